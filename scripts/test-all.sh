@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: every check and test suite. Runs inside a private D-Bus session with an
+# unlocked gnome-keyring so the vault key really goes to the OS keychain (Secret Service).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ -z "${SV_IN_KEYRING_SESSION:-}" ]]; then
+  export SV_IN_KEYRING_SESSION=1
+  exec dbus-run-session -- bash -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$0"
+fi
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "typecheck (shared, server, electron against electron.d.ts, renderer, e2e, bench)"
+npm run -s typecheck
+step "lint (including the layering rules)"
+npm run -s lint
+step "unit and integration tests (server on embedded SQLite)"
+npx vitest run
+step "server suite on PostgreSQL"
+SV_TEST_DB=postgres npx vitest run server

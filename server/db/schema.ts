@@ -1,0 +1,239 @@
+// The server's tables, as Kysely sees them. Same schema on SQLite (default) and PostgreSQL.
+// Conventions: ids are text; times are epoch milliseconds stored as integers (bigint on PG,
+// read back as number); JSON columns are text holding JSON; booleans are 0/1 integers.
+// Migrations in ./migrations create exactly these tables.
+
+import type { Generated } from 'kysely';
+
+export interface OrgUnitsTable {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  kind: 'company' | 'region' | 'branch' | 'team';
+}
+
+export interface RolesTable {
+  id: string;
+  key: string | null;
+  name: string;
+  /** JSON Action[] */
+  actions: string;
+  data_scope: string;
+  read_clearance: string;
+  write_clearance: string;
+  /** JSON OfflinePolicy */
+  offline: string;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  unit_id: string;
+  role_id: string;
+  /** JSON string[] */
+  managed_unit_ids: string;
+  status: 'active' | 'deactivated';
+  password_hash: string;
+  /** base32 TOTP secret; null until MFA enrollment completes */
+  totp_secret: string | null;
+  /** pending secret offered at first sign-in, promoted on first good code */
+  totp_pending_secret: string | null;
+  failed_attempts: number;
+  locked_until: number | null;
+  last_sign_in_at: number | null;
+  /** last TOTP time step accepted (refuses code reuse) */
+  last_totp_step: number | null;
+  created_at: number;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  /** raw Ed25519 public key, base64url */
+  public_key: string;
+  name: string;
+  platform: string;
+  app_version: string;
+  status: 'active' | 'revoked';
+  enrolled_at: number;
+  last_check_in_at: number | null;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  wipe_confirmed_at: number | null;
+  /** Sync state the server keeps per device, to compute indirect removals. JSON string[] */
+  synced_buckets: string;
+  synced_read_clearance: string | null;
+  /** JSON FieldClassification the device was last served under (null = never) */
+  synced_classification: string | null;
+}
+
+interface RecordCols {
+  id: string;
+  updated_at: number;
+  version: number;
+  /** soft delete marker: the change log carries the deletion to clients */
+  deleted: number;
+}
+
+export interface CustomersTable extends RecordCols {
+  name: string;
+  type: 'company' | 'person';
+  industry: string;
+  city: string;
+  address: string;
+  owner_id: string;
+  /** JSON string[] */
+  tags: string;
+  credit_limit: number | null;
+  payment_terms: string | null;
+  tax_id: string | null;
+  notes: string;
+}
+
+export interface ContactsTable extends RecordCols {
+  customer_id: string;
+  name: string;
+  title: string;
+  phone: string | null;
+  email: string | null;
+  wechat: string | null;
+}
+
+export interface OpportunitiesTable extends RecordCols {
+  customer_id: string;
+  title: string;
+  stage: string;
+  amount: number | null;
+  expected_close_date: string;
+  probability: number;
+  owner_id: string;
+}
+
+export interface ActivitiesTable extends RecordCols {
+  customer_id: string;
+  kind: string;
+  at: number;
+  author_id: string;
+  text: string;
+}
+
+export interface SharesTable {
+  id: string;
+  customer_id: string;
+  grantee_type: 'user' | 'unit';
+  grantee_id: string;
+  access: 'read' | 'write';
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface FieldClassificationTable {
+  entity: string;
+  field: string;
+  level: string;
+}
+
+/**
+ * Every create/update/delete/reassignment of a customer, contact, opportunity or activity, in
+ * order. `owner_before`/`owner_after` are the customer's owner before and after the change
+ * (equal unless reassigned; null before a create / after a delete). Sync reads this log.
+ */
+export interface ChangeLogTable {
+  seq: Generated<number>;
+  at: number;
+  entity: 'customer' | 'contact' | 'opportunity' | 'activity';
+  record_id: string;
+  customer_id: string;
+  op: 'create' | 'update' | 'delete' | 'reassign';
+  owner_before: string | null;
+  owner_after: string | null;
+  actor_id: string | null;
+}
+
+/** Hash-chained audit trail: hash = sha256(prev_hash + canonical JSON of the entry). */
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: number;
+  actor_id: string | null;
+  device_id: string | null;
+  action: string;
+  target: string | null;
+  outcome: 'ok' | 'denied' | 'failed';
+  /** JSON object; never contains customer field values above anyone's clearance */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface UsedNoncesTable {
+  device_id: string;
+  nonce: string;
+  expires_at: number;
+}
+
+/** Mutation ids already applied (idempotent push). */
+export interface AppliedMutationsTable {
+  mutation_id: string;
+  device_id: string;
+  user_id: string;
+  /** JSON MutationResult as first returned */
+  result: string;
+  at: number;
+}
+
+/** Lost same-field conflicts and rejected mutations, held for review. */
+export interface HeldMutationsTable {
+  id: string;
+  mutation_id: string;
+  user_id: string;
+  device_id: string;
+  kind: 'conflict' | 'rejected';
+  entity: string;
+  record_id: string;
+  customer_id: string | null;
+  /** JSON of the mutation as sent */
+  payload: string;
+  reason: string | null;
+  created_at: number;
+  resolved_at: number | null;
+  resolved_by: string | null;
+}
+
+/** Single-use short-lived tokens of the sign-in flow (mfa step, enrollment step). */
+export interface AuthTokensTable {
+  id: string;
+  kind: 'mfa' | 'enroll';
+  user_id: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Server key pair and other singletons. */
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  org_units: OrgUnitsTable;
+  roles: RolesTable;
+  users: UsersTable;
+  devices: DevicesTable;
+  customers: CustomersTable;
+  contacts: ContactsTable;
+  opportunities: OpportunitiesTable;
+  activities: ActivitiesTable;
+  shares: SharesTable;
+  field_classification: FieldClassificationTable;
+  change_log: ChangeLogTable;
+  audit_log: AuditLogTable;
+  used_nonces: UsedNoncesTable;
+  applied_mutations: AppliedMutationsTable;
+  held_mutations: HeldMutationsTable;
+  auth_tokens: AuthTokensTable;
+  meta: MetaTable;
+}

@@ -1,0 +1,289 @@
+import { z } from 'zod';
+import type {
+  Activity,
+  Contact,
+  Customer,
+  EntityType,
+  FieldLevel,
+  Opportunity,
+  OpportunityStage,
+  Projected,
+} from '../domain/model';
+import { ACTIVITY_KINDS, OPPORTUNITY_STAGES } from '../domain/model';
+import { idSchema } from '../protocol/common';
+import {
+  activityFieldsSchema,
+  contactFieldsSchema,
+  customerFieldsSchema,
+  opportunityFieldsSchema,
+} from '../protocol/records';
+import type {
+  AuditEntryView,
+  DeviceView,
+  OrgUnitView,
+  RoleView,
+  UserView,
+} from '../protocol/routes';
+import { ROUTES } from '../protocol/routes';
+
+// The one contract between the renderer and the main-side core. The preload implements it
+// over IPC (Electron); the browser harness implements it over local HTTP (development and
+// tests). Every call returns a Result — errors are values, never thrown across the boundary.
+
+export type ApiErrorCode =
+  | 'validation_failed'
+  | 'not_signed_in'
+  | 'invalid_credentials'
+  | 'account_locked'
+  | 'mfa_invalid'
+  | 'rate_limited'
+  | 'server_unreachable'
+  | 'server_key_mismatch'
+  | 'forbidden'
+  | 'not_found'
+  | 'locked'
+  | 'revoked'
+  | 'keychain_unavailable'
+  | 'vault_corrupt'
+  | 'internal';
+
+export interface ApiError {
+  code: ApiErrorCode;
+  /** English developer-facing detail; the renderer shows the localized text for `code`. */
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+// ---- state -------------------------------------------------------------------------------
+
+export type AppPhase =
+  | 'signed-out'
+  | 'first-sync'
+  | 'ready'
+  /** Offline lease expired: data stays encrypted until a check-in succeeds. */
+  | 'locked'
+  /** The server revoked this device or user: the vault was crypto-shredded. */
+  | 'revoked'
+  /** No check-in for the wipe-after period: the vault was crypto-shredded. */
+  | 'wiped';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  roleKey: string | null;
+  roleName: string;
+  actions: string[];
+  dataScope: string;
+  readClearance: FieldLevel;
+  writeClearance: FieldLevel;
+  exportAllowed: boolean;
+}
+
+export interface AppState {
+  phase: AppPhase;
+  serverUrl: string | null;
+  user: SessionUser | null;
+  online: boolean;
+  /** epoch ms */
+  lastSyncAt: number | null;
+  outboxCount: number;
+  /** Conflicts and rejected edits waiting for the user's attention. */
+  issueCount: number;
+  leaseUntil: number | null;
+  wipeAfter: number | null;
+  /** Present during first sync and long exports. */
+  progress: { task: 'first-sync' | 'sync' | 'export'; done: number; total: number | null } | null;
+  /** Why the app is locked/revoked/wiped, for the screen that says so. */
+  reason: string | null;
+  locale: Locale;
+  /** Sync state summary: idle, syncing, error (with the last error code). */
+  sync: { status: 'idle' | 'syncing' | 'error'; lastError: ApiErrorCode | null };
+}
+
+export type Locale = 'zh-CN' | 'en';
+
+// ---- views -------------------------------------------------------------------------------
+
+export interface CustomerListItem {
+  id: string;
+  name: string;
+  type?: 'company' | 'person';
+  industry?: string;
+  city?: string;
+  ownerId: string;
+  ownerName: string | null;
+  tags?: string[];
+  updatedAt: number;
+  /** true when the record has edits not yet pushed */
+  pending: boolean;
+}
+
+export interface FieldAccess {
+  /** Fields present for this user (others are above clearance and absent). */
+  readable: string[];
+  /** Fields the user may change now. */
+  writable: string[];
+}
+
+export interface CustomerDetail {
+  customer: Projected<Customer>;
+  contacts: Projected<Contact>[];
+  opportunities: Projected<Opportunity>[];
+  activities: Projected<Activity>[];
+  access: Record<EntityType, FieldAccess>;
+  /** Whether this user may edit this customer at all (scope + action + share access). */
+  canEdit: boolean;
+  canLogActivity: boolean;
+  pending: boolean;
+}
+
+export interface OutboxItem {
+  mutationId: string;
+  entity: EntityType;
+  op: 'create' | 'update' | 'delete';
+  recordId: string;
+  label: string;
+  createdAt: number;
+  attempts: number;
+}
+
+export interface SyncIssue {
+  id: string;
+  kind: 'conflict' | 'rejected';
+  entity: EntityType;
+  recordId: string;
+  label: string;
+  createdAt: number;
+  reason: string | null;
+  conflicts: { field: string; yours: unknown; theirs: unknown }[];
+}
+
+export interface TeamDashboard {
+  pipelineByStage: { stage: OpportunityStage; count: number; amount: number }[];
+  pipelineByRep: { ownerId: string; ownerName: string; count: number; amount: number }[];
+  winRate: { won: number; lost: number; rate: number | null };
+  activitiesPerWeek: { weekStart: string; count: number }[];
+  notContacted30d: { customerId: string; name: string; lastActivityAt: number | null }[];
+  /** Opportunities past their expected close date and not won/lost */
+  overdue: number;
+  computedAt: number;
+}
+
+// ---- inputs (validated at the boundary with these schemas) -------------------------------
+
+export const searchCustomersInput = z.object({
+  query: z.string().max(200).default(''),
+  city: z.string().max(100).optional(),
+  industry: z.string().max(100).optional(),
+  tag: z.string().max(40).optional(),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+
+export const desktopInputs = {
+  getState: z.undefined(),
+  signIn: z.object({
+    serverUrl: z.string().url().max(300),
+    username: ROUTES.signIn.body.shape.username,
+    password: z.string().min(1).max(256),
+  }),
+  verifyMfa: z.object({ code: z.string().regex(/^\d{6}$/) }),
+  syncNow: z.undefined(),
+  setLocale: z.object({ locale: z.enum(['zh-CN', 'en']) }),
+  signOut: z.undefined(),
+
+  searchCustomers: searchCustomersInput,
+  getCustomer: z.object({ id: idSchema }),
+  createCustomer: customerFieldsSchema.partial().required({ name: true, type: true }),
+  updateCustomer: z.object({ id: idSchema, fields: customerFieldsSchema.partial() }),
+  createContact: contactFieldsSchema.partial().required({ customerId: true, name: true }),
+  updateContact: z.object({ id: idSchema, fields: contactFieldsSchema.omit({ customerId: true }).partial() }),
+  createOpportunity: opportunityFieldsSchema.partial().required({ customerId: true, title: true, stage: true }),
+  updateOpportunity: z.object({ id: idSchema, fields: opportunityFieldsSchema.omit({ customerId: true }).partial() }),
+  logActivity: activityFieldsSchema.extend({ at: activityFieldsSchema.shape.at.optional() }),
+  listFacets: z.undefined(),
+  exportCustomers: z.object({ format: z.enum(['csv', 'json']) }),
+
+  listOutbox: z.undefined(),
+  listIssues: z.undefined(),
+  dismissIssue: z.object({ id: z.string().max(64) }),
+
+  teamDashboard: z.undefined(),
+
+  adminListUsers: z.undefined(),
+  adminCreateUser: ROUTES.createUser.body,
+  adminUpdateUser: z.object({ id: idSchema, patch: ROUTES.updateUser.body }),
+  adminDeactivateUser: z.object({ id: idSchema }),
+  adminListRoles: z.undefined(),
+  adminUpdateRole: z.object({ id: idSchema, patch: ROUTES.updateRole.body }),
+  adminCreateRole: ROUTES.createRole.body,
+  adminListUnits: z.undefined(),
+  adminListDevices: z.undefined(),
+  adminRevokeDevice: z.object({ id: idSchema }),
+  auditList: ROUTES.listAudit.query,
+  auditVerify: z.undefined(),
+  auditExport: z.object({ format: z.enum(['csv', 'json']), filter: ROUTES.listAudit.query.optional() }),
+} as const;
+
+export type DesktopMethod = keyof typeof desktopInputs;
+export type DesktopInput<M extends DesktopMethod> = z.input<(typeof desktopInputs)[M]>;
+
+export interface DesktopOutputs {
+  getState: AppState;
+  signIn: { mfaSetupRequired: boolean; otpauthUri: string | null };
+  verifyMfa: AppState;
+  syncNow: AppState;
+  setLocale: AppState;
+  signOut: AppState;
+
+  searchCustomers: { total: number; rows: CustomerListItem[] };
+  getCustomer: CustomerDetail;
+  createCustomer: { id: string };
+  updateCustomer: CustomerDetail;
+  createContact: { id: string };
+  updateContact: CustomerDetail;
+  createOpportunity: { id: string };
+  updateOpportunity: CustomerDetail;
+  logActivity: { id: string };
+  listFacets: { cities: string[]; industries: string[]; tags: string[] };
+  /** The exported file's content (the renderer offers it as a download / save dialog). */
+  exportCustomers: { filename: string; mime: string; content: string; count: number };
+
+  listOutbox: OutboxItem[];
+  listIssues: SyncIssue[];
+  dismissIssue: { ok: true };
+
+  teamDashboard: TeamDashboard;
+
+  adminListUsers: UserView[];
+  adminCreateUser: UserView;
+  adminUpdateUser: UserView;
+  adminDeactivateUser: { user: UserView; revokedDevices: number };
+  adminListRoles: RoleView[];
+  adminUpdateRole: RoleView;
+  adminCreateRole: RoleView;
+  adminListUnits: OrgUnitView[];
+  adminListDevices: DeviceView[];
+  adminRevokeDevice: DeviceView;
+  auditList: AuditEntryView[];
+  auditVerify: { ok: boolean; checked: number; firstBrokenSeq: number | null };
+  auditExport: { filename: string; mime: string; content: string; count: number };
+}
+
+export type DesktopCalls = {
+  [M in DesktopMethod]: undefined extends DesktopInput<M>
+    ? (input?: DesktopInput<M>) => Promise<Result<DesktopOutputs[M]>>
+    : (input: DesktopInput<M>) => Promise<Result<DesktopOutputs[M]>>;
+};
+
+/** What `window.salesVault` is in the renderer. */
+export interface DesktopApi extends DesktopCalls {
+  /** Called with the new state whenever it changes (sync progress, outbox, lock, revoke). */
+  onStateChange(listener: (state: AppState) => void): () => void;
+}
+
+export const DESKTOP_METHODS = Object.keys(desktopInputs) as DesktopMethod[];
+
+export { ACTIVITY_KINDS, OPPORTUNITY_STAGES };

@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import { ALL_ACTIONS, DATA_SCOPES, FIELD_LEVELS, type Action } from '../domain/model';
+import { epochMsSchema, idSchema } from './common';
+import { classificationSchema, offlinePolicySchema } from './grant';
+import {
+  auditUploadSchema,
+  pullRequestSchema,
+  pullResponseSchema,
+  pushRequestSchema,
+  pushResponseSchema,
+} from './sync';
+
+// The server's HTTP API as one table: the server registers routes from it, the client calls
+// through it. `auth`:
+//   none   – public (sign-in, server key)
+//   signed – device signature only (refresh; the device key is the credential)
+//   token  – device signature AND a bearer access token (everything else)
+
+type Auth = 'none' | 'signed' | 'token';
+interface RouteDef {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  auth: Auth;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  response: z.ZodType;
+}
+
+const fieldLevel = z.enum(FIELD_LEVELS);
+const action = z.enum(ALL_ACTIONS as [Action, ...Action[]]);
+const username = z.string().trim().min(2).max(64).regex(/^[a-z0-9._-]+$/i, 'letters, digits, . _ -');
+const password = z.string().min(8).max(256);
+const totpCode = z.string().regex(/^\d{6}$/, 'a 6-digit code');
+
+export const userViewSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  unitId: z.string(),
+  roleId: z.string(),
+  managedUnitIds: z.array(z.string()),
+  status: z.enum(['active', 'deactivated']),
+  mfaEnrolled: z.boolean(),
+  lastSignInAt: epochMsSchema.nullable(),
+  lockedUntil: epochMsSchema.nullable(),
+});
+
+export const roleViewSchema = z.object({
+  id: z.string(),
+  key: z.string().nullable(),
+  name: z.string(),
+  actions: z.array(action),
+  dataScope: z.enum(DATA_SCOPES),
+  readClearance: fieldLevel,
+  writeClearance: fieldLevel,
+  offline: offlinePolicySchema,
+});
+
+export const orgUnitViewSchema = z.object({
+  id: z.string(),
+  parentId: z.string().nullable(),
+  name: z.string(),
+  kind: z.enum(['company', 'region', 'branch', 'team']),
+});
+
+export const deviceViewSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  platform: z.string(),
+  appVersion: z.string(),
+  status: z.enum(['active', 'revoked']),
+  enrolledAt: epochMsSchema,
+  lastCheckInAt: epochMsSchema.nullable(),
+  revokedAt: epochMsSchema.nullable(),
+  wipeConfirmedAt: epochMsSchema.nullable(),
+});
+
+export const shareViewSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  granteeType: z.enum(['user', 'unit']),
+  granteeId: z.string(),
+  access: z.enum(['read', 'write']),
+  expiresAt: epochMsSchema.nullable(),
+  revokedAt: epochMsSchema.nullable(),
+});
+
+export const auditEntryViewSchema = z.object({
+  seq: z.number().int(),
+  at: epochMsSchema,
+  actorId: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  outcome: z.enum(['ok', 'denied', 'failed']),
+  details: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+
+export const auditQuerySchema = z.object({
+  actorId: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  beforeSeq: z.coerce.number().int().positive().optional(),
+});
+
+const ok = z.object({ ok: z.literal(true) });
+
+export const ROUTES = {
+  serverKey: {
+    method: 'GET', path: '/v1/server-key', auth: 'none',
+    response: z.object({ jwk: z.record(z.string(), z.unknown()), kid: z.string() }),
+  },
+  /** Step 1: password. Always answers mfa_required-style with an mfaToken when the password is right. */
+  signIn: {
+    method: 'POST', path: '/v1/auth/sign-in', auth: 'none',
+    body: z.object({ username, password }),
+    response: z.object({
+      mfaToken: z.string(),
+      /** true when the user has no TOTP yet: `otpauthUri` is given to enrol an authenticator. */
+      mfaSetupRequired: z.boolean(),
+      otpauthUri: z.string().optional(),
+    }),
+  },
+  /** Step 2: TOTP code → enrollment token (single use, 5 min). */
+  verifyMfa: {
+    method: 'POST', path: '/v1/auth/mfa', auth: 'none',
+    body: z.object({ mfaToken: z.string().max(2048), code: totpCode }),
+    response: z.object({ enrollmentToken: z.string() }),
+  },
+  /** Step 3: register the device's Ed25519 public key; returns the first grant and access token. */
+  enrollDevice: {
+    method: 'POST', path: '/v1/devices/enroll', auth: 'none',
+    body: z.object({
+      enrollmentToken: z.string().max(2048),
+      /** raw 32-byte Ed25519 public key, base64url */
+      publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a base64url Ed25519 public key'),
+      name: z.string().trim().min(1).max(100),
+      platform: z.string().max(40),
+      appVersion: z.string().max(40),
+    }),
+    response: z.object({
+      deviceId: z.string(),
+      grant: z.string(),
+      accessToken: z.string(),
+      accessExpiresAt: epochMsSchema,
+      serverKey: z.object({ jwk: z.record(z.string(), z.unknown()), kid: z.string() }),
+    }),
+  },
+  /** Check-in: fresh access token and grant. Device signature only. */
+  refresh: {
+    method: 'POST', path: '/v1/session/refresh', auth: 'signed',
+    body: z.object({ appVersion: z.string().max(40) }),
+    response: z.object({ accessToken: z.string(), accessExpiresAt: epochMsSchema, grant: z.string() }),
+  },
+  pull: { method: 'POST', path: '/v1/sync/pull', auth: 'token', body: pullRequestSchema, response: pullResponseSchema },
+  push: { method: 'POST', path: '/v1/sync/push', auth: 'token', body: pushRequestSchema, response: pushResponseSchema },
+  uploadAudit: {
+    method: 'POST', path: '/v1/audit/offline', auth: 'token', body: auditUploadSchema,
+    response: z.object({ accepted: z.number().int() }),
+  },
+  /** The client reports that it has crypto-shredded itself (after a wipe directive). */
+  confirmWipe: {
+    method: 'POST', path: '/v1/devices/wipe-confirm', auth: 'signed',
+    body: z.object({ directiveIat: z.number().int() }),
+    response: ok,
+  },
+  // GET /v1/events is the SSE stream (auth: token); see serverEventSchema in sync.ts.
+
+  // ---- admin (authorized by the permission engine: admin.users / admin.roles / admin.devices / audit.read)
+  listUsers: { method: 'GET', path: '/v1/admin/users', auth: 'token', response: z.object({ users: z.array(userViewSchema) }) },
+  createUser: {
+    method: 'POST', path: '/v1/admin/users', auth: 'token',
+    body: z.object({
+      username, displayName: z.string().trim().min(1).max(100), password,
+      unitId: idSchema, roleId: idSchema, managedUnitIds: z.array(idSchema).max(50).default([]),
+    }),
+    response: z.object({ user: userViewSchema }),
+  },
+  updateUser: {
+    method: 'PATCH', path: '/v1/admin/users/:id', auth: 'token',
+    body: z.object({
+      displayName: z.string().trim().min(1).max(100).optional(),
+      unitId: idSchema.optional(), roleId: idSchema.optional(),
+      managedUnitIds: z.array(idSchema).max(50).optional(),
+    }),
+    response: z.object({ user: userViewSchema }),
+  },
+  deactivateUser: {
+    method: 'POST', path: '/v1/admin/users/:id/deactivate', auth: 'token',
+    response: z.object({ user: userViewSchema, revokedDevices: z.number().int() }),
+  },
+  listRoles: { method: 'GET', path: '/v1/admin/roles', auth: 'token', response: z.object({ roles: z.array(roleViewSchema) }) },
+  createRole: {
+    method: 'POST', path: '/v1/admin/roles', auth: 'token',
+    body: roleViewSchema.omit({ id: true, key: true }).extend({ name: z.string().trim().min(1).max(64) }),
+    response: z.object({ role: roleViewSchema }),
+  },
+  updateRole: {
+    method: 'PATCH', path: '/v1/admin/roles/:id', auth: 'token',
+    body: roleViewSchema.omit({ id: true, key: true }).partial(),
+    response: z.object({ role: roleViewSchema }),
+  },
+  listUnits: { method: 'GET', path: '/v1/admin/units', auth: 'token', response: z.object({ units: z.array(orgUnitViewSchema) }) },
+  createUnit: {
+    method: 'POST', path: '/v1/admin/units', auth: 'token',
+    body: z.object({ parentId: idSchema, name: z.string().trim().min(1).max(100), kind: z.enum(['region', 'branch', 'team']) }),
+    response: z.object({ unit: orgUnitViewSchema }),
+  },
+  getClassification: {
+    method: 'GET', path: '/v1/admin/classification', auth: 'token',
+    response: z.object({ classification: classificationSchema }),
+  },
+  setFieldLevel: {
+    method: 'PATCH', path: '/v1/admin/classification', auth: 'token',
+    body: z.object({ entity: z.enum(['customer', 'contact', 'opportunity', 'activity']), field: z.string().max(64), level: fieldLevel }),
+    response: z.object({ classification: classificationSchema }),
+  },
+  /** Shares are created by whoever may reassign the customer (customer.reassign) or by admins. */
+  createShare: {
+    method: 'POST', path: '/v1/shares', auth: 'token',
+    body: z.object({
+      customerId: idSchema, granteeType: z.enum(['user', 'unit']), granteeId: idSchema,
+      access: z.enum(['read', 'write']), expiresAt: epochMsSchema.nullable().default(null),
+    }),
+    response: z.object({ share: shareViewSchema }),
+  },
+  revokeShare: { method: 'POST', path: '/v1/shares/:id/revoke', auth: 'token', response: z.object({ share: shareViewSchema }) },
+  reassignCustomer: {
+    method: 'POST', path: '/v1/customers/:id/reassign', auth: 'token',
+    body: z.object({ ownerId: idSchema }),
+    response: ok,
+  },
+  listDevices: {
+    method: 'GET', path: '/v1/admin/devices', auth: 'token',
+    response: z.object({ devices: z.array(deviceViewSchema) }),
+  },
+  revokeDevice: {
+    method: 'POST', path: '/v1/admin/devices/:id/revoke', auth: 'token',
+    response: z.object({ device: deviceViewSchema }),
+  },
+  listAudit: {
+    method: 'GET', path: '/v1/audit', auth: 'token', query: auditQuerySchema,
+    response: z.object({ entries: z.array(auditEntryViewSchema) }),
+  },
+  verifyAudit: {
+    method: 'GET', path: '/v1/audit/verify', auth: 'token',
+    response: z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }),
+  },
+} as const satisfies Record<string, RouteDef>;
+
+export type Routes = typeof ROUTES;
+export type RouteName = keyof Routes;
+export type RouteBody<R extends RouteName> = Routes[R] extends { body: z.ZodType } ? z.input<Routes[R]['body']> : undefined;
+export type RouteResponse<R extends RouteName> = z.infer<Routes[R]['response']>;
+
+export type UserView = z.infer<typeof userViewSchema>;
+export type RoleView = z.infer<typeof roleViewSchema>;
+export type OrgUnitView = z.infer<typeof orgUnitViewSchema>;
+export type DeviceView = z.infer<typeof deviceViewSchema>;
+export type ShareView = z.infer<typeof shareViewSchema>;
+export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { epochMsSchema, idSchema } from './common';
+import { entityTypeSchema, projectedRecordSchema } from './records';
+
+// The sync protocol (PRODUCT §4). Pull is a paged delta by opaque cursor over a bucketed
+// change log; push sends the outbox; events arrive over SSE.
+
+export const PULL_PAGE_MAX = 5000;
+
+export const pullRequestSchema = z.object({
+  /** Opaque cursor from the previous page; null on first sync (or after a reset). */
+  cursor: z.string().max(4096).nullable(),
+  limit: z.number().int().min(1).max(PULL_PAGE_MAX).default(2000),
+});
+export type PullRequest = z.infer<typeof pullRequestSchema>;
+
+export const removalReasonSchema = z.enum([
+  'deleted',
+  'reassigned',
+  'scope_changed',
+  'share_revoked',
+  'share_expired',
+]);
+
+export const pullResponseSchema = z.object({
+  /** A fresh grant when the scope changed since the device's last grant (client must verify + store it). */
+  grant: z.string().optional(),
+  /** Buckets that left the user's scope: drop every record that is in no remaining bucket. */
+  droppedBuckets: z.array(z.string()),
+  /** Fields that the user may no longer read: purge them from every stored row of that entity. */
+  fieldPurges: z.array(z.object({ entity: entityTypeSchema, fields: z.array(z.string()) })),
+  /** Current state of records in scope, projected to the user's read clearance. */
+  upserts: z.array(
+    z.object({
+      entity: entityTypeSchema,
+      record: projectedRecordSchema,
+      /** The buckets (of the user's set) the record is in now. */
+      buckets: z.array(z.string()),
+      /** For child records: the customer it belongs to. */
+      customerId: idSchema.optional(),
+      /** true when the user may edit it (owner scope or a read-write share). */
+      writable: z.boolean(),
+    }),
+  ),
+  /** Records that left the user's scope or were deleted. */
+  removals: z.array(z.object({ entity: entityTypeSchema, id: idSchema, reason: removalReasonSchema })),
+  cursor: z.string(),
+  hasMore: z.boolean(),
+  /** Estimated total records still to send in this pull (for first-sync progress), when known. */
+  remaining: z.number().int().nonnegative().optional(),
+  serverTime: epochMsSchema,
+});
+export type PullResponse = z.infer<typeof pullResponseSchema>;
+
+export const MUTATION_OPS = ['create', 'update', 'delete'] as const;
+export const PUSH_BATCH_MAX = 500;
+
+export const mutationSchema = z.object({
+  /** Client-generated UUID; the server applies each mutation id at most once. */
+  mutationId: z.string().uuid(),
+  entity: entityTypeSchema,
+  op: z.enum(MUTATION_OPS),
+  recordId: idSchema,
+  /** The record's version the client edited from (null for create). */
+  baseVersion: z.number().int().nonnegative().nullable(),
+  /** New values of changed fields (create: all provided fields; delete: {}). */
+  fields: z.record(z.string(), z.unknown()),
+  /** The values those fields had when the user started editing (per-field conflict detection). */
+  baseValues: z.record(z.string(), z.unknown()).default({}),
+  /** When the user made the change (client clock, epoch ms). */
+  createdAt: epochMsSchema,
+});
+export type Mutation = z.infer<typeof mutationSchema>;
+
+export const pushRequestSchema = z.object({
+  mutations: z.array(mutationSchema).min(1).max(PUSH_BATCH_MAX),
+});
+
+export const MUTATION_STATUSES = ['applied', 'merged', 'conflict', 'rejected', 'duplicate'] as const;
+export type MutationStatus = (typeof MUTATION_STATUSES)[number];
+
+export const mutationResultSchema = z.object({
+  mutationId: z.string(),
+  /**
+   * applied   – taken as sent
+   * merged    – taken; other fields had changed on the server meanwhile and were kept
+   * conflict  – some fields lost to a newer server value; see `conflicts`; the rest were applied
+   * rejected  – refused entirely (permission, validation, missing record); see `reason`
+   * duplicate – this mutation id was applied before; `record` is the current state
+   */
+  status: z.enum(MUTATION_STATUSES),
+  /** Current server state of the record, projected for the user (absent when it is gone or out of scope). */
+  record: projectedRecordSchema.optional(),
+  conflicts: z
+    .array(z.object({ field: z.string(), yours: z.unknown(), theirs: z.unknown() }))
+    .optional(),
+  reason: z.string().optional(),
+  /** Server-side id of the held conflict/rejection, for review. */
+  heldId: z.string().optional(),
+});
+export type MutationResult = z.infer<typeof mutationResultSchema>;
+
+export const pushResponseSchema = z.object({
+  results: z.array(mutationResultSchema),
+  serverTime: epochMsSchema,
+});
+export type PushResponse = z.infer<typeof pushResponseSchema>;
+
+/** Offline reads (views, searches, exports) recorded in the vault and uploaded at next sync. */
+export const offlineAuditEntrySchema = z.object({
+  id: z.string().uuid(),
+  at: epochMsSchema,
+  action: z.enum(['view', 'search', 'export']),
+  entity: entityTypeSchema.optional(),
+  recordId: idSchema.optional(),
+  query: z.string().max(200).optional(),
+  count: z.number().int().nonnegative().optional(),
+});
+export type OfflineAuditEntry = z.infer<typeof offlineAuditEntrySchema>;
+
+export const auditUploadSchema = z.object({ entries: z.array(offlineAuditEntrySchema).min(1).max(1000) });
+
+/** Server-sent events on GET /v1/events (text/event-stream; `event:` = type, `data:` = JSON). */
+export const serverEventSchema = z.discriminatedUnion('type', [
+  /** The device or user was revoked: `directive` is a signed wipe directive (JWS). */
+  z.object({ type: z.literal('revoked'), directive: z.string() }),
+  /** The user's scope (role, team, clearance, shares) changed: pull now. */
+  z.object({ type: z.literal('scope-changed'), scopeVersion: z.number().int() }),
+  /** New data in one of the user's buckets: pull when convenient. */
+  z.object({ type: z.literal('data-changed') }),
+  z.object({ type: z.literal('ping'), serverTime: epochMsSchema }),
+]);
+export type ServerEvent = z.infer<typeof serverEventSchema>;
