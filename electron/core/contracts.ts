@@ -1,0 +1,88 @@
+// CONTRACT between the client core's parts: the keychain, the vault, the wipe and the sync
+// engine. Plain Node, never `electron`. Implementations:
+//   keychain/  – SecretStore over keytar (OS keychain) + an in-memory store for unit tests
+//   vault/     – the SQLCipher vault (class Vault implements VaultStore)
+//   wipe/      – crypto-shred
+//   sync/      – server client, enrollment, pull/push, event stream
+//   app-service.ts – the DesktopApi handlers (used by Electron main over IPC and by the harness)
+
+import type { EntityType } from '../../shared/domain/model';
+import type { AppState, CustomerDetail, CustomerListItem, OutboxItem, SyncIssue, TeamDashboard } from '../../shared/api/desktop-api';
+import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../shared/protocol/sync';
+import type { GrantClaims } from '../../shared/protocol/grant';
+import type { z } from 'zod';
+import type { searchCustomersInput } from '../../shared/api/desktop-api';
+
+/** Epoch-ms clock; injected so lease/wipe/rollback logic is testable. */
+export interface Clock {
+  now(): number;
+}
+
+/**
+ * A secret store (the OS keychain in production). Accounts used:
+ *   'vault-key'   – 64 hex chars: the vault's raw 256-bit SQLCipher key
+ *   'device-key'  – the device's Ed25519 private key (PKCS#8 DER, base64)
+ * Every method rejects with KeychainUnavailableError when the store cannot be reached.
+ */
+export interface SecretStore {
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  /** true when something was deleted */
+  delete(account: string): Promise<boolean>;
+}
+
+export const VAULT_KEY_ACCOUNT = 'vault-key';
+export const DEVICE_KEY_ACCOUNT = 'device-key';
+
+/** Singletons the vault keeps in its meta table. */
+export interface VaultMeta {
+  serverUrl: string;
+  deviceId: string;
+  /** the current grant (compact JWS, verified before storing) */
+  grant: string;
+  /** pinned server public key (JWK JSON) */
+  serverKey: string;
+  cursor: string;
+  lastSyncAt: string;
+  /** highest clock value ever observed (ms); now() below it means the clock went backwards */
+  lastTrustedTime: string;
+  locale: string;
+}
+
+export type SearchInput = z.output<typeof searchCustomersInput>;
+
+export interface VaultStore {
+  getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
+  setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
+
+  /** Apply one pull page atomically: field purges, dropped buckets, removals, upserts, new cursor. */
+  applyPullPage(page: PullResponse, grant: GrantClaims | null): { upserted: number; removed: number };
+
+  /**
+   * Record a local edit: write the record optimistically and append the mutation to the
+   * outbox in the same transaction (so an acknowledged edit survives a crash).
+   */
+  applyLocalMutation(mutation: Mutation): void;
+  outbox(limit?: number): Mutation[];
+  outboxCount(): number;
+  listOutbox(): OutboxItem[];
+  /** Settle pushed mutations: drop them from the outbox, store server state, keep conflicts/rejections as issues. */
+  settlePush(sent: readonly Mutation[], results: readonly MutationResult[]): void;
+  listIssues(): SyncIssue[];
+  dismissIssue(id: string): void;
+
+  recordAudit(entry: Omit<OfflineAuditEntry, 'id'>): void;
+  pendingAudit(limit: number): OfflineAuditEntry[];
+  ackAudit(ids: readonly string[]): void;
+
+  searchCustomers(input: SearchInput): { total: number; rows: CustomerListItem[] };
+  getCustomer(id: string, grant: GrantClaims): CustomerDetail | null;
+  /** The current stored row of a record (projected as stored), for building mutations. */
+  getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
+  facets(): { cities: string[]; industries: string[]; tags: string[] };
+  teamDashboard(now: number): TeamDashboard;
+  close(): void;
+}
+
+/** Events the core emits to whoever shows state (Electron main → renderer; harness → SSE). */
+export type StateListener = (state: AppState) => void;
