@@ -2,7 +2,8 @@
 // functions, on the server (authoritative) and on the client (to shape the UI and refuse
 // obviously-denied edits offline). Nobody re-implements these checks inline.
 //
-// CONTRACT (signatures are fixed; bodies are being implemented):
+// Every check fails closed: unknown units, unknown field levels and fields missing from the
+// classification all resolve to the most restrictive answer.
 
 import type {
   Action,
@@ -14,6 +15,7 @@ import type {
   Share,
   User,
 } from '../domain/model';
+import { ADMIN_ACTIONS, ENTITY_FIELDS, FIELD_LEVELS, STRUCTURAL_FIELDS } from '../domain/model';
 
 /** The org tree with fast ancestor queries. */
 export interface OrgTree {
@@ -44,65 +46,247 @@ export interface Decision {
   reason?: string;
 }
 
-export declare function buildOrgTree(units: readonly OrgUnit[]): OrgTree;
+export type DenyReason = 'no_action' | 'out_of_scope' | 'read_only_share' | 'above_clearance' | 'inactive';
+
+// Verbs that change data: they need write access to the record, not only read access.
+const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'reassign']);
+const ADMIN_ACTION_SET: ReadonlySet<string> = new Set(ADMIN_ACTIONS);
+
+export function buildOrgTree(units: readonly OrgUnit[]): OrgTree {
+  const byId = new Map<string, OrgUnit>();
+  for (const unit of units) byId.set(unit.id, unit);
+
+  // Ancestor chains are computed once per unit: access checks run per record (100k+ per sync).
+  const chains = new Map<string, readonly string[]>();
+  const chainOf = (unitId: string): readonly string[] => {
+    const cached = chains.get(unitId);
+    if (cached) return cached;
+    const chain: string[] = [];
+    const seen = new Set<string>();
+    let current: string | null = unitId;
+    // A parent cycle in bad data must not hang the server: stop at the first repeat.
+    while (current !== null && !seen.has(current)) {
+      seen.add(current);
+      chain.push(current);
+      current = byId.get(current)?.parentId ?? null;
+    }
+    chains.set(unitId, chain);
+    return chain;
+  };
+
+  return {
+    units: byId,
+    isWithin: (unitId, ancestorId) => chainOf(unitId).includes(ancestorId),
+    ancestors: (unitId) => [...chainOf(unitId)],
+  };
+}
+
+function isActiveUser(subject: Subject): boolean {
+  return subject.user.status === 'active';
+}
+
+function subtreeOf(tree: OrgTree, rootIds: readonly string[], into: Set<string>): void {
+  if (rootIds.length === 0) return;
+  for (const unitId of tree.units.keys()) {
+    if (rootIds.some((root) => tree.isWithin(unitId, root))) into.add(unitId);
+  }
+}
 
 /**
  * The unit ids whose members' records the subject sees through the role's data scope
  * ('all' = every unit, empty for 'own' and 'none' — 'own' is handled via ownerId).
  */
-export declare function scopeUnitIds(subject: Subject, tree: OrgTree): ReadonlySet<string> | 'all';
+export function scopeUnitIds(subject: Subject, tree: OrgTree): ReadonlySet<string> | 'all' {
+  const units = new Set<string>();
+  if (!isActiveUser(subject)) return units;
+  switch (subject.role.dataScope) {
+    case 'all':
+      return 'all';
+    case 'team':
+      subtreeOf(tree, subject.user.managedUnitIds, units);
+      return units;
+    case 'unit':
+      subtreeOf(tree, [subject.user.unitId], units);
+      return units;
+    case 'own':
+    case 'none':
+    default:
+      return units;
+  }
+}
+
+/** true when the share is neither revoked nor expired at `now` (expiry is exclusive). */
+export function isShareActive(share: Share, now: number): boolean {
+  return share.revokedAt === null && (share.expiresAt === null || share.expiresAt > now);
+}
 
 /** Active (not revoked, not expired at `now`) shares that reach the subject (directly or via a unit ancestor). */
-export declare function sharesForSubject(subject: Subject, tree: OrgTree, shares: readonly Share[], now: number): Share[];
+export function sharesForSubject(subject: Subject, tree: OrgTree, shares: readonly Share[], now: number): Share[] {
+  // Shares add to every scope except 'none': an IT admin or auditor never receives customer data.
+  if (!isActiveUser(subject) || subject.role.dataScope === 'none') return [];
+  const reachingUnits = new Set(tree.ancestors(subject.user.unitId));
+  return shares.filter(
+    (share) =>
+      isShareActive(share, now) &&
+      ((share.granteeType === 'user' && share.granteeId === subject.user.id) ||
+        (share.granteeType === 'unit' && reachingUnits.has(share.granteeId))),
+  );
+}
+
+/** Whether the role's data scope alone covers a record (shares not considered). */
+function scopeCovers(subject: Subject, tree: OrgTree, record: RecordScope): boolean {
+  const { user, role } = subject;
+  switch (role.dataScope) {
+    case 'all':
+      return true;
+    case 'own':
+      return record.ownerId === user.id;
+    case 'team':
+      return record.ownerId === user.id || user.managedUnitIds.some((unitId) => tree.isWithin(record.ownerUnitId, unitId));
+    case 'unit':
+      return record.ownerId === user.id || tree.isWithin(record.ownerUnitId, user.unitId);
+    case 'none':
+    default:
+      return false;
+  }
+}
 
 /**
  * May the subject read (`mode='read'`) or change (`'write'`) this customer's records?
  * Through the data scope (write needs the scope, shares need access 'write'), or an active share.
  */
-export declare function recordAccess(
+export function recordAccess(
   subject: Subject,
   tree: OrgTree,
   record: RecordScope,
   shares: readonly Share[],
   now: number,
-): 'none' | 'read' | 'write';
+): 'none' | 'read' | 'write' {
+  if (!isActiveUser(subject) || subject.role.dataScope === 'none') return 'none';
+  if (scopeCovers(subject, tree, record)) return 'write';
+  let access: 'none' | 'read' | 'write' = 'none';
+  for (const share of sharesForSubject(subject, tree, shares, now)) {
+    if (share.customerId !== record.customerId) continue;
+    if (share.access === 'write') return 'write';
+    access = 'read';
+  }
+  return access;
+}
+
+function deny(reason: DenyReason): Decision {
+  return { allowed: false, reason };
+}
 
 /**
  * The single authorization check. For record actions pass the record (and its shares);
  * for create pass the record the new one would have (owner = subject for a new customer,
  * the parent customer for a child); for admin actions omit it.
  */
-export declare function authorize(
+export function authorize(
   subject: Subject,
   action: Action,
   tree: OrgTree,
   target?: { record: RecordScope; shares: readonly Share[]; now: number },
-): Decision;
+): Decision {
+  if (!isActiveUser(subject)) return deny('inactive');
+  if (!subject.role.actions.includes(action)) return deny('no_action');
+  if (ADMIN_ACTION_SET.has(action)) return { allowed: true };
+  // A record action without a record cannot be placed in any scope: fail closed.
+  if (!target) return deny('out_of_scope');
+  const access = recordAccess(subject, tree, target.record, target.shares, target.now);
+  if (access === 'none') return deny('out_of_scope');
+  const verb = action.slice(action.indexOf('.') + 1);
+  if (WRITE_VERBS.has(verb) && access !== 'write') return deny('read_only_share');
+  return { allowed: true };
+}
+
+// ---- fields -------------------------------------------------------------------------------
+
+const MOST_RESTRICTIVE: FieldLevel = 'confidential';
+
+function rankOf(level: FieldLevel): number {
+  const rank = FIELD_LEVELS.indexOf(level);
+  // An unknown level string (bad data) ranks as the most restrictive, never as "below public".
+  return rank < 0 ? FIELD_LEVELS.length - 1 : rank;
+}
+
+/** The level of a field; fields missing from the classification are treated as confidential. */
+export function fieldLevel(entity: EntityType, field: string, classification: FieldClassification): FieldLevel {
+  const levels = classification[entity] as Record<string, FieldLevel> | undefined;
+  if (!levels || !Object.prototype.hasOwnProperty.call(levels, field)) return MOST_RESTRICTIVE;
+  const level = levels[field];
+  return level !== undefined && (FIELD_LEVELS as readonly string[]).includes(level) ? level : MOST_RESTRICTIVE;
+}
+
+function isStructural(entity: EntityType, field: string): boolean {
+  return STRUCTURAL_FIELDS[entity].includes(field);
+}
+
+function isReadable(entity: EntityType, field: string, clearance: FieldLevel, classification: FieldClassification): boolean {
+  return rankOf(fieldLevel(entity, field, classification)) <= rankOf(clearance);
+}
 
 /** Fields of `entity` readable at `clearance` (classifiable fields only; structural ones are always kept). */
-export declare function readableFields(entity: EntityType, clearance: FieldLevel, classification: FieldClassification): string[];
+export function readableFields(entity: EntityType, clearance: FieldLevel, classification: FieldClassification): string[] {
+  return ENTITY_FIELDS[entity].filter((field) => isReadable(entity, field, clearance, classification));
+}
 
-/** Fields of `entity` writable at `clearance`. */
-export declare function writableFields(entity: EntityType, clearance: FieldLevel, classification: FieldClassification): string[];
+/**
+ * Fields of `entity` writable at `clearance`.
+ * Pass the role's `readClearance` too: a field is writable only when it is also readable, which
+ * matters for custom roles whose write clearance is above their read clearance.
+ */
+export function writableFields(
+  entity: EntityType,
+  clearance: FieldLevel,
+  classification: FieldClassification,
+  readClearance: FieldLevel = clearance,
+): string[] {
+  const effective = effectiveWriteClearance(clearance, readClearance);
+  return ENTITY_FIELDS[entity].filter((field) => isReadable(entity, field, effective, classification));
+}
+
+/** The lower of the two clearances: nobody writes a field they cannot read. */
+export function effectiveWriteClearance(writeClearance: FieldLevel, readClearance: FieldLevel): FieldLevel {
+  return rankOf(writeClearance) <= rankOf(readClearance) ? writeClearance : readClearance;
+}
 
 /**
  * A copy of `record` holding only structural fields and fields at or below `clearance`.
  * Fields above clearance are ABSENT (key removed), never nulled.
  */
-export declare function projectRecord<T extends Record<string, unknown>>(
+export function projectRecord<T extends Record<string, unknown>>(
   entity: EntityType,
   record: T,
   clearance: FieldLevel,
   classification: FieldClassification,
-): Partial<T>;
+): Partial<T> {
+  // fromEntries defines own properties, so a hostile '__proto__' key cannot change the prototype.
+  return Object.fromEntries(
+    Object.entries(record).filter(
+      ([field]) => isStructural(entity, field) || isReadable(entity, field, clearance, classification),
+    ),
+  ) as Partial<T>;
+}
 
-/** Field names in `fields` that the subject may not write at its write clearance (empty = ok). */
-export declare function fieldsAboveWriteClearance(
+/**
+ * Field names in `fields` that the subject may not write at its write clearance (empty = ok).
+ * Structural fields (customerId, ownerId, ...) are not classified: they are always visible and
+ * their changes are governed by actions (create under a parent, reassign), so they are never reported.
+ * Pass `readClearance` to also refuse fields above the read clearance (see writableFields).
+ */
+export function fieldsAboveWriteClearance(
   entity: EntityType,
   fields: readonly string[],
   clearance: FieldLevel,
   classification: FieldClassification,
-): string[];
+  readClearance: FieldLevel = clearance,
+): string[] {
+  const effective = effectiveWriteClearance(clearance, readClearance);
+  return fields.filter(
+    (field) => !isStructural(entity, field) && !isReadable(entity, field, effective, classification),
+  );
+}
 
 // ---- sync buckets -------------------------------------------------------------------------
 // A record lives in the bucket of its customer's owner (`o:<ownerId>`) and in one bucket per
@@ -110,17 +294,38 @@ export declare function fieldsAboveWriteClearance(
 // its data scope covers plus the buckets of shares that reach it. When the set shrinks, the
 // client drops whole buckets; nothing about the records themselves has to change.
 
-export declare function ownerBucket(ownerId: string): string;
-export declare function shareBucket(shareId: string): string;
+export function ownerBucket(ownerId: string): string {
+  return `o:${ownerId}`;
+}
+
+export function shareBucket(shareId: string): string {
+  return `s:${shareId}`;
+}
 
 /** Buckets a record is in, given its customer's owner and the customer's active shares. */
-export declare function recordBuckets(record: RecordScope, activeShares: readonly Share[]): string[];
+export function recordBuckets(record: RecordScope, activeShares: readonly Share[]): string[] {
+  const buckets = [ownerBucket(record.ownerId)];
+  for (const share of activeShares) {
+    // Defensive: only this customer's shares, and never a revoked one even if the caller passed it.
+    if (share.customerId === record.customerId && share.revokedAt === null) buckets.push(shareBucket(share.id));
+  }
+  return [...new Set(buckets)];
+}
 
 /** The subject's bucket set. `users` = all users (to find owners within scope units). */
-export declare function subjectBuckets(
+export function subjectBuckets(
   subject: Subject,
   tree: OrgTree,
   users: readonly Pick<User, 'id' | 'unitId'>[],
   shares: readonly Share[],
   now: number,
-): string[];
+): string[] {
+  if (!isActiveUser(subject) || subject.role.dataScope === 'none') return [];
+  const buckets = new Set<string>([ownerBucket(subject.user.id)]);
+  const units = scopeUnitIds(subject, tree);
+  for (const user of users) {
+    if (units === 'all' || units.has(user.unitId)) buckets.add(ownerBucket(user.id));
+  }
+  for (const share of sharesForSubject(subject, tree, shares, now)) buckets.add(shareBucket(share.id));
+  return [...buckets];
+}
