@@ -1,0 +1,197 @@
+// The admin API (/v1/admin/*, /v1/audit*). Every route is authorized by the permission engine's
+// authorize() with the admin action it needs; refusals are audited like every admin action.
+
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { AdminAction } from '../../shared/domain/model';
+import { authorize } from '../../shared/permissions/engine';
+import type { AuditEntryView } from '../../shared/protocol/routes';
+import { verifyChain } from '../audit/chain';
+import type { Principal, ServerContext } from '../context';
+import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
+import { HttpError } from '../http/errors';
+import { route } from '../http/route';
+import { loadClassification, loadOrgTree } from '../org/load';
+import { withRescope } from './rescope';
+import { assertRoleExists, assertUnitsExist, createUser, deactivateUser, mergeRole, newRoleId, revokeDevice, type Actor } from './service';
+
+async function requireAdmin(ctx: ServerContext, principal: Principal, action: AdminAction, routeName: string): Promise<Actor> {
+  const decision = authorize(principal.subject, action, await loadOrgTree(ctx.db));
+  if (!decision.allowed) {
+    await ctx.audit.append({
+      actorId: principal.user.id, deviceId: principal.device.id, action: `admin.${routeName}`, target: null,
+      outcome: 'denied', details: { needs: action, reason: decision.reason ?? 'no_action' },
+    });
+    throw new HttpError(403, 'forbidden', `this needs the ${action} permission`);
+  }
+  return { userId: principal.user.id, deviceId: principal.device.id };
+}
+
+export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // ---- users
+  route(app, ctx, 'listUsers', async ({ principal }) => {
+    await requireAdmin(ctx, principal, 'admin.users', 'listUsers');
+    const rows = await ctx.db.selectFrom('users').selectAll().orderBy('username').execute();
+    return { users: rows.map(rowToUserView) };
+  });
+
+  route(app, ctx, 'createUser', async ({ principal, body }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.users', 'createUser');
+    return { user: await createUser(ctx, body, actor) };
+  });
+
+  route(app, ctx, 'updateUser', async ({ principal, body, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.users', 'updateUser');
+    const id = params.id!;
+    const current = await ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!current) throw new HttpError(404, 'not_found', `no user ${id}`);
+    if (body.unitId) await assertUnitsExist(ctx, [body.unitId], 'unitId');
+    if (body.managedUnitIds) await assertUnitsExist(ctx, body.managedUnitIds, 'managedUnitIds');
+    if (body.roleId) await assertRoleExists(ctx, body.roleId);
+    const changes = {
+      ...(body.displayName !== undefined ? { display_name: body.displayName } : {}),
+      ...(body.unitId !== undefined ? { unit_id: body.unitId } : {}),
+      ...(body.roleId !== undefined ? { role_id: body.roleId } : {}),
+      ...(body.managedUnitIds !== undefined ? { managed_unit_ids: JSON.stringify(body.managedUnitIds) } : {}),
+    };
+    const { notifiedUsers } = await withRescope(ctx, async () => {
+      if (Object.keys(changes).length) await ctx.db.updateTable('users').set(changes).where('id', '=', id).execute();
+    });
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.user.update', target: id, outcome: 'ok',
+      details: { changes: body, rescopedUsers: notifiedUsers.length },
+    });
+    return { user: rowToUserView({ ...current, ...changes }) };
+  });
+
+  route(app, ctx, 'deactivateUser', async ({ principal, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.users', 'deactivateUser');
+    return deactivateUser(ctx, params.id!, actor);
+  });
+
+  // ---- roles
+  route(app, ctx, 'listRoles', async ({ principal }) => {
+    await requireAdmin(ctx, principal, 'admin.roles', 'listRoles');
+    const rows = await ctx.db.selectFrom('roles').selectAll().orderBy('name').execute();
+    return { roles: rows.map((r) => roleToView(rowToRole(r))) };
+  });
+
+  route(app, ctx, 'createRole', async ({ principal, body }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.roles', 'createRole');
+    const role = { ...body, id: newRoleId(), key: null };
+    await ctx.db.insertInto('roles').values(roleToRow(role, ctx.now())).execute();
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.role.create', target: role.id, outcome: 'ok',
+      details: { role },
+    });
+    return { role: roleToView(role) };
+  });
+
+  route(app, ctx, 'updateRole', async ({ principal, body, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.roles', 'updateRole');
+    const row = await ctx.db.selectFrom('roles').selectAll().where('id', '=', params.id!).executeTakeFirst();
+    if (!row) throw new HttpError(404, 'not_found', `no role ${params.id}`);
+    const updated = mergeRole(rowToRole(row), body);
+    const { notifiedUsers } = await withRescope(ctx, async () => {
+      await ctx.db.updateTable('roles').set(roleToRow(updated, ctx.now())).where('id', '=', updated.id).execute();
+    });
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.role.update', target: updated.id, outcome: 'ok',
+      details: { changes: body, rescopedUsers: notifiedUsers.length },
+    });
+    return { role: roleToView(updated) };
+  });
+
+  // ---- org units (managing teams is user administration)
+  route(app, ctx, 'listUnits', async ({ principal }) => {
+    await requireAdmin(ctx, principal, 'admin.users', 'listUnits');
+    const rows = await ctx.db.selectFrom('org_units').selectAll().orderBy('name').execute();
+    return { units: rows.map(rowToUnit) };
+  });
+
+  route(app, ctx, 'createUnit', async ({ principal, body }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.users', 'createUnit');
+    await assertUnitsExist(ctx, [body.parentId], 'parentId');
+    const unit = { id: `unit-${randomUUID()}`, parent_id: body.parentId, name: body.name, kind: body.kind };
+    await ctx.db.insertInto('org_units').values(unit).execute();
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.unit.create', target: unit.id, outcome: 'ok',
+      details: { parentId: unit.parent_id, name: unit.name, kind: unit.kind },
+    });
+    return { unit: rowToUnit(unit) };
+  });
+
+  // ---- field classification
+  route(app, ctx, 'getClassification', async ({ principal }) => {
+    await requireAdmin(ctx, principal, 'admin.roles', 'getClassification');
+    return { classification: await loadClassification(ctx.db) };
+  });
+
+  route(app, ctx, 'setFieldLevel', async ({ principal, body }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.roles', 'setFieldLevel');
+    const current = await loadClassification(ctx.db);
+    if (!(body.field in current[body.entity])) {
+      throw new HttpError(400, 'validation_failed', `body.field: ${body.entity} has no classifiable field ${body.field}`);
+    }
+    const { notifiedUsers } = await withRescope(ctx, async () => {
+      await ctx.db
+        .insertInto('field_classification')
+        .values({ entity: body.entity, field: body.field, level: body.level })
+        .onConflict((oc) => oc.columns(['entity', 'field']).doUpdateSet({ level: body.level }))
+        .execute();
+    });
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.classification.set', target: `${body.entity}.${body.field}`,
+      outcome: 'ok', details: { from: current[body.entity][body.field], to: body.level, rescopedUsers: notifiedUsers.length },
+    });
+    return { classification: await loadClassification(ctx.db) };
+  });
+
+  // ---- devices
+  route(app, ctx, 'listDevices', async ({ principal }) => {
+    await requireAdmin(ctx, principal, 'admin.devices', 'listDevices');
+    const rows = await ctx.db.selectFrom('devices').selectAll().orderBy('enrolled_at', 'desc').execute();
+    return { devices: rows.map(rowToDeviceView) };
+  });
+
+  route(app, ctx, 'revokeDevice', async ({ principal, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.devices', 'revokeDevice');
+    return { device: await revokeDevice(ctx, params.id!, actor) };
+  });
+
+  // ---- audit trail
+  route(app, ctx, 'listAudit', async ({ principal, query }) => {
+    await requireAdmin(ctx, principal, 'audit.read', 'listAudit');
+    let q = ctx.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(query.limit);
+    if (query.actorId) q = q.where('actor_id', '=', query.actorId);
+    if (query.action) q = q.where('action', '=', query.action);
+    if (query.from !== undefined) q = q.where('at', '>=', query.from);
+    if (query.to !== undefined) q = q.where('at', '<=', query.to);
+    if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
+    const rows = await q.execute();
+    const entries: AuditEntryView[] = rows.map((r) => ({
+      seq: r.seq, at: r.at, actorId: r.actor_id, deviceId: r.device_id, action: r.action, target: r.target,
+      outcome: r.outcome, details: safeJsonObject(r.details), hash: r.hash,
+    }));
+    return { entries };
+  });
+
+  route(app, ctx, 'verifyAudit', async ({ principal }) => {
+    const actor = await requireAdmin(ctx, principal, 'audit.read', 'verifyAudit');
+    const result = await verifyChain(ctx.db);
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'audit.verify', target: null, outcome: 'ok',
+      details: { ...result },
+    });
+    return result;
+  });
+}
+
+function safeJsonObject(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return { unparsable: text.slice(0, 200) };
+  }
+}

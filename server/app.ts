@@ -1,0 +1,81 @@
+// Assembles the permission server: storage, keys, clock, audit and events into a ServerContext,
+// and every route onto one Fastify instance. The CLI (server/cli.ts) and the tests both build
+// the server through here.
+
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { Kysely } from 'kysely';
+import { MAX_BODY_BYTES } from '../shared/protocol/common';
+import { registerAdminRoutes } from './admin/routes';
+import { createAuditLog } from './audit/chain';
+import type { Dialect, EventHub, ServerContext, ServerKeys } from './context';
+import type { Database } from './db/schema';
+import { registerDeviceRoutes } from './devices/routes';
+import { createEventHub } from './events/hub';
+import { installErrorHandling } from './http/errors';
+import { installJsonBodyParser, type RouteOptions } from './http/route';
+import { registerIdentityRoutes } from './identity/routes';
+import { loadOrCreateServerKeys } from './keys';
+import { registerSyncRoutes } from './sync/routes';
+
+export interface BuildServerOptions {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** PostgreSQL connection string, for the event hub's LISTEN/NOTIFY across processes */
+  databaseUrl?: string;
+  /** epoch-ms clock (tests inject one) */
+  now?: () => number;
+  keys?: ServerKeys;
+  /** per-IP limit on the sign-in routes; false disables it (load tests) */
+  rateLimit?: { max: number; timeWindowMs: number } | false;
+  logger?: FastifyServerOptions['logger'];
+  /** Fastify's https options (key/cert) to serve TLS */
+  https?: { key: Buffer; cert: Buffer };
+}
+
+export const DEFAULT_AUTH_RATE_LIMIT = { max: 30, timeWindowMs: 60_000 };
+
+async function createEvents(dialect: Dialect, databaseUrl: string | undefined): Promise<EventHub> {
+  const hub = createEventHub({ dialect, ...(databaseUrl ? { pgConnectionString: databaseUrl } : {}) });
+  // Across processes (PG), revocations published right after start must not be lost.
+  await hub.ready();
+  return hub;
+}
+
+export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLimit' | 'logger' | 'https'>): Promise<ServerContext> {
+  const now = opts.now ?? Date.now;
+  return {
+    db: opts.db,
+    dialect: opts.dialect,
+    keys: opts.keys ?? (await loadOrCreateServerKeys(opts.db)),
+    now,
+    audit: createAuditLog(opts.db, opts.dialect, now),
+    events: await createEvents(opts.dialect, opts.databaseUrl),
+  };
+}
+
+export async function buildServer(opts: BuildServerOptions): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
+  const ctx = await createServerContext(opts);
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: MAX_BODY_BYTES,
+    ...(opts.https ? { https: opts.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  installJsonBodyParser(app);
+  installErrorHandling(app);
+  // Only routes that opt in (the sign-in steps) are limited; the rest are authenticated per device.
+  await app.register(rateLimit, { global: false });
+  const authLimits: RouteOptions = opts.rateLimit === false ? {} : { rateLimit: opts.rateLimit ?? DEFAULT_AUTH_RATE_LIMIT };
+
+  registerIdentityRoutes(app, ctx, authLimits);
+  registerDeviceRoutes(app, ctx, authLimits);
+  registerAdminRoutes(app, ctx);
+
+  registerSyncRoutes(app, ctx);
+
+  app.addHook('onClose', async () => {
+    await ctx.events.close();
+  });
+  return { app, ctx };
+}

@@ -1,0 +1,238 @@
+// The IT command line: `npm run server -- <command> [options]`.
+// Storage: the SQLite file given by --data (default .data/server.db), or PostgreSQL when the
+// DATABASE_URL environment variable is set.
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Kysely } from 'kysely';
+import { DEFAULT_ROLE_IDS } from '../shared/permissions/default-roles';
+import { createUser, deactivateUser, revokeDevice, type Actor } from './admin/service';
+import { buildServer, createServerContext } from './app';
+import { verifyChain } from './audit/chain';
+import type { Dialect, ServerContext } from './context';
+import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection';
+import type { Database } from './db/schema';
+import { HttpError } from './http/errors';
+import { newTotpSecret, otpauthUri } from './identity/totp';
+import { demoTotpSecret, formatDemoSummary, seedDemo, totpFor } from './seed/demo';
+
+const USAGE = `usage: npm run server -- <command> [options]
+
+commands:
+  start [--port 8787] [--host 127.0.0.1] [--tls-cert cert.pem --tls-key key.pem]
+                                 run the server (HTTPS when a certificate is given)
+  migrate                        apply pending database migrations
+  seed [--customers 1000] [--seed 2026]
+                                 create the demo organisation and print its sign-ins
+  create-admin --username U --password P [--display-name N]
+                                 create an IT admin and print the TOTP enrollment URI
+  revoke-device <device-id>      revoke a device (it wipes itself at next contact)
+  deactivate-user <username>     deactivate a user and revoke all their devices
+  audit-verify                   verify the audit hash chain; exit 1 naming the first broken entry
+  totp <username>                current TOTP code of a demo user
+
+options for every command:
+  --data .data/server.db         SQLite file (ignored when DATABASE_URL is set)`;
+
+// The CLI acts as local IT with direct database access: it is audited as actor "cli".
+const CLI_ACTOR: Actor = { userId: null, deviceId: null };
+
+class UsageError extends Error {}
+
+async function open(data: string): Promise<OpenedDatabase> {
+  const databaseUrl = process.env.DATABASE_URL;
+  const opened = await openDatabase(databaseUrl ? { databaseUrl } : { sqlitePath: data });
+  await migrateToLatest(opened.db, opened.dialect);
+  return opened;
+}
+
+async function withContext<T>(data: string, fn: (ctx: ServerContext) => Promise<T>): Promise<T> {
+  const opened = await open(data);
+  const databaseUrl = process.env.DATABASE_URL;
+  const ctx = await createServerContext({ db: opened.db, dialect: opened.dialect, ...(databaseUrl ? { databaseUrl } : {}) });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.events.close();
+    await opened.close();
+  }
+}
+
+async function ensureRootUnit(db: Kysely<Database>): Promise<string> {
+  const root = await db.selectFrom('org_units').select('id').where('parent_id', 'is', null).executeTakeFirst();
+  if (root) return root.id;
+  await db.insertInto('org_units').values({ id: 'unit-root', parent_id: null, name: 'Company', kind: 'company' }).execute();
+  return 'unit-root';
+}
+
+async function start(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const port = Number(values.port ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+  const host = String(values.host ?? '127.0.0.1');
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if (Boolean(cert) !== Boolean(key)) throw new UsageError('give both --tls-cert and --tls-key (or neither)');
+  const opened = await open(String(values.data));
+  const databaseUrl = process.env.DATABASE_URL;
+  const { app } = await buildServer({
+    db: opened.db,
+    dialect: opened.dialect,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    ...(cert && key ? { https: { cert: readFileSync(String(cert)), key: readFileSync(String(key)) } } : {}),
+  });
+  const shutdown = async () => {
+    await app.close();
+    await opened.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  const address = await app.listen({ host, port });
+  console.log(`SalesVault server (${opened.dialect}) listening on ${address}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string', default: '.data/server.db' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'display-name': { type: 'string' },
+      customers: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, arg] = positionals;
+  const data = values.data;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+
+  switch (command) {
+    case 'start':
+      await start(values);
+      return -1; // keeps running
+    case 'migrate': {
+      const opened = await openDatabase(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { sqlitePath: data });
+      try {
+        const { applied } = await migrateToLatest(opened.db, opened.dialect);
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
+      } finally {
+        await opened.close();
+      }
+      return 0;
+    }
+    case 'seed': {
+      const customers = Number(values.customers ?? 1000);
+      const seed = values.seed === undefined ? undefined : Number(values.seed);
+      const opened = await open(data);
+      try {
+        const summary = await seedDemo(
+          { db: opened.db, dialect: opened.dialect as Dialect },
+          { customers, ...(seed === undefined ? {} : { seed }) },
+        );
+        console.log(formatDemoSummary(summary));
+      } finally {
+        await opened.close();
+      }
+      return 0;
+    }
+    case 'create-admin': {
+      if (!values.username || !values.password) throw new UsageError('create-admin needs --username and --password');
+      return withContext(data, async (ctx) => {
+        const unitId = await ensureRootUnit(ctx.db);
+        const user = await createUser(
+          ctx,
+          {
+            username: values.username!,
+            displayName: values['display-name'] ?? values.username!,
+            password: values.password!,
+            unitId,
+            roleId: DEFAULT_ROLE_IDS.it_admin,
+            managedUnitIds: [],
+          },
+          CLI_ACTOR,
+        );
+        // Offer the TOTP secret now so the admin can add it to an authenticator before signing in.
+        const secret = newTotpSecret();
+        await ctx.db.updateTable('users').set({ totp_pending_secret: secret }).where('id', '=', user.id).execute();
+        console.log(`created IT admin ${user.username} (${user.id})`);
+        console.log(`add this to an authenticator app (or scan it as a QR code):\n${otpauthUri(secret, user.username)}`);
+        return 0;
+      });
+    }
+    case 'revoke-device': {
+      if (!arg) throw new UsageError('revoke-device needs a device id');
+      return withContext(data, async (ctx) => {
+        const device = await revokeDevice(ctx, arg, CLI_ACTOR);
+        console.log(`device ${device.id} (${device.name}) is revoked`);
+        return 0;
+      });
+    }
+    case 'deactivate-user': {
+      if (!arg) throw new UsageError('deactivate-user needs a username');
+      return withContext(data, async (ctx) => {
+        const row = await ctx.db.selectFrom('users').select('id').where('username', '=', arg).executeTakeFirst();
+        if (!row) throw new HttpError(404, 'not_found', `no user ${arg}`);
+        const { revokedDevices } = await deactivateUser(ctx, row.id, CLI_ACTOR);
+        console.log(`user ${arg} is deactivated; ${revokedDevices} device(s) revoked`);
+        return 0;
+      });
+    }
+    case 'audit-verify': {
+      const opened = await open(data);
+      try {
+        const result = await verifyChain(opened.db);
+        if (result.ok) {
+          console.log(`audit chain OK: ${result.checked} entries verified`);
+          return 0;
+        }
+        console.log(`audit chain BROKEN at entry seq ${result.firstBrokenSeq} (${result.checked} entries checked)`);
+        return 1;
+      } finally {
+        await opened.close();
+      }
+    }
+    case 'totp': {
+      if (!arg) throw new UsageError('totp needs a username');
+      const opened = await open(data);
+      try {
+        // Only demo users have a derivable secret; everyone else's lives in their authenticator.
+        const row = await opened.db.selectFrom('users').select('totp_secret').where('username', '=', arg).executeTakeFirst();
+        if (!row || row.totp_secret !== demoTotpSecret(arg)) throw new UsageError(`${arg} is not a demo user of this database`);
+        console.log(totpFor(arg));
+        return 0;
+      } finally {
+        await opened.close();
+      }
+    }
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+// Run when executed directly (tsx server/cli.ts …), not when imported by tests.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+        console.error(`${(err as Error).message}\n\n${USAGE}`);
+        process.exit(2);
+      }
+      console.error(`error: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
+}

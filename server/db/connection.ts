@@ -1,0 +1,73 @@
+// The one storage layer: an embedded SQLite file by default, PostgreSQL when a DATABASE_URL is
+// given. Everything above this file speaks Kysely<Database> and never branches on the dialect,
+// except where SQL genuinely differs (locks), which reads `dialect`.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from '../context';
+import { migrationProvider } from './migrations/index';
+import type { Database } from './schema';
+
+// int8 (bigint) columns hold epoch-ms times and sequence numbers, all far below 2^53: read them
+// back as JS numbers instead of pg's default strings. Set once for the process.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres://… — when set, PostgreSQL is used */
+  databaseUrl?: string;
+  /** SQLite file path (default dialect); created with its directory when missing */
+  sqlitePath?: string;
+  /** PG pool size (default 10) */
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle client's error (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+
+  if (!opts.sqlitePath) throw new Error('openDatabase: give databaseUrl (PostgreSQL) or sqlitePath (SQLite)');
+  if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(opts.sqlitePath), { recursive: true });
+  const file = new SqliteDatabase(opts.sqlitePath);
+  file.pragma('journal_mode = WAL');
+  file.pragma('foreign_keys = ON');
+  // Several server processes (CLI + running server) may share the file: wait instead of failing.
+  file.pragma('busy_timeout = 5000');
+  file.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+export interface MigrationOutcome {
+  applied: string[];
+}
+
+/** Applies every pending numbered migration; throws (naming the migration) when one fails. */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect = dialectOf(db)): Promise<MigrationOutcome> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Which dialect a Kysely instance was opened with (for callers that only hold `db`). */
+export function dialectOf(db: Kysely<Database>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrateToLatest } from './connection';
+import { withTestDatabase, type TestDatabase } from '../test/db';
+
+describe('database layer', () => {
+  let t: TestDatabase | undefined;
+  afterEach(async () => {
+    await t?.cleanup();
+    t = undefined;
+  });
+
+  it('creates every table of the schema, and migrating again is a no-op', async () => {
+    t = await withTestDatabase();
+    const tables = (await t.db.introspection.getTables()).map((x) => x.name).sort();
+    expect(tables).toEqual(
+      [
+        'activities', 'applied_mutations', 'audit_log', 'auth_tokens', 'change_log', 'contacts', 'customers',
+        'devices', 'field_classification', 'held_mutations', 'meta', 'opportunities', 'org_units', 'roles',
+        'shares', 'used_nonces', 'users',
+      ].sort(),
+    );
+    expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);
+  });
+
+  it('round-trips epoch-ms times as numbers and numbers sequence columns', async () => {
+    t = await withTestDatabase();
+    const big = 4_102_444_800_000; // year 2100: beyond 32-bit
+    await t.db.insertInto('change_log').values({
+      at: big, entity: 'customer', record_id: 'c1', customer_id: 'c1', op: 'create',
+      owner_before: null, owner_after: 'u1', actor_id: 'u1',
+    }).execute();
+    await t.db.insertInto('change_log').values({
+      at: big + 1, entity: 'customer', record_id: 'c1', customer_id: 'c1', op: 'update',
+      owner_before: 'u1', owner_after: 'u1', actor_id: 'u1',
+    }).execute();
+    const rows = await t.db.selectFrom('change_log').select(['seq', 'at']).orderBy('seq').execute();
+    expect(rows).toEqual([{ seq: 1, at: big }, { seq: 2, at: big + 1 }]);
+    expect(typeof rows[0]!.seq).toBe('number');
+  });
+
+  it('enforces foreign keys', async () => {
+    t = await withTestDatabase();
+    await expect(
+      t.db.insertInto('devices').values({
+        id: 'd1', user_id: 'nobody', public_key: 'k', name: 'n', platform: 'p', app_version: '1',
+        status: 'active', enrolled_at: 1, last_check_in_at: null, revoked_at: null, revoke_reason: null,
+        wipe_confirmed_at: null, synced_buckets: '[]', synced_read_clearance: null, synced_classification: null,
+      }).execute(),
+    ).rejects.toThrow();
+  });
+});

@@ -1,0 +1,18 @@
+// The numbered migrations, in order. A static provider: the list is compiled in, never read from
+// disk, so the server binary and the tests migrate identically.
+
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from '../../context';
+import { initialMigration } from './0001_initial';
+import { defaultRolesMigration } from './0002_default_roles';
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001_initial': initialMigration(dialect),
+        '0002_default_roles': defaultRolesMigration,
+      };
+    },
+  };
+}

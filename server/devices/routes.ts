@@ -1,0 +1,99 @@
+// Device enrollment (step 3 of sign-in), check-in (refresh) and wipe confirmation.
+
+import { createPublicKey, randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context';
+import { HttpError } from '../http/errors';
+import { route, type RouteOptions } from '../http/route';
+import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
+import { loadSubject } from '../org/load';
+import { issueAccessToken, issueGrant } from './grant';
+
+function isEd25519PublicKey(rawBase64Url: string): boolean {
+  try {
+    createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rawBase64Url }, format: 'jwk' });
+    return Buffer.from(rawBase64Url, 'base64url').length === 32;
+  } catch {
+    return false;
+  }
+}
+
+export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
+  route(app, ctx, 'serverKey', async () => ({ jwk: ctx.keys.publicJwk, kid: ctx.keys.kid }));
+
+  route(app, ctx, 'enrollDevice', async ({ body }) => {
+    const userId = await peekAuthToken(ctx, 'enroll', body.enrollmentToken);
+    if (!userId) throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
+    if (!isEd25519PublicKey(body.publicKey)) {
+      throw new HttpError(400, 'validation_failed', 'body.publicKey: not a valid Ed25519 public key');
+    }
+    const subject = await loadSubject(ctx.db, userId);
+    if (!subject) throw new HttpError(401, 'token_expired', 'sign in again');
+    if (subject.user.status !== 'active') throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+
+    const active = await ctx.db
+      .selectFrom('devices')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    const maxDevices = subject.role.offline.maxDevices;
+    if (Number(active.n) >= maxDevices) {
+      await ctx.audit.append({
+        actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
+        details: { reason: 'device_limit', maxDevices },
+      });
+      throw new HttpError(409, 'device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, {
+        details: { maxDevices },
+      });
+    }
+    if (!(await consumeAuthToken(ctx, 'enroll', body.enrollmentToken))) {
+      throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
+    }
+
+    const deviceId = randomUUID();
+    const now = ctx.now();
+    await ctx.db
+      .insertInto('devices')
+      .values({
+        id: deviceId, user_id: userId, public_key: body.publicKey, name: body.name, platform: body.platform,
+        app_version: body.appVersion, status: 'active', enrolled_at: now, last_check_in_at: now, revoked_at: null,
+        revoke_reason: null, wipe_confirmed_at: null, synced_buckets: '[]', synced_read_clearance: null,
+        synced_classification: null,
+      })
+      .execute();
+    const { grant, claims } = await issueGrant(ctx, subject, deviceId);
+    const access = await issueAccessToken(ctx, userId, deviceId);
+    await ctx.audit.append({
+      actorId: userId, deviceId, action: 'device.enroll', target: deviceId, outcome: 'ok',
+      details: { name: body.name, platform: body.platform, appVersion: body.appVersion, scopeVersion: claims.scopeVersion },
+    });
+    return { deviceId, grant, ...access, serverKey: { jwk: ctx.keys.publicJwk, kid: ctx.keys.kid } };
+  }, limits);
+
+  route(app, ctx, 'refresh', async ({ body, principal }) => {
+    const now = ctx.now();
+    await ctx.db
+      .updateTable('devices')
+      .set({ last_check_in_at: now, app_version: body.appVersion })
+      .where('id', '=', principal.device.id)
+      .execute();
+    const { grant, claims } = await issueGrant(ctx, principal.subject, principal.device.id);
+    const access = await issueAccessToken(ctx, principal.user.id, principal.device.id);
+    await ctx.audit.append({
+      actorId: principal.user.id, deviceId: principal.device.id, action: 'device.check_in', target: principal.device.id,
+      outcome: 'ok', details: { appVersion: body.appVersion, scopeVersion: claims.scopeVersion },
+    });
+    return { ...access, grant };
+  });
+
+  route(app, ctx, 'confirmWipe', async ({ body, principal }) => {
+    const now = ctx.now();
+    await ctx.db.updateTable('devices').set({ wipe_confirmed_at: now }).where('id', '=', principal.device.id).execute();
+    await ctx.audit.append({
+      actorId: principal.user.id, deviceId: principal.device.id, action: 'device.wipe_confirmed', target: principal.device.id,
+      outcome: 'ok', details: { directiveIat: body.directiveIat, deviceStatus: principal.device.status },
+    });
+    return { ok: true as const };
+  }, { allowRevoked: true });
+}

@@ -1,0 +1,140 @@
+// Zero-trust request authentication (PRODUCT §4): every request after enrollment is signed by
+// the device key over canonicalRequest(...), and `token` routes also carry a short-lived access
+// token bound to that device. Device status, user status and the current role are read from
+// storage on every request, so a revocation takes effect on the very next request.
+
+import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { canonicalRequest, SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS } from '../../shared/protocol/common';
+import { ACCESS_TYP } from '../../shared/protocol/grant';
+import type { Authenticate, Principal, ServerContext } from '../context';
+import { issueWipeDirective } from '../devices/wipe';
+import { TokenExpiredError, verifyServerToken } from '../keys';
+import { loadSubject } from '../org/load';
+import { HttpError } from './errors';
+
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+const TIMESTAMP_PATTERN = /^\d{1,16}$/;
+const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
+// Expired nonces are purged at most this often per process (a delete per request would be waste).
+const NONCE_PURGE_INTERVAL_MS = 60_000;
+const lastNoncePurge = new WeakMap<ServerContext, number>();
+// Public keys are immutable per device; parsing them once saves work on every request.
+const publicKeyCache = new Map<string, KeyObject>();
+
+export function sha256Hex(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function devicePublicKey(rawBase64Url: string): KeyObject | undefined {
+  let key = publicKeyCache.get(rawBase64Url);
+  if (!key) {
+    try {
+      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rawBase64Url }, format: 'jwk' });
+    } catch {
+      return undefined;
+    }
+    if (publicKeyCache.size > 10_000) publicKeyCache.clear();
+    publicKeyCache.set(rawBase64Url, key);
+  }
+  return key;
+}
+
+export const authenticate: Authenticate = (ctx, request, mode) => authenticateRequest(ctx, request, mode);
+
+/**
+ * `allowRevoked`: let a revoked device (or a deactivated user's device) through with a valid
+ * signature — only for the wipe confirmation, which such a device must still be able to send.
+ */
+export async function authenticateRequest(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  mode: 'signed' | 'token',
+  options: { allowRevoked?: boolean } = {},
+): Promise<Principal> {
+  const deviceId = header(request, SIGNATURE_HEADERS.device);
+  const timestamp = header(request, SIGNATURE_HEADERS.timestamp);
+  const nonce = header(request, SIGNATURE_HEADERS.nonce);
+  const signature = header(request, SIGNATURE_HEADERS.signature);
+  if (!deviceId || !timestamp || !nonce || !signature) {
+    throw new HttpError(401, 'unauthorized', 'this request must be signed by an enrolled device');
+  }
+  if (deviceId.length > 64 || !TIMESTAMP_PATTERN.test(timestamp) || !NONCE_PATTERN.test(nonce) || !SIGNATURE_PATTERN.test(signature)) {
+    throw new HttpError(401, 'signature_invalid', 'malformed signature headers');
+  }
+
+  const device = await ctx.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
+  if (!device) throw new HttpError(401, 'unknown_device', 'this device is not enrolled');
+
+  const publicKey = devicePublicKey(device.public_key);
+  const signed = canonicalRequest({
+    method: request.method,
+    pathWithQuery: request.url,
+    bodySha256Hex: sha256Hex(request.rawBody ?? ''),
+    timestamp,
+    nonce,
+    deviceId,
+  });
+  if (!publicKey || !verifySignature(null, Buffer.from(signed), publicKey, Buffer.from(signature, 'base64url'))) {
+    throw new HttpError(401, 'signature_invalid', 'the request signature does not match this device key');
+  }
+
+  const now = ctx.now();
+  if (Math.abs(now - Number(timestamp)) > SIGNATURE_MAX_SKEW_MS) {
+    throw new HttpError(401, 'stale_timestamp', 'the request timestamp is too far from the server clock');
+  }
+  await rememberNonce(ctx, deviceId, nonce, now);
+
+  const subject = await loadSubject(ctx.db, device.user_id);
+  if (!subject) throw new HttpError(401, 'unknown_device', 'this device has no user');
+  if (options.allowRevoked) return { user: subject.user, role: subject.role, subject, device };
+
+  if (device.status === 'revoked') {
+    const wipe = await issueWipeDirective(ctx, device.user_id, device.id, 'device_revoked');
+    throw new HttpError(403, 'device_revoked', 'this device has been revoked', { wipe });
+  }
+  if (subject.user.status !== 'active') {
+    const wipe = await issueWipeDirective(ctx, device.user_id, device.id, 'user_deactivated');
+    throw new HttpError(403, 'user_deactivated', 'this user has been deactivated', { wipe });
+  }
+
+  if (mode === 'token') await checkAccessToken(ctx, request, device.id, device.user_id, now);
+  return { user: subject.user, role: subject.role, subject, device };
+}
+
+async function rememberNonce(ctx: ServerContext, deviceId: string, nonce: string, now: number): Promise<void> {
+  if (now - (lastNoncePurge.get(ctx) ?? 0) > NONCE_PURGE_INTERVAL_MS) {
+    lastNoncePurge.set(ctx, now);
+    await ctx.db.deleteFrom('used_nonces').where('expires_at', '<', now).execute();
+  }
+  // A nonce must be remembered as long as a request carrying it could still pass the skew check.
+  const result = await ctx.db
+    .insertInto('used_nonces')
+    .values({ device_id: deviceId, nonce, expires_at: now + 2 * SIGNATURE_MAX_SKEW_MS })
+    .onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing())
+    .executeTakeFirst();
+  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
+    throw new HttpError(401, 'replayed_request', 'this request was already received (nonce reused)');
+  }
+}
+
+async function checkAccessToken(ctx: ServerContext, request: FastifyRequest, deviceId: string, userId: string, now: number) {
+  const authorization = header(request, 'authorization');
+  const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+  if (!token) throw new HttpError(401, 'unauthorized', 'an access token is required (Authorization: Bearer …)');
+  let claims;
+  try {
+    claims = await verifyServerToken(ctx.keys, token, ACCESS_TYP, now);
+  } catch (err) {
+    if (err instanceof TokenExpiredError) throw new HttpError(401, 'token_expired', 'the access token has expired; refresh it');
+    throw new HttpError(401, 'unauthorized', 'the access token is invalid');
+  }
+  if (claims.did !== deviceId || claims.sub !== userId) {
+    throw new HttpError(401, 'unauthorized', 'the access token belongs to another device');
+  }
+}

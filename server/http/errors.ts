@@ -1,0 +1,73 @@
+// Refusals as values: every non-2xx response is { error: { code, message, details? }, wipe? }
+// (errorBodySchema in shared/protocol/common.ts), produced by one error handler.
+
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodError } from 'zod';
+import type { ErrorBody, ErrorCode } from '../../shared/protocol/common';
+import type { HttpErrorLike } from '../context';
+
+export class HttpError extends Error implements HttpErrorLike {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { details?: unknown; wipe?: string } = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** A zod failure as a 400 naming each bad field ("body.tags.3: too long"). */
+export function validationError(where: 'body' | 'query' | 'params', error: ZodError): HttpError {
+  const issues = error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const message = issues.slice(0, 5).map((i) => `${i.field}: ${i.message}`).join('; ');
+  return new HttpError(400, 'validation_failed', message || `${where} is invalid`, { details: issues });
+}
+
+function errorBody(code: ErrorCode, message: string, extra: { details?: unknown; wipe?: string } = {}): ErrorBody {
+  const body: ErrorBody = { error: { code, message } };
+  if (extra.details !== undefined) body.error.details = extra.details;
+  if (extra.wipe !== undefined) body.wipe = extra.wipe;
+  return body;
+}
+
+export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
+  return reply.status(error.statusCode).send(errorBody(error.code, error.message, error.extra));
+}
+
+/** Maps Fastify's own errors (body too large, bad JSON, wrong content type, rate limit) to our codes. */
+function fromFastifyError(err: FastifyError): HttpError | undefined {
+  const status = err.statusCode ?? 0;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpError(413, 'payload_too_large', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HttpError(415, 'validation_failed', 'send the body as application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new HttpError(400, 'validation_failed', 'the body is not valid JSON');
+  }
+  if (status === 413) return new HttpError(413, 'payload_too_large', err.message);
+  if (status === 415) return new HttpError(415, 'validation_failed', 'send the body as application/json');
+  if (status === 429) return new HttpError(429, 'rate_limited', 'too many requests; try again later');
+  if (status >= 400 && status < 500) return new HttpError(status, 'validation_failed', err.message);
+  return undefined;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+  app.setErrorHandler((err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof HttpError) return sendError(reply, err);
+    const mapped = fromFastifyError(err);
+    if (mapped) return sendError(reply, mapped);
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(errorBody('internal', 'internal server error'));
+  });
+}

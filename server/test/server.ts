@@ -1,0 +1,67 @@
+// A real server on 127.0.0.1:<ephemeral port> over a fresh test database with the fixture org.
+
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { buildServer, type BuildServerOptions } from '../app';
+import type { ServerContext } from '../context';
+import { withTestDatabase, type TestDatabase } from './db';
+import { createFixtureOrg, type Fixture } from './fixtures';
+
+/** The server's clock in tests: real time plus an offset the test can move, or frozen. */
+export class TestClock {
+  private offsetMs = 0;
+  private frozenAt: number | null = null;
+  now = (): number => this.frozenAt ?? Date.now() + this.offsetMs;
+  advance(ms: number): void {
+    if (this.frozenAt !== null) this.frozenAt += ms;
+    else this.offsetMs += ms;
+  }
+  freeze(): void {
+    this.frozenAt = this.now();
+  }
+}
+
+export interface TestServer {
+  clock: TestClock;
+  baseUrl: string;
+  app: FastifyInstance;
+  ctx: ServerContext;
+  fixture: Fixture;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  overrides: Partial<Pick<BuildServerOptions, 'rateLimit'>> = {},
+): Promise<TestServer> {
+  const clock = new TestClock();
+  const database = await withTestDatabase();
+  try {
+    const fixture = await createFixtureOrg(database.db);
+    const { app, ctx } = await buildServer({
+      db: database.db,
+      dialect: database.dialect,
+      ...(database.location.databaseUrl ? { databaseUrl: database.location.databaseUrl } : {}),
+      // Tests sign in many times from one IP; the limiter itself has its own test.
+      rateLimit: overrides.rateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
+      now: clock.now,
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    return {
+      clock,
+      baseUrl: `http://127.0.0.1:${port}`,
+      app,
+      ctx,
+      fixture,
+      database,
+      async close() {
+        await app.close();
+        await database.cleanup();
+      },
+    };
+  } catch (err) {
+    await database.cleanup();
+    throw err;
+  }
+}
