@@ -1,0 +1,42 @@
+import { expect, type Locator } from '@playwright/test';
+import { buttonName } from './messages';
+import type { Ui } from './ui';
+
+/** IT admin: enrolled devices with their state, and revoke behind a confirmation. */
+export class AdminDevices {
+  constructor(private readonly ui: Ui) {}
+
+  get heading(): Locator {
+    return this.ui.page.getByRole('heading', { level: 1, name: this.ui.m.admin.devices.title });
+  }
+  /**
+   * The rows of a user's devices. Rows are found by the user column ("name (username)"): a
+   * device's own name is its host name, which every device enrolled from one machine shares.
+   */
+  rowsOf(username: string): Locator {
+    return this.ui.page.getByRole('row').filter({ hasText: `(${username})` });
+  }
+  /** The user's device rows that still offer "revoke" (active devices). */
+  activeRowsOf(username: string): Locator {
+    return this.rowsOf(username).filter({ has: this.revokeButton });
+  }
+  /** Every row's revoke button is named "撤销: <device name>". */
+  private get revokeButton(): Locator {
+    return this.ui.page.getByRole('button', { name: new RegExp(`^${this.ui.m.admin.devices.revoke}: `) });
+  }
+
+  /** Revoke the user's one active device → confirm in the popover. */
+  async revokeDeviceOf(username: string): Promise<void> {
+    const row = this.activeRowsOf(username);
+    await expect(row).toHaveCount(1);
+    await row.getByRole('button', { name: new RegExp(`^${this.ui.m.admin.devices.revoke}: `) }).click();
+    const confirm = this.ui.page.getByRole('tooltip').filter({ hasText: this.ui.m.admin.devices.revoke });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole('button', { name: buttonName(this.ui.m.admin.devices.revoke) }).click();
+  }
+
+  /** The user's devices shown as revoked. */
+  revokedRowsOf(username: string): Locator {
+    return this.rowsOf(username).filter({ has: this.ui.page.getByText(this.ui.m.admin.devices.revoked, { exact: true }) });
+  }
+}

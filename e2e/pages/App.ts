@@ -1,0 +1,46 @@
+import type { Page } from '@playwright/test';
+import type { Locale } from '../../shared/api/desktop-api';
+import { AdminDevices } from './AdminDevices';
+import { AppShell } from './AppShell';
+import { AuditPage } from './AuditPage';
+import { CustomerDetail } from './CustomerDetail';
+import { CustomerList } from './CustomerList';
+import { Dashboard } from './Dashboard';
+import { Screens } from './Screens';
+import { SignInPage } from './SignInPage';
+import { Ui } from './ui';
+
+/**
+ * The SalesVault window as a user sees it: one entry to every page object, over any Playwright
+ * Page (a browser tab on the harness, or an Electron window).
+ */
+export class App {
+  readonly ui: Ui;
+  readonly signIn: SignInPage;
+  readonly shell: AppShell;
+  readonly customers: CustomerList;
+  readonly detail: CustomerDetail;
+  readonly dashboard: Dashboard;
+  readonly devices: AdminDevices;
+  readonly audit: AuditPage;
+  readonly screens: Screens;
+
+  constructor(
+    readonly page: Page,
+    locale: Locale = 'zh-CN',
+  ) {
+    this.ui = new Ui(page, locale);
+    this.signIn = new SignInPage(this.ui);
+    this.shell = new AppShell(this.ui);
+    this.customers = new CustomerList(this.ui);
+    this.detail = new CustomerDetail(this.ui);
+    this.dashboard = new Dashboard(this.ui);
+    this.devices = new AdminDevices(this.ui);
+    this.audit = new AuditPage(this.ui);
+    this.screens = new Screens(this.ui);
+  }
+
+  get m() {
+    return this.ui.m;
+  }
+}

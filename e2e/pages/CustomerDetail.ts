@@ -1,0 +1,80 @@
+import { expect, type Locator } from '@playwright/test';
+import { buttonName, fill, templatePattern } from './messages';
+import type { Ui } from './ui';
+
+/** The customer detail panel with its edit form and the quick "log a visit" form. */
+export class CustomerDetail {
+  constructor(private readonly ui: Ui) {}
+
+  title(name?: string): Locator {
+    return this.ui.page.getByRole('heading', { level: 1, ...(name ? { name, exact: true } : {}) });
+  }
+  get editButton(): Locator {
+    return this.ui.page.getByRole('button', { name: buttonName(this.ui.m.detail.edit) });
+  }
+  get logActivityButton(): Locator {
+    return this.ui.page.getByRole('button', { name: buttonName(this.ui.m.detail.logActivity) });
+  }
+  /** The "read-only" tag shown when the user may not change the master data. */
+  get readOnlyTag(): Locator {
+    return this.ui.page.getByText(this.ui.m.detail.readOnly, { exact: true });
+  }
+  get activitiesTab(): Locator {
+    return this.ui.page.getByRole('tab', { name: templatePattern(this.ui.m.detail.activities) });
+  }
+  /** An activity in the activities tab, by its text. */
+  activity(text: string): Locator {
+    return this.ui.page.getByRole('tabpanel', { name: templatePattern(this.ui.m.detail.activities) }).getByText(text, { exact: true });
+  }
+  /** A shown customer field's value (test id: the description items have no accessible name). */
+  fieldValue(field: string): Locator {
+    return this.ui.page.locator(`[data-field="${field}"]`);
+  }
+
+  editDialog(customerName: string): Locator {
+    return this.ui.page.getByRole('dialog', { name: fill(this.ui.m.forms.editCustomer, { name: customerName }) });
+  }
+  activityDialog(customerName: string): Locator {
+    return this.ui.page.getByRole('dialog', { name: `${this.ui.m.forms.logActivity} · ${customerName}` });
+  }
+
+  /** Edits customer fields through the form: `{ notes: '…' }` by field name. */
+  async editCustomer(customerName: string, fields: Record<string, string>): Promise<void> {
+    await this.editButton.click();
+    const dialog = this.editDialog(customerName);
+    await expect(dialog).toBeVisible();
+    for (const [field, value] of Object.entries(fields)) {
+      const label = (this.ui.m.fields.customer as Record<string, string>)[field];
+      if (!label) throw new Error(`no label for customer field ${field}`);
+      await this.formControl(dialog, label).fill(value);
+    }
+    await dialog.getByRole('button', { name: buttonName(this.ui.m.common.save) }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  /**
+   * A form control by its visible label. Fallback: the form items' labels are not tied to their
+   * inputs (the create and edit customer forms are both rendered and reuse the same input ids,
+   * so `for=` points at the hidden form), hence the form item holding that label text.
+   */
+  formControl(scope: Locator, label: string): Locator {
+    return scope
+      .locator('.ant-form-item')
+      .filter({ has: this.ui.page.locator('label').getByText(label, { exact: true }) })
+      .getByRole('textbox');
+  }
+
+  /** Logs an activity (the form's default kind: a visit for a rep, a service note for service). */
+  async logActivity(customerName: string, text: string): Promise<void> {
+    await this.logActivityButton.click();
+    const dialog = this.activityDialog(customerName);
+    await expect(dialog).toBeVisible();
+    await dialog.getByLabel(this.ui.m.forms.activityText).fill(text);
+    await dialog.getByRole('button', { name: buttonName(this.ui.m.common.save) }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  async showActivities(): Promise<void> {
+    await this.activitiesTab.click();
+  }
+}

@@ -1,0 +1,114 @@
+// What the server holds, read straight from its SQLite file: the specs compare what the UI shows
+// with this. Who may see which customer is decided by the shared permission engine (the same
+// function the server uses), never re-derived here.
+
+import type { Kysely } from 'kysely';
+import { openDatabase, type OpenedDatabase } from '../../server/db/connection';
+import { rowToRole, rowToShare, rowToUnit, rowToUser } from '../../server/db/mappers';
+import type { Database } from '../../server/db/schema';
+import { buildOrgTree, recordAccess, type Subject } from '../../shared/permissions/engine';
+
+export interface ServerCustomer {
+  id: string;
+  name: string;
+  ownerId: string;
+  notes: string;
+  city: string;
+}
+
+export interface ServerActivity {
+  id: string;
+  customerId: string;
+  kind: string;
+  text: string;
+  authorId: string | null;
+}
+
+export class ServerDb {
+  private constructor(private readonly opened: OpenedDatabase) {}
+
+  static async open(dbPath: string): Promise<ServerDb> {
+    // The server process migrated and seeded it; we only read (WAL: readers never block it).
+    return new ServerDb(await openDatabase({ sqlitePath: dbPath }));
+  }
+
+  get db(): Kysely<Database> {
+    return this.opened.db;
+  }
+
+  close(): Promise<void> {
+    return this.opened.close();
+  }
+
+  async user(username: string) {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    if (!row) throw new Error(`no user ${username} on the e2e server`);
+    return row;
+  }
+
+  /** The user's id, display name and role, as the permission engine sees them. */
+  async subject(username: string): Promise<Subject> {
+    const userRow = await this.user(username);
+    const roleRow = await this.db.selectFrom('roles').selectAll().where('id', '=', userRow.role_id).executeTakeFirstOrThrow();
+    return { user: rowToUser(userRow), role: rowToRole(roleRow) };
+  }
+
+  /** Every live customer the user may read now: own/scope + active shares, by the engine. */
+  async visibleCustomers(username: string, now = Date.now()): Promise<ServerCustomer[]> {
+    const subject = await this.subject(username);
+    const tree = buildOrgTree((await this.db.selectFrom('org_units').selectAll().execute()).map(rowToUnit));
+    const shares = (await this.db.selectFrom('shares').selectAll().execute()).map(rowToShare);
+    const unitOf = new Map((await this.db.selectFrom('users').select(['id', 'unit_id']).execute()).map((u) => [u.id, u.unit_id]));
+    const customers = await this.db
+      .selectFrom('customers')
+      .select(['id', 'name', 'owner_id', 'notes', 'city'])
+      .where('deleted', '=', 0)
+      .orderBy('id')
+      .execute();
+    return customers
+      .filter((c) => {
+        const record = { customerId: c.id, ownerId: c.owner_id, ownerUnitId: unitOf.get(c.owner_id) ?? '' };
+        return recordAccess(subject, tree, record, shares.filter((s) => s.customerId === c.id), now) !== 'none';
+      })
+      .map((c) => ({ id: c.id, name: c.name, ownerId: c.owner_id, notes: c.notes, city: c.city }));
+  }
+
+  async customer(id: string): Promise<ServerCustomer | undefined> {
+    const c = await this.db.selectFrom('customers').select(['id', 'name', 'owner_id', 'notes', 'city']).where('id', '=', id).executeTakeFirst();
+    return c && { id: c.id, name: c.name, ownerId: c.owner_id, notes: c.notes, city: c.city };
+  }
+
+  async activitiesOf(customerId: string): Promise<ServerActivity[]> {
+    const rows = await this.db
+      .selectFrom('activities')
+      .select(['id', 'customer_id', 'kind', 'text', 'author_id'])
+      .where('customer_id', '=', customerId)
+      .where('deleted', '=', 0)
+      .execute();
+    return rows.map((a) => ({ id: a.id, customerId: a.customer_id, kind: a.kind, text: a.text, authorId: a.author_id }));
+  }
+
+  /** Opportunity stage counts over the customers the user may read (a manager's team pipeline). */
+  async stageCounts(username: string): Promise<Record<string, number>> {
+    const ids = new Set((await this.visibleCustomers(username)).map((c) => c.id));
+    const rows = await this.db.selectFrom('opportunities').select(['customer_id', 'stage']).where('deleted', '=', 0).execute();
+    const counts: Record<string, number> = {};
+    for (const row of rows) if (ids.has(row.customer_id)) counts[row.stage] = (counts[row.stage] ?? 0) + 1;
+    return counts;
+  }
+
+  async devicesOf(username: string) {
+    const user = await this.user(username);
+    return this.db
+      .selectFrom('devices')
+      .select(['id', 'name', 'status', 'revoked_at', 'wipe_confirmed_at'])
+      .where('user_id', '=', user.id)
+      .orderBy('enrolled_at')
+      .execute();
+  }
+
+  /** The last TOTP time step the server accepted for this user (each step is usable once). */
+  async lastTotpStep(username: string): Promise<number | null> {
+    return (await this.user(username)).last_totp_step;
+  }
+}
