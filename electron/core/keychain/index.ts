@@ -1,0 +1,3 @@
+export { KeychainUnavailableError } from './errors';
+export { KeytarSecretStore } from './keytar-secret-store';
+export { MemorySecretStore } from './memory-secret-store';

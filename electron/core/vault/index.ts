@@ -1,0 +1,2 @@
+export { Vault, type VaultOptions } from './vault';
+export { VaultCorruptError, VaultError, VaultKeyMissingError, type VaultErrorCode } from './errors';

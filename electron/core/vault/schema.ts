@@ -1,0 +1,127 @@
+// Numbered migrations of the vault (PRAGMA user_version = number of applied migrations).
+//
+// Storage decision: every record table keeps the record exactly as projected for this user in
+// a JSON `record` column — the keys present are the fields the user may read, so a field above
+// clearance is simply absent (never a NULL pretending to be a value). The fields that search,
+// filters and the dashboard need are STORED generated columns over that JSON (computed once at write time), with indexes:
+// one source of truth, and purging a field (json_remove) clears its column and index entries
+// in the same statement. `customer_id` of child records is a real column because it is
+// structural and always known. Children are not foreign keys of customers: a pull page may
+// deliver a child before its parent; the delete cascade is done by triggers instead.
+
+export const MIGRATIONS: readonly string[] = [
+  /* 1: records, buckets, outbox, issues, audit queue, meta, search index */ `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE users (id TEXT PRIMARY KEY, display_name TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE customers (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL CHECK (json_valid(record)),
+    writable INTEGER NOT NULL DEFAULT 0,
+    name TEXT GENERATED ALWAYS AS (json_extract(record, '$.name')) STORED,
+    owner_id TEXT GENERATED ALWAYS AS (json_extract(record, '$.ownerId')) STORED,
+    city TEXT GENERATED ALWAYS AS (json_extract(record, '$.city')) STORED,
+    industry TEXT GENERATED ALWAYS AS (json_extract(record, '$.industry')) STORED
+  );
+  CREATE INDEX customers_name ON customers(name, id);
+  CREATE INDEX customers_city ON customers(city);
+  CREATE INDEX customers_industry ON customers(industry);
+
+  CREATE TABLE contacts (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    customer_id TEXT NOT NULL,
+    record TEXT NOT NULL CHECK (json_valid(record)),
+    writable INTEGER NOT NULL DEFAULT 0,
+    name TEXT GENERATED ALWAYS AS (json_extract(record, '$.name')) STORED
+  );
+  CREATE INDEX contacts_customer ON contacts(customer_id);
+
+  CREATE TABLE opportunities (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    customer_id TEXT NOT NULL,
+    record TEXT NOT NULL CHECK (json_valid(record)),
+    writable INTEGER NOT NULL DEFAULT 0,
+    stage TEXT GENERATED ALWAYS AS (json_extract(record, '$.stage')) STORED,
+    amount REAL GENERATED ALWAYS AS (json_extract(record, '$.amount')) STORED,
+    owner_id TEXT GENERATED ALWAYS AS (json_extract(record, '$.ownerId')) STORED,
+    expected_close_date TEXT GENERATED ALWAYS AS (json_extract(record, '$.expectedCloseDate')) STORED
+  );
+  CREATE INDEX opportunities_customer ON opportunities(customer_id);
+  CREATE INDEX opportunities_stage ON opportunities(stage, amount);
+  CREATE INDEX opportunities_owner ON opportunities(owner_id, stage, amount);
+  CREATE INDEX opportunities_close ON opportunities(expected_close_date, stage);
+
+  CREATE TABLE activities (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    customer_id TEXT NOT NULL,
+    record TEXT NOT NULL CHECK (json_valid(record)),
+    writable INTEGER NOT NULL DEFAULT 0,
+    at INTEGER GENERATED ALWAYS AS (json_extract(record, '$.at')) STORED
+  );
+  CREATE INDEX activities_customer_at ON activities(customer_id, at);
+  CREATE INDEX activities_at ON activities(at);
+
+  -- Sync bucket memberships of customers. Children share their customer's visibility (the
+  -- engine derives a record's buckets from its customer), so they follow it and carry none.
+  CREATE TABLE record_buckets (
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    PRIMARY KEY (entity, id, bucket)
+  ) WITHOUT ROWID;
+  CREATE INDEX record_buckets_bucket ON record_buckets(bucket);
+
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    mutation_id TEXT NOT NULL UNIQUE,
+    entity TEXT NOT NULL,
+    op TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    customer_id TEXT,
+    mutation TEXT NOT NULL CHECK (json_valid(mutation)),
+    attempts INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX outbox_record ON outbox(entity, record_id);
+  CREATE INDEX outbox_customer ON outbox(customer_id);
+
+  CREATE TABLE issues (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('conflict', 'rejected')),
+    entity TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    reason TEXT,
+    conflicts TEXT NOT NULL DEFAULT '[]',
+    mutation TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE audit_queue (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    entry TEXT NOT NULL CHECK (json_valid(entry))
+  );
+
+  -- Substring search (trigram: CJK has no word breaks) over name, contact names, city, tags.
+  -- rowid = customers.rid, maintained by the vault code in batches (see refreshSearch).
+  CREATE VIRTUAL TABLE customer_search USING fts5(name, contact_names, city, tags, tokenize = 'trigram');
+  -- Trigrams cannot answer 1–2 character queries (华为, 深圳 are two characters): every 1- and
+  -- 2-character gram of the same text is indexed as a token here, so those are index lookups too.
+  CREATE VIRTUAL TABLE customer_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0');
+
+  -- Deleting a customer deletes its children, memberships and search row (one place, every path).
+  CREATE TRIGGER customers_deleted AFTER DELETE ON customers BEGIN
+    DELETE FROM contacts WHERE customer_id = old.id;
+    DELETE FROM opportunities WHERE customer_id = old.id;
+    DELETE FROM activities WHERE customer_id = old.id;
+    DELETE FROM record_buckets WHERE entity = 'customer' AND id = old.id;
+    DELETE FROM customer_search WHERE rowid = old.rid;
+    DELETE FROM customer_grams WHERE rowid = old.rid;
+  END;
+  `,
+];

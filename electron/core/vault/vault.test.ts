@@ -1,0 +1,541 @@
+// The vault against a REAL SQLCipher file and the REAL OS keychain (Secret Service).
+// Run inside: dbus-run-session -- sh -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run electron/core/vault'
+
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
+import type { Mutation } from '../../../shared/protocol/sync';
+import { Vault, VaultCorruptError, VaultError, VaultKeyMissingError } from '.';
+import { MIGRATIONS } from './schema';
+import { decryptSqlcipher4, fileContains, grantFor, grantJws, page, tempDir, testKeychain, upsert } from './test-support';
+
+let dir: string;
+let path: string;
+let keychain: ReturnType<typeof testKeychain>;
+let vault: Vault | null = null;
+
+beforeEach(() => {
+  dir = tempDir('vault');
+  path = join(dir, 'vault.db');
+  keychain = testKeychain('vault');
+});
+
+afterEach(async () => {
+  vault?.close();
+  vault = null;
+  await keychain.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function createVault(): Promise<Vault> {
+  vault = await Vault.create(path, keychain.secrets);
+  vault.setMeta('grant', grantJws(grantFor()));
+  return vault;
+}
+
+function mutation(parts: Partial<Mutation> & Pick<Mutation, 'entity' | 'op' | 'recordId'>): Mutation {
+  return { mutationId: randomUUID(), baseVersion: parts.op === 'create' ? null : 1, fields: {}, baseValues: {}, createdAt: 1_700_000_100_000, ...parts };
+}
+
+const HUAWEI = '深圳华为技术有限公司';
+const LATIN = 'Northwind Traders';
+const CONTACT = 'Zhang Weiqiang';
+const PHONE = '+86 138 0013 8000';
+
+function seedPage() {
+  return page({
+    upserts: [
+      upsert('customer', { id: 'c1', name: HUAWEI, ownerId: 'u-rep', city: '深圳', industry: '通信', tags: ['战略客户', 'VIP'], taxId: '91440300TAX' }, ['o:u-rep']),
+      upsert('customer', { id: 'c2', name: LATIN, ownerId: 'u-rep', city: 'Shanghai', industry: 'Retail', tags: ['export'] }, ['o:u-rep', 's:share-1']),
+      upsert('customer', { id: 'c3', name: '100% Pure_Water Co', ownerId: 'u-other', city: 'Beijing', industry: 'Retail', tags: [] }, ['s:share-2']),
+      upsert('customer', { id: 'c4', name: "O'Brien (Asia) Ltd", ownerId: 'u-rep', city: 'Hong Kong', industry: 'Finance', tags: ['VIP'] }, ['o:u-rep']),
+      upsert('contact', { id: 'k1', customerId: 'c1', name: CONTACT, title: 'CTO', phone: PHONE }, ['o:u-rep']),
+      upsert('contact', { id: 'k2', customerId: 'c2', name: '李娜', title: '采购经理' }, ['o:u-rep', 's:share-1']),
+      upsert('contact', { id: 'k3', customerId: 'c3', name: 'Ann Lee', title: 'Owner' }, ['s:share-2']),
+    ],
+  });
+}
+
+describe('Vault lifecycle and encryption', () => {
+  it('stores the key in the keychain before the file exists, and migrates to the latest schema', async () => {
+    const seen: boolean[] = [];
+    const spy: SecretStore = {
+      get: (a) => keychain.secrets.get(a),
+      delete: (a) => keychain.secrets.delete(a),
+      set: async (a, s) => {
+        seen.push(existsSync(path));
+        await keychain.secrets.set(a, s);
+      },
+    };
+    vault = await Vault.create(path, spy);
+    expect(seen).toEqual([false]);
+    const key = await keychain.secrets.get(VAULT_KEY_ACCOUNT);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    vault.close();
+    vault = await Vault.open(path, keychain.secrets);
+    expect(vault.getMeta('cursor')).toBeNull();
+    vault.close();
+    vault = null;
+    await expect(Vault.create(path, keychain.secrets)).rejects.toMatchObject({ code: 'vault_exists' });
+    // user_version is inside the encrypted header: read it through the vault's own connection.
+    vault = await Vault.open(path, keychain.secrets);
+    expect((vault as unknown as { db: Database.Database }).db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+
+  it('leaves no plaintext in the database file or its WAL', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    v.applyLocalMutation(mutation({ entity: 'customer', op: 'create', recordId: 'c-new', fields: { name: '阿里巴巴杭州分公司', type: 'company' } }));
+    const needles = [HUAWEI, '华为技术', LATIN, CONTACT, PHONE, '阿里巴巴杭州分公司', '战略客户', 'Shanghai'];
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    for (const file of [path, `${path}-wal`]) {
+      const bytes = readFileSync(file);
+      expect(bytes.length).toBeGreaterThan(0);
+      for (const needle of needles) expect(fileContains(file, needle), `${needle} in ${file}`).toBe(false);
+      expect(bytes.subarray(0, 16).toString('latin1')).not.toBe('SQLite format 3\0');
+    }
+    v.close();
+    for (const needle of needles) expect(fileContains(path, needle)).toBe(false);
+  });
+
+  it('is the standard SQLCipher 4 format: an independent decryptor with the key reads the rows', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    v.close();
+    vault = null;
+    const key = (await keychain.secrets.get(VAULT_KEY_ACCOUNT)) as string;
+    const plainPath = join(dir, 'decrypted.db');
+    writeFileSync(plainPath, decryptSqlcipher4(readFileSync(path), key));
+    const plain = new Database(plainPath, { readonly: true });
+    try {
+      const row = plain.prepare(`SELECT json_extract(record, '$.name') AS name FROM customers WHERE id = 'c1'`).get() as { name: string };
+      expect(row.name).toBe(HUAWEI);
+      expect(plain.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      plain.close();
+    }
+    // The wrong key fails the page HMAC: the decryptor really checks.
+    expect(() => decryptSqlcipher4(readFileSync(path), 'ab'.repeat(32))).toThrow(/HMAC/);
+  });
+
+  it('refuses to open without the key, with a wrong key, or when the file was tampered with', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    v.close();
+    vault = null;
+    const key = (await keychain.secrets.get(VAULT_KEY_ACCOUNT)) as string;
+
+    await keychain.secrets.delete(VAULT_KEY_ACCOUNT);
+    const missing = await Vault.open(path, keychain.secrets).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(VaultKeyMissingError);
+    expect(missing).toMatchObject({ code: 'keychain_key_missing' });
+
+    const wrongKey = randomUUID().replaceAll('-', '').repeat(2);
+    await keychain.secrets.set(VAULT_KEY_ACCOUNT, wrongKey);
+    const wrong = await Vault.open(path, keychain.secrets).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(VaultCorruptError);
+    expect((wrong as Error).message).not.toContain(wrongKey);
+
+    await keychain.secrets.set(VAULT_KEY_ACCOUNT, 'not-a-key');
+    await expect(Vault.open(path, keychain.secrets)).rejects.toBeInstanceOf(VaultCorruptError);
+
+    // Without any cipher configuration (a plain SQLite reader) the file is not a database.
+    const plain = new Database(path, { fileMustExist: true });
+    expect(() => plain.prepare('SELECT count(*) FROM sqlite_master').get()).toThrow(/not a database|encrypted/i);
+    plain.close();
+
+    await keychain.secrets.set(VAULT_KEY_ACCOUNT, key);
+    const bytes = readFileSync(path);
+    bytes[100] = (bytes[100] as number) ^ 0xff; // inside page 1's ciphertext
+    writeFileSync(path, bytes);
+    const tampered = await Vault.open(path, keychain.secrets).catch((e: unknown) => e);
+    expect(tampered).toBeInstanceOf(VaultCorruptError);
+    expect((tampered as Error).message).not.toContain(key);
+
+    rmSync(path);
+    await expect(Vault.open(path, keychain.secrets)).rejects.toMatchObject({ code: 'vault_missing' });
+  });
+});
+
+describe('Vault search', () => {
+  beforeEach(async () => {
+    (await createVault()).applyPullPage(seedPage(), grantFor());
+  });
+  const ids = (query: string, extra: Record<string, string> = {}) =>
+    vault!.searchCustomers({ query, offset: 0, limit: 100, ...extra }).rows.map((r) => r.id).sort();
+
+  it('finds Chinese substrings, Latin prefixes case-insensitively, contact names, cities and tags', () => {
+    expect(ids('华为')).toEqual(['c1']);
+    expect(ids('华为技术')).toEqual(['c1']);
+    expect(ids('技术有限')).toEqual(['c1']);
+    expect(ids('华')).toEqual(['c1']); // one character: LIKE fallback
+    expect(ids('north')).toEqual(['c2']);
+    expect(ids('NORTHW')).toEqual(['c2']);
+    expect(ids('no')).toEqual(['c2']); // two characters: LIKE fallback
+    expect(ids('weiq')).toEqual(['c1']); // contact name
+    expect(ids('李娜')).toEqual(['c2']);
+    expect(ids('shang')).toEqual(['c2']); // city
+    expect(ids('战略')).toEqual(['c1']); // tag
+    expect(ids('retail')).toEqual([]); // industry is a filter, not search text
+    expect(ids('north trad')).toEqual(['c2']); // terms are AND-ed
+    expect(ids('north 华为')).toEqual([]);
+  });
+
+  it('treats FTS and SQL metacharacters as plain text', () => {
+    for (const q of ['"', '*', 'OR', 'AND', 'NEAR', '华为"', '%', "'; DROP TABLE customers; --", '(', ')', ':', '^', '-', 'name:华为', 'NEAR(a b)', '"华为" OR "x"', '\\', '_']) {
+      expect(() => ids(q), q).not.toThrow();
+    }
+    expect(ids('%')).toEqual(['c3']); // only the name that really contains a percent sign
+    expect(ids('_')).toEqual(['c3']);
+    expect(ids('100%')).toEqual(['c3']);
+    expect(ids("o'brien")).toEqual(['c4']);
+    expect(ids('(asia)')).toEqual(['c4']);
+    expect(ids('华为"')).toEqual([]);
+    expect(ids('*')).toEqual([]);
+    expect(vault!.recordCounts().customer).toBe(4); // the DROP TABLE text did nothing
+    expect(() => vault!.searchCustomers({ query: 'x'.repeat(201), offset: 0, limit: 10 })).toThrow(VaultError);
+    expect(() => vault!.searchCustomers({ query: '', offset: -1, limit: 10 })).toThrow(VaultError);
+  });
+
+  it('filters by city, industry and tag, pages, and reports totals and owner names', () => {
+    expect(ids('', { industry: 'Retail' })).toEqual(['c2', 'c3']);
+    expect(ids('', { city: '深圳' })).toEqual(['c1']);
+    expect(ids('', { tag: 'VIP' })).toEqual(['c1', 'c4']);
+    expect(ids('华为', { tag: 'VIP' })).toEqual(['c1']);
+    const first = vault!.searchCustomers({ query: '', offset: 0, limit: 2 });
+    const second = vault!.searchCustomers({ query: '', offset: 2, limit: 2 });
+    expect(first.total).toBe(4);
+    expect([...first.rows, ...second.rows].map((r) => r.id).sort()).toEqual(['c1', 'c2', 'c3', 'c4']);
+    const c1 = vault!.searchCustomers({ query: '华为', offset: 0, limit: 10 }).rows[0]!;
+    expect(c1).toMatchObject({ id: 'c1', ownerId: 'u-rep', ownerName: '王小明', city: '深圳', pending: false });
+    expect(vault!.facets()).toEqual({
+      cities: ['Beijing', 'Hong Kong', 'Shanghai', '深圳'],
+      industries: ['Finance', 'Retail', '通信'],
+      tags: ['VIP', 'export', '战略客户'],
+    });
+  });
+});
+
+describe('Vault pull pages', () => {
+  it('drops a bucket but keeps records still in another bucket; children go with their customer', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const result = v.applyPullPage(page({ droppedBuckets: ['s:share-1', 's:share-2'] }), grantFor());
+    expect(v.getRecord('customer', 'c2')).not.toBeNull(); // also in o:u-rep
+    expect(v.getRecord('contact', 'k2')).not.toBeNull();
+    expect(v.getRecord('customer', 'c3')).toBeNull();
+    expect(v.getRecord('contact', 'k3')).toBeNull();
+    expect(result.removed).toBe(2);
+    expect(v.searchCustomers({ query: 'Ann', offset: 0, limit: 10 }).total).toBe(0);
+    expect(v.searchCustomers({ query: '100%', offset: 0, limit: 10 }).total).toBe(0);
+
+    v.applyPullPage(page({ removals: [{ entity: 'customer', id: 'c1', reason: 'reassigned' }] }), grantFor());
+    expect(v.getRecord('customer', 'c1')).toBeNull();
+    expect(v.getRecord('contact', 'k1')).toBeNull(); // cascaded
+    expect(v.searchCustomers({ query: 'weiq', offset: 0, limit: 10 }).total).toBe(0);
+    expect(v.recordCounts()).toEqual({ customer: 2, contact: 1, opportunity: 0, activity: 0 });
+
+    // After the purge the removed names are not even in the decrypted pages (secure_delete + WAL checkpoint).
+    v.close();
+    vault = null;
+    const plain = decryptSqlcipher4(readFileSync(path), (await keychain.secrets.get(VAULT_KEY_ACCOUNT)) as string);
+    for (const gone of [HUAWEI, CONTACT, PHONE, '100% Pure_Water Co']) expect(plain.includes(Buffer.from(gone)), gone).toBe(false);
+    expect(plain.includes(Buffer.from(LATIN))).toBe(true); // the decryptor does see what is still there
+  });
+
+  it('a bulk scope shrink (index rewrite path) leaves no trace of the removed customers', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const many = Array.from({ length: 1100 }, (_, i) => upsert('customer', { id: `b${i}`, name: `BulkGone客户${String(i).padStart(4, '0')}`, ownerId: 'u-team' }, ['o:u-team']));
+    v.applyPullPage(page({ upserts: many }), grantFor());
+    expect(v.searchCustomers({ query: 'bulkgone', offset: 0, limit: 1 }).total).toBe(1100);
+    const result = v.applyPullPage(page({ droppedBuckets: ['o:u-team'] }), grantFor());
+    expect(result.removed).toBe(1100);
+    expect(v.searchCustomers({ query: 'bulkgone', offset: 0, limit: 1 }).total).toBe(0);
+    expect(v.searchCustomers({ query: '华为', offset: 0, limit: 5 }).rows.map((r) => r.id)).toEqual(['c1']);
+    v.close();
+    vault = null;
+    const plain = decryptSqlcipher4(readFileSync(path), (await keychain.secrets.get(VAULT_KEY_ACCOUNT)) as string);
+    for (const gone of ['BulkGone客户0007', 'BulkGone客户1099']) expect(plain.includes(Buffer.from(gone)), gone).toBe(false);
+  });
+
+  it('a customer leaving one bucket but upserted into another in the same page keeps its children', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    // c3 was only shared with me (s:share-2); now it is reassigned to me and the share ends.
+    v.applyPullPage(
+      page({ droppedBuckets: ['s:share-2'], upserts: [upsert('customer', { id: 'c3', name: '100% Pure_Water Co', ownerId: 'u-rep' }, ['o:u-rep'])] }),
+      grantFor(),
+    );
+    expect(v.getRecord('customer', 'c3')).toMatchObject({ ownerId: 'u-rep' });
+    expect(v.getRecord('contact', 'k3')).not.toBeNull();
+    // Dropping the owner bucket later removes it with its children.
+    const result = v.applyPullPage(page({ droppedBuckets: ['o:u-rep'] }), grantFor());
+    expect(v.getRecord('contact', 'k3')).toBeNull();
+    expect(v.getRecord('customer', 'c2')).not.toBeNull(); // still in s:share-1
+    expect(result.removed).toBe(5); // customers c1, c3, c4 and contacts k1, k3; k2 stays with c2
+  });
+
+  it('builds the search index of a first sync once, after the last page, even across a restart', async () => {
+    const v = await createVault();
+    const [c1, c2, c3, , k1] = seedPage().upserts;
+    v.applyPullPage(page({ upserts: [c1!, c2!], hasMore: true }), grantFor());
+    v.close();
+    vault = await Vault.open(path, keychain.secrets); // a crash/restart in the middle of the first sync
+    vault.applyPullPage(page({ upserts: [c3!, k1!], hasMore: true }), grantFor());
+    vault.applyPullPage(page({ upserts: [], hasMore: false }), grantFor());
+    const ids = (query: string) => vault!.searchCustomers({ query, offset: 0, limit: 10 }).rows.map((r) => r.id);
+    expect(ids('华为')).toEqual(['c1']);
+    expect(ids('weiq')).toEqual(['c1']);
+    expect(ids('north')).toEqual(['c2']);
+    expect(ids('pure')).toEqual(['c3']);
+    // Later pages (a delta sync) update the index as they go.
+    vault.applyPullPage(page({ upserts: [upsert('customer', { id: 'c5', name: '比亚迪汽车', ownerId: 'u-rep' }, ['o:u-rep'])], hasMore: true }), grantFor());
+    expect(ids('比亚迪')).toEqual(['c5']);
+  });
+
+  it('purges fields from every row, the search index and the filters', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    expect(v.searchCustomers({ query: '', tag: 'VIP', offset: 0, limit: 10 }).total).toBe(2);
+    v.applyPullPage(
+      page({ fieldPurges: [{ entity: 'customer', fields: ['tags', 'taxId'] }, { entity: 'contact', fields: ['phone'] }] }),
+      grantFor({ readClearance: 'public' }),
+    );
+    const c1 = v.getRecord('customer', 'c1')!;
+    expect(c1).not.toHaveProperty('tags');
+    expect(c1).not.toHaveProperty('taxId');
+    expect(c1.name).toBe(HUAWEI);
+    expect(v.getRecord('contact', 'k1')).not.toHaveProperty('phone');
+    expect(v.searchCustomers({ query: '战略', offset: 0, limit: 10 }).total).toBe(0);
+    expect(v.searchCustomers({ query: '', tag: 'VIP', offset: 0, limit: 10 }).total).toBe(0);
+    expect(v.facets().tags).toEqual([]);
+    v.close();
+    vault = null;
+    const plain = decryptSqlcipher4(readFileSync(path), (await keychain.secrets.get(VAULT_KEY_ACCOUNT)) as string);
+    for (const gone of ['91440300TAX', PHONE, '战略客户']) expect(plain.includes(Buffer.from(gone)), gone).toBe(false);
+  });
+
+  it('never stores a field above the grant clearance, even if the server sends it', async () => {
+    const v = await createVault();
+    v.applyPullPage(
+      page({ upserts: [upsert('customer', { id: 'c9', name: 'Leaky', ownerId: 'u-rep', creditLimit: 5e6, paymentTerms: 'NET30', taxId: 'T' }, ['o:u-rep'])] }),
+      grantFor({ readClearance: 'internal' }),
+    );
+    expect(Object.keys(v.getRecord('customer', 'c9')!).sort()).toEqual(['id', 'name', 'ownerId', 'updatedAt', 'version']);
+  });
+
+  it('keeps a pending local edit on top of a newer server version of the same record', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    v.applyLocalMutation(mutation({ entity: 'customer', op: 'update', recordId: 'c2', fields: { city: 'Suzhou' }, baseValues: { city: 'Shanghai' } }));
+    v.applyPullPage(page({ upserts: [upsert('customer', { id: 'c2', name: 'Northwind Traders Ltd', ownerId: 'u-rep', city: 'Shanghai', industry: 'Retail', tags: [] }, ['o:u-rep'])] }), grantFor());
+    const c2 = v.getRecord('customer', 'c2')!;
+    expect(c2.city).toBe('Suzhou'); // the user's edit is still what they see
+    expect(c2.name).toBe('Northwind Traders Ltd'); // the server's change to another field merged in
+    expect(v.searchCustomers({ query: 'suzhou', offset: 0, limit: 10 }).rows[0]).toMatchObject({ id: 'c2', pending: true });
+
+    // A pending delete wins over an upsert until it is pushed.
+    v.applyLocalMutation(mutation({ entity: 'contact', op: 'delete', recordId: 'k1' }));
+    v.applyPullPage(page({ upserts: [upsert('contact', { id: 'k1', customerId: 'c1', name: CONTACT, title: 'CEO' }, ['o:u-rep'])] }), grantFor());
+    expect(v.getRecord('contact', 'k1')).toBeNull();
+    expect(v.getMeta('cursor')).toMatch(/^c-/);
+  });
+
+  it('applies a page atomically: a bad record rolls the whole page back', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const cursor = v.getMeta('cursor');
+    const bad = page({
+      removals: [{ entity: 'customer', id: 'c1', reason: 'deleted' }],
+      upserts: [{ entity: 'contact', record: { id: 'k9', updatedAt: 1, version: 1, name: 'orphan' }, buckets: [], writable: false }],
+    });
+    expect(() => v.applyPullPage(bad, grantFor())).toThrow(VaultError);
+    expect(v.getRecord('customer', 'c1')).not.toBeNull();
+    expect(v.getMeta('cursor')).toBe(cursor);
+    expect(() => v.applyPullPage(page({ fieldPurges: [{ entity: 'customer', fields: ["name') --"] }] }), grantFor())).toThrow(VaultError);
+    expect(v.getRecord('customer', 'c1')!.name).toBe(HUAWEI);
+  });
+});
+
+describe('Vault outbox, push settlement, issues and audit queue', () => {
+  it('writes the record and the outbox row together, in order, and refuses bad edits without side effects', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const create = mutation({ entity: 'customer', op: 'create', recordId: 'c-new', fields: { name: '腾讯科技', type: 'company', city: '深圳' } });
+    const contact = mutation({ entity: 'contact', op: 'create', recordId: 'k-new', fields: { customerId: 'c-new', name: '马化腾' } });
+    const update = mutation({ entity: 'customer', op: 'update', recordId: 'c1', fields: { notes: '拜访过' } });
+    v.applyLocalMutation(create);
+    v.applyLocalMutation(contact);
+    v.applyLocalMutation(update);
+    expect(v.outbox().map((m) => m.mutationId)).toEqual([create.mutationId, contact.mutationId, update.mutationId]);
+    expect(v.outboxCount()).toBe(3);
+    expect(v.getRecord('customer', 'c-new')).toMatchObject({ name: '腾讯科技', ownerId: 'u-rep', version: 0 });
+    expect(v.searchCustomers({ query: '马化腾', offset: 0, limit: 5 }).rows.map((r) => r.id)).toEqual(['c-new']);
+    expect(v.listOutbox().map((o) => o.label)).toEqual(['腾讯科技', '马化腾', HUAWEI]);
+
+    expect(() => v.applyLocalMutation(mutation({ entity: 'customer', op: 'update', recordId: 'nope', fields: { name: 'x' } }))).toThrow(VaultError);
+    expect(() => v.applyLocalMutation(mutation({ entity: 'contact', op: 'create', recordId: 'k-x', fields: { customerId: 'nope', name: 'x' } }))).toThrow(VaultError);
+    expect(() => v.applyLocalMutation({ ...update })).toThrow(/already in the outbox/);
+    expect(() => v.applyLocalMutation({ mutationId: 'not-a-uuid' } as unknown as Mutation)).toThrow(VaultError);
+    expect(v.outboxCount()).toBe(3);
+
+    // The outbox survives a close/reopen (what a crash leaves behind).
+    v.close();
+    vault = await Vault.open(path, keychain.secrets);
+    expect(vault.outbox().map((m) => m.mutationId)).toEqual([create.mutationId, contact.mutationId, update.mutationId]);
+  });
+
+  it('settles pushes: applied and merged leave the outbox; conflicts and rejections become issues until dismissed', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const applied = mutation({ entity: 'customer', op: 'update', recordId: 'c1', fields: { notes: 'A' } });
+    const conflict = mutation({ entity: 'customer', op: 'update', recordId: 'c2', fields: { city: 'Suzhou' }, baseValues: { city: 'Shanghai' } });
+    const rejected = mutation({ entity: 'customer', op: 'create', recordId: 'c-rej', fields: { name: 'Rejected Co', type: 'company' } });
+    const unanswered = mutation({ entity: 'customer', op: 'update', recordId: 'c4', fields: { notes: 'later' } });
+    for (const m of [applied, conflict, rejected, unanswered]) v.applyLocalMutation(m);
+    const sent = v.outbox();
+    v.settlePush(sent, [
+      { mutationId: applied.mutationId, status: 'applied', record: { id: 'c1', updatedAt: 2, version: 2, name: HUAWEI, ownerId: 'u-rep', notes: 'A' } },
+      {
+        mutationId: conflict.mutationId, status: 'conflict', heldId: 'held-1',
+        record: { id: 'c2', updatedAt: 2, version: 3, name: LATIN, ownerId: 'u-rep', city: 'Hangzhou' },
+        conflicts: [{ field: 'city', yours: 'Suzhou', theirs: 'Hangzhou' }],
+      },
+      { mutationId: rejected.mutationId, status: 'rejected', reason: 'no_action', heldId: 'held-2' },
+    ]);
+    expect(v.outbox().map((m) => m.mutationId)).toEqual([unanswered.mutationId]);
+    expect(v.listOutbox()[0]!.attempts).toBe(1);
+    expect(v.getRecord('customer', 'c1')).toMatchObject({ version: 2, notes: 'A' });
+    expect(v.getRecord('customer', 'c2')).toMatchObject({ version: 3, city: 'Hangzhou' });
+    expect(v.getRecord('customer', 'c-rej')).toBeNull();
+    expect(v.getRecord('customer', 'c4')).toMatchObject({ notes: 'later' }); // unanswered: still optimistic
+    const issues = v.listIssues();
+    expect(issues.map((i) => [i.id, i.kind, i.recordId, i.label, i.reason])).toEqual([
+      ['held-1', 'conflict', 'c2', LATIN, null],
+      ['held-2', 'rejected', 'c-rej', 'Rejected Co', 'no_action'],
+    ]);
+    expect(issues[0]!.conflicts).toEqual([{ field: 'city', yours: 'Suzhou', theirs: 'Hangzhou' }]);
+    // Settling the same batch again (a retry after a crash) changes nothing.
+    v.settlePush(sent.slice(0, 3), [{ mutationId: applied.mutationId, status: 'duplicate' }]);
+    expect(v.listIssues()).toHaveLength(2);
+    v.dismissIssue('held-1');
+    expect(v.listIssues().map((i) => i.id)).toEqual(['held-2']);
+  });
+
+  it('a rejected update without server state reverts the optimistic edit to its base values', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const edit = mutation({ entity: 'customer', op: 'update', recordId: 'c4', fields: { city: 'Macau' }, baseValues: { city: 'Hong Kong' } });
+    v.applyLocalMutation(edit);
+    expect(v.getRecord('customer', 'c4')!.city).toBe('Macau');
+    v.settlePush(v.outbox(), [{ mutationId: edit.mutationId, status: 'rejected', reason: 'read_only_share' }]);
+    expect(v.getRecord('customer', 'c4')!.city).toBe('Hong Kong');
+    expect(v.searchCustomers({ query: 'macau', offset: 0, limit: 5 }).total).toBe(0);
+    expect(v.listIssues()).toMatchObject([{ kind: 'rejected', recordId: 'c4', reason: 'read_only_share' }]);
+  });
+
+  it('queues offline audit entries until they are acknowledged', async () => {
+    const v = await createVault();
+    v.recordAudit({ at: 1, action: 'view', entity: 'customer', recordId: 'c1' });
+    v.recordAudit({ at: 2, action: 'search', query: '华为', count: 1 });
+    v.recordAudit({ at: 3, action: 'export', count: 4 });
+    const pending = v.pendingAudit(2);
+    expect(pending.map((e) => e.at)).toEqual([1, 2]);
+    v.ackAudit(pending.map((e) => e.id));
+    expect(v.pendingAudit(10).map((e) => e.action)).toEqual(['export']);
+    expect(() => v.recordAudit({ at: -1, action: 'view' })).toThrow(VaultError);
+  });
+});
+
+describe('Vault customer detail and field access', () => {
+  it('computes readable/writable fields and edit rights with the permission engine', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    v.applyPullPage(page({ upserts: [upsert('customer', { id: 'c-ro', name: 'Read Only Co', ownerId: 'u-other' }, ['s:share-9'], false)] }), grantFor());
+    const grant = grantFor({ readClearance: 'sensitive', writeClearance: 'internal' });
+    const detail = v.getCustomer('c1', grant)!;
+    expect(detail.customer.name).toBe(HUAWEI);
+    expect(detail.contacts.map((c) => c.name)).toEqual([CONTACT]);
+    expect(detail.access.customer.readable).toContain('taxId');
+    expect(detail.access.customer.readable).not.toContain('creditLimit');
+    expect(detail.access.customer.writable).toContain('notes');
+    expect(detail.access.customer.writable).not.toContain('taxId');
+    expect(detail.canEdit).toBe(true);
+    expect(detail.canLogActivity).toBe(true);
+
+    const readOnly = v.getCustomer('c-ro', grant)!;
+    expect(readOnly.canEdit).toBe(false);
+    expect(readOnly.access.customer.writable).toEqual([]);
+    expect(v.getCustomer('c3', grantFor({ actions: ['customer.read'] }))!.canEdit).toBe(false);
+    expect(v.getCustomer('missing', grant)).toBeNull();
+  });
+});
+
+describe('Vault team dashboard', () => {
+  it('matches hand-computed numbers on a small dataset', async () => {
+    const v = await createVault();
+    // now = Wednesday 2024-05-15 12:00 UTC; its ISO week starts Monday 2024-05-13.
+    const now = Date.UTC(2024, 4, 15, 12);
+    const at = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d, 9);
+    v.rememberUserNames([{ id: 'u-a', displayName: 'Rep A' }]);
+    v.applyPullPage(
+      page({
+        upserts: [
+          upsert('customer', { id: 'a', name: 'Alpha', ownerId: 'u-a' }, ['o:u-a']),
+          upsert('customer', { id: 'b', name: 'Beta', ownerId: 'u-b' }, ['o:u-b']),
+          upsert('customer', { id: 'c', name: 'Gamma', ownerId: 'u-a' }, ['o:u-a']),
+          upsert('opportunity', { id: 'o1', customerId: 'a', title: 'o1', stage: 'lead', amount: 100, expectedCloseDate: '2024-05-01', ownerId: 'u-a' }, ['o:u-a']),
+          upsert('opportunity', { id: 'o2', customerId: 'a', title: 'o2', stage: 'proposal', amount: 200, expectedCloseDate: '2024-06-01', ownerId: 'u-a' }, ['o:u-a']),
+          upsert('opportunity', { id: 'o3', customerId: 'b', title: 'o3', stage: 'proposal', amount: 50, expectedCloseDate: '2024-05-14', ownerId: 'u-b' }, ['o:u-b']),
+          upsert('opportunity', { id: 'o4', customerId: 'b', title: 'o4', stage: 'won', amount: 1000, expectedCloseDate: '2024-01-01', ownerId: 'u-b' }, ['o:u-b']),
+          upsert('opportunity', { id: 'o5', customerId: 'c', title: 'o5', stage: 'lost', amount: 70, expectedCloseDate: '2024-02-01', ownerId: 'u-a' }, ['o:u-a']),
+          upsert('opportunity', { id: 'o6', customerId: 'c', title: 'o6', stage: 'won', amount: 30, expectedCloseDate: '2024-03-01', ownerId: 'u-a' }, ['o:u-a']),
+          // amount above clearance (absent): counted, adds 0
+          upsert('opportunity', { id: 'o7', customerId: 'c', title: 'o7', stage: 'negotiation', expectedCloseDate: '2024-05-15', ownerId: 'u-b' }, ['o:u-a']),
+          upsert('activity', { id: 'x1', customerId: 'a', kind: 'visit', at: at(2024, 5, 13), authorId: 'u-a', text: '.' }, ['o:u-a']), // this week
+          upsert('activity', { id: 'x2', customerId: 'a', kind: 'call', at: at(2024, 5, 12), authorId: 'u-a', text: '.' }, ['o:u-a']), // Sunday: previous week
+          upsert('activity', { id: 'x3', customerId: 'b', kind: 'call', at: at(2024, 3, 25), authorId: 'u-b', text: '.' }, ['o:u-b']), // first of the 8 weeks
+          upsert('activity', { id: 'x4', customerId: 'b', kind: 'call', at: at(2024, 3, 24), authorId: 'u-b', text: '.' }, ['o:u-b']), // before the window
+          upsert('activity', { id: 'x5', customerId: 'a', kind: 'note', at: at(2024, 5, 14), authorId: 'u-a', text: '.' }, ['o:u-a']), // this week
+        ],
+      }),
+      grantFor(),
+    );
+    const d = v.teamDashboard(now);
+    expect(d.pipelineByStage).toEqual([
+      { stage: 'lead', count: 1, amount: 100 },
+      { stage: 'qualified', count: 0, amount: 0 },
+      { stage: 'proposal', count: 2, amount: 250 },
+      { stage: 'negotiation', count: 1, amount: 0 },
+      { stage: 'won', count: 2, amount: 1030 },
+      { stage: 'lost', count: 1, amount: 70 },
+    ]);
+    expect(d.pipelineByRep).toEqual([
+      { ownerId: 'u-a', ownerName: 'Rep A', count: 2, amount: 300 },
+      { ownerId: 'u-b', ownerName: 'u-b', count: 2, amount: 50 },
+    ]);
+    expect(d.winRate).toEqual({ won: 2, lost: 1, rate: 2 / 3 });
+    expect(d.activitiesPerWeek).toEqual([
+      { weekStart: '2024-03-25', count: 1 },
+      { weekStart: '2024-04-01', count: 0 },
+      { weekStart: '2024-04-08', count: 0 },
+      { weekStart: '2024-04-15', count: 0 },
+      { weekStart: '2024-04-22', count: 0 },
+      { weekStart: '2024-04-29', count: 0 },
+      { weekStart: '2024-05-06', count: 1 },
+      { weekStart: '2024-05-13', count: 2 },
+    ]);
+    // Gamma: never contacted; Beta: last activity 2024-03-25 (> 30 days); Alpha: 2024-05-14.
+    expect(d.notContacted30d).toEqual([
+      { customerId: 'c', name: 'Gamma', lastActivityAt: null },
+      { customerId: 'b', name: 'Beta', lastActivityAt: at(2024, 3, 25) },
+    ]);
+    // Open and past their date: o1 (05-01), o3 (05-14). o7 is due today, not overdue.
+    expect(d.overdue).toBe(2);
+    expect(d.computedAt).toBe(now);
+  });
+});
