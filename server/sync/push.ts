@@ -1,0 +1,280 @@
+// Push: the client's outbox, applied in order. Each mutation is
+//   - idempotent by mutation id (applied_mutations keeps the first result; a repeat gets it back
+//     with status 'duplicate'),
+//   - re-authorized against CURRENT permissions (engine: authorize + fieldsAboveWriteClearance),
+//   - merged per field: a field whose server value is still what the client started from is
+//     applied; a field changed on the server since keeps the server value and the client's
+//     value is held server-side (held_mutations, kind 'conflict') and returned as a conflict.
+// Rejected mutations are held too (kind 'rejected'): nothing the user did is silently dropped.
+// Each mutation runs in one transaction with its applied_mutations row, so a crash mid-push
+// leaves every mutation either fully applied (and remembered) or not at all.
+
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { Kysely } from 'kysely';
+import { ENTITY_FIELDS, type EntityType } from '../../shared/domain/model';
+import {
+  authorize,
+  fieldsAboveWriteClearance,
+  projectRecord,
+  type Decision,
+} from '../../shared/permissions/engine';
+import { entityFieldSchemas } from '../../shared/protocol/records';
+import type { Mutation, MutationResult, PushResponse } from '../../shared/protocol/sync';
+import type { Principal, ServerContext } from '../context';
+import type { Database } from '../db/schema';
+import {
+  RecordError,
+  createRecord,
+  deleteRecord,
+  getCustomerRow,
+  getRow,
+  inRecordTransaction,
+  updateRecord,
+  type Trx,
+} from '../records/repository';
+import { recordFromRow, type EntityRowMap } from '../records/rows';
+import { loadScopeData, recordScopeOf, sharesOf, type ScopeData } from '../records/scope-data';
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+class Rejection extends Error {}
+
+interface Outcome {
+  result: MutationResult;
+  /** customer owners whose buckets changed (for data-changed events) */
+  owners: string[];
+}
+
+export async function push(ctx: ServerContext, principal: Principal, mutations: readonly Mutation[]): Promise<PushResponse> {
+  const data = await loadScopeData(ctx.db);
+  const results: MutationResult[] = [];
+  const changedOwners = new Set<string>();
+  for (const mutation of mutations) {
+    const outcome = await applyOnce(ctx, principal, data, mutation);
+    results.push(outcome.result);
+    for (const o of outcome.owners) changedOwners.add(o);
+    await ctx.audit.append({
+      actorId: principal.user.id,
+      deviceId: principal.device.id,
+      action: `record.${mutation.op}`,
+      target: `${mutation.entity}:${mutation.recordId}`,
+      outcome: outcome.result.status === 'rejected' ? 'denied' : 'ok',
+      // Field names only: values may be above the clearance of whoever reads the audit trail.
+      details: {
+        mutationId: mutation.mutationId,
+        status: outcome.result.status,
+        fields: Object.keys(mutation.fields),
+        ...(outcome.result.reason ? { reason: outcome.result.reason } : {}),
+      },
+    });
+  }
+  if (changedOwners.size > 0) await ctx.events.publishDataChanged([...changedOwners]);
+  return { results, serverTime: ctx.now() };
+}
+
+/** The record as the user may see it now (undefined when gone or not readable). */
+async function currentProjection(db: Kysely<Database> | Trx, now: number, principal: Principal, data: ScopeData, entity: EntityType, id: string): Promise<MutationResult['record']> {
+  const row = await getRow(db, entity, id);
+  if (!row || row.deleted) return undefined;
+  const customerId = entity === 'customer' ? id : (row as EntityRowMap['contact']).customer_id;
+  const customer = await getCustomerRow(db, customerId);
+  if (!customer || customer.deleted) return undefined;
+  const decision = authorize(principal.subject, `${entity}.read`, data.tree, {
+    record: recordScopeOf(data, customerId, customer.owner_id), shares: sharesOf(data, customerId), now,
+  });
+  if (!decision.allowed) return undefined;
+  const record = recordFromRow(entity, row as EntityRowMap[typeof entity]) as unknown as Record<string, unknown>;
+  return projectRecord(entity, record, principal.role.readClearance, data.classification) as MutationResult['record'];
+}
+
+async function applyOnce(ctx: ServerContext, principal: Principal, data: ScopeData, mutation: Mutation): Promise<Outcome> {
+  const previous = await ctx.db.selectFrom('applied_mutations').selectAll().where('mutation_id', '=', mutation.mutationId).executeTakeFirst();
+  if (previous) return duplicateOf(ctx, principal, data, mutation, previous.user_id, previous.result);
+  try {
+    return await inRecordTransaction(ctx, async (trx) => {
+      const outcome = await apply(ctx, trx, principal, data, mutation);
+      await trx.insertInto('applied_mutations').values({
+        mutation_id: mutation.mutationId,
+        device_id: principal.device.id,
+        user_id: principal.user.id,
+        result: JSON.stringify(outcome.result),
+        at: ctx.now(),
+      }).execute();
+      return outcome;
+    });
+  } catch (err) {
+    // The same mutation id pushed twice at once (a retry racing the original): the loser's
+    // insert of applied_mutations fails and its transaction rolled back; report the winner's result.
+    const winner = await ctx.db.selectFrom('applied_mutations').selectAll().where('mutation_id', '=', mutation.mutationId).executeTakeFirst();
+    if (winner) return duplicateOf(ctx, principal, data, mutation, winner.user_id, winner.result);
+    throw err;
+  }
+}
+
+async function duplicateOf(
+  ctx: ServerContext, principal: Principal, data: ScopeData, mutation: Mutation, userId: string, stored: string,
+): Promise<Outcome> {
+  if (userId !== principal.user.id) {
+    // Another user's mutation id: say nothing about it.
+    return { result: { mutationId: mutation.mutationId, status: 'rejected', reason: 'mutation_id_in_use' }, owners: [] };
+  }
+  const first = JSON.parse(stored) as MutationResult;
+  const result: MutationResult = { ...first, status: 'duplicate' };
+  const record = await currentProjection(ctx.db, ctx.now(), principal, data, mutation.entity, mutation.recordId);
+  if (record) result.record = record;
+  else delete result.record;
+  return { result, owners: [] };
+}
+
+async function hold(
+  ctx: ServerContext, trx: Trx, principal: Principal, mutation: Mutation,
+  kind: 'conflict' | 'rejected', reason: string, customerId: string | null, payload: unknown,
+): Promise<string> {
+  const id = randomUUID();
+  await trx.insertInto('held_mutations').values({
+    id, mutation_id: mutation.mutationId, user_id: principal.user.id, device_id: principal.device.id, kind,
+    entity: mutation.entity, record_id: mutation.recordId, customer_id: customerId,
+    payload: JSON.stringify(payload), reason, created_at: ctx.now(), resolved_at: null, resolved_by: null,
+  }).execute();
+  return id;
+}
+
+function check(decision: Decision): void {
+  if (!decision.allowed) throw new Rejection(decision.reason ?? 'forbidden');
+}
+
+/** The "not set" value a field's schema accepts (null, '' or []), for fields a create leaves out. */
+function emptyValue(entity: EntityType, field: string): unknown {
+  const shape = (entityFieldSchemas[entity] as z.ZodObject).shape as Record<string, z.ZodType>;
+  return [null, '', []].find((candidate) => shape[field]?.safeParse(candidate).success) ?? null;
+}
+
+/** Validates field values with the entity's wire schema; unknown fields are refused, not dropped. */
+function validFields(entity: EntityType, fields: Record<string, unknown>, partial: boolean): Record<string, unknown> {
+  const schema = entityFieldSchemas[entity] as z.ZodObject;
+  const parsed = (partial ? schema.partial() : schema).strict().safeParse(fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Rejection(`invalid_fields: ${issue ? `${issue.path.join('.') || '(fields)'}: ${issue.message}` : 'invalid'}`);
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+function assertWritable(principal: Principal, data: ScopeData, entity: EntityType, fields: readonly string[]): void {
+  const above = fieldsAboveWriteClearance(entity, fields, principal.role.writeClearance, data.classification, principal.role.readClearance);
+  if (above.length > 0) throw new Rejection(`above_write_clearance: ${above.join(', ')}`);
+}
+
+async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: ScopeData, mutation: Mutation): Promise<Outcome> {
+  const { entity, recordId } = mutation;
+  const now = ctx.now();
+  const { subject, user } = principal;
+  let customerId: string | null = entity === 'customer' ? recordId : null;
+  const projection = () => currentProjection(trx, now, principal, data, entity, recordId);
+  try {
+    const existing = await getRow(trx, entity, recordId);
+    if (existing && entity !== 'customer') customerId = (existing as EntityRowMap['contact']).customer_id;
+
+    if (mutation.op === 'create') {
+      if (existing) return await createOverExisting(ctx, trx, principal, mutation, existing, projection);
+      // Fields the user may not write can be left out of a create: they start empty.
+      const fields: Record<string, unknown> = { ...mutation.fields };
+      for (const f of fieldsAboveWriteClearance(entity, ENTITY_FIELDS[entity], principal.role.writeClearance, data.classification, principal.role.readClearance)) {
+        if (!(f in fields)) fields[f] = emptyValue(entity, f);
+      }
+      const valid = validFields(entity, fields, false);
+      assertWritable(principal, data, entity, Object.keys(valid).filter((f) => !sameValue(valid[f], emptyValue(entity, f))));
+      let owner: string;
+      if (entity === 'customer') {
+        owner = user.id;
+        check(authorize(subject, 'customer.create', data.tree, { record: recordScopeOf(data, recordId, user.id), shares: [], now }));
+        valid.ownerId = user.id;
+      } else {
+        customerId = String(valid.customerId);
+        const customer = await getCustomerRow(trx, customerId);
+        if (!customer || customer.deleted) throw new Rejection('not_found');
+        owner = customer.owner_id;
+        check(authorize(subject, `${entity}.create`, data.tree, {
+          record: recordScopeOf(data, customerId, owner), shares: sharesOf(data, customerId), now,
+        }));
+        if (entity === 'activity') valid.authorId = user.id;
+      }
+      await createRecord(trx, { entity, id: recordId, fields: valid, actorId: user.id, now });
+      return { result: { mutationId: mutation.mutationId, status: 'applied', record: await projection() }, owners: [owner] };
+    }
+
+    if (!existing || existing.deleted) throw new Rejection('not_found');
+    const customer = await getCustomerRow(trx, customerId as string);
+    if (!customer || customer.deleted) throw new Rejection('not_found');
+    const target = { record: recordScopeOf(data, customer.id, customer.owner_id), shares: sharesOf(data, customer.id), now };
+
+    if (mutation.op === 'delete') {
+      check(authorize(subject, `${entity}.delete`, data.tree, target));
+      await deleteRecord(trx, { entity, id: recordId, actorId: user.id, now });
+      return { result: { mutationId: mutation.mutationId, status: 'applied' }, owners: [customer.owner_id] };
+    }
+
+    // update
+    check(authorize(subject, `${entity}.update`, data.tree, target));
+    const valid = validFields(entity, mutation.fields, true);
+    if ('customerId' in valid && valid.customerId !== customer.id) throw new Rejection('invalid_fields: customerId cannot change (create the record under the other customer)');
+    delete valid.customerId;
+    assertWritable(principal, data, entity, Object.keys(valid));
+    const current = recordFromRow(entity, existing as EntityRowMap[typeof entity]) as unknown as Record<string, unknown>;
+    const toApply: Record<string, unknown> = {};
+    const conflicts: NonNullable<MutationResult['conflicts']> = [];
+    const sameBase = mutation.baseVersion !== null && mutation.baseVersion === current.version;
+    for (const [field, yours] of Object.entries(valid)) {
+      const theirs = current[field];
+      if (sameValue(yours, theirs)) continue;
+      if (sameBase || (field in mutation.baseValues && sameValue(mutation.baseValues[field], theirs))) toApply[field] = yours;
+      else conflicts.push({ field, yours, theirs });
+    }
+    if (Object.keys(toApply).length > 0) await updateRecord(trx, { entity, id: recordId, fields: toApply, actorId: user.id, now });
+    const result: MutationResult = { mutationId: mutation.mutationId, status: 'applied', record: await projection() };
+    if (conflicts.length > 0) {
+      result.status = 'conflict';
+      result.conflicts = conflicts;
+      result.heldId = await hold(ctx, trx, principal, mutation, 'conflict', `server value kept for: ${conflicts.map((c) => c.field).join(', ')}`, customer.id, {
+        ...mutation, fields: Object.fromEntries(conflicts.map((c) => [c.field, c.yours])),
+      });
+    } else if (!sameBase && mutation.baseVersion !== null && Number(current.version) > mutation.baseVersion) {
+      result.status = 'merged';
+    }
+    return { result, owners: Object.keys(toApply).length > 0 ? [customer.owner_id] : [] };
+  } catch (err) {
+    if (!(err instanceof Rejection) && !(err instanceof RecordError)) throw err;
+    const reason = err instanceof RecordError ? err.code : err.message;
+    const heldId = await hold(ctx, trx, principal, mutation, 'rejected', reason, customerId, mutation);
+    const result: MutationResult = { mutationId: mutation.mutationId, status: 'rejected', reason, heldId };
+    const record = await projection();
+    if (record) result.record = record;
+    return { result, owners: [] };
+  }
+}
+
+/**
+ * A create whose id already exists (another device created it, or a retry after the mutation
+ * id was lost): every field that differs from the stored record is a same-field conflict.
+ */
+async function createOverExisting(
+  ctx: ServerContext, trx: Trx, principal: Principal, mutation: Mutation,
+  existing: EntityRowMap[EntityType], projection: () => Promise<MutationResult['record']>,
+): Promise<Outcome> {
+  if (existing.deleted) throw new Rejection('id_taken_by_deleted_record');
+  const record = await projection();
+  // Not readable by this user: do not reveal anything about it.
+  if (!record) throw new Rejection('id_in_use');
+  const current = recordFromRow(mutation.entity, existing) as unknown as Record<string, unknown>;
+  const readable = new Set(Object.keys(record));
+  const conflicts = Object.entries(mutation.fields)
+    .filter(([field, yours]) => readable.has(field) && !sameValue(yours, current[field]))
+    .map(([field, yours]) => ({ field, yours, theirs: current[field] }));
+  if (conflicts.length === 0) return { result: { mutationId: mutation.mutationId, status: 'duplicate', record }, owners: [] };
+  const customerId = mutation.entity === 'customer' ? mutation.recordId : String(current.customerId);
+  const heldId = await hold(ctx, trx, principal, mutation, 'conflict', 'record already exists', customerId, mutation);
+  return { result: { mutationId: mutation.mutationId, status: 'conflict', record, conflicts, heldId }, owners: [] };
+}

@@ -1,0 +1,140 @@
+// Per-device sync state and the pull cursor.
+//
+// A device's sync STATE is what its vault holds the records under: the bucket set, the read
+// clearance and the field classification it was served with. The server keeps:
+//   - the COMMITTED state P (devices.synced_*): what the client has acknowledged, and
+//   - at most one PENDING state Q (meta row `sync-pending:<deviceId>`): the state the latest
+//     responses moved the client towards, not yet acknowledged.
+// A cursor names its BASE state by a content hash (and, mid-backfill, the TARGET state's hash).
+// The client acknowledges Q by presenting a cursor whose base is Q: only then is Q committed.
+//
+// Why this is crash-safe: if the client dies before storing a response, it retries with its
+// previous cursor, whose base is still P (or the old pending), so the server recomputes the same
+// drops/purges/backfill from P and nothing the client never stored is assumed. If it stored the
+// response, its next cursor names Q and Q becomes P. A cursor naming a state the server no longer
+// knows (the scope changed twice while the client kept an old cursor) gets 409 `conflict`: the
+// client restarts with cursor null (a full resync), never a silent gap.
+
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { ENTITY_TYPES, FIELD_LEVELS, type FieldClassification, type FieldLevel } from '../../shared/domain/model';
+import { classificationSchema } from '../../shared/protocol/grant';
+import type { Database, DevicesTable } from '../db/schema';
+
+export interface SyncState {
+  /** sorted */
+  buckets: string[];
+  /** null = nothing synced yet */
+  clearance: FieldLevel | null;
+  classification: FieldClassification | null;
+}
+
+export const EMPTY_STATE: SyncState = { buckets: [], clearance: null, classification: null };
+
+function canonicalClassification(c: FieldClassification | null): unknown {
+  if (!c) return null;
+  return ENTITY_TYPES.map((e) => [e, Object.entries(c[e]).sort(([a], [b]) => (a < b ? -1 : 1))]);
+}
+
+/** A short content hash: equal states get equal ids, across processes. */
+export function stateId(state: SyncState): string {
+  const canonical = JSON.stringify([state.buckets, state.clearance, canonicalClassification(state.classification)]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+}
+
+export function sameState(a: SyncState, b: SyncState): boolean {
+  return stateId(a) === stateId(b);
+}
+
+const stateSchema = z.object({
+  buckets: z.array(z.string()),
+  clearance: z.enum(FIELD_LEVELS).nullable(),
+  classification: classificationSchema.nullable(),
+});
+
+export function committedStateOf(device: Pick<DevicesTable, 'synced_buckets' | 'synced_read_clearance' | 'synced_classification'>): SyncState {
+  try {
+    return stateSchema.parse({
+      buckets: (JSON.parse(device.synced_buckets) as string[]).slice().sort(),
+      clearance: device.synced_read_clearance,
+      classification: device.synced_classification ? JSON.parse(device.synced_classification) : null,
+    }) as SyncState;
+  } catch {
+    // Unreadable stored state: behave as if nothing was synced (the client's cursor won't match).
+    return EMPTY_STATE;
+  }
+}
+
+const pendingKey = (deviceId: string) => `sync-pending:${deviceId}`;
+
+export async function loadPendingState(db: Kysely<Database>, deviceId: string): Promise<SyncState | undefined> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', pendingKey(deviceId)).executeTakeFirst();
+  if (!row) return undefined;
+  const parsed = stateSchema.safeParse(JSON.parse(row.value));
+  return parsed.success ? (parsed.data as SyncState) : undefined;
+}
+
+export async function savePendingState(db: Kysely<Database>, deviceId: string, state: SyncState): Promise<void> {
+  const value = JSON.stringify(state);
+  await db
+    .insertInto('meta')
+    .values({ key: pendingKey(deviceId), value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}
+
+/** The client acknowledged `state`: it becomes the committed state. */
+export async function commitState(db: Kysely<Database>, deviceId: string, state: SyncState): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('devices')
+      .set({
+        synced_buckets: JSON.stringify(state.buckets),
+        synced_read_clearance: state.clearance,
+        synced_classification: state.classification ? JSON.stringify(state.classification) : null,
+      })
+      .where('id', '=', deviceId)
+      .execute();
+    await trx.deleteFrom('meta').where('key', '=', pendingKey(deviceId)).execute();
+  });
+}
+
+// ---- cursor --------------------------------------------------------------------------------
+
+const cursorSchema = z.object({
+  v: z.literal(1),
+  /** id of the state the client fully holds */
+  base: z.string().max(64),
+  /** change-log position delivered under that state (or to resume at after a backfill) */
+  seq: z.number().int().nonnegative(),
+  /** mid-transition: id of the state being moved to, and the backfill position */
+  tgt: z.string().max(64).optional(),
+  bf: z
+    .object({
+      /** index into the sorted list of buckets to backfill */
+      i: z.number().int().nonnegative(),
+      /** last customer id sent within that bucket */
+      after: z.string().max(64).nullable(),
+      total: z.number().int().nonnegative(),
+      sent: z.number().int().nonnegative(),
+      /** backfill every bucket of the target (fields became readable), not only the new ones */
+      all: z.boolean(),
+    })
+    .optional(),
+});
+export type PullCursor = z.infer<typeof cursorSchema>;
+
+export function encodeCursor(cursor: PullCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+/** undefined when the text is not a cursor this server issued (shape-wise). */
+export function decodeCursor(text: string): PullCursor | undefined {
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
