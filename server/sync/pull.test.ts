@@ -67,13 +67,18 @@ describe('pull: scope and projection per default role', () => {
     });
   }
 
-  it('writable follows the engine: a rep may edit own customers, the director may not', async () => {
+  it('writable is the record\'s write access: the rep and customer service have it, the read-only director not', async () => {
     const rep = new ModelVault();
     await syncToEnd(devices.rep, rep);
     expect([...rep.records.values()].filter((r) => r.entity === 'customer').every((r) => r.writable)).toBe(true);
     const director = new ModelVault();
     await syncToEnd(devices.director, director);
     expect([...director.records.values()].some((r) => r.writable)).toBe(false);
+    // Customer service may not update master data but logs service notes on these customers:
+    // the flag is the record's write access; the client checks each action against it.
+    const service = new ModelVault();
+    await syncToEnd(devices.service, service);
+    expect([...service.records.values()].filter((r) => r.entity === 'customer').every((r) => r.writable)).toBe(true);
   });
 
   it('an unknown cursor is a clear 400, not a crash', async () => {

@@ -38,7 +38,7 @@ export const pullResponseSchema = z.object({
       buckets: z.array(z.string()),
       /** For child records: the customer it belongs to. */
       customerId: idSchema.optional(),
-      /** true when the user may edit it (owner scope or a read-write share). */
+      /** Record-level write access (scope or a read-write share) for a role with any write action; each action is still checked. */
       writable: z.boolean(),
     }),
   ),
