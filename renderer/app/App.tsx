@@ -1,0 +1,91 @@
+import { App as AntApp, ConfigProvider, Spin, theme } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCNLocale from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { useEffect, useMemo, useState } from 'react';
+import type { AppState, DesktopApi } from '../../shared/api/desktop-api';
+import { DEFAULT_LOCALE, initI18n } from '../i18n';
+import { FirstSyncScreen } from '../screens/FirstSyncScreen';
+import { LockedScreen } from '../screens/LockedScreen';
+import { RevokedScreen, WipedScreen } from '../screens/ErasedScreens';
+import { SignInScreen } from '../screens/SignInScreen';
+import { AppShell } from './AppShell';
+import { ApiContext, AppStateContext } from './context';
+
+initI18n(DEFAULT_LOCALE);
+
+/** Chooses the screen from the app phase; everything else lives in the shell. */
+function PhaseRouter({ state }: { state: AppState }) {
+  switch (state.phase) {
+    case 'signed-out':
+      return <SignInScreen />;
+    case 'first-sync':
+      return <FirstSyncScreen />;
+    case 'locked':
+      return <LockedScreen />;
+    case 'revoked':
+      return <RevokedScreen />;
+    case 'wiped':
+      return <WipedScreen />;
+    case 'ready':
+      return <AppShell />;
+  }
+}
+
+export function Root({ api }: { api: DesktopApi }) {
+  const [state, setState] = useState<AppState | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    // Subscribe first so a change between getState and the subscription is not missed.
+    const unsubscribe = api.onStateChange((s) => live && setState(s));
+    void api.getState().then((r) => {
+      if (!live) return;
+      if (r.ok) setState(r.value);
+      else setLoadError(`${r.error.code}: ${r.error.message}`);
+    });
+    return () => {
+      live = false;
+      unsubscribe();
+    };
+  }, [api]);
+
+  const locale = state?.locale ?? DEFAULT_LOCALE;
+  useEffect(() => {
+    initI18n(locale);
+    dayjs.locale(locale === 'zh-CN' ? 'zh-cn' : 'en');
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  const stateContext = useMemo(() => (state ? { state, setState } : null), [state]);
+
+  return (
+    <ConfigProvider
+      // Chinese two-character buttons keep their accessible name (antd would insert a space).
+      button={{ autoInsertSpace: false }}
+      locale={locale === 'zh-CN' ? zhCNLocale : enUS}
+      theme={{
+        algorithm: theme.defaultAlgorithm,
+        // Dense business UI: smaller controls than antd's default, 13px text.
+        token: { colorPrimary: '#1f5fbf', borderRadius: 4, fontSize: 13, controlHeight: 30 },
+        components: { Layout: { headerBg: '#ffffff', siderBg: '#0f2744', headerHeight: 48, headerPadding: '0 16px' } },
+      }}
+    >
+      <AntApp>
+        <ApiContext.Provider value={api}>
+          {stateContext ? (
+            <AppStateContext.Provider value={stateContext}>
+              <PhaseRouter state={stateContext.state} />
+            </AppStateContext.Provider>
+          ) : (
+            <div className="sv-center" role="status">
+              {loadError ? <pre>{loadError}</pre> : <Spin size="large" />}
+            </div>
+          )}
+        </ApiContext.Provider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,337 @@
+import { ClockCircleOutlined, EditOutlined, LockOutlined, PlusOutlined, ScheduleOutlined } from '@ant-design/icons';
+import { Alert, Button, Descriptions, Empty, Skeleton, Space, Table, Tabs, Tag, Timeline, Tooltip, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiError, CustomerDetail, FieldAccess } from '../../../shared/api/desktop-api';
+import type { Contact, Customer, Opportunity, Projected } from '../../../shared/domain/model';
+import { useApi, useAppState, useLocale, useResult } from '../../app/context';
+import { describeError } from '../../i18n';
+import { capabilitiesOf } from '../../lib/capabilities';
+import { displayValue, formatCny, formatDate, formatDateTime } from '../../lib/format';
+import { FIELD_SPECS, useFieldLabel } from './field-specs';
+import { LogActivityForm } from './LogActivityForm';
+import { RecordForm } from './RecordForm';
+
+const STAGE_COLORS: Record<string, string> = {
+  lead: 'default',
+  qualified: 'cyan',
+  proposal: 'blue',
+  negotiation: 'purple',
+  won: 'green',
+  lost: 'red',
+};
+
+type Editing =
+  | { kind: 'customer' }
+  | { kind: 'contact'; record: Projected<Contact> | null }
+  | { kind: 'opportunity'; record: Projected<Opportunity> | null }
+  | { kind: 'activity' }
+  | null;
+
+/** A label that shows a lock when the user may read but not change the field. */
+function FieldLabel({ label, writable }: { label: string; writable: boolean }) {
+  const { t } = useTranslation();
+  if (writable) return <>{label}</>;
+  return (
+    <Tooltip title={t('common.readOnlyField')}>
+      <span data-readonly="true">
+        {label} <LockOutlined style={{ color: '#9ca3af', fontSize: 11 }} aria-label={t('common.readOnlyField')} />
+      </span>
+    </Tooltip>
+  );
+}
+
+export function CustomerDetailPanel({ customerId, onAccess }: { customerId: string; onAccess: (a: FieldAccess) => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const state = useAppState();
+  const locale = useLocale();
+  const show = useResult();
+  const fieldLabel = useFieldLabel();
+  const can = capabilitiesOf(state.user);
+  const [detail, setDetail] = useState<CustomerDetail | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [editing, setEditing] = useState<Editing>(null);
+
+  const load = useCallback(
+    () =>
+      api.getCustomer({ id: customerId }).then((r) => {
+        if (r.ok) {
+          setDetail(r.value);
+          setLoadError(null);
+          onAccess(r.value.access.customer);
+        } else {
+          setLoadError(r.error);
+        }
+      }),
+    [api, customerId, onAccess],
+  );
+
+  // Reload after a sync (the record may have changed or left the scope) and after local edits.
+  useEffect(() => {
+    void load();
+  }, [load, state.lastSyncAt, state.outboxCount]);
+
+  if (loadError) {
+    const text = describeError(loadError, locale);
+    return (
+      <div className="sv-page">
+        <Alert type="warning" showIcon title={loadError.code === 'not_found' ? t('detail.notFound') : text.title} description={text.action} />
+      </div>
+    );
+  }
+  if (!detail) return <Skeleton active style={{ padding: 24 }} />;
+
+  const { customer, access } = detail;
+  const customerFields = FIELD_SPECS.customer.filter((s) => access.customer.readable.includes(s.name) && s.name !== 'name');
+  const renderCustomerValue = (field: string) => {
+    const value = (customer as unknown as Record<string, unknown>)[field];
+    if (field === 'type') return value ? t(`customerType.${value as 'company'}`) : '—';
+    if (field === 'creditLimit') return formatCny(value as number | null, locale);
+    if (field === 'tags') return Array.isArray(value) && value.length ? value.map((tag) => <Tag key={String(tag)}>{String(tag)}</Tag>) : '—';
+    return displayValue(value);
+  };
+
+  const contactColumns: ColumnsType<Projected<Contact>> = FIELD_SPECS.contact
+    .filter((s) => access.contact.readable.includes(s.name))
+    .map((s) => ({ key: s.name, dataIndex: s.name, title: fieldLabel('contact', s.name), render: (v: unknown) => displayValue(v) }));
+  if (detail.canEdit && can.updateContact) {
+    contactColumns.push({
+      key: 'actions',
+      title: t('common.actions'),
+      width: 72,
+      render: (_: unknown, record) => (
+        <Button size="small" type="link" onClick={() => setEditing({ kind: 'contact', record })} aria-label={`${t('detail.editContact')}: ${record.name ?? ''}`}>
+          {t('common.edit')}
+        </Button>
+      ),
+    });
+  }
+
+  const opportunityColumns: ColumnsType<Projected<Opportunity>> = FIELD_SPECS.opportunity
+    .filter((s) => access.opportunity.readable.includes(s.name))
+    .map((s) => ({
+      key: s.name,
+      dataIndex: s.name,
+      title: fieldLabel('opportunity', s.name),
+      align: s.kind === 'money' || s.kind === 'percent' ? ('right' as const) : undefined,
+      render: (v: unknown) => {
+        if (s.name === 'stage') return v ? <Tag color={STAGE_COLORS[v as string]}>{t(`stages.${v as 'lead'}`)}</Tag> : '—';
+        if (s.kind === 'money') return formatCny(v as number | null, locale);
+        if (s.kind === 'date') return formatDate(v as string, locale);
+        if (s.kind === 'percent') return typeof v === 'number' ? `${v}%` : '—';
+        return displayValue(v);
+      },
+    }));
+  if (detail.canEdit && can.updateOpportunity) {
+    opportunityColumns.push({
+      key: 'actions',
+      title: t('common.actions'),
+      width: 72,
+      render: (_: unknown, record) => (
+        <Button size="small" type="link" onClick={() => setEditing({ kind: 'opportunity', record })} aria-label={`${t('detail.editOpportunity')}: ${record.title ?? ''}`}>
+          {t('common.edit')}
+        </Button>
+      ),
+    });
+  }
+
+  const activities = [...detail.activities].sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
+
+  // Saves through a call that answers with the refreshed detail.
+  const saveWith = async (call: Promise<{ ok: true; value: CustomerDetail } | { ok: false; error: ApiError }>) => {
+    const next = show(await call);
+    if (next) setDetail(next);
+    return !!next;
+  };
+  const createThenReload = async (call: Promise<{ ok: true; value: { id: string } } | { ok: false; error: ApiError }>) => {
+    const created = show(await call);
+    if (created) await load();
+    return !!created;
+  };
+
+  return (
+    <div className="sv-page">
+      <div className="sv-page-title">
+        <Space size={8} wrap>
+          <h1 data-testid="customer-title">{customer.name}</h1>
+          {customer.type && <Tag>{t(`customerType.${customer.type}`)}</Tag>}
+          {detail.pending && (
+            <Tooltip title={t('customers.pendingHelp')}>
+              <Tag color="orange" icon={<ClockCircleOutlined />}>{t('customers.pending')}</Tag>
+            </Tooltip>
+          )}
+          {!detail.canEdit && (
+            <Tooltip title={t('detail.readOnlyHelp')}>
+              <Tag icon={<LockOutlined />} data-testid="read-only-tag">{t('detail.readOnly')}</Tag>
+            </Tooltip>
+          )}
+        </Space>
+        <Space>
+          {detail.canLogActivity && (
+            <Button icon={<ScheduleOutlined />} onClick={() => setEditing({ kind: 'activity' })}>
+              {detail.canEdit ? t('detail.logActivity') : t('detail.logServiceNote')}
+            </Button>
+          )}
+          {detail.canEdit && (
+            <Button type="primary" icon={<EditOutlined />} onClick={() => setEditing({ kind: 'customer' })}>
+              {t('detail.edit')}
+            </Button>
+          )}
+        </Space>
+      </div>
+
+      <div style={{ marginBottom: 12, background: '#fff' }}>
+        <Descriptions
+          size="small"
+          bordered
+          column={{ xs: 1, lg: 2 }}
+          styles={{ label: { width: 110, whiteSpace: 'nowrap' } }}
+          items={[
+            ...customerFields.map((s) => ({
+              key: s.name,
+              label: <FieldLabel label={fieldLabel('customer', s.name)} writable={detail.canEdit && access.customer.writable.includes(s.name)} />,
+              children: <span data-field={s.name}>{renderCustomerValue(s.name)}</span>,
+              span: s.kind === 'textarea' || s.name === 'address' ? ('filled' as const) : undefined,
+            })),
+            { key: 'updatedAt', label: fieldLabel('customer', 'updatedAt'), children: formatDateTime(customer.updatedAt, locale) },
+          ]}
+        />
+      </div>
+
+      <div className="sv-panel" style={{ padding: '0 12px 12px' }}>
+        <Tabs
+          items={[
+            {
+              key: 'contacts',
+              label: t('detail.contacts', { count: detail.contacts.length }),
+              children: (
+                <Space orientation="vertical" style={{ width: '100%' }}>
+                  {detail.canEdit && can.createContact && (
+                    <Button size="small" icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'contact', record: null })}>
+                      {t('detail.addContact')}
+                    </Button>
+                  )}
+                  <Table
+                    size="small"
+                    rowKey="id"
+                    pagination={false}
+                    columns={contactColumns}
+                    dataSource={detail.contacts}
+                    locale={{ emptyText: t('detail.noContacts') }}
+                  />
+                </Space>
+              ),
+            },
+            {
+              key: 'opportunities',
+              label: t('detail.opportunities', { count: detail.opportunities.length }),
+              children: (
+                <Space orientation="vertical" style={{ width: '100%' }}>
+                  {detail.canEdit && can.createOpportunity && (
+                    <Button size="small" icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'opportunity', record: null })}>
+                      {t('detail.addOpportunity')}
+                    </Button>
+                  )}
+                  <Table
+                    size="small"
+                    rowKey="id"
+                    pagination={false}
+                    columns={opportunityColumns}
+                    dataSource={detail.opportunities}
+                    locale={{ emptyText: t('detail.noOpportunities') }}
+                  />
+                </Space>
+              ),
+            },
+            {
+              key: 'activities',
+              label: t('detail.activities', { count: detail.activities.length }),
+              children: activities.length ? (
+                <Timeline
+                  style={{ paddingTop: 8 }}
+                  items={activities.map((a) => ({
+                    key: a.id,
+                    color: a.kind === 'service_note' ? 'purple' : a.kind === 'visit' ? 'blue' : 'gray',
+                    content: (
+                      <div>
+                        <Space size={6}>
+                          {a.kind && <Tag>{t(`activityKinds.${a.kind}`)}</Tag>}
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {formatDateTime(a.at ?? a.updatedAt, locale)}
+                          </Typography.Text>
+                        </Space>
+                        {a.text !== undefined && <div style={{ marginTop: 4, whiteSpace: 'pre-wrap' }}>{a.text}</div>}
+                      </div>
+                    ),
+                  }))}
+                />
+              ) : (
+                <Empty description={t('detail.noActivities')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+              ),
+            },
+          ]}
+        />
+      </div>
+
+      <RecordForm
+        open={editing?.kind === 'customer'}
+        title={t('forms.editCustomer', { name: customer.name ?? '' })}
+        entity="customer"
+        access={detail.canEdit ? access.customer : { readable: access.customer.readable, writable: [] }}
+        initial={customer as unknown as Record<string, unknown>}
+        onClose={() => setEditing(null)}
+        onSubmit={(fields) => saveWith(api.updateCustomer({ id: customer.id, fields: fields as Partial<Customer> }))}
+      />
+      <RecordForm
+        open={editing?.kind === 'contact'}
+        title={
+          editing?.kind === 'contact' && editing.record
+            ? t('forms.editContact', { name: editing.record.name ?? '' })
+            : t('forms.createContact')
+        }
+        entity="contact"
+        access={access.contact}
+        initial={editing?.kind === 'contact' && editing.record ? (editing.record as unknown as Record<string, unknown>) : null}
+        onClose={() => setEditing(null)}
+        onSubmit={(fields) =>
+          editing?.kind === 'contact' && editing.record
+            ? saveWith(api.updateContact({ id: editing.record.id, fields }))
+            : createThenReload(api.createContact({ ...(fields as { name: string }), customerId: customer.id }))
+        }
+      />
+      <RecordForm
+        open={editing?.kind === 'opportunity'}
+        title={
+          editing?.kind === 'opportunity' && editing.record
+            ? t('forms.editOpportunity', { name: editing.record.title ?? '' })
+            : t('forms.createOpportunity')
+        }
+        entity="opportunity"
+        access={access.opportunity}
+        initial={editing?.kind === 'opportunity' && editing.record ? (editing.record as unknown as Record<string, unknown>) : null}
+        defaults={{ stage: 'lead', probability: 10 }}
+        onClose={() => setEditing(null)}
+        onSubmit={(fields) =>
+          editing?.kind === 'opportunity' && editing.record
+            ? saveWith(api.updateOpportunity({ id: editing.record.id, fields }))
+            : createThenReload(
+                api.createOpportunity({
+                  ...(fields as { title: string; stage: Opportunity['stage'] }),
+                  customerId: customer.id,
+                }),
+              )
+        }
+      />
+      <LogActivityForm
+        open={editing?.kind === 'activity'}
+        customerId={customer.id}
+        customerName={customer.name ?? ''}
+        defaultKind={detail.canEdit ? 'visit' : 'service_note'}
+        onClose={() => setEditing(null)}
+        onLogged={() => void load()}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import type { ApiError, ApiErrorCode, Locale } from '../../shared/api/desktop-api';
+import { en } from './en';
+import { zhCN } from './zh-CN';
+
+export const MESSAGES: Record<Locale, typeof zhCN> = { 'zh-CN': zhCN, en };
+export const DEFAULT_LOCALE: Locale = 'zh-CN';
+
+/**
+ * Every error code of the desktop API, as data. The Record type makes the compiler reject a
+ * code added to ApiErrorCode without a place here (and so without translations).
+ */
+const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
+  validation_failed: true,
+  not_signed_in: true,
+  invalid_credentials: true,
+  account_locked: true,
+  mfa_invalid: true,
+  rate_limited: true,
+  server_unreachable: true,
+  server_key_mismatch: true,
+  forbidden: true,
+  not_found: true,
+  locked: true,
+  revoked: true,
+  keychain_unavailable: true,
+  vault_corrupt: true,
+  internal: true,
+};
+export const API_ERROR_CODES = Object.keys(ERROR_CODE_SET) as ApiErrorCode[];
+
+export function isApiErrorCode(value: unknown): value is ApiErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODE_SET, value);
+}
+
+/** The localized title and "what to do" of an API error; unknown codes read as `internal`. */
+export function describeError(error: Pick<ApiError, 'code'>, locale: Locale): { title: string; action: string } {
+  const code = isApiErrorCode(error.code) ? error.code : 'internal';
+  return MESSAGES[locale].errors[code];
+}
+
+export function initI18n(locale: Locale = DEFAULT_LOCALE): typeof i18next {
+  if (!i18next.isInitialized) {
+    void i18next.use(initReactI18next).init({
+      resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+      lng: locale,
+      fallbackLng: DEFAULT_LOCALE,
+      // React escapes output already.
+      interpolation: { escapeValue: false },
+      returnNull: false,
+      initAsync: false,
+    });
+  } else if (i18next.language !== locale) {
+    void i18next.changeLanguage(locale);
+  }
+  return i18next;
+}
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof zhCN };
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { API_ERROR_CODES, describeError, isApiErrorCode, MESSAGES } from './index';
+
+type Tree = { [key: string]: string | Tree };
+
+/** "a.b.c" → text for every leaf of a message tree. */
+function leaves(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'string') out.set(path, value);
+    else for (const [k, v] of leaves(value, path)) out.set(k, v);
+  }
+  return out;
+}
+
+const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+
+describe('messages', () => {
+  const zh = leaves(MESSAGES['zh-CN'] as unknown as Tree);
+  const en = leaves(MESSAGES.en as unknown as Tree);
+
+  it('has the same keys in zh-CN and en', () => {
+    const missingInEn = [...zh.keys()].filter((k) => !en.has(k));
+    const missingInZh = [...en.keys()].filter((k) => !zh.has(k));
+    expect(missingInEn).toEqual([]);
+    expect(missingInZh).toEqual([]);
+    expect(zh.size).toBeGreaterThan(200);
+  });
+
+  it('has no empty text and the same {{placeholders}} in both languages', () => {
+    for (const [key, text] of zh) {
+      expect(text.trim(), `zh-CN ${key}`).not.toBe('');
+      expect(en.get(key)!.trim(), `en ${key}`).not.toBe('');
+      expect(placeholders(en.get(key)!), `placeholders of ${key}`).toEqual(placeholders(text));
+    }
+  });
+
+  it('really is Chinese in zh-CN and not in en for the visible texts', () => {
+    const cjk = /[\u4e00-\u9fff]/;
+    expect(cjk.test(MESSAGES['zh-CN'].signIn.title)).toBe(true);
+    const enWithCjk = [...en].filter(([, text]) => cjk.test(text)).map(([k]) => k);
+    // Only the language names themselves may be written in Chinese in the English UI.
+    expect(enWithCjk).toEqual([]);
+  });
+});
+
+describe('error messages', () => {
+  it('cover every ApiErrorCode in both languages with what happened and what to do', () => {
+    expect(API_ERROR_CODES).toHaveLength(15);
+    for (const code of API_ERROR_CODES) {
+      for (const locale of ['zh-CN', 'en'] as const) {
+        const text = MESSAGES[locale].errors[code];
+        expect(text, `${locale} ${code}`).toBeDefined();
+        expect(text.title.length, `${locale} ${code} title`).toBeGreaterThan(3);
+        expect(text.action.length, `${locale} ${code} action`).toBeGreaterThan(8);
+      }
+    }
+    // Every translated error is a real code (no stale entries).
+    expect(Object.keys(MESSAGES['zh-CN'].errors).sort()).toEqual([...API_ERROR_CODES].sort());
+    expect(Object.keys(MESSAGES.en.errors).sort()).toEqual([...API_ERROR_CODES].sort());
+  });
+
+  it('describes an unknown code as an internal error instead of failing', () => {
+    expect(isApiErrorCode('mfa_invalid')).toBe(true);
+    expect(isApiErrorCode('toString')).toBe(false);
+    expect(describeError({ code: 'no_such_code' as never }, 'en')).toEqual(MESSAGES.en.errors.internal);
+    expect(describeError({ code: 'revoked' }, 'zh-CN').title).toBe('此设备的访问权限已被撤销');
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionUser } from '../../shared/api/desktop-api';
+import { DEFAULT_ROLES } from '../../shared/permissions/default-roles';
+import { availableViews, capabilitiesOf } from './capabilities';
+
+function userWithRole(key: string): SessionUser {
+  const role = DEFAULT_ROLES.find((r) => r.key === key)!;
+  return {
+    id: 'u1', username: 'u1', displayName: 'U', roleKey: role.key, roleName: role.name, actions: role.actions,
+    dataScope: role.dataScope, readClearance: role.readClearance, writeClearance: role.writeClearance, exportAllowed: role.offline.exportAllowed,
+  };
+}
+
+describe('navigation by the grant’s actions', () => {
+  it('gives each shipped role its screens and nothing else', () => {
+    expect(availableViews(userWithRole('rep'))).toEqual(['customers']);
+    expect(availableViews(userWithRole('service'))).toEqual(['customers']);
+    expect(availableViews(userWithRole('manager'))).toEqual(['customers', 'dashboard']);
+    expect(availableViews(userWithRole('director'))).toEqual(['customers', 'dashboard']);
+    expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'devices', 'audit']);
+    // The auditor reads the audit trail only: no customer screens.
+    expect(availableViews(userWithRole('auditor'))).toEqual(['audit']);
+    expect(availableViews(null)).toEqual([]);
+  });
+
+  it('offers export only when the action and the offline policy both allow it', () => {
+    expect(capabilitiesOf(userWithRole('manager')).exportCustomers).toBe(true);
+    expect(capabilitiesOf(userWithRole('rep')).exportCustomers).toBe(false);
+    const noPolicy = { ...userWithRole('manager'), exportAllowed: false };
+    expect(capabilitiesOf(noPolicy).exportCustomers).toBe(false);
+  });
+
+  it('offers create forms per action', () => {
+    const rep = capabilitiesOf(userWithRole('rep'));
+    expect(rep.createCustomer && rep.createContact && rep.createOpportunity).toBe(true);
+    const service = capabilitiesOf(userWithRole('service'));
+    expect(service.createCustomer || service.createContact || service.updateContact).toBe(false);
+  });
+});

@@ -1,0 +1,56 @@
+import type { SessionUser } from '../../shared/api/desktop-api';
+
+// What the interface offers, derived from the grant's action list (AppState.user.actions).
+// This only shapes the UI: the core and the server decide, through the permission engine,
+// whether a call is allowed; record-level rights come from CustomerDetail (canEdit, access).
+// Every "is this offered?" question of the renderer is answered here, in one place.
+
+export type ViewKey = 'customers' | 'dashboard' | 'users' | 'roles' | 'org' | 'devices' | 'audit';
+
+const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
+  customers: ['customer.read'],
+  dashboard: ['dashboard.team'],
+  users: ['admin.users'],
+  roles: ['admin.roles'],
+  // The org tree is what user and role administration is about.
+  org: ['admin.users', 'admin.roles'],
+  devices: ['admin.devices'],
+  audit: ['audit.read'],
+};
+
+const VIEW_ORDER: readonly ViewKey[] = ['customers', 'dashboard', 'users', 'roles', 'org', 'devices', 'audit'];
+
+function has(user: Pick<SessionUser, 'actions'> | null, action: string): boolean {
+  return !!user && user.actions.includes(action);
+}
+
+/** Views in navigation order that the user's actions open (any one listed action suffices). */
+export function availableViews(user: Pick<SessionUser, 'actions'> | null): ViewKey[] {
+  return VIEW_ORDER.filter((view) => VIEW_REQUIRES[view].some((a) => has(user, a)));
+}
+
+export interface Capabilities {
+  createCustomer: boolean;
+  createContact: boolean;
+  createOpportunity: boolean;
+  updateContact: boolean;
+  updateOpportunity: boolean;
+  /** Customer export: the action and the role's offline policy must both allow it. */
+  exportCustomers: boolean;
+  auditExport: boolean;
+  /** Whether the users list can be read (to show names instead of ids). */
+  listUsers: boolean;
+}
+
+export function capabilitiesOf(user: SessionUser | null): Capabilities {
+  return {
+    createCustomer: has(user, 'customer.create'),
+    createContact: has(user, 'contact.create'),
+    createOpportunity: has(user, 'opportunity.create'),
+    updateContact: has(user, 'contact.update'),
+    updateOpportunity: has(user, 'opportunity.update'),
+    exportCustomers: has(user, 'customer.export') && !!user?.exportAllowed,
+    auditExport: has(user, 'audit.read'),
+    listUsers: has(user, 'admin.users'),
+  };
+}

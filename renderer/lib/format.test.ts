@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  displayValue,
+  formatCny,
+  formatCnyCompact,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatPercent,
+  formatRelative,
+  leaseEndsSoon,
+  splitDuration,
+} from './format';
+
+describe('format', () => {
+  it('formats CNY per locale', () => {
+    expect(formatCny(1234567.5, 'zh-CN')).toBe('¥1,234,567.50');
+    expect(formatCny(1234567.5, 'en')).toBe('CN¥1,234,567.50');
+    expect(formatCny(null, 'en')).toBe('—');
+    expect(formatCny(Number.NaN, 'zh-CN')).toBe('—');
+    expect(formatCnyCompact(12_000_000, 'zh-CN')).toBe('¥1200万');
+    expect(formatCnyCompact(12_000_000, 'en')).toBe('CN¥12M');
+  });
+
+  it('formats numbers and percentages', () => {
+    expect(formatNumber(1234567.891, 'en')).toBe('1,234,567.89');
+    expect(formatPercent(0.4137, 'zh-CN')).toBe('41.4%');
+    expect(formatPercent(null, 'en')).toBe('—');
+  });
+
+  it('formats ISO calendar dates without shifting the day', () => {
+    expect(formatDate('2026-03-01', 'en')).toBe('Mar 1, 2026');
+    expect(formatDate('2026-03-01', 'zh-CN')).toBe('2026年3月1日');
+    expect(formatDate('not a date', 'en')).toBe('not a date');
+    expect(formatDate(null, 'en')).toBe('—');
+  });
+
+  it('formats date-times in the current locale', () => {
+    const at = new Date(2026, 10, 20, 9, 5).getTime();
+    expect(formatDateTime(at, 'zh-CN')).toBe('2026年11月20日 09:05');
+    expect(formatDateTime(at, 'en')).toMatch(/^Nov 20, 2026, 9:05\sAM$/);
+    expect(formatDateTime(null, 'en')).toBe('—');
+  });
+
+  it('formats relative times', () => {
+    const now = 1_000_000_000_000;
+    expect(formatRelative(now - 5 * 60_000, now, 'en')).toBe('5 minutes ago');
+    expect(formatRelative(now - 5 * 60_000, now, 'zh-CN')).toBe('5分钟前');
+    expect(formatRelative(now - 3 * 86_400_000, now, 'en')).toBe('3 days ago');
+  });
+
+  it('splits a countdown and says when the lease banner shows', () => {
+    expect(splitDuration(5 * 3600_000 + 7 * 60_000 + 30_000)).toEqual({ hours: 5, minutes: 7 });
+    expect(splitDuration(-1)).toEqual({ hours: 0, minutes: 0 });
+    const now = 1_000_000;
+    expect(leaseEndsSoon(now + 23 * 3600_000, now)).toBe(true);
+    expect(leaseEndsSoon(now + 25 * 3600_000, now)).toBe(false);
+    expect(leaseEndsSoon(now - 1, now)).toBe(false);
+    expect(leaseEndsSoon(null, now)).toBe(false);
+  });
+
+  it('shows any field value as text', () => {
+    expect(displayValue(['a', 'b'])).toBe('a, b');
+    expect(displayValue([])).toBe('—');
+    expect(displayValue(null)).toBe('—');
+    expect(displayValue('')).toBe('—');
+    expect(displayValue(42)).toBe('42');
+  });
+});
