@@ -1,0 +1,155 @@
+// The sync engine (PRODUCT §4): one `syncOnce()` = push the outbox, upload the offline audit
+// queue, then pull pages until the server has nothing more. Ordering matters:
+//  - push BEFORE pull, so that when the scope shrinks the user's pending edits reach the server
+//    (and are re-authorized there) before the pull purges what left the scope;
+//  - every pull page is applied in ONE vault transaction together with its cursor, so a crash
+//    mid-pull resumes from the last applied page;
+//  - a pushed batch leaves the outbox only after the server's results are settled; a crash
+//    between send and settle re-sends it and the server answers `duplicate` (idempotent ids).
+// A RevokedError from any call propagates to the caller, which crypto-shreds (never pushes).
+
+import { PUSH_BATCH_MAX } from '../../../shared/protocol/sync';
+import type { GrantClaims } from '../../../shared/protocol/grant';
+import type { Clock, VaultStore } from '../contracts';
+import type { ServerClient } from './server-client';
+import { verifyGrant, type PinnedKey } from './tokens';
+
+/** Deterministic pause points for crash tests (a child process is SIGKILLed while paused). */
+export type SyncPausePoint = 'after-pull-page' | 'after-push-sent';
+export interface SyncTestHooks {
+  pause?(point: SyncPausePoint): Promise<void>;
+}
+
+export interface SyncProgress {
+  task: 'first-sync' | 'sync';
+  done: number;
+  total: number | null;
+}
+
+export interface SyncSummary {
+  pushed: number;
+  auditUploaded: number;
+  upserted: number;
+  removed: number;
+  pages: number;
+}
+
+export interface SyncEngineOptions {
+  vault: VaultStore;
+  client: ServerClient;
+  clock: Clock;
+  deviceId: string;
+  pinnedKey: PinnedKey;
+  /** Store a verified grant (the app service keeps its in-memory copy and the lease in step). */
+  acceptGrant(jws: string, claims: GrantClaims): void;
+  currentGrant(): GrantClaims | null;
+  onProgress?(progress: SyncProgress | null): void;
+  hooks?: SyncTestHooks;
+  pullPageSize?: number;
+}
+
+const AUDIT_BATCH = 1000;
+
+export class SyncEngine {
+  private running: Promise<SyncSummary> | null = null;
+  private queued: Promise<SyncSummary> | null = null;
+
+  constructor(private readonly opts: SyncEngineOptions) {}
+
+  /**
+   * Run one sync. A call while one runs gets the NEXT run (started when the current one ends,
+   * however it ends): what the caller wants synced may have been written after the current run
+   * read the outbox. Concurrent callers share that one queued run.
+   */
+  syncOnce(): Promise<SyncSummary> {
+    if (!this.running) return this.startRun();
+    if (!this.queued) {
+      this.queued = this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = null;
+          return this.startRun();
+        });
+    }
+    return this.queued;
+  }
+
+  private startRun(): Promise<SyncSummary> {
+    const run = this.runOnce().finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== null || this.queued !== null;
+  }
+
+  private async runOnce(): Promise<SyncSummary> {
+    const { vault, client } = this.opts;
+    const summary: SyncSummary = { pushed: 0, auditUploaded: 0, upserted: 0, removed: 0, pages: 0 };
+    // Check in first: a fresh grant and access token (and revocation is noticed before any push).
+    await client.refresh();
+
+    summary.pushed = await this.pushOutbox();
+    summary.auditUploaded = await this.uploadAudit();
+
+    const firstSync = !vault.getMeta('lastSyncAt');
+    const task: SyncProgress['task'] = firstSync ? 'first-sync' : 'sync';
+    let done = 0;
+    this.opts.onProgress?.({ task, done, total: null });
+    try {
+      for (;;) {
+        const cursor = vault.getMeta('cursor');
+        const page = await client.call('pull', { cursor: cursor || null, limit: this.opts.pullPageSize ?? 2000 });
+        let claims = this.opts.currentGrant();
+        if (page.grant) {
+          claims = await verifyGrant(page.grant, this.opts.pinnedKey, this.opts.deviceId);
+          this.opts.acceptGrant(page.grant, claims);
+        }
+        const applied = vault.applyPullPage(page, claims);
+        summary.upserted += applied.upserted;
+        summary.removed += applied.removed;
+        summary.pages += 1;
+        done += page.upserts.length + page.removals.length;
+        this.opts.onProgress?.({ task, done, total: page.remaining === undefined ? null : done + page.remaining });
+        await this.opts.hooks?.pause?.('after-pull-page');
+        if (!page.hasMore) break;
+      }
+    } finally {
+      this.opts.onProgress?.(null);
+    }
+    vault.setMeta('lastSyncAt', String(this.opts.clock.now()));
+    return summary;
+  }
+
+  private async pushOutbox(): Promise<number> {
+    const { vault, client } = this.opts;
+    let pushed = 0;
+    for (;;) {
+      const batch = vault.outbox(PUSH_BATCH_MAX);
+      if (batch.length === 0) return pushed;
+      const before = vault.outboxCount();
+      const res = await client.call('push', { mutations: batch });
+      await this.opts.hooks?.pause?.('after-push-sent');
+      vault.settlePush(batch, res.results);
+      pushed += batch.length;
+      // Defensive: a server that answers without settling anything must not spin us forever.
+      if (vault.outboxCount() >= before) return pushed;
+    }
+  }
+
+  private async uploadAudit(): Promise<number> {
+    const { vault, client } = this.opts;
+    let uploaded = 0;
+    for (;;) {
+      const entries = vault.pendingAudit(AUDIT_BATCH);
+      if (entries.length === 0) return uploaded;
+      await client.call('uploadAudit', { entries });
+      vault.ackAudit(entries.map((e) => e.id));
+      uploaded += entries.length;
+      if (entries.length < AUDIT_BATCH) return uploaded;
+    }
+  }
+}
