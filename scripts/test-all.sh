@@ -19,3 +19,7 @@ step "unit and integration tests (server on embedded SQLite)"
 npx vitest run
 step "server suite on PostgreSQL"
 SV_TEST_DB=postgres npx vitest run server
+step "end-to-end specs in Chromium (browser harness, real server, vault and keychain)"
+bash e2e/run.sh
+step "benchmarks at smoke scale (kept runnable; no assertions on times)"
+npm run -s bench -- --scale smoke --out test-results/bench-smoke.json
