@@ -7,6 +7,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { Kysely } from 'kysely';
 import { MAX_BODY_BYTES } from '../shared/protocol/common';
 import { registerAdminRoutes } from './admin/routes';
+import { watchAuditForAnomalies } from './alerts/monitor';
+import { registerAlertAndReviewRoutes } from './alerts/routes';
 import { createAuditLog } from './audit/chain';
 import type { Dialect, EventHub, ServerContext, ServerKeys } from './context';
 import type { Database } from './db/schema';
@@ -44,7 +46,7 @@ async function createEvents(dialect: Dialect, databaseUrl: string | undefined): 
 
 export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLimit' | 'logger' | 'https'>): Promise<ServerContext> {
   const now = opts.now ?? Date.now;
-  return {
+  const ctx: ServerContext = {
     db: opts.db,
     dialect: opts.dialect,
     keys: opts.keys ?? (await loadOrCreateServerKeys(opts.db)),
@@ -52,6 +54,9 @@ export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLi
     audit: createAuditLog(opts.db, opts.dialect, now),
     events: await createEvents(opts.dialect, opts.databaseUrl),
   };
+  // Every audited event also passes the anomaly rules (server/alerts): one hook for all sources.
+  ctx.audit = watchAuditForAnomalies(ctx);
+  return ctx;
 }
 
 export async function buildServer(opts: BuildServerOptions): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
@@ -73,6 +78,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   registerAdminRoutes(app, ctx);
 
   registerSyncRoutes(app, ctx);
+  registerAlertAndReviewRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
     await ctx.events.close();

@@ -14,6 +14,7 @@ import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connect
 import type { Database } from './db/schema';
 import { HttpError } from './http/errors';
 import { newTotpSecret, otpauthUri } from './identity/totp';
+import { createCampaign as createReviewCampaign } from './reviews/service';
 import { demoTotpSecret, formatDemoSummary, seedDemo, totpFor } from './seed/demo';
 
 const USAGE = `usage: npm run server -- <command> [options]
@@ -30,6 +31,9 @@ commands:
   deactivate-user <username>     deactivate a user and revoke all their devices
   audit-verify                   verify the audit hash chain; exit 1 naming the first broken entry
   totp <username>                current TOTP code of a demo user
+  alerts                         list open anomaly alerts, newest first
+  review-create --name N [--due-days 14] [--stale-days 30]
+                                 open an access-review campaign (one item per active user)
 
 options for every command:
   --data .data/server.db         SQLite file (ignored when DATABASE_URL is set)`;
@@ -107,6 +111,9 @@ export async function main(argv: string[]): Promise<number> {
       'display-name': { type: 'string' },
       customers: { type: 'string' },
       seed: { type: 'string' },
+      name: { type: 'string' },
+      'due-days': { type: 'string' },
+      'stale-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -214,6 +221,28 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await opened.close();
       }
+    }
+    case 'alerts':
+      return withContext(data, async (ctx) => {
+        const rows = await ctx.db.selectFrom('alerts').selectAll().where('status', '=', 'open').orderBy('at', 'desc').limit(200).execute();
+        for (const a of rows) {
+          console.log(`${new Date(a.at).toISOString()}  ${a.severity.padEnd(6)} ${a.rule.padEnd(22)} user=${a.user_id ?? '-'} device=${a.device_id ?? '-'}  ${a.details}  (${a.id})`);
+        }
+        console.log(`${rows.length} open alert(s)`);
+        return 0;
+      });
+    case 'review-create': {
+      const name = values.name?.trim();
+      const dueDays = Number(values['due-days'] ?? 14);
+      const staleDays = Number(values['stale-days'] ?? 30);
+      if (!name) throw new UsageError('review-create needs --name');
+      if (!Number.isInteger(dueDays) || dueDays < 1) throw new UsageError('--due-days must be a whole number of days ≥ 1');
+      if (!Number.isInteger(staleDays) || staleDays < 1) throw new UsageError('--stale-days must be a whole number of days ≥ 1');
+      return withContext(data, async (ctx) => {
+        const campaign = await createReviewCampaign(ctx, { name, dueAt: ctx.now() + dueDays * 86_400_000, staleDays }, CLI_ACTOR);
+        console.log(`review campaign ${campaign.id} "${campaign.name}" opened with ${campaign.items} item(s)`);
+        return 0;
+      });
     }
     default:
       throw new UsageError(`unknown command: ${command}`);

@@ -218,6 +218,67 @@ export interface MetaTable {
   value: string;
 }
 
+/** A raised anomaly alert (server/alerts). `details` is JSON; `dedupe_key` is unique per firing. */
+export interface AlertsTable {
+  id: string;
+  at: number;
+  rule: string;
+  severity: 'low' | 'medium' | 'high';
+  user_id: string | null;
+  device_id: string | null;
+  details: string;
+  status: 'open' | 'acknowledged';
+  dedupe_key: string;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  note: string | null;
+}
+
+/** Sliding-window counters of the anomaly rules ('pull', 'offline_view', 'offline_export', 'auth_failure'). */
+export interface AlertSignalsTable {
+  id: Generated<number>;
+  at: number;
+  kind: string;
+  user_id: string | null;
+  device_id: string | null;
+  ip: string | null;
+  amount: number;
+}
+
+/** When a device first pulled (its first sync is exempt from the volume rule). */
+export interface AlertDeviceStateTable {
+  device_id: string;
+  first_pull_at: number;
+}
+
+export interface ReviewCampaignsTable {
+  id: string;
+  name: string;
+  /** null = created from the CLI */
+  created_by: string | null;
+  created_at: number;
+  due_at: number;
+  status: 'open' | 'closed';
+  stale_days: number;
+  closed_at: number | null;
+}
+
+export interface ReviewItemsTable {
+  id: string;
+  campaign_id: string;
+  user_id: string;
+  /** null = any reviewer with review.conduct (nobody else fits) */
+  reviewer_id: string | null;
+  /** JSON ReviewSnapshot: the user's access when the campaign was created */
+  snapshot: string;
+  /** JSON ReviewFlag[] */
+  flags: string;
+  decision: 'certified' | 'revoked' | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  note: string | null;
+}
+
 export interface Database {
   org_units: OrgUnitsTable;
   roles: RolesTable;
@@ -236,4 +297,9 @@ export interface Database {
   held_mutations: HeldMutationsTable;
   auth_tokens: AuthTokensTable;
   meta: MetaTable;
+  alerts: AlertsTable;
+  alert_signals: AlertSignalsTable;
+  alert_device_state: AlertDeviceStateTable;
+  review_campaigns: ReviewCampaignsTable;
+  review_items: ReviewItemsTable;
 }

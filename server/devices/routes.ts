@@ -21,7 +21,7 @@ function isEd25519PublicKey(rawBase64Url: string): boolean {
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
   route(app, ctx, 'serverKey', async () => ({ jwk: ctx.keys.publicJwk, kid: ctx.keys.kid }));
 
-  route(app, ctx, 'enrollDevice', async ({ body }) => {
+  route(app, ctx, 'enrollDevice', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'enroll', body.enrollmentToken);
     if (!userId) throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
     if (!isEd25519PublicKey(body.publicKey)) {
@@ -66,7 +66,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
     const access = await issueAccessToken(ctx, userId, deviceId);
     await ctx.audit.append({
       actorId: userId, deviceId, action: 'device.enroll', target: deviceId, outcome: 'ok',
-      details: { name: body.name, platform: body.platform, appVersion: body.appVersion, scopeVersion: claims.scopeVersion },
+      details: { name: body.name, platform: body.platform, appVersion: body.appVersion, scopeVersion: claims.scopeVersion, ip: request.ip },
     });
     return { deviceId, grant, ...access, serverKey: { jwk: ctx.keys.publicJwk, kid: ctx.keys.kid } };
   }, limits);

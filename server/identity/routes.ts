@@ -50,13 +50,13 @@ async function recordFailure(ctx: ServerContext, user: Selectable<UsersTable>): 
 }
 
 export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
-  route(app, ctx, 'signIn', async ({ body }) => {
+  route(app, ctx, 'signIn', async ({ body, request }) => {
     const user = await ctx.db.selectFrom('users').selectAll().where('username', '=', body.username).executeTakeFirst();
     if (!user) {
       await verifyPassword(body.password, await decoyPasswordHash());
       await ctx.audit.append({
         actorId: null, deviceId: null, action: 'auth.sign_in', target: body.username, outcome: 'failed',
-        details: { reason: 'unknown_user' },
+        details: { reason: 'unknown_user', ip: request.ip },
       });
       throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
     }
@@ -64,7 +64,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
     if (!(await verifyPassword(body.password, user.password_hash))) {
       await ctx.audit.append({
         actorId: user.id, deviceId: null, action: 'auth.sign_in', target: user.username, outcome: 'failed',
-        details: { reason: 'wrong_password' },
+        details: { reason: 'wrong_password', ip: request.ip },
       });
       await recordFailure(ctx, user);
       throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
@@ -95,7 +95,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
       : { mfaToken, mfaSetupRequired: true, otpauthUri: otpauthUri(setupSecret, user.username) };
   }, limits);
 
-  route(app, ctx, 'verifyMfa', async ({ body }) => {
+  route(app, ctx, 'verifyMfa', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'mfa', body.mfaToken);
     if (!userId) throw new HttpError(401, 'token_expired', 'the sign-in step expired or was used: sign in again');
     const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
@@ -108,7 +108,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
     if (step === null) {
       await ctx.audit.append({
         actorId: user.id, deviceId: null, action: 'auth.mfa', target: user.username, outcome: 'failed',
-        details: { reason: 'wrong_or_reused_code' },
+        details: { reason: 'wrong_or_reused_code', ip: request.ip },
       });
       await recordFailure(ctx, user);
       throw new HttpError(401, 'mfa_invalid', 'wrong or already used code');

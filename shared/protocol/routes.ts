@@ -107,6 +107,78 @@ export const auditQuerySchema = z.object({
   beforeSeq: z.coerce.number().int().positive().optional(),
 });
 
+// ---- anomaly alerts and access reviews (PRODUCT §7)
+export const ALERT_RULES = [
+  'pull_volume', 'offline_view_volume', 'offline_export_volume',
+  'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours',
+] as const;
+export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
+
+export const alertViewSchema = z.object({
+  id: z.string(),
+  at: epochMsSchema,
+  rule: z.enum(ALERT_RULES),
+  severity: z.enum(ALERT_SEVERITIES),
+  userId: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  status: z.enum(['open', 'acknowledged']),
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: epochMsSchema.nullable(),
+  note: z.string().nullable(),
+});
+
+export const REVIEW_FLAGS = ['stale', 'moved', 'role_changed', 'privileged'] as const;
+
+export const reviewSnapshotSchema = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  unitId: z.string(),
+  unitName: z.string().nullable(),
+  managedUnitIds: z.array(z.string()),
+  roleId: z.string(),
+  roleName: z.string(),
+  actions: z.array(z.string()),
+  dataScope: z.enum(DATA_SCOPES),
+  readClearance: fieldLevel,
+  writeClearance: fieldLevel,
+  devices: z.array(z.object({
+    id: z.string(), name: z.string(), platform: z.string(), status: z.enum(['active', 'revoked']),
+    enrolledAt: epochMsSchema, lastCheckInAt: epochMsSchema.nullable(),
+  })),
+  lastSignInAt: epochMsSchema.nullable(),
+  /** the later of the last sign-in and the last device check-in */
+  lastActivityAt: epochMsSchema.nullable(),
+  /** the same user in the previous campaign (for `moved` / `role_changed`) */
+  previous: z.object({ campaignId: z.string(), unitId: z.string(), roleId: z.string() }).nullable(),
+});
+
+export const reviewItemViewSchema = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  userId: z.string(),
+  reviewerId: z.string().nullable(),
+  snapshot: reviewSnapshotSchema,
+  flags: z.array(z.enum(REVIEW_FLAGS)),
+  decision: z.enum(['certified', 'revoked']).nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: epochMsSchema.nullable(),
+  note: z.string().nullable(),
+});
+
+export const reviewCampaignViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: epochMsSchema,
+  dueAt: epochMsSchema,
+  status: z.enum(['open', 'closed']),
+  staleDays: z.number().int(),
+  closedAt: epochMsSchema.nullable(),
+  items: z.number().int(),
+  decided: z.number().int(),
+});
+
 const ok = z.object({ ok: z.literal(true) });
 
 export const ROUTES = {
@@ -250,6 +322,54 @@ export const ROUTES = {
     method: 'GET', path: '/v1/audit/verify', auth: 'token',
     response: z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }),
   },
+  // ---- anomaly alerts (read: admin.devices or audit.read; acknowledge: admin.devices)
+  listAlerts: {
+    method: 'GET', path: '/v1/alerts', auth: 'token',
+    query: z.object({
+      status: z.enum(['open', 'acknowledged']).optional(),
+      rule: z.enum(ALERT_RULES).optional(),
+      userId: z.string().max(64).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(200),
+    }),
+    response: z.object({ alerts: z.array(alertViewSchema) }),
+  },
+  acknowledgeAlert: {
+    method: 'POST', path: '/v1/alerts/:id/acknowledge', auth: 'token',
+    body: z.object({ note: z.string().trim().max(500).optional() }).default({}),
+    response: z.object({ alert: alertViewSchema }),
+  },
+
+  // ---- access reviews (create/decide: review.conduct; read/export: audit.read or review.conduct)
+  createReviewCampaign: {
+    method: 'POST', path: '/v1/reviews', auth: 'token',
+    body: z.object({
+      name: z.string().trim().min(1).max(100),
+      dueAt: epochMsSchema,
+      /** `stale` = no sign-in or check-in for this many days */
+      staleDays: z.number().int().min(1).max(3650).default(30),
+    }),
+    response: z.object({ campaign: reviewCampaignViewSchema }),
+  },
+  listReviewCampaigns: {
+    method: 'GET', path: '/v1/reviews', auth: 'token',
+    response: z.object({ campaigns: z.array(reviewCampaignViewSchema) }),
+  },
+  getReviewCampaign: {
+    method: 'GET', path: '/v1/reviews/:id', auth: 'token',
+    query: z.object({ reviewerId: z.string().max(64).optional() }),
+    response: z.object({ campaign: reviewCampaignViewSchema, items: z.array(reviewItemViewSchema) }),
+  },
+  decideReviewItem: {
+    method: 'POST', path: '/v1/reviews/:id/items/:itemId/decision', auth: 'token',
+    body: z.object({ decision: z.enum(['certify', 'revoke']), note: z.string().trim().max(500).optional() }),
+    response: z.object({ item: reviewItemViewSchema, campaign: reviewCampaignViewSchema }),
+  },
+  /** The campaign's results as a file body (CSV or JSON) inside JSON, for the typed client. */
+  exportReviewCampaign: {
+    method: 'GET', path: '/v1/reviews/:id/export', auth: 'token',
+    query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+    response: z.object({ filename: z.string(), contentType: z.string(), content: z.string() }),
+  },
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof ROUTES;
@@ -263,3 +383,10 @@ export type OrgUnitView = z.infer<typeof orgUnitViewSchema>;
 export type DeviceView = z.infer<typeof deviceViewSchema>;
 export type ShareView = z.infer<typeof shareViewSchema>;
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
+export type AlertRule = (typeof ALERT_RULES)[number];
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export type AlertView = z.infer<typeof alertViewSchema>;
+export type ReviewFlag = (typeof REVIEW_FLAGS)[number];
+export type ReviewSnapshot = z.infer<typeof reviewSnapshotSchema>;
+export type ReviewItemView = z.infer<typeof reviewItemViewSchema>;
+export type ReviewCampaignView = z.infer<typeof reviewCampaignViewSchema>;

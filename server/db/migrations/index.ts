@@ -5,6 +5,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../../context';
 import { initialMigration } from './0001_initial';
 import { defaultRolesMigration } from './0002_default_roles';
+import { alertsReviewsMigration } from './0003_alerts_reviews';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       return {
         '0001_initial': initialMigration(dialect),
         '0002_default_roles': defaultRolesMigration,
+        '0003_alerts_reviews': alertsReviewsMigration(dialect),
       };
     },
   };

@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withTestDatabase, type TestDatabase } from '../test/db';
+import { createFixtureOrg } from '../test/fixtures';
+
+const run = promisify(execFile);
+
+describe('server CLI: alerts and review-create', () => {
+  let t: TestDatabase | undefined;
+  afterEach(async () => {
+    await t?.cleanup();
+    t = undefined;
+  });
+
+  async function cli(db: TestDatabase, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const where = db.location.sqlitePath ? ['--data', db.location.sqlitePath] : [];
+    const env = { ...process.env, DATABASE_URL: db.location.databaseUrl ?? '' };
+    try {
+      const { stdout, stderr } = await run('npx', ['tsx', 'server/cli.ts', ...args, ...where], { env });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it('opens a campaign for every active user and lists open alerts', async () => {
+    t = await withTestDatabase();
+    await createFixtureOrg(t.db);
+    expect((await cli(t, ['review-create'])).code).toBe(2);
+    const created = await cli(t, ['review-create', '--name', 'Year-end review', '--stale-days', '45']);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/review campaign review-\S+ "Year-end review" opened with 7 item\(s\)/);
+    const campaign = await t.db.selectFrom('review_campaigns').selectAll().executeTakeFirstOrThrow();
+    expect(campaign).toMatchObject({ name: 'Year-end review', stale_days: 45, created_by: null, status: 'open' });
+    const audited = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'review.campaign.create').execute();
+    expect(audited).toHaveLength(1);
+
+    await t.db.insertInto('alerts').values({
+      id: 'a1', at: Date.now(), rule: 'new_device', severity: 'low', user_id: 'user-rep-li', device_id: 'd1', details: '{}',
+      status: 'open', dedupe_key: 'k1', acknowledged_by: null, acknowledged_at: null, note: null,
+    }).execute();
+    const listed = await cli(t, ['alerts']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('new_device');
+    expect(listed.stdout).toContain('1 open alert(s)');
+  });
+});
