@@ -1,0 +1,65 @@
+// The benchmark at smoke scale, end to end (real server over HTTP, real vault, child client
+// process, autocannon): every figure must be present and a finite number. No assertion is
+// made on any time — timings are noise here; the point is that the benchmark cannot rot.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseArgs, runBench, STAGES } from './run';
+import type { BenchResult } from './report';
+import { GOALS } from './scale';
+
+/** Every figure the run must produce (all stages, smoke scale). */
+const EXPECTED_FIGURES = [
+  'seed.recordsPerSec',
+  'firstSync.endToEndMs', 'firstSync.records', 'firstSync.serverMs', 'firstSync.transferMs', 'firstSync.parseMs', 'firstSync.importMs',
+  'firstSync.serverRecordsPerSec', 'firstSync.transferRecordsPerSec', 'firstSync.parseRecordsPerSec', 'firstSync.importRecordsPerSec',
+  'firstSync.importPercentOfRawSqlcipher', 'vaultReplay.percentOfRawSqlcipher', 'client.peakRssMb', 'client.rssBeforeSyncMb',
+  'baseline.rawSqlcipherRecordsPerSec', 'baseline.rawPlainRecordsPerSec', 'encryption.rawInsertOverhead',
+  'vaultReplay.encryptedRecordsPerSec', 'vaultReplay.plainRecordsPerSec', 'encryption.vaultImportOverhead',
+  'search.p50Ms', 'search.p95Ms', 'search.p99Ms', 'search.cjkP95Ms', 'search.latinP95Ms', 'dashboard.medianMs',
+  'delta.syncOnceMs', 'delta.pullMs', 'purge.syncMs', 'purge.dropApplyMs', 'purge.removedCustomers',
+  'wipe.cryptoShredMs', 'revoke.adminToWipedMs',
+  'load.p50Ms', 'load.p99Ms', 'load.throughputRps', 'load.requests', 'load.errors',
+  'delta.serverMs', 'delta.importMs', 'purge.serverMs',
+];
+
+describe('npm run bench (smoke scale)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sv-bench-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('measures every stage and writes every figure as a finite number, with its goal where PRODUCT §9 names one', async () => {
+    const out = join(dir, 'smoke.json');
+    const returned = await runBench(parseArgs(['--scale', 'smoke', '--out', out]));
+    const written = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;
+
+    expect(written.failures).toEqual({});
+    expect(written.scale).toBe('smoke');
+    expect(written.machine.cpus).toBeGreaterThan(0);
+    expect(written.machine.node).toBe(process.version);
+    expect(written.dataset).toEqual({ customers: 1000, contacts: 2000, opportunities: 1000, activities: 3000 });
+    for (const name of EXPECTED_FIGURES) {
+      const figure = written.figures[name];
+      expect(figure, name).toBeDefined();
+      expect(Number.isFinite(figure?.value), `${name} = ${figure?.value}`).toBe(true);
+    }
+    // Structural facts, not timings: the whole scope arrived, the shrink removed one team's half.
+    expect(written.figures['firstSync.records']?.value).toBe(7000);
+    expect(written.figures['purge.removedCustomers']?.value).toBe(500);
+    for (const [name, goal] of Object.entries(GOALS)) {
+      expect(written.figures[name]?.goal, name).toEqual(goal);
+      expect(typeof written.figures[name]?.met, name).toBe('boolean');
+    }
+    expect(returned.figures).toEqual(written.figures);
+  }, 240_000);
+
+  it('refuses bad arguments with a clear message', () => {
+    expect(() => parseArgs(['--scale', 'huge'])).toThrow(/--scale must be one of smoke, medium, full/);
+    expect(() => parseArgs(['--only', 'firstSync,teleport'])).toThrow(/unknown: teleport/);
+    expect(() => parseArgs(['--db', 'mysql'])).toThrow(/sqlite or postgres/);
+    expect(() => parseArgs(['--out'])).toThrow(/--out needs a value/);
+    expect(parseArgs(['--scale', 'smoke', '--only', 'search']).only).toEqual(['search']);
+    expect(parseArgs([]).only).toEqual([...STAGES]);
+  });
+});

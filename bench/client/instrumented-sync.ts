@@ -1,0 +1,127 @@
+// A desktop client's sync, through the real core (enrollment, ServerClient, SyncEngine, Vault),
+// with stage timers around it: the fetch wrapper splits each pull into server time (the
+// server's Server-Timing header) and transfer (the rest of the request until the last body
+// byte); parse is from the last body byte to the vault import (JSON parse, protocol
+// validation, grant verification); import is the vault's applyPullPage.
+
+import { join } from 'node:path';
+import type { GrantClaims } from '../../shared/protocol/grant';
+import { ROUTES } from '../../shared/protocol/routes';
+import type { PullResponse } from '../../shared/protocol/sync';
+import type { SecretStore } from '../../electron/core/contracts';
+import { beginSignIn, completeEnrollment } from '../../electron/core/sync/enroll';
+import { SyncEngine, type SyncSummary } from '../../electron/core/sync/engine';
+import { ServerError } from '../../electron/core/sync/errors';
+import { LocalSettingsFile } from '../../electron/core/sync/local-settings';
+import { Vault } from '../../electron/core/vault';
+import { DEMO_PASSWORD, totpFor } from '../../server/seed/demo';
+import { SERVER_TIMING_HEADER, serverTimingMs } from '../server';
+
+export interface StageTimes {
+  requests: number;
+  serverMs: number;
+  transferMs: number;
+  parseMs: number;
+  importMs: number;
+  bytes: number;
+  /** applyPullPage time of the pages that carried droppedBuckets */
+  dropApplyMs: number;
+}
+
+function emptyStages(): StageTimes {
+  return { requests: 0, serverMs: 0, transferMs: 0, parseMs: 0, importMs: 0, bytes: 0, dropApplyMs: 0 };
+}
+
+export interface SyncedClient {
+  vault: Vault;
+  vaultPath: string;
+  deviceId: string;
+  secrets: SecretStore;
+  grant(): GrantClaims | null;
+  /** one syncOnce with fresh stage timers */
+  sync(): Promise<{ totalMs: number; summary: SyncSummary; stages: StageTimes }>;
+  close(): void;
+}
+
+export async function enrollClient(opts: {
+  baseUrl: string;
+  username: string;
+  dataDir: string;
+  secrets: SecretStore;
+  onProgress?: (done: number, total: number | null) => void;
+}): Promise<SyncedClient> {
+  let stages = emptyStages();
+  let lastBodyAt = 0;
+  const pullPath = ROUTES.pull.path;
+  const timedFetch: typeof fetch = async (input, init) => {
+    const started = performance.now();
+    const res = await fetch(input, init);
+    const body = await res.arrayBuffer();
+    const done = performance.now();
+    if (String(input).endsWith(pullPath)) {
+      const server = serverTimingMs(res.headers.get(SERVER_TIMING_HEADER));
+      stages.requests += 1;
+      stages.serverMs += Number.isFinite(server) ? server : 0;
+      stages.transferMs += done - started - (Number.isFinite(server) ? server : 0);
+      stages.bytes += body.byteLength;
+      lastBodyAt = done;
+    }
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+
+  const settings = new LocalSettingsFile(opts.dataDir);
+  const vaultPath = join(opts.dataDir, 'vault.db');
+  const pending = await beginSignIn({ serverUrl: opts.baseUrl, username: opts.username, password: DEMO_PASSWORD, appVersion: 'bench', fetch: timedFetch });
+  let enrollment: Awaited<ReturnType<typeof completeEnrollment>> | null = null;
+  // A TOTP step can be used once per user: on mfa_invalid try the next step's code.
+  for (let step = 0; step < 3 && !enrollment; step++) {
+    try {
+      enrollment = await completeEnrollment({
+        pending, code: totpFor(opts.username, Date.now() + step * 30_000), secrets: opts.secrets, settings, vaultPath,
+        createVault: (path, secrets) => Vault.create(path, secrets), appVersion: 'bench', now: Date.now(), fetch: timedFetch,
+        deviceName: `bench ${opts.username}`,
+      });
+    } catch (err) {
+      if (!(err instanceof ServerError && err.code === 'mfa_invalid') || step === 2) throw err;
+    }
+  }
+  if (!enrollment) throw new Error('enrollment failed');
+  const { client, deviceId, pinnedKey } = enrollment;
+  const vault = enrollment.vault as Vault;
+  let claims: GrantClaims | null = enrollment.claims;
+  const acceptGrant = (jws: string, verified: GrantClaims) => {
+    vault.setMeta('grant', jws);
+    claims = verified;
+  };
+  client.setGrantListener(acceptGrant);
+
+  // Time the real applyPullPage of this vault instance (the engine calls it through the interface).
+  const applyPullPage = vault.applyPullPage.bind(vault);
+  vault.applyPullPage = (page: PullResponse, grant: GrantClaims | null) => {
+    const started = performance.now();
+    stages.parseMs += started - lastBodyAt;
+    const result = applyPullPage(page, grant);
+    const ms = performance.now() - started;
+    stages.importMs += ms;
+    if (page.droppedBuckets.length > 0) stages.dropApplyMs += ms;
+    return result;
+  };
+
+  const engine = new SyncEngine({
+    vault, client, clock: { now: () => Date.now() }, deviceId, pinnedKey, acceptGrant, currentGrant: () => claims,
+    onProgress: (p) => {
+      if (p) opts.onProgress?.(p.done, p.total);
+    },
+  });
+  return {
+    vault, vaultPath, deviceId, secrets: opts.secrets,
+    grant: () => claims,
+    async sync() {
+      stages = emptyStages();
+      const started = performance.now();
+      const summary = await engine.syncOnce();
+      return { totalMs: performance.now() - started, summary, stages };
+    },
+    close: () => vault.close(),
+  };
+}

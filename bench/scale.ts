@@ -1,0 +1,47 @@
+// Benchmark scales and the PRODUCT §9 goals every figure is compared with.
+
+export const SCALES = {
+  // CI: seconds, so the benchmark cannot rot.
+  smoke: { customers: 1_000, loadConnections: 50, loadDurationS: 5, searchQueries: 200, baselineTrials: 3 },
+  medium: { customers: 10_000, loadConnections: 500, loadDurationS: 10, searchQueries: 200, baselineTrials: 3 },
+  // PRODUCT §9: 100k customers, 200k contacts, 100k opportunities, 300k activities.
+  full: { customers: 100_000, loadConnections: 500, loadDurationS: 20, searchQueries: 200, baselineTrials: 2 },
+} as const;
+
+export type ScaleName = keyof typeof SCALES;
+export type Scale = (typeof SCALES)[ScaleName];
+
+/** Records generated per customer (same shape as the demo organisation). */
+export const PER_CUSTOMER = { contacts: 2, opportunities: 1, activities: 3 } as const;
+
+/** Changed records in the delta-sync figure (PRODUCT §9). */
+export const DELTA_RECORDS = 100;
+
+/** Customers the scope shrink removes at full scale; scaled down proportionally below it. */
+export const FULL_PURGE_CUSTOMERS = 50_000;
+
+export interface Goal {
+  op: '<=' | '>=';
+  value: number;
+  text: string;
+}
+
+// One place for the PRODUCT §9 table, keyed by the figure it applies to.
+export const GOALS: Record<string, Goal> = {
+  'firstSync.endToEndMs': { op: '<=', value: 10_000, text: 'first sync ≤ 10 s end to end' },
+  'firstSync.importPercentOfRawSqlcipher': { op: '>=', value: 50, text: 'import stage ≥ 50 % of raw SQLCipher insert throughput' },
+  'delta.syncOnceMs': { op: '<=', value: 100, text: 'delta sync of 100 records ≤ 100 ms' },
+  'purge.syncMs': { op: '<=', value: 2_000, text: 'purge after a 50k-customer scope shrink ≤ 2 s' },
+  'wipe.cryptoShredMs': { op: '<=', value: 200, text: 'wipe (keychain entry + files) ≤ 200 ms' },
+  'revoke.adminToWipedMs': { op: '<=', value: 2_000, text: 'admin click → online device wiped ≤ 2 s' },
+  'search.p95Ms': { op: '<=', value: 15, text: 'search over 100k customers p95 ≤ 15 ms' },
+  'dashboard.medianMs': { op: '<=', value: 100, text: 'team dashboard over 100k opportunities ≤ 100 ms' },
+  'load.p99Ms': { op: '<=', value: 100, text: '500 concurrent delta-syncing clients p99 ≤ 100 ms' },
+  'load.errors': { op: '<=', value: 0, text: '500 concurrent clients: no errors' },
+  'encryption.vaultImportOverhead': { op: '<=', value: 25, text: 'encryption overhead vs plain SQLite ≤ 25 %' },
+};
+
+export function parseScale(name: string): ScaleName {
+  if (name in SCALES) return name as ScaleName;
+  throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')} (got "${name}")`);
+}

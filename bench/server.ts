@@ -1,0 +1,77 @@
+// The server under test: a fresh database (SQLite temp file, or a uniquely named PostgreSQL
+// database with --db postgres), the real buildServer, listening on 127.0.0.1:0. A Server-Timing
+// header (handler + serialisation time) lets the client split a request into server time and
+// transfer without touching the server code.
+
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../server/db/schema';
+import { buildServer } from '../server/app';
+import type { ServerContext } from '../server/context';
+import { withTestDatabase, type TestDatabase } from '../server/test/db';
+
+export interface BenchServer {
+  baseUrl: string;
+  app: FastifyInstance;
+  ctx: ServerContext;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export const SERVER_TIMING_HEADER = 'server-timing';
+const START = Symbol('benchStart');
+
+/** A migrated, empty database of the chosen dialect (reuses the test-database helper). */
+export async function openBenchDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+  const previous = process.env.SV_TEST_DB;
+  process.env.SV_TEST_DB = dialect;
+  try {
+    return await withTestDatabase();
+  } finally {
+    if (previous === undefined) delete process.env.SV_TEST_DB;
+    else process.env.SV_TEST_DB = previous;
+  }
+}
+
+/** `db`: the server's Kysely handle when it differs from the database's (e.g. with a timing plugin). */
+export async function startBenchServer(database: TestDatabase, db: Kysely<Database> = database.db): Promise<BenchServer> {
+  const { app, ctx } = await buildServer({
+    db,
+    dialect: database.dialect,
+    ...(database.location.databaseUrl ? { databaseUrl: database.location.databaseUrl } : {}),
+    // Hundreds of sign-ins and requests from one IP: the limiter is not what is measured.
+    rateLimit: false,
+  });
+  app.addHook('onRequest', async (req) => {
+    (req as unknown as Record<symbol, bigint>)[START] = process.hrtime.bigint();
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    const start = (req as unknown as Record<symbol, bigint | undefined>)[START];
+    if (start !== undefined) {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      reply.header(SERVER_TIMING_HEADER, `app;dur=${ms.toFixed(3)}`);
+    }
+    return payload;
+  });
+  // 500 load-test connections plus the benchmark's own clients.
+  app.server.maxConnections = 10_000;
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    app,
+    ctx,
+    database,
+    async close() {
+      app.server.closeAllConnections();
+      await app.close();
+    },
+  };
+}
+
+/** Parses `app;dur=12.3` → 12.3 (NaN when absent). */
+export function serverTimingMs(header: string | null): number {
+  const match = header ? /dur=([0-9.]+)/.exec(header) : null;
+  return match ? Number(match[1]) : Number.NaN;
+}
