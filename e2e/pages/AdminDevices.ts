@@ -10,8 +10,9 @@ export class AdminDevices {
     return this.ui.page.getByRole('heading', { level: 1, name: this.ui.m.admin.devices.title });
   }
   /**
-   * The rows of a user's devices. Rows are found by the user column ("name (username)"): a
-   * device's own name is its host name, which every device enrolled from one machine shares.
+   * The rows of a user's devices, by the user column ("name (username)"): a device's own name
+   * ("SalesVault on linux (username)") is the same for every device that user enrolled on one
+   * machine; the short device id column tells those apart.
    */
   rowsOf(username: string): Locator {
     return this.ui.page.getByRole('row').filter({ hasText: `(${username})` });
@@ -20,7 +21,7 @@ export class AdminDevices {
   activeRowsOf(username: string): Locator {
     return this.rowsOf(username).filter({ has: this.revokeButton });
   }
-  /** Every row's revoke button is named "撤销: <device name>". */
+  /** Every row's revoke button is named "撤销: <device name> · <short device id>". */
   private get revokeButton(): Locator {
     return this.ui.page.getByRole('button', { name: new RegExp(`^${this.ui.m.admin.devices.revoke}: `) });
   }

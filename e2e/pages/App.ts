@@ -1,11 +1,13 @@
 import type { Page } from '@playwright/test';
 import type { Locale } from '../../shared/api/desktop-api';
 import { AdminDevices } from './AdminDevices';
+import { AlertsPage } from './Alerts';
 import { AppShell } from './AppShell';
 import { AuditPage } from './AuditPage';
 import { CustomerDetail } from './CustomerDetail';
 import { CustomerList } from './CustomerList';
 import { Dashboard } from './Dashboard';
+import { ReviewsPage } from './Reviews';
 import { Screens } from './Screens';
 import { SignInPage } from './SignInPage';
 import { Ui } from './ui';
@@ -23,6 +25,8 @@ export class App {
   readonly dashboard: Dashboard;
   readonly devices: AdminDevices;
   readonly audit: AuditPage;
+  readonly alerts: AlertsPage;
+  readonly reviews: ReviewsPage;
   readonly screens: Screens;
 
   constructor(
@@ -37,6 +41,8 @@ export class App {
     this.dashboard = new Dashboard(this.ui);
     this.devices = new AdminDevices(this.ui);
     this.audit = new AuditPage(this.ui);
+    this.alerts = new AlertsPage(this.ui);
+    this.reviews = new ReviewsPage(this.ui);
     this.screens = new Screens(this.ui);
   }
 

@@ -12,8 +12,10 @@ export class CustomerDetail {
   get editButton(): Locator {
     return this.ui.page.getByRole('button', { name: buttonName(this.ui.m.detail.edit) });
   }
+  /** "Log a visit", or "log a service note" for a user who may not edit the customer (customer service). */
   get logActivityButton(): Locator {
-    return this.ui.page.getByRole('button', { name: buttonName(this.ui.m.detail.logActivity) });
+    const names = [this.ui.m.detail.logActivity, this.ui.m.detail.logServiceNote].map((l) => buttonName(l).source);
+    return this.ui.page.getByRole('button', { name: new RegExp(names.join('|')) });
   }
   /** The "read-only" tag shown when the user may not change the master data. */
   get readOnlyTag(): Locator {
@@ -52,16 +54,9 @@ export class CustomerDetail {
     await expect(dialog).toBeHidden();
   }
 
-  /**
-   * A form control by its visible label. Fallback: the form items' labels are not tied to their
-   * inputs (the create and edit customer forms are both rendered and reuse the same input ids,
-   * so `for=` points at the hidden form), hence the form item holding that label text.
-   */
+  /** A form control by its label (each form has its own name, so each label points at its own input). */
   formControl(scope: Locator, label: string): Locator {
-    return scope
-      .locator('.ant-form-item')
-      .filter({ has: this.ui.page.locator('label').getByText(label, { exact: true }) })
-      .getByRole('textbox');
+    return scope.getByLabel(label, { exact: true });
   }
 
   /** Logs an activity (the form's default kind: a visit for a rep, a service note for service). */

@@ -17,6 +17,7 @@ import {
   type ApiError,
   type ApiErrorCode,
   type AppState,
+  type AppStateReason,
   type CustomerDetail,
   type DesktopApi,
   type DesktopMethod,
@@ -39,6 +40,7 @@ import { RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableErr
 import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './sync/local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
+import { alertAndReviewHandlers } from './admin-reviews';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
 import { Vault } from './vault';
@@ -199,7 +201,7 @@ class DesktopCore {
       // The data stays on disk (encrypted); the UI says why and offers retry or sign-out.
       const apiError = toApiError(err);
       this.phase = 'locked';
-      this.reason = apiError.message;
+      this.reason = apiError.code; // AppState.reason is a code; the renderer translates it
       this.sync = { status: 'error', lastError: apiError.code };
       return;
     }
@@ -219,7 +221,7 @@ class DesktopCore {
       vault.close();
       const apiError = toApiError(err);
       this.phase = 'locked';
-      this.reason = apiError.message;
+      this.reason = apiError.code; // AppState.reason is a code; the renderer translates it
       this.sync = { status: 'error', lastError: apiError.code };
       return;
     }
@@ -343,12 +345,12 @@ class DesktopCore {
     const lastTrusted = Number(session.vault.getMeta('lastTrustedTime') ?? 0);
     const lease = evaluateLease(session.grant, lastTrusted, this.clock.now());
     if (lease.state === 'wipe') {
-      await this.wipe('wiped', 'No check-in with the server for longer than the offline wipe-after period; local data was erased.', null);
+      await this.wipe('wiped', 'wipe_after_expired', null);
       return false;
     }
     if (lease.state === 'locked') {
       this.phase = 'locked';
-      this.reason = lease.reason;
+      this.reason = lease.clockRolledBack ? 'clock_rolled_back' : 'lease_expired';
     } else {
       this.touchTrustedTime();
       if (this.phase === 'locked') {
@@ -377,11 +379,7 @@ class DesktopCore {
   }
 
   private handleRevoked(err: RevokedError): Promise<void> {
-    const reason =
-      err.claims.reason === 'user_deactivated'
-        ? "This user account was deactivated; this device's local data was erased."
-        : "This device's access was revoked by an administrator; local data was erased.";
-    return this.wipe('revoked', reason, err);
+    return this.wipe('revoked', err.claims.reason === 'user_deactivated' ? 'user_deactivated' : 'device_revoked', err);
   }
 
   /**
@@ -389,7 +387,7 @@ class DesktopCore {
    * (event stream + a failing call) share one wipe. For a revocation the wipe confirmation is
    * signed BEFORE the device key is shredded and sent after.
    */
-  private wipe(phase: 'revoked' | 'wiped', reason: string, revoked: RevokedError | null): Promise<void> {
+  private wipe(phase: 'revoked' | 'wiped', reason: AppStateReason, revoked: RevokedError | null): Promise<void> {
     if (!this.wiping) {
       this.wiping = (async () => {
         const client = this.session?.client;
@@ -510,7 +508,7 @@ class DesktopCore {
 
   private requireSession(): Session {
     if (this.session) return this.session;
-    if (this.phase === 'revoked' || this.phase === 'wiped') throw new AppError('revoked', this.reason ?? 'this device was wiped');
+    if (this.phase === 'revoked' || this.phase === 'wiped') throw new AppError('revoked', `this device was wiped (${this.reason ?? 'unknown reason'})`);
     throw new AppError('not_signed_in', 'sign in first');
   }
 
@@ -521,7 +519,7 @@ class DesktopCore {
     const lease = evaluateLease(session.grant, Number(session.vault.getMeta('lastTrustedTime') ?? 0), now);
     if (lease.state !== 'ok' || this.phase === 'locked') {
       if (lease.state !== 'ok') void this.applyLease();
-      throw new AppError('locked', this.reason ?? 'the offline lease expired; reconnect to the server');
+      throw new AppError('locked', `the app is locked (${this.reason ?? 'lease_expired'}); reconnect to the server`);
     }
     return { ...session, now };
   }
@@ -609,7 +607,7 @@ class DesktopCore {
       if (!this.session && existsSync(this.vaultPath)) {
         // Locked because the keychain/vault could not be opened at start: try again.
         await this.openExistingVault();
-        if (!this.session) throw new AppError(this.sync.lastError ?? 'internal', this.reason ?? 'the vault cannot be opened');
+        if (!this.session) throw new AppError(this.sync.lastError ?? 'internal', `the vault cannot be opened (${this.reason ?? 'unknown reason'})`);
         return this.snapshot();
       }
       await this.runSync();
@@ -827,6 +825,11 @@ class DesktopCore {
       }));
       return renderExport('audit', input.format, rows, this.clock.now());
     },
+
+    ...alertAndReviewHandlers({
+      callServer: (fn) => this.callServer(fn),
+      currentUserId: () => this.requireSession().grant.sub,
+    }),
   };
 
   // ---- edit helpers --------------------------------------------------------------------------

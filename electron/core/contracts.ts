@@ -57,6 +57,8 @@ export interface VaultStore {
 
   /** Apply one pull page atomically: field purges, dropped buckets, removals, upserts, new cursor. */
   applyPullPage(page: PullResponse, grant: GrantClaims | null): { upserted: number; removed: number };
+  /** Store owners' display names (the pull's `directory`), so lists and dashboards show names, not ids. */
+  rememberUserNames(users: readonly { id: string; displayName: string }[]): void;
 
   /**
    * Record a local edit: write the record optimistically and append the mutation to the

@@ -1,6 +1,8 @@
 import {
   ApartmentOutlined,
+  AlertOutlined,
   AuditOutlined,
+  FileProtectOutlined,
   DashboardOutlined,
   LaptopOutlined,
   LogoutOutlined,
@@ -19,6 +21,8 @@ import { RolesView } from '../features/admin/RolesView';
 import { OrgTreeView } from '../features/admin/OrgTreeView';
 import { DevicesView } from '../features/admin/DevicesView';
 import { AuditView } from '../features/audit/AuditView';
+import { AlertsView } from '../features/alerts/AlertsView';
+import { ReviewsView } from '../features/reviews/ReviewsView';
 import { IssuesButton } from '../features/sync/IssuesButton';
 import { OutboxButton } from '../features/sync/OutboxButton';
 import { SyncStatus } from '../features/sync/SyncStatus';
@@ -37,6 +41,8 @@ const VIEW_ICONS: Record<ViewKey, ReactNode> = {
   org: <ApartmentOutlined />,
   devices: <LaptopOutlined />,
   audit: <AuditOutlined />,
+  alerts: <AlertOutlined />,
+  reviews: <FileProtectOutlined />,
 };
 
 function ViewContent({ view }: { view: ViewKey }) {
@@ -55,6 +61,10 @@ function ViewContent({ view }: { view: ViewKey }) {
       return <DevicesView />;
     case 'audit':
       return <AuditView />;
+    case 'alerts':
+      return <AlertsView />;
+    case 'reviews':
+      return <ReviewsView />;
   }
 }
 

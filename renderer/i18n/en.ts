@@ -1,8 +1,10 @@
 import type { zhCN } from './zh-CN';
+import { alertsReviewsEn } from '../features/reviews/messages';
 
 // English. Same keys as zh-CN.ts (the type enforces it; messages.test.ts checks it at runtime).
 
 export const en: typeof zhCN = {
+  ...alertsReviewsEn,
   app: {
     name: 'SalesVault',
     tagline: 'An encrypted offline customer vault, synced under your permissions',
@@ -85,7 +87,7 @@ export const en: typeof zhCN = {
     description: 'This device has not checked in with the server for more than {{hours}}, so customer data is locked. It is still stored encrypted on this device; nothing was lost.',
     descriptionNoLease: 'This device has not checked in with the server for too long, so customer data is locked. It is still stored encrypted on this device; nothing was lost.',
     what: 'Connect to the company network or the internet, then click “Reconnect”. The app unlocks as soon as the check-in succeeds.',
-    reason: 'Details: {{reason}}',
+    reason: 'Reason: {{reason}}',
     retry: 'Reconnect',
     lastSync: 'Last sync: {{time}}',
     wipeAt: 'If the device is not connected before {{time}}, its local data will be erased automatically.',
@@ -94,8 +96,16 @@ export const en: typeof zhCN = {
     title: 'This device’s access was revoked',
     description: 'An administrator revoked this device or your account; the customer data on this device has been erased.',
     what: 'If this is a mistake, ask IT to restore your access, then sign in again.',
-    reason: 'Details: {{reason}}',
+    reason: 'Reason: {{reason}}',
     signInAgain: 'Back to sign-in',
+  },
+  /** AppState.reason codes (see shared/api/desktop-api.ts); unknown codes are shown raw. */
+  reasons: {
+    lease_expired: 'the offline lease expired before this device checked in with the server.',
+    clock_rolled_back: 'the system clock was set backwards; the app stays locked until it checks in with the server.',
+    wipe_after_expired: 'this device did not check in with the server within the allowed offline period, so its local data was erased.',
+    device_revoked: 'an administrator revoked this device; its local data was erased.',
+    user_deactivated: 'your user account was deactivated; this device’s local data was erased.',
   },
   wiped: {
     title: 'Local data erased',
@@ -128,6 +138,8 @@ export const en: typeof zhCN = {
     org: 'Organisation',
     devices: 'Devices',
     audit: 'Audit trail',
+    alerts: 'Anomaly alerts',
+    reviews: 'Access reviews',
   },
   outbox: {
     title: 'Changes waiting to upload',
@@ -309,6 +321,7 @@ export const en: typeof zhCN = {
       title: 'Devices',
       user: 'User',
       name: 'Device name',
+      deviceId: 'Device ID',
       platform: 'Platform',
       lastCheckIn: 'Last check-in',
       version: 'Version',

@@ -1,6 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import type { ApiError, ApiErrorCode, Locale } from '../../shared/api/desktop-api';
+import { APP_STATE_REASONS, type ApiError, type ApiErrorCode, type AppStateReason, type Locale } from '../../shared/api/desktop-api';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 
@@ -38,6 +38,21 @@ export function isApiErrorCode(value: unknown): value is ApiErrorCode {
 export function describeError(error: Pick<ApiError, 'code'>, locale: Locale): { title: string; action: string } {
   const code = isApiErrorCode(error.code) ? error.code : 'internal';
   return MESSAGES[locale].errors[code];
+}
+
+function isAppStateReason(value: string): value is AppStateReason {
+  return (APP_STATE_REASONS as readonly string[]).includes(value);
+}
+
+/**
+ * The localized sentence for AppState.reason: a reason code, or the error code of a vault that
+ * could not be opened (its error title). Anything else (a newer core's code, or a sentence
+ * stored by an older version) is shown as it is rather than hidden.
+ */
+export function describeReason(reason: string, locale: Locale): string {
+  if (isAppStateReason(reason)) return (MESSAGES[locale].reasons as Record<AppStateReason, string>)[reason];
+  if (isApiErrorCode(reason)) return MESSAGES[locale].errors[reason].title;
+  return reason;
 }
 
 export function initI18n(locale: Locale = DEFAULT_LOCALE): typeof i18next {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { API_ERROR_CODES, describeError, isApiErrorCode, MESSAGES } from './index';
+import { APP_STATE_REASONS } from '../../shared/api/desktop-api';
+import { API_ERROR_CODES, describeError, describeReason, isApiErrorCode, MESSAGES } from './index';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -66,5 +67,25 @@ describe('error messages', () => {
     expect(isApiErrorCode('toString')).toBe(false);
     expect(describeError({ code: 'no_such_code' as never }, 'en')).toEqual(MESSAGES.en.errors.internal);
     expect(describeError({ code: 'revoked' }, 'zh-CN').title).toBe('此设备的访问权限已被撤销');
+  });
+});
+
+describe('state reasons', () => {
+  it('translate every AppState reason code in both languages, and nothing else', () => {
+    for (const locale of ['zh-CN', 'en'] as const) {
+      expect(Object.keys(MESSAGES[locale].reasons).sort()).toEqual([...APP_STATE_REASONS].sort());
+      for (const code of APP_STATE_REASONS) {
+        expect(describeReason(code, locale), `${locale} ${code}`).not.toBe(code);
+        expect(describeReason(code, locale).length).toBeGreaterThan(5);
+      }
+    }
+    expect(describeReason('lease_expired', 'zh-CN')).toBe('离线租约已到期，本机未及时与服务器核验。');
+    expect(describeReason('device_revoked', 'en')).toBe('an administrator revoked this device; its local data was erased.');
+  });
+
+  it('shows a vault error code by its error title and an unknown code as it is', () => {
+    expect(describeReason('keychain_unavailable', 'en')).toBe(MESSAGES.en.errors.keychain_unavailable.title);
+    expect(describeReason('some_future_code', 'zh-CN')).toBe('some_future_code');
+    expect(describeReason('toString', 'en')).toBe('toString');
   });
 });

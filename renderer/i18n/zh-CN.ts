@@ -2,7 +2,10 @@
 // en.ts must have exactly the same keys (type-checked, and tested in messages.test.ts).
 // Error texts say what happened to the person and what to do next.
 
+import { alertsReviewsZh } from '../features/reviews/messages';
+
 export const zhCN = {
+  ...alertsReviewsZh,
   app: {
     name: 'SalesVault 销售保险箱',
     tagline: '加密的离线客户库，按权限同步',
@@ -85,7 +88,7 @@ export const zhCN = {
     description: '本机已超过 {{hours}} 未与服务器核验，为保护客户数据已锁定。数据仍加密保存在本机，没有丢失。',
     descriptionNoLease: '本机长时间未与服务器核验，为保护客户数据已锁定。数据仍加密保存在本机，没有丢失。',
     what: '请连接公司网络或互联网，然后点击“重新连接”。核验成功后立即解锁。',
-    reason: '详情：{{reason}}',
+    reason: '原因：{{reason}}',
     retry: '重新连接',
     lastSync: '上次同步：{{time}}',
     wipeAt: '若在 {{time}} 前仍未连接，本机数据将被自动清除。',
@@ -94,8 +97,16 @@ export const zhCN = {
     title: '此设备的访问权限已被撤销',
     description: '管理员已撤销此设备或您的账号，本机的客户数据已被清除。',
     what: '如果这是误操作，请联系 IT 管理员恢复权限后重新登录。',
-    reason: '详情：{{reason}}',
+    reason: '原因：{{reason}}',
     signInAgain: '返回登录',
+  },
+  /** AppState.reason 的代码（见 shared/api/desktop-api.ts）；未知代码原样显示。 */
+  reasons: {
+    lease_expired: '离线租约已到期，本机未及时与服务器核验。',
+    clock_rolled_back: '系统时间被调回过去；与服务器核验前应用保持锁定。',
+    wipe_after_expired: '本机超过允许的离线期限未与服务器核验，本地数据已被清除。',
+    device_revoked: '管理员已撤销此设备，本地数据已被清除。',
+    user_deactivated: '您的账号已被停用，本机数据已被清除。',
   },
   wiped: {
     title: '本机数据已清除',
@@ -128,6 +139,8 @@ export const zhCN = {
     org: '组织架构',
     devices: '设备',
     audit: '审计日志',
+    alerts: '异常告警',
+    reviews: '访问复核',
   },
   outbox: {
     title: '待上传的修改',
@@ -309,6 +322,7 @@ export const zhCN = {
       title: '设备管理',
       user: '用户',
       name: '设备名称',
+      deviceId: '设备编号',
       platform: '平台',
       lastCheckIn: '最近核验',
       version: '版本',

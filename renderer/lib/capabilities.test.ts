@@ -17,9 +17,9 @@ describe('navigation by the grant’s actions', () => {
     expect(availableViews(userWithRole('service'))).toEqual(['customers']);
     expect(availableViews(userWithRole('manager'))).toEqual(['customers', 'dashboard']);
     expect(availableViews(userWithRole('director'))).toEqual(['customers', 'dashboard']);
-    expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'devices', 'audit']);
-    // The auditor reads the audit trail only: no customer screens.
-    expect(availableViews(userWithRole('auditor'))).toEqual(['audit']);
+    expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'devices', 'audit', 'alerts', 'reviews']);
+    // The auditor reads the audit trail, alerts and review results: no customer screens.
+    expect(availableViews(userWithRole('auditor'))).toEqual(['audit', 'alerts', 'reviews']);
     expect(availableViews(null)).toEqual([]);
   });
 
@@ -28,6 +28,12 @@ describe('navigation by the grant’s actions', () => {
     expect(capabilitiesOf(userWithRole('rep')).exportCustomers).toBe(false);
     const noPolicy = { ...userWithRole('manager'), exportAllowed: false };
     expect(capabilitiesOf(noPolicy).exportCustomers).toBe(false);
+  });
+
+  it('offers alert acknowledgement to IT admins and reviews to reviewers', () => {
+    expect(capabilitiesOf(userWithRole('it_admin'))).toMatchObject({ acknowledgeAlerts: true, conductReviews: true });
+    expect(capabilitiesOf(userWithRole('auditor'))).toMatchObject({ acknowledgeAlerts: false, conductReviews: true });
+    expect(capabilitiesOf(userWithRole('manager'))).toMatchObject({ acknowledgeAlerts: false, conductReviews: false });
   });
 
   it('offers create forms per action', () => {

@@ -5,7 +5,7 @@ import type { SessionUser } from '../../shared/api/desktop-api';
 // whether a call is allowed; record-level rights come from CustomerDetail (canEdit, access).
 // Every "is this offered?" question of the renderer is answered here, in one place.
 
-export type ViewKey = 'customers' | 'dashboard' | 'users' | 'roles' | 'org' | 'devices' | 'audit';
+export type ViewKey = 'customers' | 'dashboard' | 'users' | 'roles' | 'org' | 'devices' | 'audit' | 'alerts' | 'reviews';
 
 const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   customers: ['customer.read'],
@@ -16,9 +16,11 @@ const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   org: ['admin.users', 'admin.roles'],
   devices: ['admin.devices'],
   audit: ['audit.read'],
+  alerts: ['admin.devices', 'audit.read'],
+  reviews: ['review.conduct', 'audit.read'],
 };
 
-const VIEW_ORDER: readonly ViewKey[] = ['customers', 'dashboard', 'users', 'roles', 'org', 'devices', 'audit'];
+const VIEW_ORDER: readonly ViewKey[] = ['customers', 'dashboard', 'users', 'roles', 'org', 'devices', 'audit', 'alerts', 'reviews'];
 
 function has(user: Pick<SessionUser, 'actions'> | null, action: string): boolean {
   return !!user && user.actions.includes(action);
@@ -40,6 +42,9 @@ export interface Capabilities {
   auditExport: boolean;
   /** Whether the users list can be read (to show names instead of ids). */
   listUsers: boolean;
+  acknowledgeAlerts: boolean;
+  /** Create review campaigns; deciding an item also needs the assignment (see the reviews screen). */
+  conductReviews: boolean;
 }
 
 export function capabilitiesOf(user: SessionUser | null): Capabilities {
@@ -52,5 +57,7 @@ export function capabilitiesOf(user: SessionUser | null): Capabilities {
     exportCustomers: has(user, 'customer.export') && !!user?.exportAllowed,
     auditExport: has(user, 'audit.read'),
     listUsers: has(user, 'admin.users'),
+    acknowledgeAlerts: has(user, 'admin.devices'),
+    conductReviews: has(user, 'review.conduct'),
   };
 }

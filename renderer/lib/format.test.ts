@@ -9,6 +9,7 @@ import {
   formatPercent,
   formatRelative,
   leaseEndsSoon,
+  shortId,
   splitDuration,
 } from './format';
 
@@ -65,5 +66,10 @@ describe('format', () => {
     expect(displayValue(null)).toBe('—');
     expect(displayValue('')).toBe('—');
     expect(displayValue(42)).toBe('42');
+  });
+
+  it('shortens opaque ids to their first 8 characters', () => {
+    expect(shortId('3f2a9c1e-7b44-4d0e-9a51-0c6f1e2d3b4a')).toBe('3f2a9c1e');
+    expect(shortId('dev-1')).toBe('dev-1');
   });
 });

@@ -96,3 +96,11 @@ export function displayValue(value: unknown): string {
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
+
+/**
+ * The short form of an opaque id (a device's UUID): its first 8 characters, enough to tell
+ * devices apart in a list; the full id goes in a tooltip.
+ */
+export function shortId(id: string): string {
+  return id.length > 8 ? id.slice(0, 8) : id;
+}

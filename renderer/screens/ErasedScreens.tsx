@@ -1,7 +1,8 @@
 import { DeleteOutlined, StopOutlined } from '@ant-design/icons';
 import { Button, Result, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useApi, useAppState, useResult, useSetAppState } from '../app/context';
+import { useApi, useAppState, useLocale, useResult, useSetAppState } from '../app/context';
+import { describeReason } from '../i18n';
 import { AuthFrame } from './AuthFrame';
 
 /** Leaves an erased state for a fresh sign-in (a new enrollment of this device). */
@@ -18,6 +19,7 @@ function useBackToSignIn() {
 export function RevokedScreen() {
   const { t } = useTranslation();
   const state = useAppState();
+  const locale = useLocale();
   const back = useBackToSignIn();
   return (
     <AuthFrame width={520}>
@@ -31,7 +33,7 @@ export function RevokedScreen() {
       >
         <Space orientation="vertical" size={6}>
           <Typography.Text strong>{t('revoked.what')}</Typography.Text>
-          {state.reason && <Typography.Text type="secondary">{t('revoked.reason', { reason: state.reason })}</Typography.Text>}
+          {state.reason && <Typography.Text type="secondary">{t('revoked.reason', { reason: describeReason(state.reason, locale) })}</Typography.Text>}
         </Space>
       </Result>
     </AuthFrame>
@@ -41,6 +43,7 @@ export function RevokedScreen() {
 export function WipedScreen() {
   const { t } = useTranslation();
   const state = useAppState();
+  const locale = useLocale();
   const back = useBackToSignIn();
   return (
     <AuthFrame width={520}>
@@ -54,7 +57,7 @@ export function WipedScreen() {
       >
         <Space orientation="vertical" size={6}>
           <Typography.Text strong>{t('wiped.what')}</Typography.Text>
-          {state.reason && <Typography.Text type="secondary">{t('revoked.reason', { reason: state.reason })}</Typography.Text>}
+          {state.reason && <Typography.Text type="secondary">{t('revoked.reason', { reason: describeReason(state.reason, locale) })}</Typography.Text>}
         </Space>
       </Result>
     </AuthFrame>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../shared/api/desktop-api';
 import { useApi, useAppState, useLocale, useSetAppState } from '../app/context';
-import { describeError } from '../i18n';
+import { describeError, describeReason } from '../i18n';
 import { formatDateTime } from '../lib/format';
 import { AuthFrame } from './AuthFrame';
 
@@ -46,7 +46,7 @@ export function LockedScreen() {
       >
         <Space orientation="vertical" size={6}>
           <Typography.Text strong>{t('locked.what')}</Typography.Text>
-          {state.reason && <Typography.Text type="secondary">{t('locked.reason', { reason: state.reason })}</Typography.Text>}
+          {state.reason && <Typography.Text type="secondary">{t('locked.reason', { reason: describeReason(state.reason, locale) })}</Typography.Text>}
           <Typography.Text type="secondary">
             {t('locked.lastSync', { time: state.lastSyncAt ? formatDateTime(state.lastSyncAt, locale) : t('common.never') })}
           </Typography.Text>

@@ -46,6 +46,7 @@ import {
   type Subject,
 } from '../../shared/permissions/engine';
 import type { AuditEntryView, DeviceView, RoleView, UserView } from '../../shared/protocol/routes';
+import { fakeAlertAndReviewHandlers } from './fake-reviews';
 
 export interface FakeApiOptions {
   /** Clock (epoch ms). Default: a fixed time, so data is reproducible. */
@@ -709,6 +710,10 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeDesktopApi {
       const content = input.format === 'json' ? JSON.stringify(audit) : ['seq,at,action', ...audit.map((e) => `${e.seq},${e.at},${e.action}`)].join('\n');
       return ok({ filename: `audit.${input.format}`, mime: input.format === 'json' ? 'application/json' : 'text/csv', content, count: audit.length });
     },
+    ...fakeAlertAndReviewHandlers({
+      now, users, roles, currentUserId: () => current?.id ?? null,
+      needAnyAction: (actions) => needUser() ?? (actions.some((a) => !needAction(a)) ? null : fail('forbidden', `missing ${actions.join(' or ')}`)),
+    }),
   };
 
   // Inputs are validated with the contract's schemas, as the real core does at the boundary.

@@ -223,6 +223,8 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   };
   if (remaining !== undefined) response.remaining = remaining;
   if (transition) response.grant = await deps.issueGrant(principal);
+  const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
+  if (directory.length > 0) response.directory = directory;
 
   await ctx.audit.append({
     actorId: principal.user.id,
@@ -239,6 +241,34 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     },
   });
   return response;
+}
+
+// ---- owner directory ----------------------------------------------------------------------
+
+/**
+ * Display names the client needs to show owners (see `directory` in the protocol): every owner
+ * bucket's user when `full` (first page, or the bucket set changed), plus on any page the owners
+ * of upserted customers/opportunities outside the owner buckets (customers shared with the user,
+ * whose ownerId the user already reads). Only id and display name leave the server.
+ */
+async function ownerDirectory(
+  db: Kysely<Database>,
+  buckets: readonly string[],
+  upserts: readonly Upsert[],
+  full: boolean,
+): Promise<NonNullable<PullResponse['directory']>> {
+  const ownerBuckets = new Set(buckets.filter((b) => b.startsWith('o:')).map((b) => b.slice(2)));
+  const ids = new Set(full ? ownerBuckets : []);
+  for (const u of upserts) {
+    const ownerId = (u.record as { ownerId?: unknown }).ownerId;
+    if (typeof ownerId === 'string' && !ownerBuckets.has(ownerId)) ids.add(ownerId);
+  }
+  const out: NonNullable<PullResponse['directory']> = [];
+  for (const group of chunks([...ids].sort())) {
+    const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', group).orderBy('id').execute();
+    for (const r of rows) out.push({ id: r.id, displayName: r.display_name });
+  }
+  return out;
 }
 
 // ---- backfill -----------------------------------------------------------------------------

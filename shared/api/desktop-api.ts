@@ -18,9 +18,12 @@ import {
   opportunityFieldsSchema,
 } from '../protocol/records';
 import type {
+  AlertView,
   AuditEntryView,
   DeviceView,
   OrgUnitView,
+  ReviewCampaignView,
+  ReviewItemView,
   RoleView,
   UserView,
 } from '../protocol/routes';
@@ -95,12 +98,26 @@ export interface AppState {
   wipeAfter: number | null;
   /** Present during first sync and long exports. */
   progress: { task: 'first-sync' | 'sync' | 'export'; done: number; total: number | null } | null;
-  /** Why the app is locked/revoked/wiped, for the screen that says so. */
+  /**
+   * Why the app is locked/revoked/wiped, as a stable CODE the renderer translates (never a
+   * sentence): one of APP_STATE_REASONS —
+   *   'lease_expired'      locked: no check-in before the offline lease ran out
+   *   'clock_rolled_back'  locked: the system clock was set backwards
+   *   'wipe_after_expired' wiped: no check-in within the wipe-after period, local data erased
+   *   'device_revoked'     revoked: an administrator revoked this device, local data erased
+   *   'user_deactivated'   revoked: the user account was deactivated, local data erased
+   * or, when an existing vault cannot be opened (phase 'locked'), the ApiErrorCode that stopped
+   * it ('keychain_unavailable', 'vault_corrupt', …). Unknown codes are shown raw. null otherwise.
+   */
   reason: string | null;
   locale: Locale;
   /** Sync state summary: idle, syncing, error (with the last error code). */
   sync: { status: 'idle' | 'syncing' | 'error'; lastError: ApiErrorCode | null };
 }
+
+/** The reason codes of AppState.reason (besides ApiErrorCodes for a vault that cannot be opened). */
+export const APP_STATE_REASONS = ['lease_expired', 'clock_rolled_back', 'wipe_after_expired', 'device_revoked', 'user_deactivated'] as const;
+export type AppStateReason = (typeof APP_STATE_REASONS)[number];
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -225,6 +242,16 @@ export const desktopInputs = {
   auditList: ROUTES.listAudit.query,
   auditVerify: z.undefined(),
   auditExport: z.object({ format: z.enum(['csv', 'json']), filter: ROUTES.listAudit.query.optional() }),
+
+  // Anomaly alerts and access reviews (PRODUCT §7): server-side, online only.
+  alertsList: ROUTES.listAlerts.query,
+  alertAcknowledge: z.object({ id: idSchema }).extend(ROUTES.acknowledgeAlert.body.unwrap().shape),
+  reviewsList: z.undefined(),
+  reviewCreate: ROUTES.createReviewCampaign.body,
+  /** `mine`: only the items assigned to the signed-in reviewer. */
+  reviewGet: z.object({ id: idSchema, mine: z.boolean().default(false) }),
+  reviewDecide: z.object({ campaignId: idSchema, itemId: idSchema }).extend(ROUTES.decideReviewItem.body.shape),
+  reviewExport: z.object({ id: idSchema, format: z.enum(['csv', 'json']) }),
 } as const;
 
 export type DesktopMethod = keyof typeof desktopInputs;
@@ -270,6 +297,15 @@ export interface DesktopOutputs {
   auditList: AuditEntryView[];
   auditVerify: { ok: boolean; checked: number; firstBrokenSeq: number | null };
   auditExport: { filename: string; mime: string; content: string; count: number };
+
+  alertsList: AlertView[];
+  alertAcknowledge: AlertView;
+  reviewsList: ReviewCampaignView[];
+  reviewCreate: ReviewCampaignView;
+  reviewGet: { campaign: ReviewCampaignView; items: ReviewItemView[] };
+  reviewDecide: { item: ReviewItemView; campaign: ReviewCampaignView };
+  /** `count`: the campaign's items in the file. */
+  reviewExport: { filename: string; mime: string; content: string; count: number };
 }
 
 export type DesktopCalls = {

@@ -46,6 +46,15 @@ export const pullResponseSchema = z.object({
   removals: z.array(z.object({ entity: entityTypeSchema, id: idSchema, reason: removalReasonSchema })),
   cursor: z.string(),
   hasMore: z.boolean(),
+  /**
+   * Display names of record owners, so the client can show names instead of user ids (the
+   * grant names only the user themself). Sent on every page with cursor null and on every page
+   * of a scope transition (the bucket set changed): every owner whose owner bucket `o:<id>` is in
+   * the user's bucket set. Any page also carries the owners of the customers/opportunities it
+   * upserts that are outside those buckets (owners of customers shared with the user). Only id
+   * and display name travel: no usernames, units or roles. Absent when empty.
+   */
+  directory: z.array(z.object({ id: idSchema, displayName: z.string() })).optional(),
   /** Estimated total records still to send in this pull (for first-sync progress), when known. */
   remaining: z.number().int().nonnegative().optional(),
   serverTime: epochMsSchema,

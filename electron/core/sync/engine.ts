@@ -108,6 +108,8 @@ export class SyncEngine {
           claims = await verifyGrant(page.grant, this.opts.pinnedKey, this.opts.deviceId);
           this.opts.acceptGrant(page.grant, claims);
         }
+        // Names first: harmless if the page itself then fails to apply (it is pulled again).
+        if (page.directory?.length) vault.rememberUserNames(page.directory);
         const applied = vault.applyPullPage(page, claims);
         summary.upserted += applied.upserted;
         summary.removed += applied.removed;

@@ -1,7 +1,7 @@
 // Enrollment (PRODUCT §4): password → TOTP → device key pair → server key pinned → device
 // registered → encrypted vault created with the first grant.
 
-import { hostname, platform } from 'node:os';
+import { platform } from 'node:os';
 import { DEVICE_KEY_ACCOUNT, type SecretStore, type VaultStore } from '../contracts';
 import { DeviceKey } from '../device-key';
 import { ServerKeyMismatchError } from './errors';
@@ -36,6 +36,14 @@ export async function beginSignIn(opts: {
     mfaSetupRequired: res.mfaSetupRequired,
     otpauthUri: res.otpauthUri ?? null,
   };
+}
+
+/**
+ * The name an admin sees for a new device. Not the hostname alone: every device of a shared or
+ * imaged machine pool would look the same; the app, platform and signing-in user tell them apart.
+ */
+export function defaultDeviceName(os: string, username: string): string {
+  return `SalesVault on ${os} (${username})`.slice(0, 100);
 }
 
 export interface Enrollment {
@@ -76,7 +84,7 @@ export async function completeEnrollment(opts: {
     const enrolled = await client.call('enrollDevice', {
       enrollmentToken,
       publicKey: key.publicKeyBase64Url(),
-      name: (opts.deviceName ?? hostname()).slice(0, 100) || 'device',
+      name: (opts.deviceName?.trim() || defaultDeviceName(platform(), pending.username)).slice(0, 100),
       platform: platform().slice(0, 40),
       appVersion: opts.appVersion.slice(0, 40),
     });

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { DeviceView } from '../../../shared/protocol/routes';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { capabilitiesOf } from '../../lib/capabilities';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, shortId } from '../../lib/format';
 import { useLoad } from '../../lib/use-load';
 import { indexById } from './admin-data';
 
@@ -53,6 +53,16 @@ export function DevicesView() {
             },
           },
           { key: 'name', title: t('admin.devices.name'), dataIndex: 'name' },
+          {
+            key: 'id',
+            title: t('admin.devices.deviceId'),
+            // Devices enrolled from one machine by one user share a name: the id tells them apart.
+            render: (_, d) => (
+              <Tooltip title={d.id}>
+                <code data-device-id={d.id}>{shortId(d.id)}</code>
+              </Tooltip>
+            ),
+          },
           { key: 'platform', title: t('admin.devices.platform'), dataIndex: 'platform' },
           {
             key: 'lastCheckIn',
@@ -102,7 +112,7 @@ export function DevicesView() {
                   cancelText={t('common.cancel')}
                   onConfirm={() => revoke(d)}
                 >
-                  <Button danger size="small" aria-label={`${t('admin.devices.revoke')}: ${d.name}`}>
+                  <Button danger size="small" aria-label={`${t('admin.devices.revoke')}: ${d.name} · ${shortId(d.id)}`}>
                     {t('admin.devices.revoke')}
                   </Button>
                 </Popconfirm>

@@ -276,6 +276,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
       </div>
 
       <RecordForm
+        formName="customer-edit"
         open={editing?.kind === 'customer'}
         title={t('forms.editCustomer', { name: customer.name ?? '' })}
         entity="customer"
@@ -285,6 +286,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
         onSubmit={(fields) => saveWith(api.updateCustomer({ id: customer.id, fields: fields as Partial<Customer> }))}
       />
       <RecordForm
+        formName="contact-form"
         open={editing?.kind === 'contact'}
         title={
           editing?.kind === 'contact' && editing.record
@@ -302,6 +304,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
         }
       />
       <RecordForm
+        formName="opportunity-form"
         open={editing?.kind === 'opportunity'}
         title={
           editing?.kind === 'opportunity' && editing.record

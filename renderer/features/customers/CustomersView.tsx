@@ -176,6 +176,7 @@ function CreateCustomerForm({
   const fieldAccess = access ?? defaultCustomerAccess(state.user);
   return (
     <RecordForm
+      formName="customer-create"
       open={open}
       title={t('forms.createCustomer')}
       entity="customer"

@@ -8,6 +8,12 @@ import { FIELD_SPECS, useFieldLabel, type FieldSpec } from './field-specs';
 import { collectChanges, toFormValue, type FormEntity, type FormValues } from './form-values';
 
 export interface RecordFormProps {
+  /**
+   * The form's name, unique on the page: antd derives the input ids from it (`<name>_<field>`),
+   * and several of these forms are rendered at once (forceRender), so a shared name would make
+   * every label point at the first form's inputs.
+   */
+  formName: string;
   open: boolean;
   title: string;
   entity: FormEntity;
@@ -22,7 +28,7 @@ export interface RecordFormProps {
 }
 
 /** Create/edit form for a customer, contact or opportunity, shaped by the user's field access. */
-export function RecordForm({ open, title, entity, access, initial, defaults, onSubmit, onClose }: RecordFormProps) {
+export function RecordForm({ formName, open, title, entity, access, initial, defaults, onSubmit, onClose }: RecordFormProps) {
   const { t } = useTranslation();
   const fieldLabel = useFieldLabel();
   const [form] = Form.useForm<FormValues>();
@@ -109,7 +115,7 @@ export function RecordForm({ open, title, entity, access, initial, defaults, onS
       destroyOnHidden
       forceRender
     >
-      <Form form={form} name={`${entity}-form`} layout="vertical" requiredMark onFinish={submit} style={{ display: 'grid', gridTemplateColumns: entity === 'customer' ? '1fr 1fr' : '1fr', columnGap: 16 }}>
+      <Form form={form} name={formName} layout="vertical" requiredMark onFinish={submit} style={{ display: 'grid', gridTemplateColumns: entity === 'customer' ? '1fr 1fr' : '1fr', columnGap: 16 }}>
         {specs.map((spec) => {
           const label = fieldLabel(entity, spec.name);
           const readOnly = !access.writable.includes(spec.name);
