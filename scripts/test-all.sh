@@ -9,6 +9,17 @@ if [[ -z "${SV_IN_KEYRING_SESSION:-}" ]]; then
   exec dbus-run-session -- bash -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$0"
 fi
 
+# First use creates the keyring's default collection; do it once, serially, before parallel
+# test workers race to it — and fail early with a clear message if no keychain works.
+node -e "
+const k = require('keytar');
+(async () => {
+  await k.setPassword('salesvault-warmup', 'probe', 'ok');
+  if ((await k.getPassword('salesvault-warmup', 'probe')) !== 'ok') throw new Error('the Secret Service did not return a stored secret');
+  await k.deletePassword('salesvault-warmup', 'probe');
+})().catch((e) => { console.error('keychain unusable:', e.message); process.exit(1); });
+"
+
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "typecheck (shared, server, electron against electron.d.ts, renderer, e2e, bench)"
