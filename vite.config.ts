@@ -1,24 +1,13 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+import { RENDERER_CSP } from './shared/csp';
 
 // The renderer build. base './' keeps every asset URL relative, so the same output loads
 // under Electron's app:// protocol and from the browser harness. No inline scripts are
 // emitted (CSP script-src 'self').
 const rendererRoot = fileURLToPath(new URL('./renderer', import.meta.url));
 
-/** The page's CSP. Styles may be inline (antd's CSS-in-JS); scripts only from the app itself. */
-export const RENDERER_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
 
 /** Adds the CSP meta tag to the built page only: the dev server needs an inline HMR preamble. */
 function cspMetaForBuild(): Plugin {

@@ -16,6 +16,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { DESKTOP_METHODS, type AppState, type DesktopMethod } from '../../shared/api/desktop-api';
 import { createAppService, type AppService, type AppServiceOptions } from '../core/app-service';
 import type { Clock, SecretStore } from '../core/contracts';
+import { RENDERER_CSP_HEADER } from '../../shared/csp';
 
 export interface HarnessOptions {
   /** 0 = an ephemeral port (tests). */
@@ -45,8 +46,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const API_PREFIX = '/__harness/api/';
 const EVENTS_PATH = '/__harness/events';
 // The same policy the Electron window enforces; the harness adds nothing the app would not allow.
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP = RENDERER_CSP_HEADER;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

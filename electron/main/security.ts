@@ -3,6 +3,7 @@
 // which links may leave the app, and the page's Content-Security-Policy.
 
 import path from 'node:path';
+import { RENDERER_CSP_HEADER } from '../../shared/csp';
 
 /** The renderer is served from app://salesvault/ (a standard, secure scheme), never file://. */
 export const APP_SCHEME = 'app';
@@ -10,23 +11,8 @@ export const APP_HOST = 'salesvault';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-/**
- * The CSP header set on every app:// response. Matches the renderer build's meta tag
- * (vite.config.ts): two policies intersect, so the header must not be looser and should not
- * be needlessly stricter. `blob:` images: the renderer's build policy allows them.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The CSP header set on every app:// response (the same policy as the page's meta tag). */
+export const CONTENT_SECURITY_POLICY = RENDERER_CSP_HEADER;
 
 /** Extra headers on every app:// response. */
 export const APP_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
