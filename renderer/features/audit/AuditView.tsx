@@ -1,5 +1,5 @@
-import { DownloadOutlined, ReloadOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
-import { Alert, App, Button, DatePicker, Dropdown, Form, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { ReloadOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
+import { Alert, Button, DatePicker, Form, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,7 @@ import type { AuditEntryView } from '../../../shared/protocol/routes';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { capabilitiesOf } from '../../lib/capabilities';
 import { formatDateTime } from '../../lib/format';
-import { offerDownload } from '../../lib/download';
+import { ExportMenu } from '../../app/ExportMenu';
 import { useLoad } from '../../lib/use-load';
 import { indexById } from '../admin/admin-data';
 
@@ -39,7 +39,6 @@ export function AuditView() {
   const state = useAppState();
   const locale = useLocale();
   const show = useResult();
-  const { message } = App.useApp();
   const can = capabilitiesOf(state.user);
   const [form] = Form.useForm<FilterForm>();
   const [filter, setFilter] = useState<AuditFilter>({ limit: PAGE });
@@ -48,7 +47,6 @@ export function AuditView() {
   const [hasMore, setHasMore] = useState(false);
   const [verify, setVerify] = useState<DesktopOutputs['auditVerify'] | null>(null);
   const [verifying, setVerifying] = useState(false);
-  const [exporting, setExporting] = useState(false);
   const seq = useRef(0);
   // Names instead of ids where the user may list users (the IT admin; not the auditor).
   const users = useLoad(`users:${can.listUsers}`, async () => (can.listUsers ? api.adminListUsers() : { ok: true as const, value: [] }));
@@ -86,15 +84,6 @@ export function AuditView() {
     if (value) setVerify(value);
   }
 
-  async function runExport(format: 'csv' | 'json') {
-    setExporting(true);
-    const { limit: _limit, ...rest } = filter;
-    const file = show(await api.auditExport({ format, filter: { ...rest, limit: 1000 } }));
-    setExporting(false);
-    if (!file) return;
-    offerDownload(file);
-    void message.success(t('common.exportDone', { count: file.count, filename: file.filename }));
-  }
 
   const actorName = (id: string | null) => {
     if (!id) return '—';
@@ -110,20 +99,10 @@ export function AuditView() {
           <Button icon={<SafetyCertificateOutlined />} loading={verifying} onClick={runVerify}>
             {t('audit.verify')}
           </Button>
-          <Dropdown
-            disabled={exporting}
-            menu={{
-              items: [
-                { key: 'csv', label: t('common.exportCsv') },
-                { key: 'json', label: t('common.exportJson') },
-              ],
-              onClick: ({ key }) => void runExport(key as 'csv' | 'json'),
-            }}
-          >
-            <Button icon={<DownloadOutlined />} loading={exporting}>
-              {exporting ? t('common.exporting') : t('common.export')}
-            </Button>
-          </Dropdown>
+          <ExportMenu run={(format) => {
+            const { limit: _limit, ...rest } = filter;
+            return api.auditExport({ format, filter: { ...rest, limit: 1000 } });
+          }} />
         </Space>
       </div>
 

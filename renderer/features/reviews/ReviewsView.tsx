@@ -1,5 +1,5 @@
-import { ArrowLeftOutlined, DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, DatePicker, Dropdown, Form, Input, InputNumber, Modal, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { ArrowLeftOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, DatePicker, Form, Input, InputNumber, Modal, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +7,7 @@ import { DEFAULT_ROLES } from '../../../shared/permissions/default-roles';
 import type { ReviewCampaignView, ReviewFlag, ReviewItemView } from '../../../shared/protocol/routes';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { capabilitiesOf } from '../../lib/capabilities';
-import { offerDownload } from '../../lib/download';
+import { ExportMenu } from '../../app/ExportMenu';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { roleLabel } from '../../lib/role-label';
 import { useLoad } from '../../lib/use-load';
@@ -144,21 +144,12 @@ function CampaignDetail({ id, onBack }: { id: string; onBack: () => void }) {
   const [mine, setMine] = useState(false);
   const detail = useLoad(`review:${id}:${mine}`, () => api.reviewGet({ id, mine }));
   const [deciding, setDeciding] = useState<{ item: ReviewItemView; decision: Decision } | null>(null);
-  const [exporting, setExporting] = useState(false);
   const campaign = detail.value?.campaign ?? null;
   const items = detail.value?.items ?? [];
   // Reviewers are active users, so their names are in the campaign's own snapshots.
   const nameOf = new Map(items.map((i) => [i.userId, i.snapshot.displayName]));
   const canDecideAny = !!campaign && items.some((i) => mayDecide(state.user, campaign, i));
 
-  async function runExport(format: 'csv' | 'json') {
-    setExporting(true);
-    const file = show(await api.reviewExport({ id, format }));
-    setExporting(false);
-    if (!file) return;
-    offerDownload(file);
-    void message.success(t('common.exportDone', { count: file.count, filename: file.filename }));
-  }
 
   function decided(result: { item: ReviewItemView; campaign: ReviewCampaignView }) {
     setDeciding(null);
@@ -185,20 +176,7 @@ function CampaignDetail({ id, onBack }: { id: string; onBack: () => void }) {
           <Tooltip title={t('common.refresh')}>
             <Button icon={<ReloadOutlined />} aria-label={t('common.refresh')} onClick={() => void detail.reload()} />
           </Tooltip>
-          <Dropdown
-            disabled={exporting}
-            menu={{
-              items: [
-                { key: 'csv', label: t('common.exportCsv') },
-                { key: 'json', label: t('common.exportJson') },
-              ],
-              onClick: ({ key }) => void runExport(key as 'csv' | 'json'),
-            }}
-          >
-            <Button icon={<DownloadOutlined />} loading={exporting}>
-              {exporting ? t('common.exporting') : t('common.export')}
-            </Button>
-          </Dropdown>
+          <ExportMenu run={(format) => api.reviewExport({ id, format })} />
         </Space>
       </div>
       {campaign && !canDecideAny && campaign.status === 'open' && (
