@@ -10,6 +10,7 @@ import type { ActivitiesTable, ContactsTable, CustomersTable, Database, Opportun
 import { bulkInsertRecords, type RecordBatch } from '../server/records/bulk';
 import { seedDemo } from '../server/seed/demo';
 import { PER_CUSTOMER } from './scale';
+import { prng } from '../shared/prng';
 
 export const MANAGER = { username: 'manager.sh', id: 'user-manager-sh' } as const;
 export const TEAM_UNITS = { kept: 'unit-sh-t1', dropped: 'unit-sh-t2' } as const;
@@ -57,17 +58,6 @@ export function searchQueries(count: number, seed = 7): SearchQuery[] {
     () => ({ kind: 'cjk', query: pick(SURNAMES) + pick(GIVEN) }), // a contact's name
   ];
   return Array.from({ length: count }, (_, i) => (makers[i % makers.length] as () => SearchQuery)());
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pad = (n: number) => String(n).padStart(7, '0');

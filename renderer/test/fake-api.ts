@@ -47,6 +47,7 @@ import {
 } from '../../shared/permissions/engine';
 import type { AuditEntryView, DeviceView, RoleView, UserView } from '../../shared/protocol/routes';
 import { fakeAlertAndReviewHandlers } from './fake-reviews';
+import { prng } from '../../shared/prng';
 
 export interface FakeApiOptions {
   /** Clock (epoch ms). Default: a fixed time, so data is reproducible. */
@@ -118,18 +119,6 @@ function demoUsers(now: number): FakeUser[] {
     u('usr-zhou', 'zhou.ting', '周婷', 'u-hq', 'auditor'),
     { ...u('usr-new', 'xu.new', '徐新', 'u-sh-2', 'rep'), mfaEnrolled: false, lastSignInAt: null },
   ];
-}
-
-/** Small deterministic PRNG (mulberry32) so the demo data is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CITIES = ['上海', '杭州', '苏州', '南京', '宁波', '无锡', '合肥', '嘉兴'];

@@ -25,6 +25,7 @@ import { hashPassword } from '../identity/password';
 import { totpCode } from '../identity/totp';
 import { bulkInsertRecords, type RecordBatch } from '../records/bulk';
 import { createShare, inRecordTransaction } from '../records/repository';
+import { prng } from '../../shared/prng';
 
 export const DEMO_PASSWORD = 'demo-pass-2026';
 export const DEMO_COMPANY = '华东销售有限公司';
@@ -138,18 +139,6 @@ const ACTIVITY_TEXT: Record<(typeof ACTIVITY_KINDS)[number], string[]> = {
 const STAGE_PROBABILITY: Record<(typeof OPPORTUNITY_STAGES)[number], number> = {
   lead: 10, qualified: 25, proposal: 50, negotiation: 75, won: 100, lost: 0,
 };
-
-/** mulberry32: a tiny fast seeded PRNG for the bulk of the picks (faker is used for names). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number) => String(n).padStart(7, '0');
 
