@@ -16,7 +16,8 @@ function useBackToSignIn() {
   };
 }
 
-export function RevokedScreen() {
+/** The device's data was crypto-shredded: by the server (revoked) or by the lease (wiped). */
+function ErasedScreen({ kind }: { kind: 'revoked' | 'wiped' }) {
   const { t } = useTranslation();
   const state = useAppState();
   const locale = useLocale();
@@ -24,15 +25,19 @@ export function RevokedScreen() {
   return (
     <AuthFrame width={520}>
       <Result
-        status="error"
-        icon={<StopOutlined aria-hidden />}
-        title={<span role="heading" aria-level={1}>{t('revoked.title')}</span>}
-        subTitle={t('revoked.description')}
+        status={kind === 'revoked' ? 'error' : 'warning'}
+        icon={kind === 'revoked' ? <StopOutlined aria-hidden /> : <DeleteOutlined aria-hidden />}
+        title={<span role="heading" aria-level={1}>{t(`${kind}.title`)}</span>}
+        subTitle={t(`${kind}.description`)}
         style={{ padding: '8px 0' }}
-        extra={<Button onClick={back}>{t('revoked.signInAgain')}</Button>}
+        extra={
+          <Button type={kind === 'wiped' ? 'primary' : 'default'} onClick={back}>
+            {t(`${kind}.signInAgain`)}
+          </Button>
+        }
       >
         <Space orientation="vertical" size={6}>
-          <Typography.Text strong>{t('revoked.what')}</Typography.Text>
+          <Typography.Text strong>{t(`${kind}.what`)}</Typography.Text>
           {state.reason && <Typography.Text type="secondary">{t('revoked.reason', { reason: describeReason(state.reason, locale) })}</Typography.Text>}
         </Space>
       </Result>
@@ -40,26 +45,5 @@ export function RevokedScreen() {
   );
 }
 
-export function WipedScreen() {
-  const { t } = useTranslation();
-  const state = useAppState();
-  const locale = useLocale();
-  const back = useBackToSignIn();
-  return (
-    <AuthFrame width={520}>
-      <Result
-        status="warning"
-        icon={<DeleteOutlined aria-hidden />}
-        title={<span role="heading" aria-level={1}>{t('wiped.title')}</span>}
-        subTitle={t('wiped.description')}
-        style={{ padding: '8px 0' }}
-        extra={<Button type="primary" onClick={back}>{t('wiped.signInAgain')}</Button>}
-      >
-        <Space orientation="vertical" size={6}>
-          <Typography.Text strong>{t('wiped.what')}</Typography.Text>
-          {state.reason && <Typography.Text type="secondary">{t('revoked.reason', { reason: describeReason(state.reason, locale) })}</Typography.Text>}
-        </Space>
-      </Result>
-    </AuthFrame>
-  );
-}
+export const RevokedScreen = () => <ErasedScreen kind="revoked" />;
+export const WipedScreen = () => <ErasedScreen kind="wiped" />;
