@@ -27,10 +27,13 @@ npm run -s typecheck
 step "lint (including the layering rules)"
 npm run -s lint
 step "unit and integration tests (server on embedded SQLite)"
-npx vitest run
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 step "server suite on PostgreSQL"
-SV_TEST_DB=postgres npx vitest run server
+SV_TEST_DB=postgres npx vitest run server --reporter=default --reporter=json --outputFile.json=test-results/vitest-postgres.json
 step "end-to-end specs in Chromium (browser harness, real server, vault and keychain)"
 bash e2e/run.sh
 step "benchmarks at smoke scale (kept runnable; no assertions on times)"
 npm run -s bench -- --scale smoke --out test-results/bench-smoke.json
+
+step "summary"
+node scripts/test-summary.mjs test-results/vitest.json test-results/vitest-postgres.json test-results/playwright.json
