@@ -1,13 +1,9 @@
 // The domain model of SalesVault: pure types and constants, no runtime APIs.
 // Every layer (server, client core, renderer) speaks in these terms.
 
-/** Data classification (数据分级), lowest to highest. Order matters: see levelRank. */
+/** Data classification (数据分级), lowest to highest. Order matters: the permission engine ranks by index. */
 export const FIELD_LEVELS = ['public', 'internal', 'sensitive', 'confidential'] as const;
 export type FieldLevel = (typeof FIELD_LEVELS)[number];
-
-export function levelRank(level: FieldLevel): number {
-  return FIELD_LEVELS.indexOf(level);
-}
 
 export const ENTITY_TYPES = ['customer', 'contact', 'opportunity', 'activity'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];

@@ -2,9 +2,6 @@ import { z } from 'zod';
 
 // Wire-level conventions shared by the server and every client.
 
-/** Prefix of every API route. */
-export const API_PREFIX = '/v1';
-
 /** Largest request body the server accepts (bytes). A push of 500 mutations fits well inside. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
