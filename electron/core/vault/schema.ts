@@ -124,4 +124,35 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM customer_grams WHERE rowid = old.rid;
   END;
   `,
+
+  /* 2: customers.last_activity_at, kept by triggers, for "not contacted in 30 days" */ `
+  -- The dashboard lists customers without a recent activity. Asking activities for every
+  -- customer's latest one costs a seek per customer on each dashboard; the answer is kept on
+  -- the customer instead, by triggers (one place, every write path: pulls, local edits, purges).
+  ALTER TABLE customers ADD COLUMN last_activity_at INTEGER;
+  UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = customers.id);
+  CREATE INDEX customers_last_activity ON customers(last_activity_at, name, id);
+
+  -- Cheap on every insert: no aggregate, only a raise of the customer's value.
+  CREATE TRIGGER activities_inserted AFTER INSERT ON activities WHEN new.at IS NOT NULL BEGIN
+    UPDATE customers SET last_activity_at = new.at
+    WHERE id = new.customer_id AND (last_activity_at IS NULL OR last_activity_at < new.at);
+  END;
+  -- A child may arrive before its customer (see above): the customer then starts from them.
+  CREATE TRIGGER customers_inserted AFTER INSERT ON customers
+  WHEN EXISTS (SELECT 1 FROM activities a WHERE a.customer_id = new.id) BEGIN
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = new.id) WHERE rid = new.rid;
+  END;
+  -- Resent unchanged activities (the common upsert) skip the recomputation.
+  CREATE TRIGGER activities_changed AFTER UPDATE OF record, customer_id ON activities
+  WHEN old.at IS NOT new.at OR old.customer_id IS NOT new.customer_id BEGIN
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = old.customer_id) WHERE id = old.customer_id;
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = new.customer_id) WHERE id = new.customer_id;
+  END;
+  -- Only deleting a customer's latest activity changes its value.
+  CREATE TRIGGER activities_deleted AFTER DELETE ON activities WHEN old.at IS NOT NULL BEGIN
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = old.customer_id)
+    WHERE id = old.customer_id AND last_activity_at = old.at;
+  END;
+  `,
 ];

@@ -48,8 +48,14 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Fields a local edit may never set: identity and versioning belong to the server. */
 const SERVER_OWNED_FIELDS = new Set(['id', 'version', 'updatedAt']);
 const NOT_CONTACTED_DAYS = 30;
-/** Internal meta flag: the search index must be rebuilt once the current bulk sync ends. */
+/** Internal meta flag: a bulk import (first sync) is under way; the search index is rebuilt when it ends. */
 const SEARCH_STALE = 'search-stale';
+/** Internal meta: the CREATE INDEX statements a bulk import dropped, to run once it ends. */
+const DEFERRED_INDEXES = 'deferred-indexes';
+/** Tables whose secondary indexes a bulk import builds once at the end (UNIQUE ids stay: upserts need them). */
+const DEFERRABLE_INDEX_TABLES = ['customers', 'contacts', 'opportunities', 'activities', 'record_buckets'];
+/** Indexes the triggers look children up by (schema.ts): without them a trigger would scan a whole table per row. */
+const TRIGGER_INDEXES = ['contacts_customer', 'opportunities_customer', 'activities_customer_at'];
 /** Above this many search rows leaving scope, one index rewrite beats per-row secure deletes. */
 const BULK_SEARCH_PURGE_ROWS = 1000;
 type SearchPurgeMode = 'none' | 'secure' | 'bulk';
@@ -136,6 +142,8 @@ export class Vault implements VaultStore {
       // Every page read from disk is decrypted and verified: a larger cache avoids doing that
       // over and over for index pages during big syncs, purges and dashboards.
       db.pragma('cache_size = -65536');
+      // Before the migrations, so they always see the schema the previous run left.
+      restoreDeferredIndexes(db);
       migrate(db);
     } catch (cause) {
       db.close();
@@ -204,87 +212,124 @@ export class Vault implements VaultStore {
     const dirtyCustomers = new Set<string>();
     let rebuildSearch = false;
 
-    this.db.transaction(() => {
-      // Into an empty vault (first sync) the search index is built once, after the last page:
-      // one bulk build is several times cheaper than refreshing it page by page. Until then
-      // (also across a crash mid-sync) the flag stays set and search may miss records.
-      const deferSearch =
-        this.internalMeta(SEARCH_STALE) === '1' ||
-        (page.upserts.length > 0 && !this.stmt('SELECT 1 FROM customers LIMIT 1').get());
-      if (deferSearch) this.setInternalMeta(SEARCH_STALE, '1');
-
-      if (claims) this.rememberUserNames([{ id: claims.sub, displayName: claims.displayName }]);
-      const searchPurge = this.beginSearchPurge(this.searchRowsLeaving(page));
-
-      for (const purge of page.fieldPurges) {
-        const fields = purge.fields.filter((f) => FIELD_NAME.test(f));
-        if (fields.length !== purge.fields.length) throw new VaultError('invalid_input', 'A field purge names an invalid field.');
-        if (!fields.length) continue;
-        this.purgeFields(purge.entity, fields);
-        purged = true;
-        if (purge.entity === 'customer' || purge.entity === 'contact') rebuildSearch = true;
-      }
-
-      // Bucket drops in two steps around the upserts: a customer that leaves one bucket but is
-      // upserted into another in the same page (e.g. reassigned to me while shared with me)
-      // must keep its children, which the page does not resend.
-      if (page.droppedBuckets.length) this.leaveBuckets(page.droppedBuckets);
-
-      for (const removal of page.removals) {
-        const parent = this.deleteRecord(removal.entity, removal.id);
-        if (parent === undefined) continue;
-        removed += 1;
-        purged = true;
-        if (removal.entity === 'contact' && parent) dirtyCustomers.add(parent);
-      }
-
-      const checkPending = this.outboxCount() > 0;
-      // Parents first, so a child in the same page finds its customer.
-      const upserts = [...page.upserts].sort((a, b) => Number(b.entity === 'customer') - Number(a.entity === 'customer'));
-      for (const upsert of upserts) {
-        const entity = upsert.entity;
-        let record = upsert.record as StoredRecord;
-        // Defence in depth: even a misbehaving server cannot put a field above clearance on disk.
-        if (claims) record = projectRecord(entity, record, claims.readClearance, claims.classification) as StoredRecord;
-        const customerId = entity === 'customer' ? record.id : (upsert.customerId ?? stringOr(record.customerId));
-        if (!customerId) throw new VaultError('invalid_input', `A ${entity} upsert has no customer id.`);
-        if (checkPending) {
-          const overlaid = this.overlayPending(entity, record);
-          if (overlaid === null) continue; // a pending local delete wins until it is pushed
-          record = overlaid;
+    // Into an empty vault (first sync) the search index and the secondary indexes are built
+    // once, after the last page: one bulk build (a sort) is several times cheaper than keeping
+    // them up to date row by row, page by page. Until then (also across a crash mid-sync) the
+    // flag stays set and search may miss records. (A crash mid-import recreates the indexes at
+    // the next open, so queries never run without them outside an import.)
+    const bulkImport =
+      this.internalMeta(SEARCH_STALE) === '1' ||
+      (page.upserts.length > 0 && !this.stmt('SELECT 1 FROM customers LIMIT 1').get());
+    // A bulk-import page is committed without waiting for the disk (synchronous=NORMAL; WAL
+    // mode keeps the file consistent either way). An application crash loses nothing; only a
+    // power loss can lose the last pages, and the cursor is committed in the same transaction,
+    // so a lost page is simply pulled again. Local edits keep synchronous=FULL.
+    if (bulkImport) this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.transaction(() => {
+        if (bulkImport) {
+          this.setInternalMeta(SEARCH_STALE, '1');
+          this.deferIndexes();
         }
-        const previousParent = entity === 'contact' ? this.parentOf('contact', record.id) : null;
-        this.writeRecord(entity, record, customerId, upsert.writable);
-        if (entity === 'customer') this.setBuckets(record.id, upsert.buckets);
-        upserted += 1;
-        if (entity === 'customer') dirtyCustomers.add(record.id);
-        if (entity === 'contact') {
-          dirtyCustomers.add(customerId);
-          if (previousParent && previousParent !== customerId) dirtyCustomers.add(previousParent);
-        }
-      }
 
-      if (page.droppedBuckets.length) {
-        // Deleted customers lose their search rows by trigger: nothing to refresh.
-        removed += this.deleteCustomersInNoBucket();
-        purged = true;
-      }
+        if (claims) this.rememberUserNames([{ id: claims.sub, displayName: claims.displayName }]);
+        const searchPurge = this.beginSearchPurge(this.searchRowsLeaving(page));
 
-      if (deferSearch) {
-        if (!page.hasMore) {
-          this.rebuildSearch();
-          this.setInternalMeta(SEARCH_STALE, null);
+        for (const purge of page.fieldPurges) {
+          const fields = purge.fields.filter((f) => FIELD_NAME.test(f));
+          if (fields.length !== purge.fields.length) throw new VaultError('invalid_input', 'A field purge names an invalid field.');
+          if (!fields.length) continue;
+          this.purgeFields(purge.entity, fields);
+          purged = true;
+          if (purge.entity === 'customer' || purge.entity === 'contact') rebuildSearch = true;
         }
-      } else if (rebuildSearch) this.rebuildSearch();
-      else this.refreshSearch(dirtyCustomers);
-      this.endSearchPurge(searchPurge);
-      this.setMeta('cursor', page.cursor);
-    })();
+
+        // Bucket drops in two steps around the upserts: a customer that leaves one bucket but is
+        // upserted into another in the same page (e.g. reassigned to me while shared with me)
+        // must keep its children, which the page does not resend.
+        if (page.droppedBuckets.length) this.leaveBuckets(page.droppedBuckets);
+
+        for (const removal of page.removals) {
+          const parent = this.deleteRecord(removal.entity, removal.id);
+          if (parent === undefined) continue;
+          removed += 1;
+          purged = true;
+          if (removal.entity === 'contact' && parent) dirtyCustomers.add(parent);
+        }
+
+        const checkPending = this.outboxCount() > 0;
+        // Parents first, so a child in the same page finds its customer.
+        const upserts = [...page.upserts].sort((a, b) => Number(b.entity === 'customer') - Number(a.entity === 'customer'));
+        for (const upsert of upserts) {
+          const entity = upsert.entity;
+          let record = upsert.record as StoredRecord;
+          // Defence in depth: even a misbehaving server cannot put a field above clearance on disk.
+          if (claims) record = projectRecord(entity, record, claims.readClearance, claims.classification) as StoredRecord;
+          const customerId = entity === 'customer' ? record.id : (upsert.customerId ?? stringOr(record.customerId));
+          if (!customerId) throw new VaultError('invalid_input', `A ${entity} upsert has no customer id.`);
+          if (checkPending) {
+            const overlaid = this.overlayPending(entity, record);
+            if (overlaid === null) continue; // a pending local delete wins until it is pushed
+            record = overlaid;
+          }
+          // A contact moving to another customer changes two search rows (not needed in a bulk import: all are built at the end).
+          const previousParent = entity === 'contact' && !bulkImport ? this.parentOf('contact', record.id) : null;
+          this.writeRecord(entity, record, customerId, upsert.writable);
+          if (entity === 'customer') this.setBuckets(record.id, upsert.buckets);
+          upserted += 1;
+          if (entity === 'customer') dirtyCustomers.add(record.id);
+          if (entity === 'contact') {
+            dirtyCustomers.add(customerId);
+            if (previousParent && previousParent !== customerId) dirtyCustomers.add(previousParent);
+          }
+        }
+
+        if (page.droppedBuckets.length) {
+          // Deleted customers lose their search rows by trigger: nothing to refresh.
+          removed += this.deleteCustomersInNoBucket();
+          purged = true;
+        }
+
+        if (bulkImport) {
+          if (!page.hasMore) {
+            this.restoreIndexes();
+            this.rebuildSearch();
+            this.setInternalMeta(SEARCH_STALE, null);
+          }
+        } else if (rebuildSearch) this.rebuildSearch();
+        else this.refreshSearch(dirtyCustomers);
+        this.endSearchPurge(searchPurge);
+        this.setMeta('cursor', page.cursor);
+      })();
+    } finally {
+      if (bulkImport) this.db.pragma('synchronous = FULL');
+    }
 
     // secure_delete zeroes the main file's pages; the old page images still sit in the WAL
     // until it is checkpointed and truncated.
     if (purged) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return { upserted, removed };
+  }
+
+  // ---- deferred secondary indexes of a bulk import ----------------------------------------
+  // The definitions are read from the schema itself and kept in meta in the same transaction as
+  // the DROP, so the schema stays the one place that defines them and a crash cannot lose them.
+
+  private deferIndexes(): void {
+    if (this.internalMeta(DEFERRED_INDEXES) !== null) return;
+    const indexes = this.stmt(
+      `SELECT name, sql FROM sqlite_master
+       WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${DEFERRABLE_INDEX_TABLES.map((t) => `'${t}'`).join(', ')})
+         AND name NOT IN (${TRIGGER_INDEXES.map((t) => `'${t}'`).join(', ')})`,
+    ).all() as { name: string; sql: string }[];
+    this.setInternalMeta(DEFERRED_INDEXES, JSON.stringify(indexes.map((i) => i.sql)));
+    for (const index of indexes) this.db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
+  }
+
+  /** Recreate the indexes a bulk import deferred (no-op when none are deferred). */
+  private restoreIndexes(): void {
+    // Prepared statements are re-planned by SQLite itself after a schema change.
+    restoreDeferredIndexes(this.db);
   }
 
   // ---- purging the search index ----------------------------------------------------------
@@ -368,10 +413,11 @@ export class Vault implements VaultStore {
       `DELETE FROM temp.left_customers
        WHERE EXISTS (SELECT 1 FROM record_buckets rb WHERE rb.entity = 'customer' AND rb.id = left_customers.id)`,
     ).run();
+    // Children are counted here (index-only) and deleted by the customer trigger: deleting them
+    // first would make the activity trigger recompute last_activity_at of customers about to go.
     let count = 0;
-    // Children explicitly first (so they are counted); the customer trigger then finds none left.
     for (const entity of CHILD_ENTITIES) {
-      count += this.stmt(`DELETE FROM ${TABLE[entity]} WHERE customer_id IN (SELECT id FROM temp.left_customers)`).run().changes;
+      count += (this.stmt(`SELECT count(*) AS n FROM ${TABLE[entity]} WHERE customer_id IN (SELECT id FROM temp.left_customers)`).get() as { n: number }).n;
     }
     count += this.stmt('DELETE FROM customers WHERE id IN (SELECT id FROM temp.left_customers)').run().changes;
     this.stmt('DELETE FROM temp.left_customers').run();
@@ -826,11 +872,11 @@ export class Vault implements VaultStore {
 
     const notContacted30d = (
       this.stmt(
-        // One index seek per customer on activities(customer_id, at) for its latest activity.
-        `SELECT id AS customerId, coalesce(name, id) AS name, last AS lastActivityAt FROM (
-           SELECT c.id, c.name, (SELECT max(a.at) FROM activities a WHERE a.customer_id = c.id) AS last FROM customers c
-         ) WHERE last IS NULL OR last < ?
-         ORDER BY last IS NOT NULL, last, name, id LIMIT ?`,
+        // last_activity_at is kept by triggers (schema.ts); the index (last_activity_at, name, id)
+        // is read in this order (never contacted first: NULLs sort first) and stops at the limit.
+        `SELECT id AS customerId, coalesce(name, id) AS name, last_activity_at AS lastActivityAt FROM customers
+         WHERE last_activity_at IS NULL OR last_activity_at < ?
+         ORDER BY last_activity_at, name, id LIMIT ?`,
       ).all(now - NOT_CONTACTED_DAYS * DAY_MS, NOT_CONTACTED_LIMIT) as TeamDashboard['notContacted30d']
     );
 
@@ -902,6 +948,20 @@ function migrate(db: Db): void {
       db.pragma(`user_version = ${i + 1}`);
     })();
   }
+}
+
+/**
+ * Recreate the indexes a bulk import deferred: at its end, and at the next open after a crash
+ * in the middle of it, so no query runs without them outside an import. No-op when none are.
+ */
+function restoreDeferredIndexes(db: Db): void {
+  if ((db.pragma('user_version', { simple: true }) as number) === 0) return; // a new file: no meta table yet
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(`internal:${DEFERRED_INDEXES}`) as { value: string } | undefined;
+  if (!row) return;
+  db.transaction(() => {
+    for (const sql of JSON.parse(row.value) as string[]) db.exec(sql);
+    db.prepare('DELETE FROM meta WHERE key = ?').run(`internal:${DEFERRED_INDEXES}`);
+  })();
 }
 
 function toListItem(record: StoredRecord, ownerName: string | null, pending: boolean): CustomerListItem {
