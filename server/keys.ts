@@ -62,11 +62,32 @@ function keyPairFrom(stored: StoredKey): ServerKeys {
 
 const verificationKeys = new Map<string, KeyObject>();
 
+// Tokens whose signature, type and issuer were verified, by kid + typ + token: a signature
+// check costs about as much as the rest of a delta sync, and a token is presented on every
+// request. Time claims are still judged against `now` on every use (see verifyServerToken).
+const verifiedTokens = new Map<string, JWTPayload>();
+const VERIFIED_TOKENS_MAX = 20_000;
+
 /**
  * Verifies a JWS issued by this server (header typ `typ`) at `nowMs` on the server clock.
  * Throws TokenExpiredError when only the expiry is wrong, TokenInvalidError otherwise.
  */
 export async function verifyServerToken(keys: ServerKeys, token: string, typ: string, nowMs: number): Promise<JWTPayload> {
+  const cacheKey = `${keys.kid}\n${typ}\n${token}`;
+  const known = verifiedTokens.get(cacheKey);
+  const nowS = Math.floor(nowMs / 1000);
+  if (known && (typeof known.nbf !== 'number' || known.nbf <= nowS)) {
+    // Same rule as jose's (no clock tolerance): expired once exp <= now.
+    if (typeof known.exp === 'number' && known.exp <= nowS) throw new TokenExpiredError('token expired');
+    return known;
+  }
+  const payload = await verifyServerTokenSignature(keys, token, typ, nowMs);
+  if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.clear();
+  verifiedTokens.set(cacheKey, payload);
+  return payload;
+}
+
+async function verifyServerTokenSignature(keys: ServerKeys, token: string, typ: string, nowMs: number): Promise<JWTPayload> {
   let publicKey = verificationKeys.get(keys.kid);
   if (!publicKey) {
     publicKey = createPublicKey({ key: keys.publicJwk as never, format: 'jwk' });

@@ -1,11 +1,13 @@
 // The tamper-evident audit trail: every entry's hash covers the previous entry's hash and the
 // canonical JSON of the entry, so editing, inserting or deleting a row in the middle breaks the
-// chain from that row on. Appends are serialised (one writer at a time, across processes too)
-// so that two entries can never claim the same predecessor.
+// chain from that row on. Two entries can never claim the same predecessor: an append either
+// proves in its own statement that its predecessor is still the newest entry, or runs
+// serialised (one writer at a time, across processes too).
 
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { AuditEntryInput, AuditLog, Dialect } from '../context';
+import { createBatcher } from '../db/batcher';
 import type { AuditLogTable, Database } from '../db/schema';
 
 /** prev_hash of the first entry */
@@ -42,10 +44,114 @@ export function entryHash(prevHash: string, row: HashedFields): string {
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 
+type Link = { seq: number; hash: string };
+
+/**
+ * Appends hash-chained entries.
+ * Group commit: appends arriving while a write is in flight are queued and written together by
+ * the next write, so 500 concurrent syncs cost a handful of transactions, not 500. Each append
+ * still resolves only once its entry is committed.
+ * Fast path (one statement): this process remembers the last entry it wrote, and inserts the
+ * batch after it only if that entry is still the newest (`max(seq)` matches, checked in the same
+ * statement). Another writer in between (another process) makes that insert add nothing or
+ * collide on the primary key; the slow path then reads the real predecessor under the lock.
+ */
 export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () => number): AuditLog {
+  let last: Link | null = null;
+
+  /** Seqs and hashes for `batch` following `prev`. */
+  function chain(batch: readonly AuditFields[], prev: Link): (AuditFields & { seq: number; prev_hash: string; hash: string })[] {
+    let link = prev;
+    return batch.map((fields) => {
+      const seq = link.seq + 1;
+      const row = { ...fields, seq, prev_hash: link.hash, hash: entryHash(link.hash, { ...fields, seq }) };
+      link = { seq, hash: row.hash };
+      return row;
+    });
+  }
+
+  async function writeFast(batch: readonly AuditFields[], known: Link): Promise<boolean> {
+    const rows = chain(batch, known);
+    const selects = rows.map((r) => sql`select cast(${r.seq} as bigint) as seq, cast(${r.at} as bigint) as at,
+      cast(${r.actor_id} as text) as actor_id, cast(${r.device_id} as text) as device_id, cast(${r.action} as text) as action,
+      cast(${r.target} as text) as target, cast(${r.outcome} as text) as outcome, cast(${r.details} as text) as details,
+      cast(${r.prev_hash} as text) as prev_hash, cast(${r.hash} as text) as hash`);
+    try {
+      const result = await sql`
+        insert into audit_log (seq, at, actor_id, device_id, action, target, outcome, details, prev_hash, hash)
+        select * from (${sql.join(selects, sql` union all `)}) as batch
+        where coalesce((select max(seq) from audit_log), 0) = ${known.seq}`.execute(db);
+      if (Number(result.numAffectedRows ?? 0) !== rows.length) return false;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false; // another process took these seqs first
+      throw err;
+    }
+    const tail = rows[rows.length - 1];
+    if (tail) last = { seq: tail.seq, hash: tail.hash };
+    return true;
+  }
+
+  async function writeLocked(batch: readonly AuditFields[]): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      if (dialect === 'postgres') {
+        // The advisory lock, held to commit, serialises slow-path writers across processes.
+        // Seqs are chosen here (max + 1), never by the identity default, so both paths agree.
+        await sql`select pg_advisory_xact_lock(${PG_AUDIT_LOCK_KEY})`.execute(trx);
+        const prev = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        const rows = chain(batch, { seq: Number(prev?.seq ?? 0), hash: prev?.hash ?? GENESIS_HASH });
+        await trx.insertInto('audit_log').values(rows).execute();
+        const tail = rows[rows.length - 1];
+        if (tail) last = { seq: tail.seq, hash: tail.hash };
+        return;
+      }
+      // SQLite: the INSERT is the transaction's first statement, so it takes the database write
+      // lock before we read the predecessor; the rest of the batch follows under that lock.
+      const [first, ...rest] = batch;
+      if (!first) return;
+      const { seq } = await trx
+        .insertInto('audit_log')
+        .values({ ...first, prev_hash: '', hash: '' })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      const prev = await trx
+        .selectFrom('audit_log')
+        .select('hash')
+        .where('seq', '<', seq)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const prevHash = prev?.hash ?? GENESIS_HASH;
+      const hash = entryHash(prevHash, { ...first, seq: Number(seq) });
+      await trx.updateTable('audit_log').set({ prev_hash: prevHash, hash }).where('seq', '=', seq).execute();
+      const rows = chain(rest, { seq: Number(seq), hash });
+      if (rows.length > 0) await trx.insertInto('audit_log').values(rows).execute();
+      const tail = rows[rows.length - 1];
+      last = tail ? { seq: tail.seq, hash: tail.hash } : { seq: Number(seq), hash };
+    });
+  }
+
+  async function write(batch: readonly AuditFields[]): Promise<void> {
+    if (last && (await writeFast(batch, last))) return;
+    // PG: a slow-path write can still collide with another process's fast path on the seq.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writeLocked(batch);
+        return;
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  // Group commit (server/db/batcher.ts): a failed batch is retried entry by entry.
+  const appendQueued = createBatcher(async (batch: readonly AuditFields[]) => {
+    await write(batch);
+    return batch.map(() => undefined);
+  });
+
   return {
-    async append(entry: AuditEntryInput): Promise<void> {
-      const fields = {
+    append(entry: AuditEntryInput): Promise<void> {
+      const fields: AuditFields = {
         at: entry.at ?? now(),
         actor_id: entry.actorId,
         device_id: entry.deviceId,
@@ -54,32 +160,17 @@ export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () =
         outcome: entry.outcome,
         details: canonicalJson(entry.details ?? {}),
       };
-      await db.transaction().execute(async (trx) => {
-        // PG: an advisory lock held to commit serialises appenders across processes. SQLite: the
-        // INSERT below is the transaction's first statement, so it takes the database write lock
-        // before we read the predecessor.
-        if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_AUDIT_LOCK_KEY})`.execute(trx);
-        const { seq } = await trx
-          .insertInto('audit_log')
-          .values({ ...fields, prev_hash: '', hash: '' })
-          .returning('seq')
-          .executeTakeFirstOrThrow();
-        const prev = await trx
-          .selectFrom('audit_log')
-          .select('hash')
-          .where('seq', '<', seq)
-          .orderBy('seq', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        const prevHash = prev?.hash ?? GENESIS_HASH;
-        await trx
-          .updateTable('audit_log')
-          .set({ prev_hash: prevHash, hash: entryHash(prevHash, { ...fields, seq }) })
-          .where('seq', '=', seq)
-          .execute();
-      });
+      return appendQueued(fields);
     },
   };
+}
+
+type AuditFields = Pick<AuditLogTable, 'at' | 'actor_id' | 'device_id' | 'action' | 'target' | 'outcome' | 'details'>;
+
+/** A primary-key collision (PG 23505; SQLite SQLITE_CONSTRAINT_PRIMARYKEY). */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 export interface ChainVerification {

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from '../context';
 import { migrationProvider } from './migrations/index';
@@ -47,8 +47,37 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   // Several server processes (CLI + running server) may share the file: wait instead of failing.
   file.pragma('busy_timeout = 5000');
   file.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** Distinct SQL texts whose prepared statements are kept (the hot path uses a few dozen). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The SQLite file with its prepared statements reused per SQL text: Kysely prepares on every
+ * query, and preparing costs about as much as running the small statements of a sync. Safe
+ * because the driver runs one statement at a time on this connection and reads results eagerly
+ * (a statement being iterated, i.e. streamed, is never handed out again until it finishes).
+ */
+function withStatementCache(file: SqliteDatabase.Database): SqliteDialectDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(text: string) {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) {
+        // Map order is insertion order: re-inserting keeps the most recently used last.
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = file.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
+  };
 }
 
 export interface MigrationOutcome {

@@ -1,16 +1,18 @@
 // Zero-trust request authentication (PRODUCT §4): every request after enrollment is signed by
 // the device key over canonicalRequest(...), and `token` routes also carry a short-lived access
-// token bound to that device. Device status, user status and the current role are read from
-// storage on every request, so a revocation takes effect on the very next request.
+// token bound to that device. Device status is read from storage on every request; user status
+// and the current role come from the scope cache, which re-checks the scope epoch on every
+// request (server/records/scope-data.ts), so a revocation takes effect on the very next request.
 
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { canonicalRequest, SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS } from '../../shared/protocol/common';
 import { ACCESS_TYP } from '../../shared/protocol/grant';
 import type { Authenticate, Principal, ServerContext } from '../context';
+import { createBatcher } from '../db/batcher';
 import { issueWipeDirective } from '../devices/wipe';
 import { TokenExpiredError, verifyServerToken } from '../keys';
-import { loadSubject } from '../org/load';
+import { currentSubject } from '../records/scope-data';
 import { HttpError } from './errors';
 
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -90,7 +92,7 @@ export async function authenticateRequest(
   }
   await rememberNonce(ctx, deviceId, nonce, now);
 
-  const subject = await loadSubject(ctx.db, device.user_id);
+  const subject = await currentSubject(ctx.db, device.user_id);
   if (!subject) throw new HttpError(401, 'unknown_device', 'this device has no user');
   if (options.allowRevoked) return { user: subject.user, role: subject.role, subject, device };
 
@@ -107,18 +109,48 @@ export async function authenticateRequest(
   return { user: subject.user, role: subject.role, subject, device };
 }
 
+interface NonceUse {
+  deviceId: string;
+  nonce: string;
+  expiresAt: number;
+}
+
+// Group commit of nonce inserts, per server context: concurrent requests share one INSERT.
+const nonceWriters = new WeakMap<ServerContext, (use: NonceUse) => Promise<boolean>>();
+
+function nonceWriter(ctx: ServerContext): (use: NonceUse) => Promise<boolean> {
+  let write = nonceWriters.get(ctx);
+  if (!write) {
+    write = createBatcher(async (uses: readonly NonceUse[]) => {
+      // The same nonce twice in one batch: only its first use may pass.
+      const firstUse = new Map<string, NonceUse>();
+      for (const use of uses) if (!firstUse.has(nonceKey(use))) firstUse.set(nonceKey(use), use);
+      const inserted = await ctx.db
+        .insertInto('used_nonces')
+        .values([...firstUse.values()].map((u) => ({ device_id: u.deviceId, nonce: u.nonce, expires_at: u.expiresAt })))
+        .onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing())
+        .returning(['device_id', 'nonce'])
+        .execute();
+      const fresh = new Set(inserted.map((r) => nonceKey({ deviceId: r.device_id, nonce: r.nonce })));
+      return uses.map((use) => firstUse.get(nonceKey(use)) === use && fresh.has(nonceKey(use)));
+    });
+    nonceWriters.set(ctx, write);
+  }
+  return write;
+}
+
+function nonceKey(use: Pick<NonceUse, 'deviceId' | 'nonce'>): string {
+  return `${use.deviceId}\n${use.nonce}`;
+}
+
 async function rememberNonce(ctx: ServerContext, deviceId: string, nonce: string, now: number): Promise<void> {
   if (now - (lastNoncePurge.get(ctx) ?? 0) > NONCE_PURGE_INTERVAL_MS) {
     lastNoncePurge.set(ctx, now);
     await ctx.db.deleteFrom('used_nonces').where('expires_at', '<', now).execute();
   }
   // A nonce must be remembered as long as a request carrying it could still pass the skew check.
-  const result = await ctx.db
-    .insertInto('used_nonces')
-    .values({ device_id: deviceId, nonce, expires_at: now + 2 * SIGNATURE_MAX_SKEW_MS })
-    .onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
+  const fresh = await nonceWriter(ctx)({ deviceId, nonce, expiresAt: now + 2 * SIGNATURE_MAX_SKEW_MS });
+  if (!fresh) {
     throw new HttpError(401, 'replayed_request', 'this request was already received (nonce reused)');
   }
 }

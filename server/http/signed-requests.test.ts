@@ -48,6 +48,16 @@ describe('signed requests and grants', () => {
     expect(await errorCode(replay)).toBe('replayed_request');
   });
 
+  it('lets exactly one of several identical requests sent at once through (nonces are batched)', async () => {
+    const headers = admin.signedHeaders('GET', USERS_PATH);
+    // Plus distinct requests in the same burst, so the duplicates share a batch with others.
+    const others = Array.from({ length: 6 }, () => fetch(s.baseUrl + USERS_PATH, { headers: admin.signedHeaders('GET', USERS_PATH) }));
+    const copies = Array.from({ length: 5 }, () => fetch(s.baseUrl + USERS_PATH, { headers }));
+    const statuses = (await Promise.all(copies)).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 401, 401, 401, 401]);
+    expect((await Promise.all(others)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
   it("refuses a request signed by another device's key", async () => {
     const res = await admin.signedFetch('GET', USERS_PATH, undefined, { privateKey: rep.privateKey });
     expect(res.status).toBe(401);
@@ -104,6 +114,8 @@ describe('signed requests and grants', () => {
   });
 
   it('an expired access token is refused, and a signed refresh renews it and records the check-in', async () => {
+    // Used once while valid, so the server has it in its verified-token cache: expiry must still apply.
+    expect((await admin.signedFetch('GET', USERS_PATH)).status).toBe(200);
     s.clock.advance(16 * 60_000);
     try {
       // refresh is signed-only: the device key is the credential, an expired token does not matter

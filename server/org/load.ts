@@ -21,7 +21,12 @@ export async function loadOrgTree(db: Kysely<Database>): Promise<OrgTree> {
 
 /** The subject for a user id, or undefined when the user (or its role) does not exist. */
 export async function loadSubject(db: Kysely<Database>, userId: string): Promise<Subject | undefined> {
-  const row = await db
+  return (await loadSubjects(db, userId)).get(userId);
+}
+
+/** Subjects by user id: every user's, or only `userId`'s when given. */
+export async function loadSubjects(db: Kysely<Database>, userId?: string): Promise<Map<string, Subject>> {
+  let query = db
     .selectFrom('users')
     .innerJoin('roles', 'roles.id', 'users.role_id')
     .selectAll('users')
@@ -30,17 +35,20 @@ export async function loadSubject(db: Kysely<Database>, userId: string): Promise
       'roles.data_scope as r_data_scope', 'roles.read_clearance as r_read_clearance',
       'roles.write_clearance as r_write_clearance', 'roles.offline as r_offline', 'roles.updated_at as r_updated_at',
     ])
-    .where('users.id', '=', userId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    user: rowToUser(row),
-    role: rowToRole({
-      id: row.r_id, key: row.r_key, name: row.r_name, actions: row.r_actions, data_scope: row.r_data_scope,
-      read_clearance: row.r_read_clearance, write_clearance: row.r_write_clearance, offline: row.r_offline,
-      updated_at: row.r_updated_at,
-    }),
-  };
+  if (userId !== undefined) query = query.where('users.id', '=', userId);
+  const rows = await query.execute();
+  const subjects = new Map<string, Subject>();
+  for (const row of rows) {
+    subjects.set(row.id, {
+      user: rowToUser(row),
+      role: rowToRole({
+        id: row.r_id, key: row.r_key, name: row.r_name, actions: row.r_actions, data_scope: row.r_data_scope,
+        read_clearance: row.r_read_clearance, write_clearance: row.r_write_clearance, offline: row.r_offline,
+        updated_at: row.r_updated_at,
+      }),
+    });
+  }
+  return subjects;
 }
 
 export async function loadUserUnits(db: Kysely<Database>): Promise<Pick<User, 'id' | 'unitId'>[]> {

@@ -2,13 +2,18 @@
 // tree, every user's unit (to find owners inside a scope), all shares, and the field
 // classification. The loaders themselves are server/org/load.ts; this bundles and indexes them
 // for pull, push, the share/reassign routes and the event hub's interest lookups.
+// The bundle is cached per database handle and reused while `meta.scope_epoch` is unchanged:
+// database triggers (migration 0004) bump it in the same transaction as any change to these
+// inputs, so one cheap read per request keeps every process, on either database, current.
+// Share expiry needs no invalidation: the engine judges it against `now` on every decision.
 
 import type { Kysely } from 'kysely';
 import type { FieldClassification, Share, User } from '../../shared/domain/model';
-import { isShareActive, type OrgTree, type RecordScope } from '../../shared/permissions/engine';
+import { isShareActive, type OrgTree, type RecordScope, type Subject } from '../../shared/permissions/engine';
 import type { Database } from '../db/schema';
 import { rowToShare } from '../db/mappers';
-import { loadClassification, loadOrgTree, loadUserUnits } from '../org/load';
+import { SCOPE_EPOCH_KEY } from '../db/migrations/0004_sync_performance';
+import { loadClassification, loadOrgTree, loadSubjects, loadUserUnits } from '../org/load';
 
 export interface ScopeData {
   tree: OrgTree;
@@ -19,14 +24,52 @@ export interface ScopeData {
   sharesByCustomer: ReadonlyMap<string, Share[]>;
   sharesById: ReadonlyMap<string, Share>;
   classification: FieldClassification;
+  /** Every user's subject (user + role), for request authentication. */
+  subjects: ReadonlyMap<string, Subject>;
 }
 
+interface CachedScopeData {
+  epoch: string;
+  data: Promise<ScopeData>;
+}
+
+// Keyed by the Kysely handle: each server (and each test database) has its own.
+const scopeDataCache = new WeakMap<Kysely<Database>, CachedScopeData>();
+
+/** The current scope epoch (a counter bumped by triggers; see migration 0004). */
+export async function readScopeEpoch(db: Kysely<Database>): Promise<string> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', SCOPE_EPOCH_KEY).executeTakeFirst();
+  if (!row) throw new Error('meta.scope_epoch is missing: the database is not migrated to 0004');
+  return row.value;
+}
+
+/**
+ * The permission inputs, from the cache when no scope change was committed since they were
+ * loaded. Callers must treat the result as read-only: it is shared between requests.
+ */
 export async function loadScopeData(db: Kysely<Database>): Promise<ScopeData> {
-  const [tree, users, shareRows, classification] = await Promise.all([
+  // The epoch is read BEFORE the data: a change committed in between makes the cached copy
+  // newer than its epoch claims, which only costs one extra reload, never a stale answer.
+  const epoch = await readScopeEpoch(db);
+  const cached = scopeDataCache.get(db);
+  if (cached && cached.epoch === epoch) return cached.data;
+  // Concurrent requests after a change share one load (the promise is cached, not the result).
+  const data = readScopeData(db);
+  const entry = { epoch, data };
+  scopeDataCache.set(db, entry);
+  data.catch(() => {
+    if (scopeDataCache.get(db) === entry) scopeDataCache.delete(db); // never cache a failure
+  });
+  return data;
+}
+
+async function readScopeData(db: Kysely<Database>): Promise<ScopeData> {
+  const [tree, users, shareRows, classification, subjects] = await Promise.all([
     loadOrgTree(db),
     loadUserUnits(db),
     db.selectFrom('shares').selectAll().execute(),
     loadClassification(db),
+    loadSubjects(db),
   ]);
   const shares = shareRows.map(rowToShare);
   const sharesByCustomer = new Map<string, Share[]>();
@@ -35,7 +78,7 @@ export async function loadScopeData(db: Kysely<Database>): Promise<ScopeData> {
     if (list) list.push(share);
     else sharesByCustomer.set(share.customerId, [share]);
   }
-  return {
+  const data: ScopeData = {
     tree,
     users,
     unitOfUser: new Map(users.map((u) => [u.id, u.unitId])),
@@ -43,7 +86,27 @@ export async function loadScopeData(db: Kysely<Database>): Promise<ScopeData> {
     sharesByCustomer,
     sharesById: new Map(shares.map((s) => [s.id, s])),
     classification,
+    subjects,
   };
+  for (const subject of subjects.values()) snapshotOfSubject.set(subject, data);
+  return data;
+}
+
+// The snapshot each cached subject came from, so a request authenticated with it can reuse
+// that snapshot instead of re-checking the epoch (it is current as of the request's start).
+const snapshotOfSubject = new WeakMap<Subject, ScopeData>();
+
+/** The scope data `subject` was resolved from during authentication, else the current one. */
+export async function scopeDataForRequest(db: Kysely<Database>, subject: Subject): Promise<ScopeData> {
+  return snapshotOfSubject.get(subject) ?? loadScopeData(db);
+}
+
+/**
+ * A user's subject as of the current scope epoch (user rows' identity, placement, role and
+ * status columns and all of roles bump the epoch, so this is as fresh as a direct read).
+ */
+export async function currentSubject(db: Kysely<Database>, userId: string): Promise<Subject | undefined> {
+  return (await loadScopeData(db)).subjects.get(userId);
 }
 
 /** The engine's view of a customer (child records use their customer's). */

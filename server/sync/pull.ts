@@ -19,7 +19,7 @@ import type { Principal, ServerContext } from '../context';
 import type { ChangeLogTable as ChangeLogColumns, CustomersTable, Database } from '../db/schema';
 import { HttpError } from '../http/errors';
 import { ENTITY_TABLE, recordFromRow, type AnyRow, type EntityRowMap } from '../records/rows';
-import { loadScopeData, type ScopeData } from '../records/scope-data';
+import { scopeDataForRequest, type ScopeData } from '../records/scope-data';
 import {
   EMPTY_STATE,
   commitState,
@@ -117,7 +117,8 @@ function bucketTargets(buckets: readonly string[], data: ScopeData): { owners: s
 export async function pull(ctx: ServerContext, principal: Principal, request: PullRequest, deps: PullDeps): Promise<PullResponse> {
   const now = ctx.now();
   const { subject, device } = principal;
-  const data = await loadScopeData(ctx.db);
+  // The snapshot the caller was authenticated against: one epoch check per request, not two.
+  const data = await scopeDataForRequest(ctx.db, subject);
   const target: SyncState = {
     buckets: subjectBuckets(subject, data.tree, data.users, data.shares, now).sort(),
     clearance: principal.role.readClearance,

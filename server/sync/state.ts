@@ -32,14 +32,24 @@ export interface SyncState {
 
 export const EMPTY_STATE: SyncState = { buckets: [], clearance: null, classification: null };
 
-function canonicalClassification(c: FieldClassification | null): unknown {
-  if (!c) return null;
-  return ENTITY_TYPES.map((e) => [e, Object.entries(c[e]).sort(([a], [b]) => (a < b ? -1 : 1))]);
+// Canonical JSON per classification object: the server's classification is one cached object
+// shared by every request until an admin changes it (classifications are never mutated).
+const canonicalClassifications = new WeakMap<FieldClassification, string>();
+
+function canonicalClassification(c: FieldClassification | null): string {
+  if (!c) return 'null';
+  let json = canonicalClassifications.get(c);
+  if (json === undefined) {
+    json = JSON.stringify(ENTITY_TYPES.map((e) => [e, Object.entries(c[e]).sort(([a], [b]) => (a < b ? -1 : 1))]));
+    canonicalClassifications.set(c, json);
+  }
+  return json;
 }
 
 /** A short content hash: equal states get equal ids, across processes. */
 export function stateId(state: SyncState): string {
-  const canonical = JSON.stringify([state.buckets, state.clearance, canonicalClassification(state.classification)]);
+  // Same text as JSON.stringify([buckets, clearance, canonical classification]) (ids must not change).
+  const canonical = `[${JSON.stringify(state.buckets)},${JSON.stringify(state.clearance)},${canonicalClassification(state.classification)}]`;
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }
 
@@ -53,13 +63,33 @@ const stateSchema = z.object({
   classification: classificationSchema.nullable(),
 });
 
+// Parsed committed states by their stored text: most devices of a deployment share a handful of
+// states, and parsing plus validating one (its classification especially) is paid per request.
+// Entries are frozen because one object is shared by every request that stored the same text.
+const committedStates = new Map<string, SyncState>();
+const COMMITTED_STATES_MAX = 10_000;
+
 export function committedStateOf(device: Pick<DevicesTable, 'synced_buckets' | 'synced_read_clearance' | 'synced_classification'>): SyncState {
+  const key = JSON.stringify([device.synced_buckets, device.synced_read_clearance, device.synced_classification]);
+  let state = committedStates.get(key);
+  if (!state) {
+    state = parseCommittedState(device);
+    if (committedStates.size >= COMMITTED_STATES_MAX) committedStates.clear();
+    committedStates.set(key, state);
+  }
+  return state;
+}
+
+function parseCommittedState(device: Pick<DevicesTable, 'synced_buckets' | 'synced_read_clearance' | 'synced_classification'>): SyncState {
   try {
-    return stateSchema.parse({
+    const parsed = stateSchema.parse({
       buckets: (JSON.parse(device.synced_buckets) as string[]).slice().sort(),
       clearance: device.synced_read_clearance,
       classification: device.synced_classification ? JSON.parse(device.synced_classification) : null,
     }) as SyncState;
+    Object.freeze(parsed.buckets);
+    if (parsed.classification) for (const entity of ENTITY_TYPES) Object.freeze(parsed.classification[entity]);
+    return Object.freeze(parsed);
   } catch {
     // Unreadable stored state: behave as if nothing was synced (the client's cursor won't match).
     return EMPTY_STATE;

@@ -6,6 +6,7 @@ import type { Dialect } from '../../context';
 import { initialMigration } from './0001_initial';
 import { defaultRolesMigration } from './0002_default_roles';
 import { alertsReviewsMigration } from './0003_alerts_reviews';
+import { syncPerformanceMigration } from './0004_sync_performance';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -14,6 +15,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0001_initial': initialMigration(dialect),
         '0002_default_roles': defaultRolesMigration,
         '0003_alerts_reviews': alertsReviewsMigration(dialect),
+        '0004_sync_performance': syncPerformanceMigration(dialect),
       };
     },
   };
