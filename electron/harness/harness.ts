@@ -17,6 +17,7 @@ import { DESKTOP_METHODS, type AppState, type DesktopMethod } from '../../shared
 import { createAppService, type AppService, type AppServiceOptions } from '../core/app-service';
 import type { Clock, SecretStore } from '../core/contracts';
 import { RENDERER_CSP_HEADER } from '../../shared/csp';
+import { contentTypeFor } from '../main/security';
 
 export interface HarnessOptions {
   /** 0 = an ephemeral port (tests). */
@@ -48,19 +49,6 @@ const EVENTS_PATH = '/__harness/events';
 // The same policy the Electron window enforces; the harness adds nothing the app would not allow.
 const CSP = RENDERER_CSP_HEADER;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.map': 'application/json; charset=utf-8',
-};
 
 type ViteDevServer = { middlewares: (req: IncomingMessage, res: ServerResponse, next: () => void) => void; close(): Promise<void> };
 
@@ -174,7 +162,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       if (!existsSync(file)) return sendText(res, 404, `no renderer build in ${rendererDir} (run npx vite build)`);
     }
     res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': contentTypeFor(file) ?? 'application/octet-stream',
       'content-security-policy': CSP,
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
