@@ -7,7 +7,9 @@
 // one source of truth, and purging a field (json_remove) clears its column and index entries
 // in the same statement. `customer_id` of child records is a real column because it is
 // structural and always known. Children are not foreign keys of customers: a pull page may
-// deliver a child before its parent; the delete cascade is done by triggers instead.
+// deliver a child before its parent; the delete cascade is done by triggers instead. (A large
+// scope shrink suspends customers_deleted and activities_deleted and does the same cascade as
+// set-based deletes: Vault.deleteLeftCustomersInBulk, which must stay in step with them.)
 
 export const MIGRATIONS: readonly string[] = [
   /* 1: records, buckets, outbox, issues, audit queue, meta, search index */ `

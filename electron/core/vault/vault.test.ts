@@ -262,6 +262,43 @@ describe('Vault pull pages', () => {
     for (const gone of ['BulkGone客户0007', 'BulkGone客户1099']) expect(plain.includes(Buffer.from(gone)), gone).toBe(false);
   });
 
+  it('a bulk scope shrink deletes the children, memberships and search rows of the leaving customers and keeps the cascade triggers', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const at = 1_700_000_000_000;
+    const team = Array.from({ length: 1100 }, (_, i) => i);
+    v.applyPullPage(
+      page({
+        upserts: [
+          ...team.map((i) => upsert('customer', { id: `b${i}`, name: `Team客户${i}`, ownerId: 'u-team' }, ['o:u-team', ...(i === 0 ? ['s:share-7'] : [])])),
+          ...team.map((i) => upsert('contact', { id: `bk${i}`, customerId: `b${i}`, name: `Teamcontact${i}` }, ['o:u-team'])),
+          ...team.map((i) => upsert('activity', { id: `ba${i}`, customerId: `b${i}`, kind: 'call', at: at + i, authorId: 'u-team' }, ['o:u-team'])),
+          upsert('activity', { id: 'a-c1', customerId: 'c1', kind: 'visit', at, authorId: 'u-rep' }, ['o:u-rep']),
+        ],
+      }),
+      grantFor(),
+    );
+    const result = v.applyPullPage(page({ droppedBuckets: ['o:u-team'] }), grantFor());
+    // b0 stays (still shared with me), with its children; the other 1099 go with theirs.
+    expect(result.removed).toBe(1099 * 3);
+    expect(v.recordCounts()).toEqual({ customer: 5, contact: 4, opportunity: 0, activity: 2 });
+    expect(v.getRecord('contact', 'bk0')).not.toBeNull();
+    expect(v.getRecord('activity', 'ba1')).toBeNull();
+    expect(v.searchCustomers({ query: 'teamcontact', offset: 0, limit: 10 }).rows.map((r) => r.id)).toEqual(['b0']);
+    expect(v.searchCustomers({ query: 'team客户1', offset: 0, limit: 10 }).total).toBe(0);
+    // The kept customers' last activity is untouched, and the cascade triggers are back: deleting
+    // an activity recomputes it, removing a customer takes its children with it.
+    const lastActivity = (id: string) => v.teamDashboard(at + 400 * 86_400_000).notContacted30d.find((c) => c.customerId === id)?.lastActivityAt;
+    expect(lastActivity('b0')).toBe(at);
+    v.applyPullPage(page({ removals: [{ entity: 'activity', id: 'ba0', reason: 'deleted' }] }), grantFor());
+    expect(lastActivity('b0')).toBeNull();
+    v.applyPullPage(page({ removals: [{ entity: 'customer', id: 'c1', reason: 'reassigned' }] }), grantFor());
+    expect(v.getRecord('contact', 'k1')).toBeNull();
+    expect(v.getRecord('activity', 'a-c1')).toBeNull();
+    // b0 left only o:u-team; dropping its share now removes it through the per-row path.
+    expect(v.applyPullPage(page({ droppedBuckets: ['s:share-7'] }), grantFor()).removed).toBe(2);
+  });
+
   it('a customer leaving one bucket but upserted into another in the same page keeps its children', async () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());
@@ -295,6 +332,38 @@ describe('Vault pull pages', () => {
     // Later pages (a delta sync) update the index as they go.
     vault.applyPullPage(page({ upserts: [upsert('customer', { id: 'c5', name: '比亚迪汽车', ownerId: 'u-rep' }, ['o:u-rep'])], hasMore: true }), grantFor());
     expect(ids('比亚迪')).toEqual(['c5']);
+  });
+
+  it('a delta that leaves the searchable text unchanged does not rewrite search rows; renames and memberships still apply', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    v.applyPullPage(page({ upserts: [upsert('customer', { id: 'c5', name: '比亚迪汽车', ownerId: 'u-rep' }, ['o:u-rep'])] }), grantFor()); // a delta page
+    // A second connection reads the FTS5 index pages: any rewrite of a row changes them (new segment, structure cookie).
+    const raw = new Database(path, { readonly: true });
+    raw.pragma(`cipher='sqlcipher'`);
+    raw.pragma('legacy=4');
+    raw.pragma(`key="x'${(await keychain.secrets.get(VAULT_KEY_ACCOUNT)) as string}'"`);
+    const searchIndex = () => raw.prepare(`SELECT group_concat(hex(block)) AS b FROM (SELECT block FROM customer_search_data UNION ALL SELECT block FROM customer_grams_data)`).get() as { b: string };
+    try {
+      const before = searchIndex();
+      const [c1, c2] = seedPage().upserts;
+      v.applyPullPage(page({ upserts: [{ ...c1!, record: { ...c1!.record, notes: 'changed', version: 2 } }] }), grantFor());
+      expect(v.getRecord('customer', 'c1')).toMatchObject({ notes: 'changed' });
+      expect(searchIndex()).toEqual(before);
+
+      // A rename and a membership change are written: the old name is gone from search, the new one found.
+      v.applyPullPage(page({ upserts: [{ ...c2!, buckets: ['s:share-1'], record: { ...c2!.record, name: 'Southwind Partners', version: 2 } }] }), grantFor());
+      expect(searchIndex()).not.toEqual(before);
+      expect(v.searchCustomers({ query: 'northwind', offset: 0, limit: 10 }).total).toBe(0);
+      expect(v.searchCustomers({ query: 'southwind', offset: 0, limit: 10 }).rows.map((r) => r.id)).toEqual(['c2']);
+      expect(v.searchCustomers({ query: '李娜', offset: 0, limit: 10 }).rows.map((r) => r.id)).toEqual(['c2']); // its contact still indexed
+    } finally {
+      raw.close();
+    }
+    // c2 left o:u-rep: its only membership now is s:share-1, so dropping that removes it.
+    v.applyPullPage(page({ droppedBuckets: ['s:share-1'] }), grantFor());
+    expect(v.getRecord('customer', 'c2')).toBeNull();
+    expect(v.getRecord('customer', 'c1')).not.toBeNull(); // unchanged memberships stay
   });
 
   it('purges fields from every row, the search index and the filters', async () => {

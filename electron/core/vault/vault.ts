@@ -56,6 +56,8 @@ const DEFERRED_INDEXES = 'deferred-indexes';
 const DEFERRABLE_INDEX_TABLES = ['customers', 'contacts', 'opportunities', 'activities', 'record_buckets'];
 /** Indexes the triggers look children up by (schema.ts): without them a trigger would scan a whole table per row. */
 const TRIGGER_INDEXES = ['contacts_customer', 'opportunities_customer', 'activities_customer_at'];
+/** Triggers a bulk scope shrink replaces by set-based deletes (see deleteLeftCustomersInBulk). */
+const CASCADE_TRIGGERS = ['customers_deleted', 'activities_deleted'];
 /** Above this many search rows leaving scope, one index rewrite beats per-row secure deletes. */
 const BULK_SEARCH_PURGE_ROWS = 1000;
 type SearchPurgeMode = 'none' | 'secure' | 'bulk';
@@ -413,14 +415,45 @@ export class Vault implements VaultStore {
       `DELETE FROM temp.left_customers
        WHERE EXISTS (SELECT 1 FROM record_buckets rb WHERE rb.entity = 'customer' AND rb.id = left_customers.id)`,
     ).run();
+    const leaving = (this.stmt('SELECT count(*) AS n FROM temp.left_customers').get() as { n: number }).n;
+    const count = leaving > BULK_SEARCH_PURGE_ROWS ? this.deleteLeftCustomersInBulk() : this.deleteLeftCustomersByTrigger();
+    this.stmt('DELETE FROM temp.left_customers').run();
+    return count;
+  }
+
+  private deleteLeftCustomersByTrigger(): number {
     // Children are counted here (index-only) and deleted by the customer trigger: deleting them
     // first would make the activity trigger recompute last_activity_at of customers about to go.
     let count = 0;
     for (const entity of CHILD_ENTITIES) {
       count += (this.stmt(`SELECT count(*) AS n FROM ${TABLE[entity]} WHERE customer_id IN (SELECT id FROM temp.left_customers)`).get() as { n: number }).n;
     }
+    return count + this.stmt('DELETE FROM customers WHERE id IN (SELECT id FROM temp.left_customers)').run().changes;
+  }
+
+  /**
+   * A large scope shrink: the cascade of the customers_deleted trigger (schema.ts) done as one
+   * statement per table instead of six per customer, and without the activities_deleted trigger
+   * recomputing last_activity_at of customers that are about to go. Both triggers are dropped
+   * and recreated from their stored definitions inside this transaction (DDL is transactional:
+   * an error or a crash leaves them as they were). Keep in step with customers_deleted.
+   */
+  private deleteLeftCustomersInBulk(): number {
+    const triggers = this.db
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${CASCADE_TRIGGERS.map((t) => `'${t}'`).join(', ')})`)
+      .all() as { name: string; sql: string }[];
+    if (triggers.length !== CASCADE_TRIGGERS.length) throw new VaultCorruptError('The vault schema is missing its delete triggers.');
+    for (const trigger of triggers) this.db.exec(`DROP TRIGGER "${trigger.name}"`);
+    const leftRids = 'SELECT rid FROM customers WHERE id IN (SELECT id FROM temp.left_customers)';
+    let count = 0;
+    for (const entity of CHILD_ENTITIES) {
+      count += this.stmt(`DELETE FROM ${TABLE[entity]} WHERE customer_id IN (SELECT id FROM temp.left_customers)`).run().changes;
+    }
+    this.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id IN (SELECT id FROM temp.left_customers)`).run();
+    this.stmt(`DELETE FROM customer_search WHERE rowid IN (${leftRids})`).run();
+    this.stmt(`DELETE FROM customer_grams WHERE rowid IN (${leftRids})`).run();
     count += this.stmt('DELETE FROM customers WHERE id IN (SELECT id FROM temp.left_customers)').run().changes;
-    this.stmt('DELETE FROM temp.left_customers').run();
+    for (const trigger of triggers) this.db.exec(trigger.sql);
     return count;
   }
 
@@ -434,18 +467,29 @@ export class Vault implements VaultStore {
   private writeRecord(entity: EntityType, record: StoredRecord, customerId: string, writable: boolean): void {
     const json = JSON.stringify(record);
     if (entity === 'customer') {
-      this.stmt('INSERT INTO customers(id, record, writable) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable').run(record.id, json, writable ? 1 : 0);
+      // An unchanged resend writes nothing: no row, index or WAL page is touched for it.
+      this.stmt(
+        `INSERT INTO customers(id, record, writable) VALUES (?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable
+         WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`,
+      ).run(record.id, json, writable ? 1 : 0);
     } else {
       this.stmt(
         `INSERT INTO ${TABLE[entity]}(id, customer_id, record, writable) VALUES (?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable`,
+         ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
+         WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
       ).run(record.id, customerId, json, writable ? 1 : 0);
     }
   }
 
   /** A customer's bucket memberships (children follow their customer). */
   private setBuckets(customerId: string, buckets: readonly string[]): void {
-    this.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id = ?`).run(customerId);
+    // Only memberships that change are written: a delta resends every customer's buckets, and
+    // deleting and re-inserting the same rows would dirty their pages on every sync.
+    this.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id = ? AND bucket NOT IN (SELECT value FROM json_each(?))`).run(
+      customerId,
+      JSON.stringify(buckets),
+    );
     const insert = this.stmt(`INSERT OR IGNORE INTO record_buckets(entity, id, bucket) VALUES ('customer', ?, ?)`);
     for (const bucket of buckets) insert.run(customerId, bucket);
   }
@@ -485,9 +529,20 @@ export class Vault implements VaultStore {
     const ids = JSON.stringify([...new Set(customerIds)]);
     if (ids === '[]') return;
     const rows = this.stmt(`${SEARCH_ROW_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))`).all(ids) as SearchRow[];
-    this.stmt('DELETE FROM customer_search WHERE rowid IN (SELECT rid FROM customers WHERE id IN (SELECT value FROM json_each(?)))').run(ids);
-    this.stmt('DELETE FROM customer_grams WHERE rowid IN (SELECT rid FROM customers WHERE id IN (SELECT value FROM json_each(?)))').run(ids);
-    this.insertSearchRows(rows);
+    // Most changes (notes, amounts, stages) leave the searchable text as it was: those rows are
+    // kept. Rewriting them would only add FTS5 segments and dirty pages to every delta's commit.
+    // (Both indexes are always written together from the same text, so comparing one suffices.)
+    const current = new Map(
+      (this.stmt('SELECT rowid AS rid, name, contact_names, city, tags FROM customer_search WHERE rowid IN (SELECT value FROM json_each(?))').all(
+        JSON.stringify(rows.map((r) => r.rid)),
+      ) as SearchRow[]).map((r) => [r.rid, r]),
+    );
+    const changed = rows.filter((r) => !sameSearchRow(current.get(r.rid), r));
+    if (!changed.length) return;
+    const rids = JSON.stringify(changed.map((r) => r.rid));
+    this.stmt('DELETE FROM customer_search WHERE rowid IN (SELECT value FROM json_each(?))').run(rids);
+    this.stmt('DELETE FROM customer_grams WHERE rowid IN (SELECT value FROM json_each(?))').run(rids);
+    this.insertSearchRows(changed);
   }
 
   private rebuildSearch(): void {
@@ -935,6 +990,16 @@ interface SearchRow {
   contact_names: string | null;
   city: string | null;
   tags: string | null;
+}
+
+function sameSearchRow(stored: SearchRow | undefined, next: SearchRow): boolean {
+  return (
+    stored !== undefined &&
+    stored.name === next.name &&
+    stored.contact_names === next.contact_names &&
+    stored.city === next.city &&
+    stored.tags === next.tags
+  );
 }
 
 function migrate(db: Db): void {
