@@ -38,7 +38,7 @@ import { beginSignIn, completeEnrollment, type PendingSignIn } from './sync/enro
 import { SyncEngine, type SyncTestHooks } from './sync/engine';
 import { RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
 import { EventStream } from './sync/events';
-import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './sync/local-authz';
+import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
 import { alertAndReviewHandlers } from './admin-reviews';
 import { ServerClient } from './sync/server-client';

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db, Statement } from 'better-sqlite3-multiple-ciphers';
-import { ENTITY_TYPES, OPPORTUNITY_STAGES, type EntityType, type OpportunityStage, type Role, type Share, type User } from '../../../shared/domain/model';
+import { ENTITY_TYPES, OPPORTUNITY_STAGES, type EntityType, type OpportunityStage } from '../../../shared/domain/model';
 import type { CustomerDetail, CustomerListItem, FieldAccess, OutboxItem, SyncIssue, TeamDashboard } from '../../../shared/api/desktop-api';
 import { searchCustomersInput } from '../../../shared/api/desktop-api';
 import { grantClaimsSchema, type GrantClaims } from '../../../shared/protocol/grant';
@@ -18,15 +18,8 @@ import {
   type OfflineAuditEntry,
   type PullResponse,
 } from '../../../shared/protocol/sync';
-import {
-  authorize,
-  buildOrgTree,
-  ownerBucket,
-  projectRecord,
-  readableFields,
-  writableFields,
-  type Subject,
-} from '../../../shared/permissions/engine';
+import { ownerBucket, projectRecord, readableFields, writableFields } from '../../../shared/permissions/engine';
+import { authorizeLocalEdit } from '../local-authz';
 import { VAULT_KEY_ACCOUNT, type Clock, type SearchInput, type SecretStore, type VaultMeta, type VaultStore } from '../contracts';
 import { DAY_MS, WEEK_MS, isoDate, isoWeekStart } from './dates';
 import { VaultCorruptError, VaultError, VaultKeyMissingError } from './errors';
@@ -848,16 +841,10 @@ export class Vault implements VaultStore {
       );
 
     // Offline the client has neither the org tree nor the shares; the server decided this
-    // record's access with the same engine and sent it as `writable`. That verdict is handed to
-    // the engine as a share of this customer, so the engine still decides action + access.
-    const subject = subjectFromGrant(grant);
-    const target = {
-      record: { customerId: id, ownerId: String(customer.ownerId ?? ''), ownerUnitId: '' },
-      shares: [serverVerdictShare(id, grant.sub, row.writable === 1)],
-      now: this.clock.now(),
-    };
-    const tree = buildOrgTree([]);
-    const may = (entity: EntityType, verb: 'update' | 'create') => authorize(subject, `${entity}.${verb}`, tree, target).allowed;
+    // record's access with the same engine and sent it as `writable` (see local-authz).
+    const target = { kind: 'existing' as const, customerId: id, ownerId: String(customer.ownerId ?? ''), writable: row.writable === 1 };
+    const now = this.clock.now();
+    const may = (entity: EntityType, verb: 'update' | 'create') => authorizeLocalEdit(grant, `${entity}.${verb}`, entity, target, [], now).allowed;
     const accessFor = (entity: EntityType): FieldAccess => ({
       readable: readableFields(entity, grant.readClearance, grant.classification),
       writable: may(entity, 'update') ? writableFields(entity, grant.writeClearance, grant.classification, grant.readClearance) : [],
@@ -1044,33 +1031,6 @@ function toListItem(record: StoredRecord, ownerName: string | null, pending: boo
   if (typeof record.city === 'string') item.city = record.city;
   if (Array.isArray(record.tags)) item.tags = record.tags.filter((t): t is string => typeof t === 'string');
   return item;
-}
-
-function subjectFromGrant(grant: GrantClaims): Subject {
-  const user: User = {
-    id: grant.sub,
-    username: grant.username,
-    displayName: grant.displayName,
-    unitId: grant.unitId,
-    roleId: grant.role.id,
-    managedUnitIds: [],
-    status: 'active',
-  };
-  const role: Role = {
-    id: grant.role.id,
-    key: grant.role.key as Role['key'],
-    name: grant.role.name,
-    actions: grant.actions,
-    dataScope: grant.dataScope,
-    readClearance: grant.readClearance,
-    writeClearance: grant.writeClearance,
-    offline: grant.offline,
-  };
-  return { user, role };
-}
-
-function serverVerdictShare(customerId: string, userId: string, writable: boolean): Share {
-  return { id: 'server-verdict', customerId, granteeType: 'user', granteeId: userId, access: writable ? 'write' : 'read', expiresAt: null, revokedAt: null };
 }
 
 function stringOr(value: unknown): string | null {

@@ -8,8 +8,8 @@
 // an access the server granted on this record — in the form of a share to the subject, so the
 // engine still makes the decision (action allowed? write access? fields within clearance?).
 
-import { ADMIN_ACTIONS, type Action, type EntityType, type FieldClassification, type OrgUnit, type Role, type RoleKey, type Share, type User } from '../../../shared/domain/model';
-import type { GrantClaims } from '../../../shared/protocol/grant';
+import { ADMIN_ACTIONS, type Action, type EntityType, type FieldClassification, type OrgUnit, type Role, type RoleKey, type Share, type User } from '../../shared/domain/model';
+import type { GrantClaims } from '../../shared/protocol/grant';
 import {
   authorize,
   buildOrgTree,
@@ -17,7 +17,7 @@ import {
   writableFields,
   type Decision,
   type Subject,
-} from '../../../shared/permissions/engine';
+} from '../../shared/permissions/engine';
 
 export function subjectFromGrant(grant: GrantClaims): Subject {
   const user: User = {
