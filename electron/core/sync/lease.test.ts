@@ -3,14 +3,14 @@
 // set backwards is treated as expired; crypto-wipe after the wipe-after period, while open and
 // at the next start.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppState } from '../../../shared/api/desktop-api';
 import { VAULT_FILE } from '../app-service';
 import type { Clock } from '../contracts';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
-import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
+import { VAULT_KEY_ACCOUNT } from '../contracts';
+import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
 import { startRealServer, type RealServer } from './test-support/real-server';
 
 const HOUR = 3_600_000;
@@ -19,12 +19,6 @@ const HOUR = 3_600_000;
 function movableClock(): Clock & { offset: number } {
   const clock = { offset: 0, now: () => Date.now() + clock.offset };
   return clock;
-}
-
-async function expectShredded(t: TestApp) {
-  expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toBeNull();
-  expect(await t.secrets.get(DEVICE_KEY_ACCOUNT)).toBeNull();
-  expect(readdirSync(t.dataDir).filter((f) => f.startsWith(VAULT_FILE))).toEqual([]);
 }
 
 describe('offline lease with an injected clock (through the app service)', () => {

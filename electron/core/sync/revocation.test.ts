@@ -2,22 +2,15 @@
 // offline (at next contact), on user deactivation; and forged directives that must NOT wipe.
 
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactSign } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUER, WIPE_TYP } from '../../../shared/protocol/grant';
 import { VAULT_FILE } from '../app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
-import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
+import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
 import { startRealServer, type RealServer } from './test-support/real-server';
-
-async function expectShredded(t: TestApp) {
-  expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toBeNull();
-  expect(await t.secrets.get(DEVICE_KEY_ACCOUNT)).toBeNull();
-  const left = readdirSync(t.dataDir).filter((f) => f.startsWith(VAULT_FILE));
-  expect(left).toEqual([]);
-}
 
 async function expectIntact(t: TestApp) {
   expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toMatch(/^[0-9a-f]{64}$/);

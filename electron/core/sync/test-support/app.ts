@@ -1,11 +1,12 @@
 // Test support: an app service over a temp data dir and the REAL keychain, enrolled against a
 // real server by signing in with password + TOTP like a user would.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppState, Result } from '../../../../shared/api/desktop-api';
-import { createAppService, type AppService, type AppServiceOptions } from '../../app-service';
+import { expect } from 'vitest';
+import { VAULT_FILE, createAppService, type AppService, type AppServiceOptions } from '../../app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type SecretStore } from '../../contracts';
 import { KeytarSecretStore } from '../../keychain';
 import { uniqueKeychainService, totpFor, type RealServer } from './real-server';
@@ -87,4 +88,11 @@ export async function signInAndSync(app: AppService, server: RealServer, user: {
 
 export async function stateOf(app: AppService): Promise<AppState> {
   return unwrap(await app.getState(), 'getState');
+}
+
+/** The device was crypto-shredded: both keychain entries and every vault file are gone. */
+export async function expectShredded(t: TestApp): Promise<void> {
+  expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toBeNull();
+  expect(await t.secrets.get(DEVICE_KEY_ACCOUNT)).toBeNull();
+  expect(readdirSync(t.dataDir).filter((f) => f.startsWith(VAULT_FILE))).toEqual([]);
 }
