@@ -28,8 +28,8 @@ step "lint (including the layering rules)"
 npm run -s lint
 step "unit and integration tests (server on embedded SQLite)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
-step "server suite on PostgreSQL"
-SV_TEST_DB=postgres npx vitest run server --reporter=default --reporter=json --outputFile.json=test-results/vitest-postgres.json
+step "server suite and attacker suite on PostgreSQL"
+SV_TEST_DB=postgres npx vitest run server test/attacks --reporter=default --reporter=json --outputFile.json=test-results/vitest-postgres.json
 step "end-to-end specs in Chromium (browser harness, real server, vault and keychain)"
 bash e2e/run.sh
 step "benchmarks at smoke scale (kept runnable; no assertions on times)"
