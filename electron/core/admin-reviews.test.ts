@@ -5,8 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvRecordCount } from './admin-reviews';
-import { newTestApp, signInAndSync, unwrap, waitFor, type TestApp } from './sync/test-support/app';
-import { startRealServer, type RealServer } from './sync/test-support/real-server';
+import { newTestApp, signInAndSync, unwrap, waitFor, type TestApp } from '../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../test/support/real-server';
 
 const DAY = 86_400_000;
 

@@ -1,4 +1,5 @@
-// Anomaly alerts and access reviews (PRODUCT §7) for the desktop API. Server-side data only:
+// Anomaly alerts (what the server flagged as suspicious) and access reviews (periodic
+// re-certification of who may see what) for the desktop API. Server-side data only:
 // nothing here touches the vault. Every call goes through the app service's `callServer`, so
 // an unreachable server is `server_unreachable`, a refusal is `forbidden` and a revocation seen
 // here wipes like anywhere else. The server decides who may do what (the permission engine).

@@ -1,4 +1,4 @@
-// The sync engine (PRODUCT §4): one `syncOnce()` = push the outbox, upload the offline audit
+// The sync engine: one `syncOnce()` = push the outbox, upload the offline audit
 // queue, then pull pages until the server has nothing more. Ordering matters:
 //  - push BEFORE pull, so that when the scope shrinks the user's pending edits reach the server
 //    (and are re-authorized there) before the pull purges what left the scope;

@@ -1,4 +1,4 @@
-// Enrollment (PRODUCT §4): password → TOTP → device key pair → server key pinned → device
+// Enrollment: password → TOTP → device key pair → server key pinned → device
 // registered → encrypted vault created with the first grant.
 
 import { platform } from 'node:os';

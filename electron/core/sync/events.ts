@@ -1,4 +1,5 @@
-// The real-time event stream (PRODUCT §4 "Real-time"): GET /v1/events over SSE with the same
+// The real-time event stream (a revocation or scope change reaches an online device within
+// seconds, not at the next poll): GET /v1/events over SSE with the same
 // signed + token headers as every call, parsed with eventsource-parser from a streaming fetch.
 // Revocations arrive within seconds; scope/data changes trigger a (debounced) sync. The stream
 // is also the client's notion of "online": connected = online.

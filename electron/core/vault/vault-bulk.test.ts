@@ -1,4 +1,4 @@
-// The vault's fast paths (PRODUCT §9) keep its guarantees: the secondary indexes a first sync
+// The vault's fast paths (the benchmark's first-sync and scope-shrink figures) keep its guarantees: the secondary indexes a first sync
 // defers come back (also after a crash mid-import), and customers.last_activity_at, kept by
 // triggers for the dashboard, is right on every write path. Real SQLCipher file, real keychain.
 // Run inside: dbus-run-session -- sh -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run electron/core/vault'
@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VAULT_KEY_ACCOUNT } from '../contracts';
 import { Vault } from '.';
 import { MIGRATIONS } from './schema';
-import { grantFor, grantJws, page, tempDir, testKeychain, upsert } from './test-support';
+import { grantFor, grantJws, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
 let path: string;

@@ -10,7 +10,7 @@ import { VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import type { Mutation } from '../../../shared/protocol/sync';
 import { Vault, VaultCorruptError, VaultError, VaultKeyMissingError } from '.';
 import { MIGRATIONS } from './schema';
-import { decryptSqlcipher4, fileContains, grantFor, grantJws, page, tempDir, testKeychain, upsert } from './test-support';
+import { decryptSqlcipher4, fileContains, grantFor, grantJws, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
 let path: string;

@@ -1,4 +1,4 @@
-// The encrypted customer vault (PRODUCT §5): SQLCipher 4 format via better-sqlite3-multiple-ciphers,
+// The encrypted customer vault: SQLCipher 4 format via better-sqlite3-multiple-ciphers,
 // keyed with a random 256-bit raw key that lives only in the OS keychain and in this process.
 // Plain Node: no `electron` import.
 
