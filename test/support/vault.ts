@@ -53,12 +53,6 @@ export function grantFor(overrides: Partial<GrantClaims> = {}): GrantClaims {
   };
 }
 
-/** An unsigned compact-JWS-shaped token carrying the claims (the vault only reads the payload). */
-export function grantJws(claims: GrantClaims): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${part({ alg: 'EdDSA', typ: 'sv-grant+jwt' })}.${part(claims)}.c2ln`;
-}
-
 type Upsert = PullResponse['upserts'][number];
 
 export function upsert(entity: EntityType, record: Record<string, unknown> & { id: string }, buckets: string[], writable = true): Upsert {

@@ -9,8 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import type { Mutation } from '../../../shared/protocol/sync';
 import { Vault, VaultCorruptError, VaultError, VaultKeyMissingError } from '.';
+import { customerDetail } from '../record-access';
 import { MIGRATIONS } from './schema';
-import { decryptSqlcipher4, fileContains, grantFor, grantJws, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
+import { decryptSqlcipher4, fileContains, grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
 let path: string;
@@ -32,7 +33,6 @@ afterEach(async () => {
 
 async function createVault(): Promise<Vault> {
   vault = await Vault.create(path, keychain.secrets);
-  vault.setMeta('grant', grantJws(grantFor()));
   return vault;
 }
 
@@ -82,13 +82,13 @@ describe('Vault lifecycle and encryption', () => {
     await expect(Vault.create(path, keychain.secrets)).rejects.toMatchObject({ code: 'vault_exists' });
     // user_version is inside the encrypted header: read it through the vault's own connection.
     vault = await Vault.open(path, keychain.secrets);
-    expect((vault as unknown as { db: Database.Database }).db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect((vault as unknown as { db: { raw: Database.Database } }).db.raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
   it('leaves no plaintext in the database file or its WAL', async () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());
-    v.applyLocalMutation(mutation({ entity: 'customer', op: 'create', recordId: 'c-new', fields: { name: '阿里巴巴杭州分公司', type: 'company' } }));
+    v.applyLocalMutation(mutation({ entity: 'customer', op: 'create', recordId: 'c-new', fields: { name: '阿里巴巴杭州分公司', type: 'company' } }), grantFor());
     const needles = [HUAWEI, '华为技术', LATIN, CONTACT, PHONE, '阿里巴巴杭州分公司', '战略客户', 'Shanghai'];
     expect(existsSync(`${path}-wal`)).toBe(true);
     for (const file of [path, `${path}-wal`]) {
@@ -400,7 +400,7 @@ describe('Vault pull pages', () => {
   it('keeps a pending local edit on top of a newer server version of the same record', async () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());
-    v.applyLocalMutation(mutation({ entity: 'customer', op: 'update', recordId: 'c2', fields: { city: 'Suzhou' }, baseValues: { city: 'Shanghai' } }));
+    v.applyLocalMutation(mutation({ entity: 'customer', op: 'update', recordId: 'c2', fields: { city: 'Suzhou' }, baseValues: { city: 'Shanghai' } }), grantFor());
     v.applyPullPage(page({ upserts: [upsert('customer', { id: 'c2', name: 'Northwind Traders Ltd', ownerId: 'u-rep', city: 'Shanghai', industry: 'Retail', tags: [] }, ['o:u-rep'])] }), grantFor());
     const c2 = v.getRecord('customer', 'c2')!;
     expect(c2.city).toBe('Suzhou'); // the user's edit is still what they see
@@ -408,7 +408,7 @@ describe('Vault pull pages', () => {
     expect(v.searchCustomers({ query: 'suzhou', offset: 0, limit: 10 }).rows[0]).toMatchObject({ id: 'c2', pending: true });
 
     // A pending delete wins over an upsert until it is pushed.
-    v.applyLocalMutation(mutation({ entity: 'contact', op: 'delete', recordId: 'k1' }));
+    v.applyLocalMutation(mutation({ entity: 'contact', op: 'delete', recordId: 'k1' }), grantFor());
     v.applyPullPage(page({ upserts: [upsert('contact', { id: 'k1', customerId: 'c1', name: CONTACT, title: 'CEO' }, ['o:u-rep'])] }), grantFor());
     expect(v.getRecord('contact', 'k1')).toBeNull();
     expect(v.getMeta('cursor')).toMatch(/^c-/);
@@ -437,19 +437,19 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
     const create = mutation({ entity: 'customer', op: 'create', recordId: 'c-new', fields: { name: '腾讯科技', type: 'company', city: '深圳' } });
     const contact = mutation({ entity: 'contact', op: 'create', recordId: 'k-new', fields: { customerId: 'c-new', name: '马化腾' } });
     const update = mutation({ entity: 'customer', op: 'update', recordId: 'c1', fields: { notes: '拜访过' } });
-    v.applyLocalMutation(create);
-    v.applyLocalMutation(contact);
-    v.applyLocalMutation(update);
+    v.applyLocalMutation(create, grantFor());
+    v.applyLocalMutation(contact, grantFor());
+    v.applyLocalMutation(update, grantFor());
     expect(v.outbox().map((m) => m.mutationId)).toEqual([create.mutationId, contact.mutationId, update.mutationId]);
     expect(v.outboxCount()).toBe(3);
     expect(v.getRecord('customer', 'c-new')).toMatchObject({ name: '腾讯科技', ownerId: 'u-rep', version: 0 });
     expect(v.searchCustomers({ query: '马化腾', offset: 0, limit: 5 }).rows.map((r) => r.id)).toEqual(['c-new']);
     expect(v.listOutbox().map((o) => o.label)).toEqual(['腾讯科技', '马化腾', HUAWEI]);
 
-    expect(() => v.applyLocalMutation(mutation({ entity: 'customer', op: 'update', recordId: 'nope', fields: { name: 'x' } }))).toThrow(VaultError);
-    expect(() => v.applyLocalMutation(mutation({ entity: 'contact', op: 'create', recordId: 'k-x', fields: { customerId: 'nope', name: 'x' } }))).toThrow(VaultError);
-    expect(() => v.applyLocalMutation({ ...update })).toThrow(/already in the outbox/);
-    expect(() => v.applyLocalMutation({ mutationId: 'not-a-uuid' } as unknown as Mutation)).toThrow(VaultError);
+    expect(() => v.applyLocalMutation(mutation({ entity: 'customer', op: 'update', recordId: 'nope', fields: { name: 'x' } }), grantFor())).toThrow(VaultError);
+    expect(() => v.applyLocalMutation(mutation({ entity: 'contact', op: 'create', recordId: 'k-x', fields: { customerId: 'nope', name: 'x' } }), grantFor())).toThrow(VaultError);
+    expect(() => v.applyLocalMutation({ ...update }, grantFor())).toThrow(/already in the outbox/);
+    expect(() => v.applyLocalMutation({ mutationId: 'not-a-uuid' } as unknown as Mutation, grantFor())).toThrow(VaultError);
     expect(v.outboxCount()).toBe(3);
 
     // The outbox survives a close/reopen (what a crash leaves behind).
@@ -465,7 +465,7 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
     const conflict = mutation({ entity: 'customer', op: 'update', recordId: 'c2', fields: { city: 'Suzhou' }, baseValues: { city: 'Shanghai' } });
     const rejected = mutation({ entity: 'customer', op: 'create', recordId: 'c-rej', fields: { name: 'Rejected Co', type: 'company' } });
     const unanswered = mutation({ entity: 'customer', op: 'update', recordId: 'c4', fields: { notes: 'later' } });
-    for (const m of [applied, conflict, rejected, unanswered]) v.applyLocalMutation(m);
+    for (const m of [applied, conflict, rejected, unanswered]) v.applyLocalMutation(m, grantFor());
     const sent = v.outbox();
     v.settlePush(sent, [
       { mutationId: applied.mutationId, status: 'applied', record: { id: 'c1', updatedAt: 2, version: 2, name: HUAWEI, ownerId: 'u-rep', notes: 'A' } },
@@ -475,7 +475,7 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
         conflicts: [{ field: 'city', yours: 'Suzhou', theirs: 'Hangzhou' }],
       },
       { mutationId: rejected.mutationId, status: 'rejected', reason: 'no_action', heldId: 'held-2' },
-    ]);
+    ], grantFor());
     expect(v.outbox().map((m) => m.mutationId)).toEqual([unanswered.mutationId]);
     expect(v.listOutbox()[0]!.attempts).toBe(1);
     expect(v.getRecord('customer', 'c1')).toMatchObject({ version: 2, notes: 'A' });
@@ -489,7 +489,7 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
     ]);
     expect(issues[0]!.conflicts).toEqual([{ field: 'city', yours: 'Suzhou', theirs: 'Hangzhou' }]);
     // Settling the same batch again (a retry after a crash) changes nothing.
-    v.settlePush(sent.slice(0, 3), [{ mutationId: applied.mutationId, status: 'duplicate' }]);
+    v.settlePush(sent.slice(0, 3), [{ mutationId: applied.mutationId, status: 'duplicate' }], grantFor());
     expect(v.listIssues()).toHaveLength(2);
     v.dismissIssue('held-1');
     expect(v.listIssues().map((i) => i.id)).toEqual(['held-2']);
@@ -499,9 +499,9 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());
     const edit = mutation({ entity: 'customer', op: 'update', recordId: 'c4', fields: { city: 'Macau' }, baseValues: { city: 'Hong Kong' } });
-    v.applyLocalMutation(edit);
+    v.applyLocalMutation(edit, grantFor());
     expect(v.getRecord('customer', 'c4')!.city).toBe('Macau');
-    v.settlePush(v.outbox(), [{ mutationId: edit.mutationId, status: 'rejected', reason: 'read_only_share' }]);
+    v.settlePush(v.outbox(), [{ mutationId: edit.mutationId, status: 'rejected', reason: 'read_only_share' }], grantFor());
     expect(v.getRecord('customer', 'c4')!.city).toBe('Hong Kong');
     expect(v.searchCustomers({ query: 'macau', offset: 0, limit: 5 }).total).toBe(0);
     expect(v.listIssues()).toMatchObject([{ kind: 'rejected', recordId: 'c4', reason: 'read_only_share' }]);
@@ -520,13 +520,13 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
   });
 });
 
-describe('Vault customer detail and field access', () => {
+describe('Customer detail and field access (record-access over what the vault stores)', () => {
   it('computes readable/writable fields and edit rights with the permission engine', async () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());
     v.applyPullPage(page({ upserts: [upsert('customer', { id: 'c-ro', name: 'Read Only Co', ownerId: 'u-other' }, ['s:share-9'], false)] }), grantFor());
     const grant = grantFor({ readClearance: 'sensitive', writeClearance: 'internal' });
-    const detail = v.getCustomer('c1', grant)!;
+    const detail = customerDetail(grant, v.getCustomer('c1')!);
     expect(detail.customer.name).toBe(HUAWEI);
     expect(detail.contacts.map((c) => c.name)).toEqual([CONTACT]);
     expect(detail.access.customer.readable).toContain('taxId');
@@ -536,11 +536,11 @@ describe('Vault customer detail and field access', () => {
     expect(detail.canEdit).toBe(true);
     expect(detail.canLogActivity).toBe(true);
 
-    const readOnly = v.getCustomer('c-ro', grant)!;
+    const readOnly = customerDetail(grant, v.getCustomer('c-ro')!);
     expect(readOnly.canEdit).toBe(false);
     expect(readOnly.access.customer.writable).toEqual([]);
-    expect(v.getCustomer('c3', grantFor({ actions: ['customer.read'] }))!.canEdit).toBe(false);
-    expect(v.getCustomer('missing', grant)).toBeNull();
+    expect(customerDetail(grantFor({ actions: ['customer.read'] }), v.getCustomer('c3')!).canEdit).toBe(false);
+    expect(v.getCustomer('missing')).toBeNull();
   });
 });
 

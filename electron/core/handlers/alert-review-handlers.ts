@@ -1,12 +1,12 @@
 // Anomaly alerts (what the server flagged as suspicious) and access reviews (periodic
 // re-certification of who may see what) for the desktop API. Server-side data only:
-// nothing here touches the vault. Every call goes through the app service's `callServer`, so
+// nothing here touches the vault. Every call goes through the controller's `callServer`, so
 // an unreachable server is `server_unreachable`, a refusal is `forbidden` and a revocation seen
 // here wipes like anywhere else. The server decides who may do what (the permission engine).
 
-import type { z } from 'zod';
-import type { DesktopMethod, DesktopOutputs, desktopInputs } from '../../shared/api/desktop-api';
-import type { ServerClient } from './sync/server-client';
+import type { ServerClient } from '../sync/server-client';
+import { csvRecordCount } from './exports';
+import type { HandlerGroup } from './types';
 
 type AlertAndReviewMethod =
   | 'alertsList'
@@ -17,33 +17,13 @@ type AlertAndReviewMethod =
   | 'reviewDecide'
   | 'reviewExport';
 
-type Handler<M extends DesktopMethod> = (input: z.output<(typeof desktopInputs)[M]>) => Promise<DesktopOutputs[M]>;
-
 export interface AlertAndReviewDeps {
   callServer<T>(fn: (client: ServerClient) => Promise<T>): Promise<T>;
   /** The signed-in user's id (for "only the items assigned to me"). */
   currentUserId(): string;
 }
 
-/** Records in a CSV body: line breaks outside quoted fields, minus the header row. */
-export function csvRecordCount(content: string): number {
-  let records = 0;
-  let quoted = false;
-  let sawData = false;
-  for (const ch of content) {
-    if (ch === '"') quoted = !quoted;
-    if (ch === '\n' && !quoted) {
-      if (sawData) records++;
-      sawData = false;
-    } else if (ch !== '\r' && ch !== '\uFEFF') {
-      sawData = true;
-    }
-  }
-  if (sawData) records++;
-  return Math.max(0, records - 1);
-}
-
-export function alertAndReviewHandlers(deps: AlertAndReviewDeps): { [M in AlertAndReviewMethod]: Handler<M> } {
+export function alertAndReviewHandlers(deps: AlertAndReviewDeps): HandlerGroup<AlertAndReviewMethod> {
   const { callServer } = deps;
   return {
     alertsList: async (query) => (await callServer((c) => c.call('listAlerts', undefined, { query }))).alerts,
