@@ -222,6 +222,7 @@ export class AppController {
       await this.wipe('wiped', 'wipe_after_expired', null);
       return false;
     }
+    if (outcome === 'ok') session.noteTrustedTime();
     this.emit();
     return true;
   }

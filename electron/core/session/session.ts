@@ -126,10 +126,6 @@ export class ClientSession {
     return this.claims;
   }
 
-  get isRunning(): boolean {
-    return this.running;
-  }
-
   // ---- the one door for grants ---------------------------------------------------------------
 
   /**
@@ -157,16 +153,18 @@ export class ClientSession {
     return verdict;
   }
 
-  /**
-   * The lease now, under the grant in force. While it is not behind, the clock's reading becomes
-   * the new trusted time (the highest ever seen; a later, lower reading means it went back).
-   */
+  /** The lease now, under the grant in force and the trusted time (a pure evaluation). */
   leaseVerdict(): LeaseEvaluation {
+    return evaluateLease(this.grant, Number(this.vault.getMeta('lastTrustedTime') ?? 0), this.options.clock.now());
+  }
+
+  /**
+   * The clock's reading becomes the trusted time when it is ahead of it (the highest time ever
+   * seen; a later, lower reading means the clock went back). Called while the lease holds.
+   */
+  noteTrustedTime(): void {
     const now = this.options.clock.now();
-    const stored = Number(this.vault.getMeta('lastTrustedTime') ?? 0);
-    const verdict = evaluateLease(this.grant, stored, now);
-    if (verdict.state === 'ok' && now > stored) this.vault.setMeta('lastTrustedTime', String(now));
-    return verdict;
+    if (now > Number(this.vault.getMeta('lastTrustedTime') ?? 0)) this.vault.setMeta('lastTrustedTime', String(now));
   }
 
   // ---- running -------------------------------------------------------------------------------

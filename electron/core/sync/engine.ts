@@ -98,10 +98,6 @@ export class SyncEngine {
     return run;
   }
 
-  get isRunning(): boolean {
-    return this.running !== null || this.queued !== null;
-  }
-
   /**
    * Stop for good: requests in flight are aborted, a queued run never starts, and the promise
    * resolves once the current run has ended (every vault write is one transaction, so it ends
