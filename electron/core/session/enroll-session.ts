@@ -3,7 +3,8 @@
 // lease). The server key is pinned only once that grant verified. Anything failing after the
 // device key exists leaves nothing behind: the keys and any vault this attempt created are shredded.
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DEVICE_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import type { LeaseEvaluation } from '../lease';
 import type { LocalSettingsFile } from '../local-settings';
@@ -38,6 +39,7 @@ export async function enrollSession(args: EnrollSessionArgs): Promise<{ session:
   });
   let vault: Vault | null = null;
   try {
+    mkdirSync(dirname(vaultPath), { recursive: true });
     vault = await Vault.create(vaultPath, secrets, { clock: options.clock });
     vault.setMeta('serverUrl', pending.serverUrl);
     vault.setMeta('deviceId', enrollment.deviceId);
