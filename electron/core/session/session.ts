@@ -58,7 +58,6 @@ export class ClientSession {
   private readonly events: EventStream;
   private watcher: LeaseWatcher | null = null;
   private periodic: NodeJS.Timeout | null = null;
-  private grantJws: string | null = null;
   private claims: GrantClaims | null = null;
   private running = false;
   private stopping: Promise<void> | null = null;
@@ -136,8 +135,7 @@ export class ClientSession {
   async acceptGrant(jws: string): Promise<LeaseEvaluation> {
     const claims = await verifyGrant(jws, this.identity.pinnedKey, this.identity.deviceId);
     if (this.stopping) throw new SyncStoppedError(); // the vault is closing: nothing to store into
-    if (jws !== this.grantJws) this.vault.setMeta('grant', jws);
-    this.grantJws = jws;
+    if (jws !== this.vault.getMeta('grant')) this.vault.setMeta('grant', jws);
     this.claims = claims;
     // A check-in the server just answered: when our clock agrees with the server's, that is
     // attested time, and it replaces the high-water mark (so a clock that once ran ahead and
