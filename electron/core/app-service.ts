@@ -36,7 +36,7 @@ import { KeychainUnavailableError } from './keychain';
 import { CLOCK_ROLLBACK_TOLERANCE_MS, evaluateLease, LeaseWatcher } from './lease';
 import { beginSignIn, completeEnrollment, type PendingSignIn } from './sync/enroll';
 import { SyncEngine, type SyncTestHooks } from './sync/engine';
-import { RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
 import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
@@ -116,6 +116,7 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
+  if (err instanceof InsecureServerUrlError) return { code: 'insecure_server_url', message: err.message };
   if (err instanceof ServerUnreachableError) return { code: 'server_unreachable', message: err.message };
   if (err instanceof ServerKeyMismatchError) return { code: 'server_key_mismatch', message: err.message };
   if (err instanceof UntrustedTokenError) return { code: 'server_key_mismatch', message: err.message };
