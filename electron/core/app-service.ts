@@ -41,6 +41,7 @@ import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
 import { alertAndReviewHandlers } from './admin-reviews';
+import { searchAuditFields } from './search-audit';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
 import { Vault } from './vault';
@@ -653,7 +654,8 @@ class DesktopCore {
       this.requireAction(s.grant, 'customer.read');
       const result = s.vault.searchCustomers(input);
       const query = input.query.trim();
-      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', query: query.slice(0, 200), count: result.total });
+      // The audit entry says that a search happened, not what was typed (often personal data).
+      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', ...searchAuditFields(query), count: result.total });
       return result;
     },
 
