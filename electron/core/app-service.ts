@@ -7,7 +7,7 @@
 // while a vault is open.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { z } from 'zod';
@@ -41,6 +41,7 @@ import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
 import { alertAndReviewHandlers } from './admin-reviews';
+import { repairPrivateDir } from './private-files';
 import { searchAuditFields } from './search-audit';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
@@ -177,7 +178,8 @@ class DesktopCore {
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    mkdirSync(this.options.dataDir, { recursive: true });
+    // 0700 directory, 0600 files: created so, and anything looser on disk tightened now.
+    repairPrivateDir(this.options.dataDir);
     // A wipe interrupted by a crash (or a kill) finishes before anything else reads the disk.
     await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
     const settings = this.settings.read();
