@@ -124,8 +124,9 @@ export function SignInScreen() {
         <Form.Item
           label={t('signIn.serverUrl')}
           name="serverUrl"
+          validateFirst
           rules={[
-            { required: true, type: 'url', message: t('signIn.serverUrlInvalid') },
+            { required: true, message: t('signIn.serverUrlInvalid') },
             {
               // Same rule as the core applies: https://, or http:// only to this computer.
               validator: async (_rule, value: unknown) => {
@@ -133,6 +134,7 @@ export function SignInScreen() {
                 if (!checkServerUrl(value).ok) throw new Error(t('signIn.serverUrlInsecure'));
               },
             },
+            { type: 'url', message: t('signIn.serverUrlInvalid') },
           ]}
         >
           <Input prefix={<CloudServerOutlined aria-hidden />} autoComplete="url" />
