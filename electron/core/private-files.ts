@@ -26,10 +26,21 @@ function isLooser(mode: number): boolean {
 }
 
 /** Tighten one path (never through a symbolic link: chmod would follow it out of the directory). */
-function restrict(path: string, mode: number): void {
+function restrict(path: string, mode: number): boolean {
   const st = lstatSync(path, { throwIfNoEntry: false });
-  if (!st || st.isSymbolicLink()) return;
-  if (isLooser(st.mode)) chmodSync(path, mode);
+  if (!st || st.isSymbolicLink() || !isLooser(st.mode)) return false;
+  return chmodUnlessGone(path, mode);
+}
+
+/** chmod, except that a file removed in the meantime (SQLite drops its -wal/-shm on close) is fine. */
+function chmodUnlessGone(path: string, mode: number): boolean {
+  try {
+    chmodSync(path, mode);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 /** Create the directory (and missing parents) as 0700, and tighten it if it already existed. */
@@ -47,18 +58,21 @@ export function repairPrivateDir(dir: string): string[] {
   if (!ENFORCED) return [];
   const tightened: string[] = [];
   const walk = (current: string): void => {
-    for (const name of readdirSync(current)) {
+    let names: string[];
+    try {
+      names = readdirSync(current);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && current !== dir) return;
+      throw err;
+    }
+    for (const name of names) {
       const path = join(current, name);
       const st = lstatSync(path, { throwIfNoEntry: false });
       if (!st || st.isSymbolicLink()) continue;
       if (st.isDirectory()) {
-        if (isLooser(st.mode)) {
-          chmodSync(path, PRIVATE_DIR_MODE);
-          tightened.push(path);
-        }
+        if (isLooser(st.mode) && chmodUnlessGone(path, PRIVATE_DIR_MODE)) tightened.push(path);
         walk(path);
-      } else if (st.isFile() && isLooser(st.mode)) {
-        chmodSync(path, PRIVATE_FILE_MODE);
+      } else if (st.isFile() && isLooser(st.mode) && chmodUnlessGone(path, PRIVATE_FILE_MODE)) {
         tightened.push(path);
       }
     }
