@@ -7,7 +7,7 @@
 // while a vault is open.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { z } from 'zod';
@@ -36,11 +36,13 @@ import { KeychainUnavailableError } from './keychain';
 import { CLOCK_ROLLBACK_TOLERANCE_MS, evaluateLease, LeaseWatcher } from './lease';
 import { beginSignIn, completeEnrollment, type PendingSignIn } from './sync/enroll';
 import { SyncEngine, type SyncTestHooks } from './sync/engine';
-import { RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
 import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
 import { alertAndReviewHandlers } from './admin-reviews';
+import { repairPrivateDir } from './private-files';
+import { searchAuditFields } from './search-audit';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
 import { Vault } from './vault';
@@ -116,6 +118,7 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
+  if (err instanceof InsecureServerUrlError) return { code: 'insecure_server_url', message: err.message };
   if (err instanceof ServerUnreachableError) return { code: 'server_unreachable', message: err.message };
   if (err instanceof ServerKeyMismatchError) return { code: 'server_key_mismatch', message: err.message };
   if (err instanceof UntrustedTokenError) return { code: 'server_key_mismatch', message: err.message };
@@ -175,7 +178,8 @@ class DesktopCore {
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    mkdirSync(this.options.dataDir, { recursive: true });
+    // 0700 directory, 0600 files: created so, and anything looser on disk tightened now.
+    repairPrivateDir(this.options.dataDir);
     // A wipe interrupted by a crash (or a kill) finishes before anything else reads the disk.
     await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
     const settings = this.settings.read();
@@ -652,7 +656,8 @@ class DesktopCore {
       this.requireAction(s.grant, 'customer.read');
       const result = s.vault.searchCustomers(input);
       const query = input.query.trim();
-      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', query: query.slice(0, 200), count: result.total });
+      // The audit entry says that a search happened, not what was typed (often personal data).
+      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', ...searchAuditFields(query), count: result.total });
       return result;
     },
 

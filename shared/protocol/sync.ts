@@ -115,14 +115,25 @@ export const pushResponseSchema = z.object({
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
-/** Offline reads (views, searches, exports) recorded in the vault and uploaded at next sync. */
+/** What a search query consisted of, as recorded for auditors instead of its text. */
+export const SEARCH_QUERY_KINDS = ['digits', 'latin', 'cjk', 'mixed'] as const;
+export type SearchQueryKind = (typeof SEARCH_QUERY_KINDS)[number];
+
+/**
+ * Offline reads (views, searches, exports) recorded in the vault and uploaded at next sync.
+ * A `search` entry carries no free text — search terms are often phone numbers or names — only
+ * the query's length (characters), its kind and the result count (`count`).
+ */
 export const offlineAuditEntrySchema = z.object({
   id: z.string().uuid(),
   at: epochMsSchema,
   action: z.enum(['view', 'search', 'export']),
   entity: entityTypeSchema.optional(),
   recordId: idSchema.optional(),
+  /** Legacy: older clients sent the search text; this client never does. */
   query: z.string().max(200).optional(),
+  queryLength: z.number().int().min(0).max(200).optional(),
+  queryKind: z.enum(SEARCH_QUERY_KINDS).optional(),
   count: z.number().int().nonnegative().optional(),
 });
 export type OfflineAuditEntry = z.infer<typeof offlineAuditEntrySchema>;

@@ -11,6 +11,7 @@
 import { PUSH_BATCH_MAX } from '../../../shared/protocol/sync';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Clock, VaultStore } from '../contracts';
+import { withoutSearchText } from '../search-audit';
 import type { ServerClient } from './server-client';
 import { verifyGrant, type PinnedKey } from './tokens';
 
@@ -148,7 +149,8 @@ export class SyncEngine {
     for (;;) {
       const entries = vault.pendingAudit(AUDIT_BATCH);
       if (entries.length === 0) return uploaded;
-      await client.call('uploadAudit', { entries });
+      // Entries queued by an older version may still hold search text: it never leaves the device.
+      await client.call('uploadAudit', { entries: entries.map(withoutSearchText) });
       vault.ackAudit(entries.map((e) => e.id));
       uploaded += entries.length;
       if (entries.length < AUDIT_BATCH) return uploaded;
