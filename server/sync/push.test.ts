@@ -78,7 +78,7 @@ describe('push', () => {
     const mutation = update('c4', { notes: 'not mine' }, { notes: 'note' }, 1);
     const [result] = (await pushMutations(dev.rep, [mutation])).results;
     expect(result?.status).toBe('rejected');
-    expect(result?.reason).toBe('out_of_scope');
+    expect(result?.reason).toBe('not_found'); // the same answer as for a record that does not exist
     expect(result?.record).toBeUndefined(); // nothing about it leaks back
     expect(await held(mutation.mutationId)).toHaveLength(1);
     expect((await customerRow('c4')).notes).toBe('note');
