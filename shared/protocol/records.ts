@@ -10,17 +10,25 @@ export const entityTypeSchema = z.enum(ENTITY_TYPES);
 // Control characters: NUL is refused by PostgreSQL text columns and the other C0 controls (and
 // DEL) have no place in what people type. One-line text allows none; multi-line text allows tab,
 // newline and carriage return.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const CONTROL_CHARS_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+function hasControlChar(s: string, allowLineBreaks: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x7f) return true;
+    if (c >= 0x20) continue;
+    if (allowLineBreaks && (c === 0x09 || c === 0x0a || c === 0x0d)) continue;
+    return true;
+  }
+  return false;
+}
 
 /** Single-line text: no control characters at all. */
 export function lineText(max: number) {
-  return z.string().max(max).refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters').transform((s) => s.trim());
+  return z.string().max(max).refine((s) => !hasControlChar(s, false), 'must not contain control characters').transform((s) => s.trim());
 }
 
 /** Multi-line text: tab and line breaks allowed, no other control character. */
 export function multilineText(max: number) {
-  return z.string().max(max).refine((s) => !CONTROL_CHARS_BUT_LINE_BREAKS.test(s), 'must not contain control characters other than tab and line breaks');
+  return z.string().max(max).refine((s) => !hasControlChar(s, true), 'must not contain control characters other than tab and line breaks');
 }
 
 const shortText = lineText(200);
