@@ -51,8 +51,10 @@ describe('attack: keeping records after the role lost their read action (finding
 
   it('later changes to opportunities do not reach the rep, and a restart from scratch brings none', async () => {
     await s.ctx.db.updateTable('opportunities').set({ title: 'changed' }).where('id', '=', 'c1-op').execute();
-    await syncToEnd(rep, repVault);
+    const steady = await syncToEnd(rep, repVault);
     expect(repVault.ids('opportunity')).toEqual([]);
+    // The device's new state was committed: a steady pull is no transition (no grant, no removals).
+    expect(steady.pages.map((p) => [p.grant, p.removals.length])).toEqual([[undefined, 0]]);
     const fresh = new ModelVault();
     await syncToEnd(rep, fresh);
     expect(fresh.ids('opportunity')).toEqual([]);
