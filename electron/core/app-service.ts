@@ -29,7 +29,7 @@ import {
 import { ENTITY_TYPES, type Action, type EntityType } from '../../shared/domain/model';
 import type { GrantClaims } from '../../shared/protocol/grant';
 import type { AuditEntryView } from '../../shared/protocol/routes';
-import type { Mutation } from '../../shared/protocol/sync';
+import { summarizeSearch, type Mutation } from '../../shared/protocol/sync';
 import type { Clock, SecretStore, StateListener, VaultStore } from './contracts';
 import { DeviceKey, DeviceKeyMissingError } from './device-key';
 import { KeychainUnavailableError } from './keychain';
@@ -42,7 +42,6 @@ import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget
 import { LocalSettingsFile } from './sync/local-settings';
 import { alertAndReviewHandlers } from './admin-reviews';
 import { repairPrivateDir } from './private-files';
-import { searchAuditFields } from './search-audit';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
 import { Vault } from './vault';
@@ -657,7 +656,7 @@ class DesktopCore {
       const result = s.vault.searchCustomers(input);
       const query = input.query.trim();
       // The audit entry says that a search happened, not what was typed (often personal data).
-      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', ...searchAuditFields(query), count: result.total });
+      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', search: summarizeSearch(query), count: result.total });
       return result;
     },
 

@@ -67,6 +67,10 @@ export interface DevicesTable {
   synced_read_clearance: string | null;
   /** JSON FieldClassification the device was last served under (null = never) */
   synced_classification: string | null;
+  /** JSON EntityType[] the device was last served under (null = before this was tracked: every entity) */
+  synced_entities: string | null;
+  /** time of the newest offline audit entry accepted from this device (null = none yet) */
+  audit_latest_at: number | null;
 }
 
 interface RecordCols {

@@ -52,8 +52,8 @@ describe('attack: searched phone numbers copied into the audit trail (finding 10
     expect(raw).not.toContain(DIGITS_ONLY);
     expect(raw).not.toContain('王建国');
     for (const entry of searches) expect(entry).not.toHaveProperty('query');
-    expect(searches[0]).toMatchObject({ action: 'search', entity: 'customer', queryLength: PHONE_FRAGMENT.length, queryKind: 'digits', count: found.total });
-    expect(searches[1]).toMatchObject({ action: 'search', entity: 'customer', queryLength: 3, queryKind: 'cjk' });
+    expect(searches[0]).toMatchObject({ action: 'search', entity: 'customer', search: { length: PHONE_FRAGMENT.length, kind: 'digits' }, count: found.total });
+    expect(searches[1]).toMatchObject({ action: 'search', entity: 'customer', search: { length: 3, kind: 'cjk' } });
 
     // Back online: the entries are uploaded, and the server's trail holds no search text either.
     await server.restart();
