@@ -1,6 +1,6 @@
 // Device enrollment (step 3 of sign-in), check-in (refresh) and wipe confirmation.
 
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
@@ -8,15 +8,8 @@ import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
 import { loadSubject } from '../org/load';
 import { issueAccessToken, issueGrant } from './grant';
+import { DEVICE_KEY_PROBLEM_TEXT, deviceKeyProblem } from './public-key';
 
-function isEd25519PublicKey(rawBase64Url: string): boolean {
-  try {
-    createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rawBase64Url }, format: 'jwk' });
-    return Buffer.from(rawBase64Url, 'base64url').length === 32;
-  } catch {
-    return false;
-  }
-}
 
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
   route(app, ctx, 'serverKey', async () => ({ jwk: ctx.keys.publicJwk, kid: ctx.keys.kid }));
@@ -24,8 +17,16 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
   route(app, ctx, 'enrollDevice', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'enroll', body.enrollmentToken);
     if (!userId) throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
-    if (!isEd25519PublicKey(body.publicKey)) {
-      throw new HttpError(400, 'validation_failed', 'body.publicKey: not a valid Ed25519 public key');
+    // Checked before anything is stored or the token used: a weak key is never registered.
+    const keyProblem = deviceKeyProblem(body.publicKey);
+    if (keyProblem) {
+      await ctx.audit.append({
+        actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
+        details: { reason: 'device_key_invalid', problem: keyProblem, ip: request.ip },
+      });
+      throw new HttpError(400, 'device_key_invalid', `body.publicKey: ${DEVICE_KEY_PROBLEM_TEXT[keyProblem]}`, {
+        details: { problem: keyProblem },
+      });
     }
     const subject = await loadSubject(ctx.db, userId);
     if (!subject) throw new HttpError(401, 'token_expired', 'sign in again');
