@@ -9,6 +9,7 @@ import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
 import { loadSubject } from '../org/load';
 import { issueAccessToken, issueGrant } from './grant';
 import { DEVICE_KEY_PROBLEM_TEXT, deviceKeyProblem } from './public-key';
+import { wipeConfirmationRefusal, type WipeConfirmationRefusal } from './wipe';
 
 
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
@@ -88,13 +89,38 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
     return { ...access, grant };
   });
 
-  route(app, ctx, 'confirmWipe', async ({ body, principal }) => {
+  // Sent by a revoked device after it crypto-shredded itself (signed before the shred). Only a
+  // revoked device may confirm, and only for a directive issued after its revocation; a refused
+  // confirmation stores nothing. The first accepted confirmation is kept (the client may retry).
+  route(app, ctx, 'confirmWipe', async ({ body, principal, request }) => {
     const now = ctx.now();
-    await ctx.db.updateTable('devices').set({ wipe_confirmed_at: now }).where('id', '=', principal.device.id).execute();
+    const { device } = principal;
+    const refusal = wipeConfirmationRefusal(device, body.directiveIat, now);
+    if (refusal) {
+      await ctx.audit.append({
+        actorId: principal.user.id, deviceId: device.id, action: 'device.wipe_confirmed', target: device.id, outcome: 'denied',
+        details: { reason: refusal, directiveIat: body.directiveIat, deviceStatus: device.status, ip: request.ip },
+      });
+      throw new HttpError(409, 'wipe_not_allowed', WIPE_REFUSAL_TEXT[refusal], { details: { reason: refusal } });
+    }
+    await ctx.db
+      .updateTable('devices')
+      .set({ wipe_confirmed_at: now })
+      .where('id', '=', device.id)
+      .where('status', '=', 'revoked')
+      // A time stored before the revocation (by an earlier version) is replaced, never kept.
+      .where((eb) => eb.or([eb('wipe_confirmed_at', 'is', null), eb('wipe_confirmed_at', '<', device.revoked_at!)]))
+      .execute();
     await ctx.audit.append({
-      actorId: principal.user.id, deviceId: principal.device.id, action: 'device.wipe_confirmed', target: principal.device.id,
-      outcome: 'ok', details: { directiveIat: body.directiveIat, deviceStatus: principal.device.status },
+      actorId: principal.user.id, deviceId: device.id, action: 'device.wipe_confirmed', target: device.id,
+      outcome: 'ok', details: { directiveIat: body.directiveIat, revokedAt: device.revoked_at },
     });
     return { ok: true as const };
   }, { allowRevoked: true });
 }
+
+const WIPE_REFUSAL_TEXT: Record<WipeConfirmationRefusal, string> = {
+  device_not_revoked: 'only a revoked device can confirm its wipe',
+  directive_before_revocation: 'this wipe directive predates the revocation of this device',
+  directive_from_the_future: 'this wipe directive was not issued by the server yet',
+};
