@@ -14,11 +14,12 @@
 // checkpoint in that file. Entries written after the newest checkpoint (at most
 // CHECKPOINT_EVERY_ENTRIES, or CHECKPOINT_EVERY_MS of activity) are not covered by any.
 
+import { createPublicKey } from 'node:crypto';
+import { jwtVerify } from 'jose';
 import type { Kysely } from 'kysely';
 import { ISSUER } from '../../shared/protocol/grant';
 import type { ServerKeys } from '../context';
 import type { Database } from '../db/schema';
-import { verifyServerToken } from '../keys';
 
 export const CHECKPOINT_TYP = 'sv-audit-checkpoint+jwt';
 /** A checkpoint is signed after this many entries written by one process... */
@@ -66,12 +67,17 @@ export async function checkpointHead(db: Kysely<Database>, keys: ServerKeys, at:
   return head ? writeCheckpoint(db, keys, { seq: Number(head.seq), hash: head.hash }, at) : null;
 }
 
-/** The claims of a checkpoint JWS signed by `keys`, or null when it is not one. */
+/**
+ * The claims of a checkpoint JWS signed by `keys`, or null when it is not one. Verified directly,
+ * not through the token cache of ../keys.ts: thousands of checkpoints must not evict the access
+ * tokens that cache exists for.
+ */
 export async function readCheckpointJws(keys: ServerKeys, jws: string): Promise<Omit<Checkpoint, 'jws'> | null> {
   try {
-    // No expiry: a checkpoint stays valid evidence forever; nbf/exp are absent.
-    const claims = await verifyServerToken(keys, jws, CHECKPOINT_TYP, Date.now());
-    const { seq, hash, at } = claims as Partial<CheckpointClaims>;
+    const key = createPublicKey({ key: keys.publicJwk as never, format: 'jwk' });
+    // No expiry: a checkpoint stays valid evidence for as long as the trail is kept.
+    const { payload } = await jwtVerify(jws, key, { algorithms: ['EdDSA'], typ: CHECKPOINT_TYP, issuer: ISSUER });
+    const { seq, hash, at } = payload as Partial<CheckpointClaims>;
     if (!Number.isSafeInteger(seq) || typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash) || !Number.isSafeInteger(at)) return null;
     return { seq: seq!, hash, at: at! };
   } catch {
