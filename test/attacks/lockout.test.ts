@@ -73,6 +73,25 @@ describe('attack: probe usernames and lock accounts through the lockout (finding
     expect(lockouts.map((r) => r.target).sort()).toEqual([itAdmin.username, 'no.such.user']);
   });
 
+  it('a locked username costs the same password-hashing time as an unknown one (no timing oracle)', async () => {
+    const { manager } = s.fixture.users;
+    for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) await signIn('127.0.0.4', manager.username, `wrong password ${i}!`);
+    const median = async (username: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        expect((await signIn('127.0.0.4', username, manager.password)).status).toBe(401);
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[2]!;
+    };
+    const locked = await median(manager.username);
+    const unknown = await median('nobody.here');
+    // Both run one scrypt (tens of milliseconds); a skipped hash would be an order of magnitude faster.
+    expect(locked / unknown).toBeGreaterThan(0.4);
+    expect(locked / unknown).toBeLessThan(2.5);
+  });
+
   it(`${MAX_FAILURES_PER_ADDRESS} failures from address A do not stop the real user signing in from address B`, async () => {
     const { itAdmin } = s.fixture.users;
     for (let i = 0; i < MAX_FAILURES_PER_ADDRESS + 2; i++) {
