@@ -120,8 +120,11 @@ describe('a weak key stored by an earlier version (finding 3)', () => {
     const t = await withTestDatabase();
     try {
       // Roll back to before 0006, store what an old server accepted, migrate forward again.
-      const migrator = new Migrator({ db: t.db, provider: migrationProvider(t.dialect) });
-      const down = await migrator.migrateTo('0004_sync_performance');
+      const provider = migrationProvider(t.dialect);
+      const names = Object.keys(await provider.getMigrations()).sort();
+      const before0006 = names[names.indexOf('0006_audit_checkpoints_and_devices') - 1]!;
+      const migrator = new Migrator({ db: t.db, provider });
+      const down = await migrator.migrateTo(before0006);
       expect(down.error).toBeUndefined();
       await t.db.insertInto('org_units').values({ id: 'u', parent_id: null, name: 'Co', kind: 'company' }).execute();
       await t.db.insertInto('users').values({
