@@ -116,7 +116,7 @@ describe('attack: enroll a device with a weak Ed25519 key (finding 3)', () => {
 });
 
 describe('a weak key stored by an earlier version (finding 3)', () => {
-  it('is revoked by the 0006 migration; a valid key stays active', async () => {
+  it('is revoked by the 0006 migration; a valid key stays active, and a wipe time without a revocation before it is cleared', async () => {
     const t = await withTestDatabase();
     try {
       // Roll back to before 0006, store what an old server accepted, migrate forward again.
@@ -137,13 +137,19 @@ describe('a weak key stored by an earlier version (finding 3)', () => {
         enrolled_at: 1, last_check_in_at: 1, revoked_at: null, revoke_reason: null, wipe_confirmed_at: null, synced_buckets: '[]',
         synced_read_clearance: null, synced_classification: null,
       });
-      await t.db.insertInto('devices').values([device('weak', hexToB64u(SMALL_ORDER_HEX[6]!)), device('good', newDeviceKey().publicKey)]).execute();
+      await t.db.insertInto('devices').values([
+        device('weak', hexToB64u(SMALL_ORDER_HEX[6]!)),
+        // Finding 4's leftovers: a "wipe confirmed" stored by an active device, and a real one.
+        { ...device('good', newDeviceKey().publicKey), wipe_confirmed_at: 5 },
+        { ...device('wiped', newDeviceKey().publicKey), status: 'revoked' as const, revoked_at: 10, wipe_confirmed_at: 20 },
+      ]).execute();
       const up = await migrator.migrateToLatest();
       expect(up.error).toBeUndefined();
-      const rows = await t.db.selectFrom('devices').select(['id', 'status', 'revoke_reason']).orderBy('id').execute();
+      const rows = await t.db.selectFrom('devices').select(['id', 'status', 'revoke_reason', 'wipe_confirmed_at']).orderBy('id').execute();
       expect(rows).toEqual([
-        { id: 'good', status: 'active', revoke_reason: null },
-        { id: 'weak', status: 'revoked', revoke_reason: 'device_key_invalid' },
+        { id: 'good', status: 'active', revoke_reason: null, wipe_confirmed_at: null },
+        { id: 'weak', status: 'revoked', revoke_reason: 'device_key_invalid', wipe_confirmed_at: null },
+        { id: 'wiped', status: 'revoked', revoke_reason: null, wipe_confirmed_at: 20 },
       ]);
     } finally {
       await t.cleanup();
