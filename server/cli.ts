@@ -126,7 +126,11 @@ function describeFailure(result: ChainVerification): string[] {
       `audit chain REPLACED: entry seq ${checkpointMismatch.seq} differs from the checkpoint signed at ` +
         `${new Date(checkpointMismatch.checkpointAt).toISOString()}; entries up to it were deleted or rewritten`,
     );
-  } else if (result.firstBrokenSeq !== null && (!missingTail || result.firstBrokenSeq !== missingTail.fromSeq)) {
+  } else if (
+    result.firstBrokenSeq !== null &&
+    result.firstBrokenSeq !== missingTail?.fromSeq &&
+    result.firstBrokenSeq !== invalidCheckpoints?.[0]
+  ) {
     lines.push(`audit chain BROKEN at entry seq ${result.firstBrokenSeq} (${result.checked} entries checked)`);
   }
   if (invalidCheckpoints?.length) {
