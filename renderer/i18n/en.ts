@@ -43,7 +43,7 @@ export const en: typeof zhCN = {
   errors: {
     validation_failed: { title: 'Some input is not valid', action: 'Check the highlighted fields and submit again.' },
     not_signed_in: { title: 'You are not signed in', action: 'Sign in again to continue.' },
-    invalid_credentials: { title: 'Wrong username or password', action: 'Check and try again; repeated failures lock the account for a while.' },
+    invalid_credentials: { title: 'Wrong username or password', action: 'Check and try again; after repeated failures, sign-in from this computer is blocked for 15 minutes.' },
     account_locked: { title: 'This account is temporarily locked', action: 'Too many failed sign-ins. Try again later or ask IT to unlock it.' },
     mfa_invalid: { title: 'The verification code is wrong or expired', action: 'Enter the current 6-digit code from your authenticator app and check that this computer’s clock is right.' },
     rate_limited: { title: 'Too many attempts', action: 'Wait a minute and try again.' },

@@ -44,7 +44,7 @@ export const zhCN = {
   errors: {
     validation_failed: { title: '输入内容有误', action: '请检查标红的字段后再提交。' },
     not_signed_in: { title: '您尚未登录', action: '请重新登录后再继续。' },
-    invalid_credentials: { title: '用户名或密码不正确', action: '请检查后重新输入；多次失败后账号会被临时锁定。' },
+    invalid_credentials: { title: '用户名或密码不正确', action: '请检查后重新输入；多次失败后，本机将在 15 分钟内无法登录。' },
     account_locked: { title: '账号已被临时锁定', action: '登录失败次数过多。请稍后再试，或联系 IT 管理员解锁。' },
     mfa_invalid: { title: '动态验证码不正确或已过期', action: '请在身份验证器中查看最新的 6 位验证码后重新输入，并确认电脑时间准确。' },
     rate_limited: { title: '操作过于频繁', action: '请稍等一分钟后再试。' },
