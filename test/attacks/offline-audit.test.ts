@@ -27,6 +27,11 @@ describe('attack: forged offline audit uploads (finding 10)', () => {
       .filter((r) => ids.has(r.details.offlineId));
   }
 
+  async function flaggedAlerts(): Promise<{ details: Record<string, unknown> }[]> {
+    const rows = await s.ctx.db.selectFrom('alerts').selectAll().where('rule', '=', 'offline_audit_flagged').where('device_id', '=', rep.deviceId).execute();
+    return rows.map((r) => ({ details: JSON.parse(r.details) as Record<string, unknown> }));
+  }
+
   beforeAll(async () => {
     s = await startTestServer();
     await addCustomer(s, s.fixture.users.rep.id, 'c1');
@@ -46,6 +51,7 @@ describe('attack: forged offline audit uploads (finding 10)', () => {
     const [row] = await upload([{ id: randomUUID(), at, action: 'view', entity: 'customer', recordId: 'c1' }]);
     expect(row?.at).toBe(at);
     expect(row?.details.flagged).toBeUndefined();
+    expect(await flaggedAlerts()).toEqual([]);
   });
 
   it('times outside the window (at: 0, before enrollment, in the future) are flagged and not used as the entry\'s time', async () => {
@@ -100,5 +106,13 @@ describe('attack: forged offline audit uploads (finding 10)', () => {
       expect(r.raw).not.toContain('王建国');
       expect(r.details.query).toBeUndefined();
     }
+  });
+
+  it('flagged entries raise an alert for IT, once per device and hour', async () => {
+    const alerts = await flaggedAlerts();
+    // The uploads above were flagged within the same simulated hour: one alert, not one per entry.
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.details.action).toMatch(/^offline\./);
+    expect((alerts[0]!.details.flags as string[]).length).toBeGreaterThan(0);
   });
 });
