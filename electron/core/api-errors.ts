@@ -4,7 +4,7 @@
 import type { ApiError, ApiErrorCode } from '../../shared/api/desktop-api';
 import { DeviceKeyMissingError } from './device-key';
 import { KeychainUnavailableError } from './keychain';
-import { RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
 import { VaultError } from './vault/errors';
 
 /** A refusal decided locally, with the API code the renderer localizes. */
@@ -52,6 +52,7 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
+  if (err instanceof InsecureServerUrlError) return { code: 'insecure_server_url', message: err.message };
   if (err instanceof ServerUnreachableError) return { code: 'server_unreachable', message: err.message };
   if (err instanceof ServerKeyMismatchError) return { code: 'server_key_mismatch', message: err.message };
   if (err instanceof UntrustedTokenError) return { code: 'server_key_mismatch', message: err.message };

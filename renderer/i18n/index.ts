@@ -20,6 +20,7 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   rate_limited: true,
   server_unreachable: true,
   server_key_mismatch: true,
+  insecure_server_url: true,
   forbidden: true,
   not_found: true,
   locked: true,

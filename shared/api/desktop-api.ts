@@ -42,6 +42,8 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'server_unreachable'
   | 'server_key_mismatch'
+  /** The server address is refused: only https://, or http:// to this computer (loopback). */
+  | 'insecure_server_url'
   | 'forbidden'
   | 'not_found'
   | 'locked'

@@ -61,6 +61,8 @@ export const ERROR_CODES = [
   'device_revoked',
   'user_deactivated',
   'device_limit',
+  'device_key_invalid',
+  'wipe_not_allowed',
   'forbidden',
   'conflict',
   'offline_not_allowed',

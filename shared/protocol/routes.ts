@@ -110,7 +110,7 @@ export const auditQuerySchema = z.object({
 // ---- anomaly alerts and access reviews
 export const ALERT_RULES = [
   'pull_volume', 'offline_view_volume', 'offline_export_volume',
-  'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours',
+  'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours', 'offline_audit_flagged',
 ] as const;
 export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
 

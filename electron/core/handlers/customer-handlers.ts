@@ -3,6 +3,7 @@
 // holds) and asks the role before it acts; edits go through LocalEdits.
 
 import { randomUUID } from 'node:crypto';
+import { summarizeSearch } from '../../../shared/protocol/sync';
 import { customerDetail } from '../record-access';
 import { AppError } from '../api-errors';
 import type { AppController } from '../session/controller';
@@ -35,7 +36,8 @@ export function customerHandlers(app: AppController): HandlerGroup<CustomerMetho
       app.requireAction(u.grant, 'customer.read');
       const result = u.vault.searchCustomers(input);
       const query = input.query.trim();
-      if (query) u.vault.recordAudit({ at: u.now, action: 'search', entity: 'customer', query: query.slice(0, 200), count: result.total });
+      // The audit entry says that a search happened, not what was typed (often personal data).
+      if (query) u.vault.recordAudit({ at: u.now, action: 'search', entity: 'customer', search: summarizeSearch(query), count: result.total });
       return result;
     },
 

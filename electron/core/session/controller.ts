@@ -4,7 +4,7 @@
 // sync when the server announces a change. Reports flow up (session → controller); actions flow
 // down from the controller's own task (start, sync, stop), never from inside a report.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppState, AppStateReason, Locale, SessionUser } from '../../../shared/api/desktop-api';
 import type { Action } from '../../../shared/domain/model';
@@ -14,6 +14,7 @@ import type { Clock, SecretStore, VaultStore } from '../contracts';
 import type { LeaseEvaluation } from '../lease';
 import { authorizeAction } from '../local-authz';
 import { LocalSettingsFile } from '../local-settings';
+import { repairPrivateDir } from '../private-files';
 import { SyncStoppedError, type SyncTestHooks } from '../sync/engine';
 import { beginSignIn, type PendingSignIn } from '../sync/enroll';
 import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
@@ -72,7 +73,8 @@ export class AppController {
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    mkdirSync(this.options.dataDir, { recursive: true });
+    // 0700 directory, 0600 files: created so, and anything looser on disk tightened now.
+    repairPrivateDir(this.options.dataDir);
     // A wipe interrupted by a crash (or a kill) finishes before anything else reads the disk.
     await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
     const settings = this.settings.read();

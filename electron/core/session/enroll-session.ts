@@ -3,11 +3,12 @@
 // lease). The server key is pinned only once that grant verified. Anything failing after the
 // device key exists leaves nothing behind: the keys and any vault this attempt created are shredded.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEVICE_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import type { LeaseEvaluation } from '../lease';
 import type { LocalSettingsFile } from '../local-settings';
+import { ensurePrivateDir } from '../private-files';
 import { completeEnrollment, type PendingSignIn } from '../sync/enroll';
 import { Vault } from '../vault';
 import { cryptoShred } from '../wipe';
@@ -39,7 +40,7 @@ export async function enrollSession(args: EnrollSessionArgs): Promise<{ session:
   });
   let vault: Vault | null = null;
   try {
-    mkdirSync(dirname(vaultPath), { recursive: true });
+    ensurePrivateDir(dirname(vaultPath));
     vault = await Vault.create(vaultPath, secrets, { clock: options.clock });
     vault.setMeta('serverUrl', pending.serverUrl);
     vault.setMeta('deviceId', enrollment.deviceId);

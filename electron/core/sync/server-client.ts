@@ -16,9 +16,10 @@ import {
   errorBodySchema,
   type ErrorBody,
 } from '../../../shared/protocol/common';
+import { checkServerUrl } from '../../../shared/protocol/server-url';
 import { ROUTES, type RouteBody, type RouteName, type RouteResponse } from '../../../shared/protocol/routes';
 import type { DeviceKey } from '../device-key';
-import { RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
 import { verifyWipeDirective, type PinnedKey } from './tokens';
 
 export interface DeviceIdentity {
@@ -63,7 +64,11 @@ export class ServerClient {
   lastServerDate: number | null = null;
 
   constructor(private readonly options: ServerClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    // Every request of the client (sign-in, enrollment, key pinning, sync, admin) goes through
+    // a ServerClient: refusing an insecure address here means nothing is ever sent to it.
+    const checked = checkServerUrl(options.baseUrl);
+    if (!checked.ok) throw new InsecureServerUrlError(checked.reason);
+    this.baseUrl = checked.url;
     this.fetchImpl = options.fetch ?? fetch;
     this.identity = options.identity;
   }
@@ -104,17 +109,17 @@ export class ServerClient {
   }
 
   /**
-   * Check in: a fresh access token and grant. The grant goes to the check-in listener first; the
-   * token is used only once the listener accepted the grant (a grant that does not verify fails
-   * the check-in).
+   * Check in: a fresh access token and grant. The grant goes to the check-in listener (the
+   * session) first; the token is used only once the listener accepted the grant (a grant that
+   * does not verify fails the check-in).
    */
   async refresh(): Promise<void> {
     if (!this.refreshing) {
       this.refreshing = (async () => {
         const res = await this.callOnce('refresh', { appVersion: this.options.appVersion }, {});
         this.requireIdentity();
-        if (!this.checkInListener) throw new ServerError('unauthorized', 0, 'no session takes the check-in grant');
-        await this.checkInListener(res.grant);
+        // Without a listener (no session) the grant is not used at all: nothing stores or trusts it.
+        await this.checkInListener?.(res.grant);
         this.accessToken = { token: res.accessToken, expiresAt: res.accessExpiresAt };
       })().finally(() => {
         this.refreshing = null;

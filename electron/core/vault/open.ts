@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
 import { VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
+import { prepareDatabaseFile } from '../private-files';
 import { VaultCorruptError, VaultError, VaultKeyMissingError } from './errors';
 import { MIGRATIONS } from './schema';
 
@@ -37,6 +38,8 @@ function openWithKey(path: string, keyHex: string, mustExist: boolean): Db {
   if (!KEY_HEX.test(keyHex)) throw new VaultCorruptError('The vault key in the keychain is malformed.');
   let db: Db;
   try {
+    // 0600 before SQLite writes a byte (its -wal/-shm inherit the database file's mode).
+    prepareDatabaseFile(path, { create: !mustExist });
     db = new Database(path, { fileMustExist: mustExist });
   } catch (cause) {
     throw new VaultCorruptError(`The vault file cannot be opened: ${messageOf(cause)}`, { cause });
