@@ -40,7 +40,7 @@ import { RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableErr
 import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
-import { alertAndReviewHandlers } from './admin-reviews';
+import { alertAndReviewHandlers, resultOrPending } from './admin-reviews';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
 import { Vault } from './vault';
@@ -779,11 +779,11 @@ class DesktopCore {
     },
 
     adminListUsers: async () => (await this.callServer((c) => c.call('listUsers'))).users,
-    adminCreateUser: async (input) => (await this.callServer((c) => c.call('createUser', input))).user,
-    adminUpdateUser: async (input) => (await this.callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } }))).user,
+    adminCreateUser: async (input) => resultOrPending(await this.callServer((c) => c.call('createUser', input)), 'user'),
+    adminUpdateUser: async (input) => resultOrPending(await this.callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } })), 'user'),
     adminDeactivateUser: async (input) => this.callServer((c) => c.call('deactivateUser', undefined, { params: { id: input.id } })),
     adminListRoles: async () => (await this.callServer((c) => c.call('listRoles'))).roles,
-    adminUpdateRole: async (input) => (await this.callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } }))).role,
+    adminUpdateRole: async (input) => resultOrPending(await this.callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } })), 'role'),
     adminCreateRole: async (input) => (await this.callServer((c) => c.call('createRole', input))).role,
     adminListUnits: async () => (await this.callServer((c) => c.call('listUnits'))).units,
     adminListDevices: async () => (await this.callServer((c) => c.call('listDevices'))).devices,

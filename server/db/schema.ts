@@ -279,6 +279,28 @@ export interface ReviewItemsTable {
   note: string | null;
 }
 
+/** A change that widens someone's access, waiting for a second administrator (server/approvals). */
+export interface ApprovalRequestsTable {
+  id: string;
+  kind: 'user.create' | 'user.update' | 'role.update' | 'share.create' | 'classification.set';
+  /** the admin action an approver must hold */
+  permission: string;
+  /** what the change is about: a user, role or customer id, or entity.field */
+  target: string;
+  /** JSON: the validated change (approvalChangeSchema) */
+  change: string;
+  /** JSON WideningReason[] */
+  reasons: string;
+  /** never shown back: a new user's password hash */
+  secret: string | null;
+  requested_by: string;
+  requested_device: string | null;
+  requested_at: number;
+  status: 'pending' | 'approved' | 'rejected';
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
 export interface Database {
   org_units: OrgUnitsTable;
   roles: RolesTable;
@@ -302,4 +324,5 @@ export interface Database {
   alert_device_state: AlertDeviceStateTable;
   review_campaigns: ReviewCampaignsTable;
   review_items: ReviewItemsTable;
+  approval_requests: ApprovalRequestsTable;
 }

@@ -17,6 +17,7 @@ const EXPECTED: Record<FixtureUserKey, { customers: string[]; confidential: bool
   // customer service: unit scope over the branch, no opportunity.read, sensitive clearance
   service: { customers: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'], confidential: false, sensitive: true, opportunities: false },
   itAdmin: { customers: [], confidential: false, sensitive: false, opportunities: false },
+  itAdmin2: { customers: [], confidential: false, sensitive: false, opportunities: false },
   auditor: { customers: [], confidential: false, sensitive: false, opportunities: false },
 };
 
