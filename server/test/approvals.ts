@@ -13,3 +13,8 @@ export async function approveWith(approver: TestDevice, res: Response): Promise<
   expect(approved.status, await approved.clone().text()).toBe(200);
   return id;
 }
+
+/** Makes a widening change as `requester` and has `approver` (a second administrator) approve it. */
+export async function callWithApproval(requester: TestDevice, approver: TestDevice, method: string, path: string, body?: unknown): Promise<string> {
+  return approveWith(approver, await requester.signedFetch(method, path, body));
+}
