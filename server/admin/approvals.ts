@@ -17,7 +17,7 @@ import type { Principal, ServerContext } from '../context';
 import type { ApprovalRequestsTable } from '../db/schema';
 import { HttpError } from '../http/errors';
 import { loadClassification, loadOrgTree, loadSubjects } from '../org/load';
-import { applyChange, loadRole, validateChange } from './changes';
+import { applyChange, assertRoleObeysDuties, loadRole, validateChange } from './changes';
 import { mergeRole } from './service';
 
 type Reason = ApprovalView['reasons'][number];
@@ -84,8 +84,11 @@ export async function assessChange(ctx: ServerContext, actor: Subject | null, ch
       const { granteeType, granteeId } = change.share;
       const reached = all.filter((s) => s.role.dataScope !== 'none' && s.user.status === 'active' &&
         (granteeType === 'user' ? s.user.id === granteeId : tree.ancestors(s.user.unitId).includes(granteeId)));
+      const affected = new Set(reached.map((s) => s.user.id));
+      // A share naming someone is about their access even while their scope ignores shares.
+      if (granteeType === 'user') affected.add(granteeId);
       // Shares made on the admin path are never covered: an administrator's scope is none.
-      return { reasons: ['share_granted'], covered: false, affectedUserIds: reached.map((s) => s.user.id) };
+      return { reasons: ['share_granted'], covered: false, affectedUserIds: [...affected] };
     }
     case 'classification.set': {
       const { entity, field, level } = change.change;
@@ -130,6 +133,7 @@ export async function screenChange(
   if (assessment.affectedUserIds.includes(principal.user.id)) {
     await refuseSelfChange(ctx, principal, `admin.${change.kind}`, targetOf(change), 'nobody changes their own user or the role they hold: ask another administrator');
   }
+  if (change.kind === 'role.update') assertRoleObeysDuties(mergeRole(await loadRole(ctx, change.roleId), change.patch));
   if (assessment.reasons.length === 0 || assessment.covered) return null;
   const row: Selectable<ApprovalRequestsTable> = {
     id: `approval-${randomUUID()}`, kind: change.kind, permission: APPROVAL_PERMISSION[change.kind], target: targetOf(change),
