@@ -208,3 +208,106 @@ describe('a lone IT admin cannot reach customer data by any sequence of admin ca
     await expect(signInWithMfa(s.baseUrl, 'mole.1', FIXTURE_PASSWORD, secret, s.clock.now)).rejects.toThrow(/sign-in failed/);
   });
 });
+
+// ---- every admin route × actor × {widening, narrowing} ---------------------------------------
+// self: an IT admin acting on its own user or role; peer: an IT admin acting on someone else;
+// auditor and manager: the same calls as the peer's. Combinations that do not exist are left
+// out: nobody creates their own account, field levels and new roles belong to nobody, there is
+// no reactivation route (deactivate only narrows) and a share only ever grants.
+
+type Verdict = 'applied' | 'pending' | ['refused', number, string];
+type Actor = 'self' | 'peer' | 'auditor' | 'manager';
+interface Row {
+  route: string;
+  actor: Actor;
+  change: 'widening' | 'narrowing';
+  call: (w: World, ids: { emptyRole: string; request: () => Promise<string> }) => Promise<[string, string, unknown?]>;
+  verdict: Verdict;
+}
+
+const FORBIDDEN: Verdict = ['refused', 403, 'forbidden'];
+const SELF: Verdict = ['refused', 403, 'self_change'];
+const OFFLINE = { offlineAllowed: true, leaseHours: 72, wipeAfterHours: 336, exportAllowed: false, maxDevices: 2 };
+const both = (route: string, change: Row['change'], call: Row['call'], peer: Verdict): Row[] => [
+  { route, actor: 'peer', change, call, verdict: peer },
+  { route, actor: 'auditor', change, call, verdict: FORBIDDEN },
+  { route, actor: 'manager', change, call, verdict: FORBIDDEN },
+];
+const u = (w: World) => w.s.fixture.users;
+
+const TABLE: Row[] = [
+  { route: 'updateUser', actor: 'self', change: 'widening', call: async (w) => ['PATCH', `/v1/admin/users/${u(w).itAdmin.id}`, { roleId: 'role-director' }], verdict: SELF },
+  { route: 'updateUser', actor: 'self', change: 'narrowing', call: async (w) => ['PATCH', `/v1/admin/users/${u(w).itAdmin.id}`, { roleId: 'role-auditor' }], verdict: SELF },
+  ...both('updateUser', 'widening', async (w) => ['PATCH', `/v1/admin/users/${u(w).rep2.id}`, { roleId: 'role-director' }], 'pending'),
+  // (director → rep would not narrow: the rep role writes, the director role only reads)
+  ...both('updateUser', 'narrowing', async (w) => ['PATCH', `/v1/admin/users/${u(w).manager.id}`, { managedUnitIds: [] }], 'applied'),
+  ...both('createUser', 'widening', async () => ['POST', '/v1/admin/users', { username: 'new.rep', displayName: 'New', password: FIXTURE_PASSWORD, unitId: 'unit-team-a', roleId: 'role-rep' }], 'pending'),
+  ...both('createUser', 'narrowing', async (_w, ids) => ['POST', '/v1/admin/users', { username: `idle.${Math.random().toString(36).slice(2, 8)}`, displayName: 'Idle', password: FIXTURE_PASSWORD, unitId: 'unit-team-a', roleId: ids.emptyRole }], 'applied'),
+  { route: 'deactivateUser', actor: 'self', change: 'narrowing', call: async (w) => ['POST', `/v1/admin/users/${u(w).itAdmin.id}/deactivate`], verdict: SELF },
+  ...both('deactivateUser', 'narrowing', async (w) => ['POST', `/v1/admin/users/${u(w).service.id}/deactivate`], 'applied'),
+  { route: 'updateRole', actor: 'self', change: 'widening', call: async () => ['PATCH', '/v1/admin/roles/role-it-admin', { offline: { ...OFFLINE, maxDevices: 9 } }], verdict: SELF },
+  { route: 'updateRole', actor: 'self', change: 'narrowing', call: async () => ['PATCH', '/v1/admin/roles/role-it-admin', { actions: ['admin.users'] }], verdict: SELF },
+  ...both('updateRole', 'widening', async () => ['PATCH', '/v1/admin/roles/role-rep', { readClearance: 'confidential' }], 'pending'),
+  ...both('updateRole', 'narrowing', async () => ['PATCH', '/v1/admin/roles/role-service', { offline: { ...OFFLINE, maxDevices: 1 } }], 'applied'),
+  // A new role has no holders: nobody's access widens until someone is placed in it (screened).
+  ...both('createRole', 'widening', async () => ['POST', '/v1/admin/roles', { name: `Wide ${Math.random()}`, actions: ['customer.read'], dataScope: 'all', readClearance: 'confidential', writeClearance: 'public', offline: OFFLINE }], 'applied'),
+  ...both('createRole', 'narrowing', async () => ['POST', '/v1/admin/roles', { name: `Narrow ${Math.random()}`, actions: [], dataScope: 'none', readClearance: 'public', writeClearance: 'public', offline: OFFLINE }], 'applied'),
+  ...both('setFieldLevel', 'widening', async () => ['PATCH', '/v1/admin/classification', { entity: 'customer', field: 'taxId', level: 'public' }], 'pending'),
+  ...both('setFieldLevel', 'narrowing', async () => ['PATCH', '/v1/admin/classification', { entity: 'customer', field: 'industry', level: 'internal' }], 'applied'),
+  { route: 'createShare', actor: 'self', change: 'widening', call: async (w) => ['POST', '/v1/shares', { customerId: 'c4', granteeType: 'user', granteeId: u(w).itAdmin.id, access: 'read' }], verdict: SELF },
+  { route: 'createShare', actor: 'peer', change: 'widening', call: async (w) => ['POST', '/v1/shares', { customerId: 'c4', granteeType: 'user', granteeId: u(w).rep.id, access: 'write' }], verdict: 'pending' },
+  { route: 'createShare', actor: 'auditor', change: 'widening', call: async (w) => ['POST', '/v1/shares', { customerId: 'c4', granteeType: 'user', granteeId: u(w).rep.id, access: 'read' }], verdict: FORBIDDEN },
+  // The manager's own scope covers its team's customer: its share applies at once.
+  { route: 'createShare', actor: 'manager', change: 'widening', call: async (w) => ['POST', '/v1/shares', { customerId: 'c3', granteeType: 'user', granteeId: u(w).rep2.id, access: 'read' }], verdict: 'applied' },
+  ...both('revokeDevice', 'narrowing', async (w) => ['POST', `/v1/admin/devices/${w.dev.director.deviceId}/revoke`], 'applied'),
+  { route: 'approveRequest', actor: 'self', change: 'widening', call: async (_w, ids) => ['POST', `/v1/admin/approvals/${await ids.request()}/approve`], verdict: ['refused', 403, 'own_request'] },
+  ...both('approveRequest', 'widening', async (_w, ids) => ['POST', `/v1/admin/approvals/${await ids.request()}/approve`], 'applied'),
+  { route: 'rejectRequest', actor: 'self', change: 'narrowing', call: async (_w, ids) => ['POST', `/v1/admin/approvals/${await ids.request()}/reject`], verdict: ['refused', 403, 'own_request'] },
+  ...both('rejectRequest', 'narrowing', async (_w, ids) => ['POST', `/v1/admin/approvals/${await ids.request()}/reject`], 'applied'),
+];
+
+describe('every admin route × actor × widening/narrowing gives the expected verdict', () => {
+  let w: World;
+  let emptyRole: string;
+  beforeAll(async () => {
+    w = await startWorld();
+    const role = await send(w.dev.itAdmin2, 'POST', '/v1/admin/roles', { name: 'Empty', actions: [], dataScope: 'none', readClearance: 'public', writeClearance: 'public', offline: OFFLINE });
+    emptyRole = role.json.role.id;
+  });
+  afterAll(async () => {
+    await w?.s.close();
+  });
+
+  // A fresh request by the IT admin for each approve/reject row: a new account in the rep role.
+  const request = async (): Promise<string> => {
+    const res = await send(w.dev.itAdmin, 'POST', '/v1/admin/users', {
+      username: `asked.${Math.random().toString(36).slice(2, 8)}`, displayName: 'Asked', password: FIXTURE_PASSWORD, unitId: 'unit-team-b', roleId: 'role-rep',
+    });
+    expect(res.status).toBe(202);
+    return res.json.pendingApproval.id as string;
+  };
+
+  it.each(TABLE.map((row) => [`${row.route} × ${row.actor} × ${row.change}`, row] as const))('%s', async (_name, row) => {
+    const device = { self: w.dev.itAdmin, peer: row.route.endsWith('Request') ? w.dev.itAdmin2 : w.dev.itAdmin, auditor: w.dev.auditor, manager: w.dev.manager }[row.actor];
+    const [method, path, body] = await row.call(w, { emptyRole, request });
+    const pendingBefore = (await pendingRequests(w.s)).filter((r) => r.status === 'pending').length;
+    const res = await send(device, method, path, body);
+    const pendingAfter = (await pendingRequests(w.s)).filter((r) => r.status === 'pending').length;
+    if (row.verdict === 'applied') {
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      expect(res.json.pendingApproval).toBeUndefined();
+    } else if (row.verdict === 'pending') {
+      expect(res.status, JSON.stringify(res.json)).toBe(202);
+      expect(res.json.pendingApproval).toMatchObject({ status: 'pending', reasons: expect.arrayContaining([expect.any(String)]) });
+      expect(pendingAfter).toBe(pendingBefore + 1);
+    } else {
+      expect([res.status, res.json.error?.code]).toEqual([row.verdict[1], row.verdict[2]]);
+      expect(pendingAfter).toBe(pendingBefore);
+    }
+  });
+
+  it('and through all of it, the IT admins pull no customer', async () => {
+    await expectNoCustomers(w.dev.itAdmin, 'the IT admin after the whole table');
+    await expectNoCustomers(w.dev.itAdmin2, 'the peer admin after the whole table');
+  });
+});
