@@ -5,6 +5,7 @@
 // the auditor held review.conduct.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelVault, syncToEnd } from '../../server/sync/sync-test-kit';
 import { signInWithMfa } from '../../server/test/client';
 import { FIXTURE_PASSWORD } from '../../server/test/fixtures';
 import { expectNoCustomers, pendingRequests, pulledCustomers, send, startWorld, type World } from './sod-kit';
@@ -309,5 +310,79 @@ describe('every admin route × actor × widening/narrowing gives the expected ve
   it('and through all of it, the IT admins pull no customer', async () => {
     await expectNoCustomers(w.dev.itAdmin, 'the IT admin after the whole table');
     await expectNoCustomers(w.dev.itAdmin2, 'the peer admin after the whole table');
+  });
+});
+
+describe('four eyes: a second administrator approves or rejects, and all of it is audited', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld();
+  });
+  afterAll(async () => {
+    await w?.s.close();
+  });
+
+  it('A requests a widening role change, A cannot approve it, B approves, the rep re-scopes', async () => {
+    const { s, dev } = w;
+    expect(await pulledCustomers(dev.rep)).toEqual(['c1', 'c2']);
+    const asked = await send(dev.itAdmin, 'PATCH', '/v1/admin/roles/role-rep', { dataScope: 'unit' });
+    expect(asked.status).toBe(202);
+    const id = asked.json.pendingApproval.id as string;
+    expect(asked.json.pendingApproval).toMatchObject({ kind: 'role.update', target: 'role-rep', reasons: ['scope_widened'], permission: 'admin.roles' });
+    expect(await pulledCustomers(dev.rep)).toEqual(['c1', 'c2']);
+
+    const listed = await send(dev.itAdmin2, 'GET', '/v1/admin/approvals?status=pending');
+    expect(listed.json.approvals.map((a: { id: string }) => a.id)).toEqual([id]);
+    expect((await send(dev.auditor, 'GET', '/v1/admin/approvals')).status).toBe(403);
+    expect((await send(dev.rep, 'POST', `/v1/admin/approvals/${id}/approve`)).status).toBe(403);
+    const own = await send(dev.itAdmin, 'POST', `/v1/admin/approvals/${id}/approve`);
+    expect([own.status, own.json.error.code]).toEqual([403, 'own_request']);
+
+    const approved = await send(dev.itAdmin2, 'POST', `/v1/admin/approvals/${id}/approve`);
+    expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+    expect(approved.json.approval).toMatchObject({ status: 'approved', decidedBy: s.fixture.users.itAdmin2.id });
+    // Team A's unit subtree: the rep now also sees the manager's customer, not team B's.
+    expect(await pulledCustomers(dev.rep)).toEqual(['c1', 'c2', 'c3']);
+    expect((await send(dev.itAdmin2, 'POST', `/v1/admin/approvals/${id}/approve`)).status).toBe(409);
+  });
+
+  it('a rejected request changes nothing; nobody approves a change that widens their own access', async () => {
+    const { s, dev } = w;
+    const asked = await send(dev.itAdmin, 'PATCH', '/v1/admin/roles/role-rep', { readClearance: 'confidential' });
+    const id = asked.json.pendingApproval.id as string;
+    const rejected = await send(dev.itAdmin2, 'POST', `/v1/admin/approvals/${id}/reject`);
+    expect(rejected.json.approval).toMatchObject({ status: 'rejected', decidedBy: s.fixture.users.itAdmin2.id });
+    expect((await send(dev.itAdmin2, 'POST', `/v1/admin/approvals/${id}/approve`)).status).toBe(409);
+    const role = await s.ctx.db.selectFrom('roles').select('read_clearance').where('id', '=', 'role-rep').executeTakeFirstOrThrow();
+    expect(role.read_clearance).toBe('sensitive');
+    const vault = new ModelVault();
+    await syncToEnd(dev.rep, vault);
+    expect(vault.get('customer', 'c1')).not.toHaveProperty('creditLimit');
+
+    // A moves B into the director role: B may not approve it, and A may not either.
+    const moveB = await send(dev.itAdmin, 'PATCH', `/v1/admin/users/${s.fixture.users.itAdmin2.id}`, { roleId: 'role-director' });
+    expect(moveB.status).toBe(202);
+    const mine = await send(dev.itAdmin2, 'POST', `/v1/admin/approvals/${moveB.json.pendingApproval.id}/approve`);
+    expect([mine.status, mine.json.error.code]).toEqual([403, 'self_change']);
+    await expectNoCustomers(dev.itAdmin2, 'after trying to approve its own promotion');
+  });
+
+  it('request, approval and rejection are in the audit trail', async () => {
+    const { s } = w;
+    const rows = await s.ctx.db.selectFrom('audit_log').selectAll().where('action', 'like', 'admin.%').orderBy('seq').execute();
+    const seen = rows.map((r) => `${r.action}:${r.outcome}:${r.actor_id}`);
+    const A = s.fixture.users.itAdmin.id;
+    const B = s.fixture.users.itAdmin2.id;
+    expect(seen.filter((x) => x === `admin.approval.request:ok:${A}`)).toHaveLength(3);
+    expect(seen).toContain(`admin.approval.approve:denied:${A}`);
+    expect(seen).toContain(`admin.approval.approve:ok:${B}`);
+    expect(seen).toContain(`admin.approval.reject:ok:${B}`);
+    expect(seen).toContain(`admin.approval.approve:denied:${B}`);
+    // The applied change names its approver as the actor and links the request.
+    const applied = rows.find((r) => r.action === 'admin.role.update')!;
+    expect(applied.actor_id).toBe(B);
+    expect(JSON.parse(applied.details)).toMatchObject({ changes: { dataScope: 'unit' }, approval: expect.stringMatching(/^approval-/) });
+    const request = rows.find((r) => r.action === 'admin.approval.request')!;
+    expect(JSON.parse(request.details)).toMatchObject({ kind: 'role.update', change: { roleId: 'role-rep', patch: { dataScope: 'unit' } } });
   });
 });
