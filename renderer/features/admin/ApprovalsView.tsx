@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { ApprovalView } from '../../../shared/protocol/routes';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { formatDateTime } from '../../lib/format';
+import { roleLabel } from '../../lib/role-label';
 import { useLoad } from '../../lib/use-load';
 import { indexById } from './admin-data';
 import { describeApproval } from './approval-text';
@@ -31,6 +32,10 @@ export function ApprovalsView() {
   const userById = indexById(users.value);
   const roleById = indexById(roles.value);
   const me = state.user?.id ?? null;
+  const roleName = (id: string) => {
+    const role = roleById.get(id);
+    return role ? roleLabel(t, role) : id;
+  };
   const nameOf = (id: string) => {
     const u = userById.get(id);
     return u ? `${u.displayName} (${u.username})` : id;
@@ -76,7 +81,7 @@ export function ApprovalsView() {
             title: t('admin.approvals.change'),
             render: (_, a) => (
               <div data-testid={`approval-${a.id}`}>
-                <div>{describeApproval(a, t, { user: nameOf, role: (id) => roleById.get(id)?.name ?? id })}</div>
+                <div>{describeApproval(a, t, { user: nameOf, role: roleName })}</div>
                 <Space size={4} wrap>
                   {a.reasons.map((r) => (
                     <Tag key={r} color="orange">
