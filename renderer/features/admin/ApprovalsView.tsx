@@ -29,6 +29,8 @@ export function ApprovalsView() {
   const approvals = useLoad(`approvals:${filter}`, () => api.adminListApprovals(filter === 'pending' ? { status: 'pending' } : {}));
   const users = useLoad('approval-users', () => api.adminListUsers());
   const roles = useLoad('approval-roles', () => api.adminListRoles());
+  const units = useLoad('approval-units', () => api.adminListUnits());
+  const unitById = indexById(units.value);
   const userById = indexById(users.value);
   const roleById = indexById(roles.value);
   const me = state.user?.id ?? null;
@@ -81,7 +83,7 @@ export function ApprovalsView() {
             title: t('admin.approvals.change'),
             render: (_, a) => (
               <div data-testid={`approval-${a.id}`}>
-                <div>{describeApproval(a, t, { user: nameOf, role: roleName })}</div>
+                <div>{describeApproval(a, t, { user: nameOf, role: roleName, unit: (id) => unitById.get(id)?.name ?? id })}</div>
                 <Space size={4} wrap>
                   {a.reasons.map((r) => (
                     <Tag key={r} color="orange">

@@ -4,9 +4,13 @@ import type { ApprovalView } from '../../../shared/protocol/routes';
 interface Names {
   user: (id: string) => string;
   role: (id: string) => string;
+  unit: (id: string) => string;
 }
 
-/** One sentence saying what a pending change does, in the interface language. */
+/**
+ * One sentence saying what a pending change does, in the interface language. Customers are
+ * named by id: an administrator's vault holds no customer data.
+ */
 export function describeApproval(a: ApprovalView, t: TFunction, names: Names): string {
   const c = a.change;
   switch (c.kind) {
@@ -15,7 +19,7 @@ export function describeApproval(a: ApprovalView, t: TFunction, names: Names): s
     case 'user.update': {
       const parts: string[] = [];
       if (c.patch.roleId) parts.push(t('admin.approvals.what.toRole', { role: names.role(c.patch.roleId) }));
-      if (c.patch.unitId) parts.push(t('admin.approvals.what.toUnit', { unit: c.patch.unitId }));
+      if (c.patch.unitId) parts.push(t('admin.approvals.what.toUnit', { unit: names.unit(c.patch.unitId) }));
       if (c.patch.managedUnitIds) parts.push(t('admin.approvals.what.manages', { count: c.patch.managedUnitIds.length }));
       return t('admin.approvals.what.userUpdate', { user: names.user(c.userId), changes: parts.join(t('admin.approvals.what.separator')) });
     }
@@ -31,7 +35,7 @@ export function describeApproval(a: ApprovalView, t: TFunction, names: Names): s
     case 'share.create':
       return t('admin.approvals.what.share', {
         customer: c.share.customerId,
-        grantee: c.share.granteeType === 'user' ? names.user(c.share.granteeId) : c.share.granteeId,
+        grantee: c.share.granteeType === 'user' ? names.user(c.share.granteeId) : names.unit(c.share.granteeId),
         access: t(`admin.approvals.access.${c.share.access}`),
       });
     case 'classification.set':
