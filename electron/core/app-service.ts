@@ -40,7 +40,7 @@ import { InsecureServerUrlError, RevokedError, ServerError, ServerKeyMismatchErr
 import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
-import { alertAndReviewHandlers } from './admin-reviews';
+import { alertAndReviewHandlers, resultOrPending } from './admin-reviews';
 import { repairPrivateDir } from './private-files';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
@@ -91,6 +91,9 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
     case 'mfa_invalid':
     case 'rate_limited':
     case 'forbidden':
+    case 'self_change':
+    case 'separation_of_duties':
+    case 'own_request':
     case 'not_found':
     case 'validation_failed':
       return code;
@@ -783,11 +786,11 @@ class DesktopCore {
     },
 
     adminListUsers: async () => (await this.callServer((c) => c.call('listUsers'))).users,
-    adminCreateUser: async (input) => (await this.callServer((c) => c.call('createUser', input))).user,
-    adminUpdateUser: async (input) => (await this.callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } }))).user,
+    adminCreateUser: async (input) => resultOrPending(await this.callServer((c) => c.call('createUser', input)), 'user'),
+    adminUpdateUser: async (input) => resultOrPending(await this.callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } })), 'user'),
     adminDeactivateUser: async (input) => this.callServer((c) => c.call('deactivateUser', undefined, { params: { id: input.id } })),
     adminListRoles: async () => (await this.callServer((c) => c.call('listRoles'))).roles,
-    adminUpdateRole: async (input) => (await this.callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } }))).role,
+    adminUpdateRole: async (input) => resultOrPending(await this.callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } })), 'role'),
     adminCreateRole: async (input) => (await this.callServer((c) => c.call('createRole', input))).role,
     adminListUnits: async () => (await this.callServer((c) => c.call('listUnits'))).units,
     adminListDevices: async () => (await this.callServer((c) => c.call('listDevices'))).devices,
