@@ -26,6 +26,9 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
     case 'mfa_invalid':
     case 'rate_limited':
     case 'forbidden':
+    case 'self_change':
+    case 'separation_of_duties':
+    case 'own_request':
     case 'not_found':
     case 'validation_failed':
       return code;

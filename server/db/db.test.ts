@@ -16,7 +16,7 @@ describe('database layer', () => {
       [
         'activities', 'alert_device_state', 'alert_signals', 'alerts', 'applied_mutations', 'audit_checkpoints', 'audit_log', 'auth_tokens', 'change_log', 'contacts', 'customers',
         'devices', 'field_classification', 'held_mutations', 'meta', 'opportunities', 'org_units', 'roles',
-        'review_campaigns', 'review_items', 'shares', 'sign_in_throttle', 'used_nonces', 'users',
+        'review_campaigns', 'review_items', 'shares', 'sign_in_throttle', 'used_nonces', 'users', 'approval_requests',
       ].sort(),
     );
     expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);

@@ -301,6 +301,28 @@ export interface SignInThrottleTable {
   locked_until: number | null;
 }
 
+/** A change that widens someone's access, waiting for a second administrator (server/approvals). */
+export interface ApprovalRequestsTable {
+  id: string;
+  kind: 'user.create' | 'user.update' | 'role.update' | 'share.create' | 'classification.set';
+  /** the admin action an approver must hold */
+  permission: string;
+  /** what the change is about: a user, role or customer id, or entity.field */
+  target: string;
+  /** JSON: the validated change (approvalChangeSchema) */
+  change: string;
+  /** JSON WideningReason[] */
+  reasons: string;
+  /** never shown back: a new user's password hash */
+  secret: string | null;
+  requested_by: string;
+  requested_device: string | null;
+  requested_at: number;
+  status: 'pending' | 'approved' | 'rejected';
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
 export interface Database {
   org_units: OrgUnitsTable;
   roles: RolesTable;
@@ -326,4 +348,5 @@ export interface Database {
   review_items: ReviewItemsTable;
   audit_checkpoints: AuditCheckpointsTable;
   sign_in_throttle: SignInThrottleTable;
+  approval_requests: ApprovalRequestsTable;
 }

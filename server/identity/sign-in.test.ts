@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { totpCode } from './totp';
+import { approveWith } from '../test/approvals';
 import { enrollTestDevice, newDeviceKey, signInWithMfa } from '../test/client';
 import { startTestServer, type TestServer } from '../test/server';
 
@@ -62,7 +63,9 @@ describe('sign-in → MFA → enrollment', () => {
       username: 'new.hire', displayName: 'New Hire', password: 'a long password', unitId: s.fixture.units.teamA.id,
       roleId: 'role-rep',
     });
-    expect(created.status).toBe(200);
+    // A new account that reads customers exists once a second administrator approves it.
+    const { itAdmin2 } = s.fixture.users;
+    await approveWith(await enrollTestDevice(s.baseUrl, itAdmin2.username, itAdmin2.password, itAdmin2.totpSecret, { now: s.clock.now }), created);
     const first = await post(s, '/v1/auth/sign-in', { username: 'new.hire', password: 'a long password' });
     expect(first.status).toBe(200);
     expect(first.json.mfaSetupRequired).toBe(true);

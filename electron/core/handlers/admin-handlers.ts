@@ -1,8 +1,10 @@
-// Administration and the audit trail for IT admins and auditors: server-side data only, online
+// Administration (users, roles, units, devices, and the four-eyes approvals of changes that widen
+// someone's access) and the audit trail, for IT admins and auditors: server-side data only, online
 // only. Every call goes through the controller's `callServer` (an unreachable server is
 // `server_unreachable`; a revocation seen here wipes like anywhere else); the server decides who
 // may do what.
 
+import type { PendingApproval } from '../../../shared/api/desktop-api';
 import type { AuditEntryView } from '../../../shared/protocol/routes';
 import type { AppController } from '../session/controller';
 import { renderExport } from './exports';
@@ -19,6 +21,9 @@ type AdminMethod =
   | 'adminListUnits'
   | 'adminListDevices'
   | 'adminRevokeDevice'
+  | 'adminListApprovals'
+  | 'adminApproveRequest'
+  | 'adminRejectRequest'
   | 'auditList'
   | 'auditVerify'
   | 'auditExport';
@@ -33,15 +38,19 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
   };
   return {
     adminListUsers: async () => (await callServer((c) => c.call('listUsers'))).users,
-    adminCreateUser: async (input) => (await callServer((c) => c.call('createUser', input))).user,
-    adminUpdateUser: async (input) => (await callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } }))).user,
+    adminCreateUser: async (input) => resultOrPending(await callServer((c) => c.call('createUser', input)), 'user'),
+    adminUpdateUser: async (input) => resultOrPending(await callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } })), 'user'),
     adminDeactivateUser: async (input) => callServer((c) => c.call('deactivateUser', undefined, { params: { id: input.id } })),
     adminListRoles: async () => (await callServer((c) => c.call('listRoles'))).roles,
-    adminUpdateRole: async (input) => (await callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } }))).role,
+    adminUpdateRole: async (input) => resultOrPending(await callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } })), 'role'),
     adminCreateRole: async (input) => (await callServer((c) => c.call('createRole', input))).role,
     adminListUnits: async () => (await callServer((c) => c.call('listUnits'))).units,
     adminListDevices: async () => (await callServer((c) => c.call('listDevices'))).devices,
     adminRevokeDevice: async (input) => (await callServer((c) => c.call('revokeDevice', undefined, { params: { id: input.id } }))).device,
+    // A change that widens someone's access waits for a second administrator (the server decides).
+    adminListApprovals: async (query) => (await callServer((c) => c.call('listApprovals', undefined, { query }))).approvals,
+    adminApproveRequest: async ({ id }) => (await callServer((c) => c.call('approveRequest', undefined, { params: { id } }))).approval,
+    adminRejectRequest: async ({ id }) => (await callServer((c) => c.call('rejectRequest', undefined, { params: { id } }))).approval,
     auditList: async (input) => (await callServer((c) => c.call('listAudit', undefined, { query: auditQuery(input) }))).entries,
     auditVerify: async () => callServer((c) => c.call('verifyAudit')),
     auditExport: async (input) => {
@@ -75,6 +84,11 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
       return renderExport('audit', input.format, rows, app.clock.now());
     },
   };
+}
+
+/** A change's result, or the pending approval it became (the server answered 202). */
+export function resultOrPending<K extends string, T>(response: { [key in K]: T } | PendingApproval, key: K): T | PendingApproval {
+  return 'pendingApproval' in response ? { pendingApproval: response.pendingApproval } : (response as { [key in K]: T })[key];
 }
 
 function auditQuery(q: Record<string, unknown>): Record<string, string | number | undefined> {
