@@ -17,10 +17,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, Menu, app, ipcMain, net, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
-import { createAppService } from '../core/app-service';
+import { createAppService, type AppService } from '../core/app-service';
 import { KeytarSecretStore } from '../core/keychain';
-import type { AppState, DesktopApi } from '../../shared/api/desktop-api';
-import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } from './channels';
+import type { AppState } from '../../shared/api/desktop-api';
+import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } from '../../shared/api/ipc-channels';
 import { createIpcCallHandler, createIpcDispatch } from './ipc-dispatch';
 import {
   APP_ENTRY_URL,
@@ -35,8 +35,6 @@ import {
   resolveAppPath,
 } from './security';
 
-/** What the core's createAppService resolves to: the DesktopApi handlers plus shutdown. */
-type AppService = DesktopApi & { close(): Promise<void> };
 
 /** The OS keychain service name every SalesVault secret is filed under (see SV_KEYCHAIN_SERVICE). */
 const KEYCHAIN_SERVICE = 'SalesVault';

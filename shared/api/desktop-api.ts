@@ -64,6 +64,16 @@ export interface ApiError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
+/** Is `value` a Result as the contract defines it (checked where one crosses a process boundary)? */
+export function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { ok?: unknown; error?: unknown };
+  if (candidate.ok === true) return 'value' in candidate;
+  if (candidate.ok !== false) return false;
+  const error = candidate.error as { code?: unknown; message?: unknown } | undefined;
+  return typeof error?.code === 'string' && typeof error.message === 'string';
+}
+
 // ---- state -------------------------------------------------------------------------------
 
 export type AppPhase =
@@ -253,7 +263,7 @@ export const desktopInputs = {
   auditVerify: z.undefined(),
   auditExport: z.object({ format: z.enum(['csv', 'json']), filter: ROUTES.listAudit.query.optional() }),
 
-  // Anomaly alerts and access reviews (PRODUCT §7): server-side, online only.
+  // Anomaly alerts and access reviews: server-side, online only.
   alertsList: ROUTES.listAlerts.query,
   alertAcknowledge: z.object({ id: idSchema }).extend(ROUTES.acknowledgeAlert.body.unwrap().shape),
   reviewsList: z.undefined(),

@@ -50,6 +50,11 @@ export type DenyReason = 'no_action' | 'out_of_scope' | 'read_only_share' | 'abo
 
 // Verbs that change data: they need write access to the record, not only read access.
 const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'reassign']);
+
+/** Does `action` change records (create, update, delete, reassign)? Those need write access to the record. */
+export function isWriteAction(action: Action): boolean {
+  return WRITE_VERBS.has(action.slice(action.indexOf('.') + 1));
+}
 const ADMIN_ACTION_SET: ReadonlySet<string> = new Set(ADMIN_ACTIONS);
 
 export function buildOrgTree(units: readonly OrgUnit[]): OrgTree {
@@ -195,8 +200,7 @@ export function authorize(
   if (!target) return deny('out_of_scope');
   const access = recordAccess(subject, tree, target.record, target.shares, target.now);
   if (access === 'none') return deny('out_of_scope');
-  const verb = action.slice(action.indexOf('.') + 1);
-  if (WRITE_VERBS.has(verb) && access !== 'write') return deny('read_only_share');
+  if (isWriteAction(action) && access !== 'write') return deny('read_only_share');
   return { allowed: true };
 }
 

@@ -111,7 +111,7 @@ export const auditQuerySchema = z.object({
 export { roleViewSchema, approvalViewSchema };
 export type { ApprovalChange, ApprovalView } from './admin';
 
-// ---- anomaly alerts and access reviews (PRODUCT §7)
+// ---- anomaly alerts and access reviews
 export const ALERT_RULES = [
   'pull_volume', 'offline_view_volume', 'offline_export_volume',
   'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours', 'offline_audit_flagged',

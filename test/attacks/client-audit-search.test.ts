@@ -9,8 +9,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VAULT_FILE } from '../../electron/core/app-service';
-import { newTestApp, signInAndSync, unwrap, type TestApp } from '../../electron/core/sync/test-support/app';
-import { startRealServer, type RealServer } from '../../electron/core/sync/test-support/real-server';
+import { newTestApp, signInAndSync, unwrap, type TestApp } from '../support/test-app';
+import { startRealServer, type RealServer } from '../support/real-server';
 import { Vault } from '../../electron/core/vault';
 
 /** A fragment of the seeded contacts' phone number (+86 138 0000 0000), typed offline. */

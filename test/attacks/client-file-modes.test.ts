@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VAULT_FILE } from '../../electron/core/app-service';
-import { newTestApp, signInAndSync, stateOf, type TestApp } from '../../electron/core/sync/test-support/app';
-import { startRealServer, type RealServer } from '../../electron/core/sync/test-support/real-server';
+import { newTestApp, signInAndSync, stateOf, type TestApp } from '../support/test-app';
+import { startRealServer, type RealServer } from '../support/real-server';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VAULT_FILE } from '../../electron/core/app-service';
 import { VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
-import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from '../../electron/core/sync/test-support/app';
-import { startRealServer, type RealServer } from '../../electron/core/sync/test-support/real-server';
+import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from '../support/test-app';
+import { startRealServer, type RealServer } from '../support/real-server';
 
 async function withVault<T>(t: TestApp, fn: (db: Database.Database) => T): Promise<T> {
   const keyHex = await t.secrets.get(VAULT_KEY_ACCOUNT);

@@ -11,8 +11,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkServerUrl } from '../../shared/protocol/server-url';
-import { newTestApp, signInAndSync, stateOf, type TestApp } from '../../electron/core/sync/test-support/app';
-import { startRealServer, type RealServer } from '../../electron/core/sync/test-support/real-server';
+import { newTestApp, signInAndSync, stateOf, type TestApp } from '../support/test-app';
+import { startRealServer, type RealServer } from '../support/real-server';
 
 const REFUSED = ['http://10.0.0.1:8787', 'http://example.com', 'http://192.168.1.10:8787/', 'javascript:alert(1)', 'file:///etc/passwd', 'https://rep.li:secret@crm.example.com'];
 

@@ -4,7 +4,7 @@
 // issued at or after its revocation (the directive's time is in the signed body), a refused
 // confirmation stores nothing, and a stored time from before the revocation is never shown.
 // The device side is the real client: its ServerClient signs the confirmation exactly as the app
-// does when it wipes (electron/core/app-service.ts).
+// does when it wipes (electron/core/session/controller.ts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../electron/core/contracts';

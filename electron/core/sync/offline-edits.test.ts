@@ -3,8 +3,8 @@
 // then purges; offline reads reach the server audit with their original times.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
-import { startRealServer, type RealServer } from './test-support/real-server';
+import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 describe('offline edits, conflicts, rejections and the offline audit (real server)', () => {
   let server: RealServer;

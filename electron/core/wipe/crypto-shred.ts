@@ -1,4 +1,4 @@
-// Crypto-shred (PRODUCT §6): make the vault unreadable by destroying its key, then remove the
+// Crypto-shred: make the vault unreadable by destroying its key, then remove the
 // files. Order matters: the keychain entries go FIRST, so that from that instant on whatever is
 // left on disk (the file, its WAL, a backup image of the disk) is ciphertext without a key.
 //

@@ -5,11 +5,11 @@ import { createDecipheriv, createHmac, pbkdf2Sync } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CLASSIFICATION, DEFAULT_OFFLINE_POLICY, type EntityType } from '../../../shared/domain/model';
-import type { GrantClaims } from '../../../shared/protocol/grant';
-import type { PullResponse } from '../../../shared/protocol/sync';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
-import { KeytarSecretStore } from '../keychain';
+import { DEFAULT_CLASSIFICATION, DEFAULT_OFFLINE_POLICY, type EntityType } from '../../shared/domain/model';
+import { grantClaimsSchema, type GrantClaims } from '../../shared/protocol/grant';
+import type { PullResponse } from '../../shared/protocol/sync';
+import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
+import { KeytarSecretStore } from '../../electron/core/keychain';
 
 /** A real OS-keychain store under a service name nobody else uses. */
 export function testKeychain(label: string): { secrets: KeytarSecretStore; service: string; cleanup: () => Promise<void> } {
@@ -51,12 +51,6 @@ export function grantFor(overrides: Partial<GrantClaims> = {}): GrantClaims {
     wipeAfter: 1_700_000_000_000 + 14 * 24 * 3_600_000,
     ...overrides,
   };
-}
-
-/** An unsigned compact-JWS-shaped token carrying the claims (the vault only reads the payload). */
-export function grantJws(claims: GrantClaims): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${part({ alg: 'EdDSA', typ: 'sv-grant+jwt' })}.${part(claims)}.c2ln`;
 }
 
 type Upsert = PullResponse['upserts'][number];
@@ -115,4 +109,16 @@ export function fileContains(path: string, needle: string): boolean {
     return false;
   }
   return bytes.includes(Buffer.from(needle, 'utf8'));
+}
+
+/** A stored grant's claims, decoded WITHOUT verifying (tests reading what the vault holds). */
+export function decodeStoredGrant(jws: string): GrantClaims | null {
+  const payloadPart = jws.split('.')[1];
+  if (!payloadPart) return null;
+  try {
+    const parsed = grantClaimsSchema.safeParse(JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

@@ -4,10 +4,10 @@
 // may not decide an item assigned to someone else; a rep is refused; offline is reported.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPendingApproval } from '../../shared/api/desktop-api';
-import { csvRecordCount } from './admin-reviews';
-import { newTestApp, signInAndSync, unwrap, waitFor, type TestApp } from './sync/test-support/app';
-import { startRealServer, type RealServer } from './sync/test-support/real-server';
+import { isPendingApproval } from '../../../shared/api/desktop-api';
+import { csvRecordCount } from './exports';
+import { newTestApp, signInAndSync, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 const DAY = 86_400_000;
 

@@ -1,8 +1,5 @@
-/* eslint-disable no-restricted-imports -- TEST SUPPORT ONLY: the client core's integration tests
-   start the REAL permission server in-process (buildServer on 127.0.0.1:0) with its fixtures.
-   Nothing outside *.test.ts and this folder imports it, so the shipped core stays server-free. */
-
-// A real server for the client core's integration tests: a fresh database with the fixture org,
+// A real server for the client core's integration tests (test support: it lives outside the
+// client core, so the core's layering holds without exceptions): a fresh database with the fixture org,
 // a handful of customers (own, another rep's, shared), listening on 127.0.0.1 on an ephemeral
 // port. `stop()` closes the listener but keeps the database; `restart()` listens again on the
 // SAME port (offline-then-back tests).
@@ -10,12 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Secret, TOTP } from 'otpauth';
-import { buildServer } from '../../../../server/app';
-import type { ServerContext } from '../../../../server/context';
-import { revokeDevice as adminRevokeDevice, deactivateUser as adminDeactivateUser } from '../../../../server/admin/service';
-import { createRecord, createShare, inRecordTransaction, reassignCustomer, revokeShare, updateRecord } from '../../../../server/records/repository';
-import { createFixtureOrg, type Fixture, type FixtureUser } from '../../../../server/test/fixtures';
-import { withTestDatabase, type TestDatabase } from '../../../../server/test/db';
+import { buildServer } from '../../server/app';
+import type { ServerContext } from '../../server/context';
+import { revokeDevice as adminRevokeDevice, deactivateUser as adminDeactivateUser } from '../../server/admin/service';
+import { createRecord, createShare, inRecordTransaction, reassignCustomer, revokeShare, updateRecord } from '../../server/records/repository';
+import { createFixtureOrg, type Fixture, type FixtureUser } from '../../server/test/fixtures';
+import { withTestDatabase, type TestDatabase } from '../../server/test/db';
 
 export interface SeededCustomer {
   id: string;

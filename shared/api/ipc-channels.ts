@@ -1,5 +1,5 @@
-// IPC channel names shared by the main process and the preload. Kept import-free: the
-// sandboxed preload can only load `electron` and what is bundled into it.
+// IPC channel names shared by the main process and the preload (plain strings, so they live in
+// shared/: the sandboxed preload may load only `electron` and shared code bundled into it).
 
 /** The one request channel: (method, input) → Result. */
 export const IPC_CALL_CHANNEL = 'sv:call';

@@ -12,9 +12,9 @@
 
 import { writeFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
-import { createAppService } from '../../app-service';
-import { KeytarSecretStore } from '../../keychain';
-import type { SyncPausePoint } from '../engine';
+import { createAppService } from '../../../electron/core/app-service';
+import { KeytarSecretStore } from '../../../electron/core/keychain';
+import type { SyncPausePoint } from '../../../electron/core/sync/engine';
 
 const env = process.env;
 const pausePoint = env.SV_CHILD_PAUSE as SyncPausePoint | undefined;

@@ -5,7 +5,7 @@
 
 import { closeSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, openPrivateFile } from '../private-files';
+import { ensurePrivateDir, openPrivateFile } from './private-files';
 import { z } from 'zod';
 
 const settingsSchema = z.object({

@@ -1,11 +1,12 @@
-// Anomaly alerts and access reviews (PRODUCT §7) for the desktop API. Server-side data only:
-// nothing here touches the vault. Every call goes through the app service's `callServer`, so
+// Anomaly alerts (what the server flagged as suspicious) and access reviews (periodic
+// re-certification of who may see what) for the desktop API. Server-side data only:
+// nothing here touches the vault. Every call goes through the controller's `callServer`, so
 // an unreachable server is `server_unreachable`, a refusal is `forbidden` and a revocation seen
 // here wipes like anywhere else. The server decides who may do what (the permission engine).
 
-import type { z } from 'zod';
-import type { DesktopMethod, DesktopOutputs, PendingApproval, desktopInputs } from '../../shared/api/desktop-api';
-import type { ServerClient } from './sync/server-client';
+import type { ServerClient } from '../sync/server-client';
+import { csvRecordCount } from './exports';
+import type { HandlerGroup } from './types';
 
 type AlertAndReviewMethod =
   | 'alertsList'
@@ -14,12 +15,7 @@ type AlertAndReviewMethod =
   | 'reviewCreate'
   | 'reviewGet'
   | 'reviewDecide'
-  | 'reviewExport'
-  | 'adminListApprovals'
-  | 'adminApproveRequest'
-  | 'adminRejectRequest';
-
-type Handler<M extends DesktopMethod> = (input: z.output<(typeof desktopInputs)[M]>) => Promise<DesktopOutputs[M]>;
+  | 'reviewExport';
 
 export interface AlertAndReviewDeps {
   callServer<T>(fn: (client: ServerClient) => Promise<T>): Promise<T>;
@@ -27,30 +23,7 @@ export interface AlertAndReviewDeps {
   currentUserId(): string;
 }
 
-/** Records in a CSV body: line breaks outside quoted fields, minus the header row. */
-export function csvRecordCount(content: string): number {
-  let records = 0;
-  let quoted = false;
-  let sawData = false;
-  for (const ch of content) {
-    if (ch === '"') quoted = !quoted;
-    if (ch === '\n' && !quoted) {
-      if (sawData) records++;
-      sawData = false;
-    } else if (ch !== '\r' && ch !== '\uFEFF') {
-      sawData = true;
-    }
-  }
-  if (sawData) records++;
-  return Math.max(0, records - 1);
-}
-
-/** A change's result, or the pending approval it became (the server answered 202). */
-export function resultOrPending<K extends string, T>(response: { [key in K]: T } | PendingApproval, key: K): T | PendingApproval {
-  return 'pendingApproval' in response ? { pendingApproval: response.pendingApproval } : (response as { [key in K]: T })[key];
-}
-
-export function alertAndReviewHandlers(deps: AlertAndReviewDeps): { [M in AlertAndReviewMethod]: Handler<M> } {
+export function alertAndReviewHandlers(deps: AlertAndReviewDeps): HandlerGroup<AlertAndReviewMethod> {
   const { callServer } = deps;
   return {
     alertsList: async (query) => (await callServer((c) => c.call('listAlerts', undefined, { query }))).alerts,
@@ -75,9 +48,5 @@ export function alertAndReviewHandlers(deps: AlertAndReviewDeps): { [M in AlertA
       const content = file.content.startsWith('\uFEFF') ? file.content : '\uFEFF' + file.content;
       return { filename: file.filename, mime: 'text/csv', content, count: csvRecordCount(file.content) };
     },
-
-    adminListApprovals: async (query) => (await callServer((c) => c.call('listApprovals', undefined, { query }))).approvals,
-    adminApproveRequest: async ({ id }) => (await callServer((c) => c.call('approveRequest', undefined, { params: { id } }))).approval,
-    adminRejectRequest: async ({ id }) => (await callServer((c) => c.call('rejectRequest', undefined, { params: { id } }))).approval,
   };
 }

@@ -4,11 +4,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppState, Result } from '../../../../shared/api/desktop-api';
+import type { AppState, Result } from '../../shared/api/desktop-api';
 import { expect } from 'vitest';
-import { VAULT_FILE, createAppService, type AppService, type AppServiceOptions } from '../../app-service';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type SecretStore } from '../../contracts';
-import { KeytarSecretStore } from '../../keychain';
+import { VAULT_FILE, createAppService, type AppService, type AppServiceOptions } from '../../electron/core/app-service';
+import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type SecretStore } from '../../electron/core/contracts';
+import { KeytarSecretStore } from '../../electron/core/keychain';
 import { uniqueKeychainService, totpFor, type RealServer } from './real-server';
 
 export interface TestApp {
