@@ -9,7 +9,7 @@ import type { AuditEntryView } from '../../shared/protocol/routes';
 import { verifyChain } from '../audit/chain';
 import type { Principal, ServerContext } from '../context';
 import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { loadClassification, loadOrgTree } from '../org/load';
 import { withRescope } from './rescope';
@@ -22,7 +22,7 @@ async function requireAdmin(ctx: ServerContext, principal: Principal, action: Ad
       actorId: principal.user.id, deviceId: principal.device.id, action: `admin.${routeName}`, target: null,
       outcome: 'denied', details: { needs: action, reason: decision.reason ?? 'no_action' },
     });
-    throw new HttpError(403, 'forbidden', `this needs the ${action} permission`);
+    throw new DomainError('forbidden', `this needs the ${action} permission`);
   }
   return { userId: principal.user.id, deviceId: principal.device.id };
 }
@@ -44,7 +44,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     const actor = await requireAdmin(ctx, principal, 'admin.users', 'updateUser');
     const id = params.id!;
     const current = await ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!current) throw new HttpError(404, 'not_found', `no user ${id}`);
+    if (!current) throw new DomainError('not_found', `no user ${id}`);
     if (body.unitId) await assertUnitsExist(ctx, [body.unitId], 'unitId');
     if (body.managedUnitIds) await assertUnitsExist(ctx, body.managedUnitIds, 'managedUnitIds');
     if (body.roleId) await assertRoleExists(ctx, body.roleId);
@@ -90,7 +90,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'updateRole', async ({ principal, body, params }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.roles', 'updateRole');
     const row = await ctx.db.selectFrom('roles').selectAll().where('id', '=', params.id!).executeTakeFirst();
-    if (!row) throw new HttpError(404, 'not_found', `no role ${params.id}`);
+    if (!row) throw new DomainError('not_found', `no role ${params.id}`);
     const updated = mergeRole(rowToRole(row), body);
     const { notifiedUsers } = await withRescope(ctx, async () => {
       await ctx.db.updateTable('roles').set(roleToRow(updated, ctx.now())).where('id', '=', updated.id).execute();
@@ -131,7 +131,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     const actor = await requireAdmin(ctx, principal, 'admin.roles', 'setFieldLevel');
     const current = await loadClassification(ctx.db);
     if (!(body.field in current[body.entity])) {
-      throw new HttpError(400, 'validation_failed', `body.field: ${body.entity} has no classifiable field ${body.field}`);
+      throw new DomainError('validation_failed', `body.field: ${body.entity} has no classifiable field ${body.field}`);
     }
     const { notifiedUsers } = await withRescope(ctx, async () => {
       await ctx.db

@@ -3,7 +3,7 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
 import { loadSubject } from '../org/load';
@@ -23,13 +23,13 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
 
   route(app, ctx, 'enrollDevice', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'enroll', body.enrollmentToken);
-    if (!userId) throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
+    if (!userId) throw new DomainError('token_expired', 'the enrollment step expired or was used: sign in again');
     if (!isEd25519PublicKey(body.publicKey)) {
-      throw new HttpError(400, 'validation_failed', 'body.publicKey: not a valid Ed25519 public key');
+      throw new DomainError('validation_failed', 'body.publicKey: not a valid Ed25519 public key');
     }
     const subject = await loadSubject(ctx.db, userId);
-    if (!subject) throw new HttpError(401, 'token_expired', 'sign in again');
-    if (subject.user.status !== 'active') throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+    if (!subject) throw new DomainError('token_expired', 'sign in again');
+    if (subject.user.status !== 'active') throw new DomainError('user_deactivated', 'this account has been deactivated');
 
     const active = await ctx.db
       .selectFrom('devices')
@@ -43,12 +43,10 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
         actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
         details: { reason: 'device_limit', maxDevices },
       });
-      throw new HttpError(409, 'device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, {
-        details: { maxDevices },
-      });
+      throw new DomainError('device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, { maxDevices });
     }
     if (!(await consumeAuthToken(ctx, 'enroll', body.enrollmentToken))) {
-      throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
+      throw new DomainError('token_expired', 'the enrollment step expired or was used: sign in again');
     }
 
     const deviceId = randomUUID();

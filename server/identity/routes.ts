@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import type { ServerContext } from '../context';
 import type { UsersTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, createAuthToken, peekAuthToken } from './auth-tokens';
 import { decoyPasswordHash, verifyPassword } from './password';
@@ -21,9 +21,7 @@ async function refuseIfLocked(ctx: ServerContext, user: Selectable<UsersTable>, 
       actorId: user.id, deviceId: null, action: step, target: user.username, outcome: 'denied',
       details: { reason: 'account_locked' },
     });
-    throw new HttpError(423, 'account_locked', 'too many failed attempts: the account is locked for 15 minutes', {
-      details: { lockedUntil: user.locked_until },
-    });
+    throw new DomainError('account_locked', 'too many failed attempts: the account is locked for 15 minutes', { lockedUntil: user.locked_until });
   }
 }
 
@@ -58,7 +56,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
         actorId: null, deviceId: null, action: 'auth.sign_in', target: body.username, outcome: 'failed',
         details: { reason: 'unknown_user', ip: request.ip },
       });
-      throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
+      throw new DomainError('invalid_credentials', 'wrong username or password');
     }
     await refuseIfLocked(ctx, user, 'auth.sign_in');
     if (!(await verifyPassword(body.password, user.password_hash))) {
@@ -67,14 +65,14 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
         details: { reason: 'wrong_password', ip: request.ip },
       });
       await recordFailure(ctx, user);
-      throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
+      throw new DomainError('invalid_credentials', 'wrong username or password');
     }
     if (user.status !== 'active') {
       await ctx.audit.append({
         actorId: user.id, deviceId: null, action: 'auth.sign_in', target: user.username, outcome: 'denied',
         details: { reason: 'user_deactivated' },
       });
-      throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+      throw new DomainError('user_deactivated', 'this account has been deactivated');
     }
 
     let setupSecret: string | null = null;
@@ -97,10 +95,10 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
 
   route(app, ctx, 'verifyMfa', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'mfa', body.mfaToken);
-    if (!userId) throw new HttpError(401, 'token_expired', 'the sign-in step expired or was used: sign in again');
+    if (!userId) throw new DomainError('token_expired', 'the sign-in step expired or was used: sign in again');
     const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
     await refuseIfLocked(ctx, user, 'auth.mfa');
-    if (user.status !== 'active') throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+    if (user.status !== 'active') throw new DomainError('user_deactivated', 'this account has been deactivated');
 
     const secret = user.totp_secret ?? user.totp_pending_secret;
     const now = ctx.now();
@@ -111,7 +109,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
         details: { reason: 'wrong_or_reused_code', ip: request.ip },
       });
       await recordFailure(ctx, user);
-      throw new HttpError(401, 'mfa_invalid', 'wrong or already used code');
+      throw new DomainError('mfa_invalid', 'wrong or already used code');
     }
     // The conditional update makes a code single-use even when two requests race with it.
     const accepted = await ctx.db
@@ -128,7 +126,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
       .where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)]))
       .executeTakeFirst();
     if (Number(accepted.numUpdatedRows) !== 1 || !(await consumeAuthToken(ctx, 'mfa', body.mfaToken))) {
-      throw new HttpError(401, 'mfa_invalid', 'wrong or already used code');
+      throw new DomainError('mfa_invalid', 'wrong or already used code');
     }
     const enrollmentToken = await createAuthToken(ctx, 'enroll', user.id);
     await ctx.audit.append({

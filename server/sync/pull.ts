@@ -17,7 +17,7 @@ import { projectRecord, readableFields, subjectBuckets } from '../../shared/perm
 import type { PullRequest, PullResponse } from '../../shared/protocol/sync';
 import type { Principal, ServerContext } from '../context';
 import type { ChangeLogTable as ChangeLogColumns, CustomersTable, Database } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { ENTITY_TABLE, recordFromRow, type AnyRow, type EntityRowMap } from '../records/rows';
 import { scopeDataForRequest, type ScopeData } from '../records/scope-data';
 import {
@@ -131,7 +131,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   let cursor: PullCursor | undefined;
   if (request.cursor !== null) {
     cursor = decodeCursor(request.cursor);
-    if (!cursor) throw new HttpError(400, 'validation_failed', 'body.cursor: not a cursor issued by this server; pull with cursor null');
+    if (!cursor) throw new DomainError('validation_failed', 'body.cursor: not a cursor issued by this server; pull with cursor null');
   }
   const committed = committedStateOf(device);
   const pending = await loadPendingState(ctx.db, device.id);
@@ -144,7 +144,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     await commitState(ctx.db, device.id, pending);
     base = pending;
   } else {
-    throw new HttpError(409, 'conflict', 'the sync cursor refers to a scope this server no longer tracks; pull again with cursor null');
+    throw new DomainError('conflict', 'the sync cursor refers to a scope this server no longer tracks; pull again with cursor null');
   }
 
   // ---- transition or continuation ---------------------------------------------------------
@@ -157,7 +157,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   } else if (tgtInCursor !== undefined) {
     // The scope changed again mid-backfill: the client holds something between base and the old target.
     if (!pending || stateId(pending) !== tgtInCursor) {
-      throw new HttpError(409, 'conflict', 'the scope changed twice during this sync; pull again with cursor null');
+      throw new DomainError('conflict', 'the scope changed twice during this sync; pull again with cursor null');
     }
     transition = planTransition([base, pending], target);
   } else if (stateId(base) !== targetId) {

@@ -10,7 +10,7 @@ import { shareToView } from '../db/mappers';
 import { issueGrant } from '../devices/grant';
 import { withRescope } from '../admin/rescope';
 import { registerEventStream } from '../events/stream';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { RecordError, createShare, getCustomerRow, inRecordTransaction, reassignCustomer, revokeShare } from '../records/repository';
 import { loadScopeData, recordScopeOf, sharesOf } from '../records/scope-data';
@@ -24,8 +24,8 @@ export interface SyncRouteOptions {
   pingIntervalMs?: number;
 }
 
-function notFound(what: string): HttpError {
-  return new HttpError(404, 'not_found', `${what} not found`);
+function notFound(what: string): DomainError {
+  return new DomainError('not_found', `${what} not found`);
 }
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext, opts: SyncRouteOptions = {}): void {
@@ -66,8 +66,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext, opt
     const target = { record: recordScopeOf(data, customer.id, customer.owner_id), shares: sharesOf(data, customer.id), now };
     const mayShare = authorize(principal.subject, 'customer.reassign', data.tree, target).allowed
       || authorize(principal.subject, 'admin.users', data.tree).allowed;
-    if (!mayShare) throw new HttpError(403, 'forbidden', 'you may not share this customer');
-    if (body.expiresAt !== null && body.expiresAt <= now) throw new HttpError(400, 'validation_failed', 'body.expiresAt: must be in the future');
+    if (!mayShare) throw new DomainError('forbidden', 'you may not share this customer');
+    if (body.expiresAt !== null && body.expiresAt <= now) throw new DomainError('validation_failed', 'body.expiresAt: must be in the future');
     const grantee = body.granteeType === 'user'
       ? await ctx.db.selectFrom('users').select('id').where('id', '=', body.granteeId).executeTakeFirst()
       : await ctx.db.selectFrom('org_units').select('id').where('id', '=', body.granteeId).executeTakeFirst();
@@ -100,7 +100,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext, opt
     const mayRevoke = row.created_by === principal.user.id
       || (target !== undefined && authorize(principal.subject, 'customer.reassign', data.tree, target).allowed)
       || authorize(principal.subject, 'admin.users', data.tree).allowed;
-    if (!mayRevoke) throw new HttpError(403, 'forbidden', 'you may not revoke this share');
+    if (!mayRevoke) throw new DomainError('forbidden', 'you may not revoke this share');
     const { result: share } = await withRescope(ctx, () =>
       inRecordTransaction(ctx, (trx) => revokeShare(trx, { shareId: row.id, actorId: principal.user.id, now })),
     );
@@ -129,7 +129,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext, opt
         actorId: principal.user.id, deviceId: principal.device.id, action: 'customer.reassign', target: `customer:${customer.id}`,
         outcome: 'denied', details: { reason: (from.allowed ? to : from).reason ?? 'forbidden' },
       });
-      throw new HttpError(403, 'forbidden', `you may not reassign this customer to that owner (${(from.allowed ? to : from).reason ?? 'forbidden'})`);
+      throw new DomainError('forbidden', `you may not reassign this customer to that owner (${(from.allowed ? to : from).reason ?? 'forbidden'})`);
     }
     if (newOwner.id !== customer.owner_id) {
       try {
