@@ -6,7 +6,7 @@ import type { Role } from '../../shared/domain/model';
 import type { DeviceView, UserView } from '../../shared/protocol/routes';
 import type { ServerContext } from '../context';
 import { rowToDeviceView, rowToUserView } from '../db/mappers';
-import { issueWipeDirective } from '../devices/wipe';
+import { announceRevocation, type RevocationReason } from '../devices/revocation';
 import { DomainError } from '../domain-error';
 import { hashPassword } from '../identity/password';
 
@@ -74,7 +74,7 @@ export async function revokeDevice(
   ctx: ServerContext,
   deviceId: string,
   actor: Actor,
-  reason: 'device_revoked' | 'user_deactivated' = 'device_revoked',
+  reason: RevocationReason = 'device_revoked',
 ): Promise<DeviceView> {
   const device = await ctx.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
   if (!device) throw new DomainError('not_found', `no device ${deviceId}`);
@@ -89,8 +89,7 @@ export async function revokeDevice(
     actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.device.revoke', target: deviceId, outcome: 'ok',
     details: { userId: device.user_id, reason },
   });
-  const directive = await issueWipeDirective(ctx, device.user_id, deviceId, reason);
-  await ctx.events.publishToDevice(deviceId, { type: 'revoked', directive });
+  await announceRevocation(ctx, device.user_id, deviceId, reason);
   return rowToDeviceView({ ...device, status: 'revoked', revoked_at: now, revoke_reason: reason });
 }
 

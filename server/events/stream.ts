@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { subjectBuckets } from '../../shared/permissions/engine';
 import type { ServerEvent } from '../../shared/protocol/sync';
 import type { Principal, ServerContext } from '../context';
-import { issueWipeDirective } from '../devices/wipe';
+import { currentRevocation } from '../devices/revocation';
 import { authenticate } from '../http/auth';
 import { loadSubject } from '../org/load';
 import { loadScopeData } from '../records/scope-data';
@@ -75,13 +75,8 @@ export function registerEventStream(app: FastifyInstance, ctx: ServerContext, op
 
     // Safety net for a missed notification: each ping re-checks the device and the user.
     const checkStillAllowed = async () => {
-      const device = await ctx.db.selectFrom('devices').select(['status']).where('id', '=', deviceId).executeTakeFirst();
-      const user = await ctx.db.selectFrom('users').select(['status']).where('id', '=', userId).executeTakeFirst();
-      if (!device || device.status === 'revoked') {
-        send({ type: 'revoked', directive: await issueWipeDirective(ctx, userId, deviceId, 'device_revoked') });
-      } else if (!user || user.status !== 'active') {
-        send({ type: 'revoked', directive: await issueWipeDirective(ctx, userId, deviceId, 'user_deactivated') });
-      }
+      const revocation = await currentRevocation(ctx, deviceId, userId);
+      if (revocation) send({ type: 'revoked', directive: revocation.directive });
     };
     const timer = setInterval(() => {
       send({ type: 'ping', serverTime: ctx.now() });

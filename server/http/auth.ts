@@ -10,7 +10,7 @@ import { canonicalRequest, SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS } from '../.
 import { ACCESS_TYP } from '../../shared/protocol/grant';
 import type { Authenticate, Principal, ServerContext } from '../context';
 import { createBatcher } from '../db/batcher';
-import { issueWipeDirective } from '../devices/wipe';
+import { revocationOf } from '../devices/revocation';
 import { TokenExpiredError, verifyServerToken } from '../keys';
 import { currentSubject } from '../records/scope-data';
 import { HttpError } from './errors';
@@ -96,14 +96,8 @@ export async function authenticateRequest(
   if (!subject) throw new HttpError(401, 'unknown_device', 'this device has no user');
   if (options.allowRevoked) return { user: subject.user, role: subject.role, subject, device };
 
-  if (device.status === 'revoked') {
-    const wipe = await issueWipeDirective(ctx, device.user_id, device.id, 'device_revoked');
-    throw new HttpError(403, 'device_revoked', 'this device has been revoked', { wipe });
-  }
-  if (subject.user.status !== 'active') {
-    const wipe = await issueWipeDirective(ctx, device.user_id, device.id, 'user_deactivated');
-    throw new HttpError(403, 'user_deactivated', 'this user has been deactivated', { wipe });
-  }
+  const revocation = await revocationOf(ctx, device, subject.user);
+  if (revocation) throw new HttpError(403, revocation.reason, revocation.message, { wipe: revocation.directive });
 
   if (mode === 'token') await checkAccessToken(ctx, request, device.id, device.user_id, now);
   return { user: subject.user, role: subject.role, subject, device };
