@@ -4,13 +4,11 @@
 // `event: <type>\ndata: <json>\n\n`; a ping every 15 s keeps proxies from closing the stream.
 
 import type { FastifyInstance } from 'fastify';
-import { subjectBuckets } from '../../shared/permissions/engine';
 import type { ServerEvent } from '../../shared/protocol/sync';
 import type { Principal, ServerContext } from '../context';
 import { currentRevocation } from '../devices/revocation';
 import { authenticate } from '../http/auth';
-import { loadSubject } from '../org/load';
-import { loadScopeData } from '../records/scope-data';
+import { bucketTargets, loadScopeData, subjectBucketSet } from '../org/permission-scope';
 import { isLocalEventHub } from './hub';
 
 export const EVENTS_PATH = '/v1/events';
@@ -18,23 +16,16 @@ export const PING_INTERVAL_MS = 15_000;
 
 /** Owners whose changes concern this user: owners of its buckets and of customers shared with it. */
 export async function interestOwners(ctx: ServerContext, userId: string): Promise<ReadonlySet<string>> {
-  const subject = await loadSubject(ctx.db, userId);
-  if (!subject) return new Set();
   const data = await loadScopeData(ctx.db);
-  const owners = new Set<string>();
-  const sharedCustomers: string[] = [];
-  for (const bucket of subjectBuckets(subject, data.tree, data.users, data.shares, ctx.now())) {
-    if (bucket.startsWith('o:')) owners.add(bucket.slice(2));
-    else {
-      const share = data.sharesById.get(bucket.slice(2));
-      if (share) sharedCustomers.push(share.customerId);
-    }
+  const subject = data.subjects.get(userId);
+  if (!subject) return new Set();
+  const { owners, customers } = bucketTargets(subjectBucketSet(subject, data, ctx.now()), data);
+  const result = new Set(owners);
+  if (customers.length > 0) {
+    const rows = await ctx.db.selectFrom('customers').select('owner_id').where('id', 'in', customers).execute();
+    for (const r of rows) result.add(r.owner_id);
   }
-  if (sharedCustomers.length > 0) {
-    const rows = await ctx.db.selectFrom('customers').select('owner_id').where('id', 'in', sharedCustomers).execute();
-    for (const r of rows) owners.add(r.owner_id);
-  }
-  return owners;
+  return result;
 }
 
 export function registerEventStream(app: FastifyInstance, ctx: ServerContext, opts: { pingIntervalMs?: number } = {}): void {

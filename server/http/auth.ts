@@ -2,7 +2,7 @@
 // the device key over canonicalRequest(...), and `token` routes also carry a short-lived access
 // token bound to that device. Device status is read from storage on every request; user status
 // and the current role come from the scope cache, which re-checks the scope epoch on every
-// request (server/records/scope-data.ts), so a revocation takes effect on the very next request.
+// request (server/org/permission-scope.ts), so a revocation takes effect on the very next request.
 
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -12,7 +12,7 @@ import type { Authenticate, Principal, ServerContext } from '../context';
 import { createBatcher } from '../db/batcher';
 import { revocationOf } from '../devices/revocation';
 import { TokenExpiredError, verifyServerToken } from '../keys';
-import { currentSubject } from '../records/scope-data';
+import { currentSubject } from '../org/permission-scope';
 import { HttpError } from './errors';
 
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;

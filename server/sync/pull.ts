@@ -13,13 +13,13 @@
 
 import type { Kysely, Selectable } from 'kysely';
 import { ENTITY_TYPES, type EntityType, type FieldClassification, type FieldLevel } from '../../shared/domain/model';
-import { projectRecord, readableFields, subjectBuckets } from '../../shared/permissions/engine';
+import { projectRecord, readableFields } from '../../shared/permissions/engine';
 import type { PullRequest, PullResponse } from '../../shared/protocol/sync';
 import type { Principal, ServerContext } from '../context';
 import type { ChangeLogTable as ChangeLogColumns, CustomersTable, Database } from '../db/schema';
 import { DomainError } from '../domain-error';
 import { ENTITY_TABLE, recordFromRow, type AnyRow, type EntityRowMap } from '../records/rows';
-import { scopeDataForRequest, type ScopeData } from '../records/scope-data';
+import { bucketTargets, scopeDataForRequest, subjectBucketSet, type ScopeData } from '../org/permission-scope';
 import {
   EMPTY_STATE,
   commitState,
@@ -35,8 +35,11 @@ import {
 import { VisibilityCache } from './visibility';
 
 export interface PullDeps {
-  /** A freshly signed scope grant for the caller (the identity module's grant builder). */
-  issueGrant(principal: Principal): Promise<string>;
+  /**
+   * A freshly signed scope grant for the caller (devices/grant.ts), built from the snapshot and
+   * bucket set this pull computed, so grant and response describe the same scope.
+   */
+  issueGrant(principal: Principal, scope: { data: ScopeData; buckets: string[] }): Promise<string>;
 }
 
 type ChangeLogTable = Selectable<ChangeLogColumns>;
@@ -100,27 +103,13 @@ async function maxSeq(db: Kysely<Database>): Promise<number> {
   return row?.m === null || row?.m === undefined ? 0 : Number(row.m);
 }
 
-/** Owner ids and shared customer ids behind a bucket list (for SQL filters). */
-function bucketTargets(buckets: readonly string[], data: ScopeData): { owners: string[]; customers: string[] } {
-  const owners: string[] = [];
-  const customers = new Set<string>();
-  for (const b of buckets) {
-    if (b.startsWith('o:')) owners.push(b.slice(2));
-    else if (b.startsWith('s:')) {
-      const share = data.sharesById.get(b.slice(2));
-      if (share) customers.add(share.customerId);
-    }
-  }
-  return { owners, customers: [...customers] };
-}
-
 export async function pull(ctx: ServerContext, principal: Principal, request: PullRequest, deps: PullDeps): Promise<PullResponse> {
   const now = ctx.now();
   const { subject, device } = principal;
   // The snapshot the caller was authenticated against: one epoch check per request, not two.
   const data = await scopeDataForRequest(ctx.db, subject);
   const target: SyncState = {
-    buckets: subjectBuckets(subject, data.tree, data.users, data.shares, now).sort(),
+    buckets: subjectBucketSet(subject, data, now),
     clearance: principal.role.readClearance,
     classification: data.classification,
   };
@@ -223,7 +212,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     serverTime: now,
   };
   if (remaining !== undefined) response.remaining = remaining;
-  if (transition) response.grant = await deps.issueGrant(principal);
+  if (transition) response.grant = await deps.issueGrant(principal, { data, buckets: target.buckets });
   const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
   if (directory.length > 0) response.directory = directory;
 

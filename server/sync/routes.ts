@@ -13,7 +13,7 @@ import { registerEventStream } from '../events/stream';
 import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { RecordError, createShare, getCustomerRow, inRecordTransaction, reassignCustomer, revokeShare } from '../records/repository';
-import { loadScopeData, recordScopeOf, sharesOf } from '../records/scope-data';
+import { loadScopeData, recordScopeOf, sharesOf } from '../org/permission-scope';
 import { pull } from './pull';
 import { push } from './push';
 
@@ -30,7 +30,7 @@ function notFound(what: string): DomainError {
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext, opts: SyncRouteOptions = {}): void {
   route(app, ctx, 'pull', async ({ body, principal }) =>
-    pull(ctx, principal, body, { issueGrant: async (p) => (await issueGrant(ctx, p.subject, p.device.id)).grant }),
+    pull(ctx, principal, body, { issueGrant: async (p, scope) => (await issueGrant(ctx, p.subject, p.device.id, scope)).grant }),
   );
 
   route(app, ctx, 'push', async ({ body, principal }) => push(ctx, principal, body.mutations));

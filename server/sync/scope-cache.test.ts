@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../app';
 import { openDatabase, type OpenedDatabase } from '../db/connection';
-import { loadScopeData, readScopeEpoch } from '../records/scope-data';
+import { loadScopeData, readScopeEpoch } from '../org/permission-scope';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';

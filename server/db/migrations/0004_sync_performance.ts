@@ -5,7 +5,7 @@
 //   scope_epoch  a counter in `meta` that database triggers bump, in the writing transaction, on
 //             every change to the permission inputs (org_units, users' placement/role/status,
 //             roles, shares, field_classification). Processes cache those inputs and re-read only
-//             this one value per request (server/records/scope-data.ts). Triggers rather than
+//             this one value per request (server/org/permission-scope.ts). Triggers rather than
 //             calls in each write path: every writer (admin API, shares, seeds, CLI, other
 //             processes, hand-written SQL) is covered, so a cache can never miss a change.
 
