@@ -4,6 +4,7 @@
 // `event: <type>\ndata: <json>\n\n`; a ping every 15 s keeps proxies from closing the stream.
 
 import type { FastifyInstance } from 'fastify';
+import { ROUTES } from '../../shared/protocol/routes';
 import type { ServerEvent } from '../../shared/protocol/sync';
 import type { Principal, ServerContext } from '../context';
 import { currentRevocation } from '../devices/revocation';
@@ -11,7 +12,7 @@ import { authenticate } from '../http/auth';
 import { bucketTargets, loadScopeData, subjectBucketSet } from '../org/permission-scope';
 import { isLocalEventHub } from './hub';
 
-export const EVENTS_PATH = '/v1/events';
+export const EVENTS_PATH = ROUTES.events.path;
 export const PING_INTERVAL_MS = 15_000;
 
 /** Owners whose changes concern this user: owners of its buckets and of customers shared with it. */

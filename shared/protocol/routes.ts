@@ -8,6 +8,7 @@ import {
   pullResponseSchema,
   pushRequestSchema,
   pushResponseSchema,
+  serverEventSchema,
 } from './sync';
 
 // The server's HTTP API as one table: the server registers routes from it, the client calls
@@ -240,7 +241,11 @@ export const ROUTES = {
     body: z.object({ directiveIat: z.number().int() }),
     response: ok,
   },
-  // GET /v1/events is the SSE stream (auth: token); see serverEventSchema in sync.ts.
+  /**
+   * The real-time stream: text/event-stream, each event `event: <type>` + `data: <serverEventSchema
+   * JSON>`. Registered by hand on the server (server/events/stream.ts), not through route().
+   */
+  events: { method: 'GET', path: '/v1/events', auth: 'token', response: serverEventSchema },
 
   // ---- admin (authorized by the permission engine: admin.users / admin.roles / admin.devices / audit.read)
   listUsers: { method: 'GET', path: '/v1/admin/users', auth: 'token', response: z.object({ users: z.array(userViewSchema) }) },
