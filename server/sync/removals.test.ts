@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('pull removals, one per cause', () => {
   let s: TestServer;

@@ -11,7 +11,7 @@ import { loadScopeData, readScopeEpoch } from '../org/permission-scope';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('scope cache invalidation (scope_epoch)', () => {
   let s: TestServer;
