@@ -1,8 +1,11 @@
-// Zero-trust request authentication (PRODUCT §4): every request after enrollment is signed by
-// the device key over canonicalRequest(...), and `token` routes also carry a short-lived access
-// token bound to that device. Device status is read from storage on every request; user status
-// and the current role come from the scope cache, which re-checks the scope epoch on every
-// request (server/org/permission-scope.ts), so a revocation takes effect on the very next request.
+// Zero-trust request authentication: nothing is trusted for being earlier authenticated. Every
+// request after enrollment is signed by the device key over canonicalRequest(...) (a stolen
+// access token without the device key is useless), and `token` routes also carry a short-lived
+// access token bound to that device. Device status is read from storage on every request; user
+// status and the current role come from the permission scope cache, which re-checks the scope
+// epoch on every request (server/org/permission-scope.ts), so a revocation takes effect on the
+// very next request. Whether the device is revoked, and its wipe directive, is decided by
+// server/devices/revocation.ts.
 
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';

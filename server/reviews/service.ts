@@ -1,4 +1,4 @@
-// Access reviews (PRODUCT §7): a campaign snapshots every active user's access — role, data
+// Access reviews: a campaign snapshots every active user's access — role, data
 // scope, clearances, devices, last activity — assigns each to a reviewer, and flags what needs a
 // look: `stale` (no sign-in or check-in for N days), `moved` / `role_changed` (different unit /
 // role than in the previous campaign), `privileged` (admin.* actions). The reviewer certifies or

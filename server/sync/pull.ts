@@ -1,5 +1,7 @@
-// Pull: a paged delta over the bucketed change log (PRODUCT §4; PowerSync / Couchbase Sync
-// Gateway style). Each page is, in order:
+// Pull: a paged delta over the bucketed change log (PowerSync / Couchbase Sync Gateway style).
+// Only records in the user's current scope leave the server, projected to the user's read
+// clearance, plus explicit removals — also for indirect causes, where the record did not change
+// but the user's scope did. Each page is, in order:
 //   1. on a scope transition (the user's current state differs from the cursor's base state):
 //      droppedBuckets (buckets that left the set), fieldPurges (fields no longer readable) and a
 //      fresh grant; then a BACKFILL of every current record of the buckets the client lacks

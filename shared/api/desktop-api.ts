@@ -243,7 +243,7 @@ export const desktopInputs = {
   auditVerify: z.undefined(),
   auditExport: z.object({ format: z.enum(['csv', 'json']), filter: ROUTES.listAudit.query.optional() }),
 
-  // Anomaly alerts and access reviews (PRODUCT §7): server-side, online only.
+  // Anomaly alerts and access reviews: server-side, online only.
   alertsList: ROUTES.listAlerts.query,
   alertAcknowledge: z.object({ id: idSchema }).extend(ROUTES.acknowledgeAlert.body.unwrap().shape),
   reviewsList: z.undefined(),

@@ -108,7 +108,7 @@ export const auditQuerySchema = z.object({
   beforeSeq: z.coerce.number().int().positive().optional(),
 });
 
-// ---- anomaly alerts and access reviews (PRODUCT §7)
+// ---- anomaly alerts and access reviews (server-side security monitoring and periodic access certification)
 export const ALERT_RULES = [
   'pull_volume', 'offline_view_volume', 'offline_export_volume',
   'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours',

@@ -1,4 +1,4 @@
-// 0004: what the sync hot path needs to stay fast at scale (PRODUCT §9).
+// 0004: what the sync hot path needs to stay fast at scale (hundreds of concurrent delta syncs).
 //   Indexes   customers(owner_id, id) serves the backfill's keyset page
 //             (owner_id = ? AND id > ? ORDER BY id LIMIT n) without sorting a whole owner's
 //             customers per page; children by (customer_id, id) replace the single-column ones.
