@@ -1,5 +1,6 @@
 // Table-driven tests of the permission engine. Every expected value comes from the truth
-// tables written out below (the permission model stated independently, from its rules rather than from the code), never from the engine.
+// tables written out below (the permission model stated from its rules, independently of the
+// code), never from the engine.
 
 import { describe, expect, it } from 'vitest';
 import type { Action, DataScope, FieldClassification, FieldLevel, OrgUnit, Role, RoleKey, Share, User } from '../domain/model';
