@@ -1,8 +1,9 @@
 // GET /v1/events (ROUTES.events): the server-sent event stream a connected client holds, so a
 // revocation, scope change or new data reaches it within seconds rather than at the next poll.
 // Authenticated like every token route; a revoked device or deactivated user is refused with
-// 403 and the signed wipe directive (by authenticate); each ping re-asks the revocation module. Events are
-// `event: <type>\ndata: <json>\n\n`; a ping every 15 s keeps proxies from closing the stream.
+// 403 and the signed wipe directive (by authenticate), and each ping asks the revocation module
+// again. Events are `event: <type>\ndata: <json>\n\n`; a ping every 15 s keeps proxies from
+// closing the stream.
 
 import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../shared/protocol/routes';
