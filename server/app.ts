@@ -48,12 +48,14 @@ async function createEvents(dialect: Dialect, databaseUrl: string | undefined): 
 
 export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLimit' | 'logger' | 'https'>): Promise<ServerContext> {
   const now = opts.now ?? Date.now;
+  const keys = opts.keys ?? (await loadOrCreateServerKeys(opts.db));
   const ctx: ServerContext = {
     db: opts.db,
     dialect: opts.dialect,
-    keys: opts.keys ?? (await loadOrCreateServerKeys(opts.db)),
+    keys,
     now,
-    audit: createAuditLog(opts.db, opts.dialect, now),
+    // The audit log signs checkpoints of its chain head with the server key.
+    audit: createAuditLog(opts.db, opts.dialect, now, { keys }),
     events: await createEvents(opts.dialect, opts.databaseUrl),
   };
   // Every audited event also passes the anomaly rules (server/alerts): one hook for all sources.

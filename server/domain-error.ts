@@ -16,6 +16,11 @@ export const DOMAIN_ERROR_CODES = [
   'token_expired',
   'user_deactivated',
   'device_limit',
+  'device_key_invalid',
+  'wipe_not_allowed',
+  'self_change',
+  'own_request',
+  'separation_of_duties',
 ] as const satisfies readonly ErrorCode[];
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

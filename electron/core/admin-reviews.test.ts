@@ -4,6 +4,7 @@
 // may not decide an item assigned to someone else; a rep is refused; offline is reported.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPendingApproval } from '../../shared/api/desktop-api';
 import { csvRecordCount } from './admin-reviews';
 import { newTestApp, signInAndSync, unwrap, waitFor, type TestApp } from './sync/test-support/app';
 import { startRealServer, type RealServer } from './sync/test-support/real-server';
@@ -123,6 +124,30 @@ describe('alerts and access reviews through the app service (real server)', () =
 
     expect(await rep.app.reviewsList()).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await auditor.app.reviewGet({ id: 'review-missing' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('a widening role change is sent for approval; the requester may not decide it, a second admin approves it', async () => {
+    const sent = unwrap(await admin.app.adminUpdateRole({ id: 'role-rep', patch: { offline: { offlineAllowed: true, leaseHours: 96, wipeAfterHours: 336, exportAllowed: false, maxDevices: 2 } } }));
+    expect(isPendingApproval(sent)).toBe(true);
+    const id = isPendingApproval(sent) ? sent.pendingApproval.id : '';
+    expect(unwrap(await admin.app.adminListApprovals({ status: 'pending' })).map((a) => a.id)).toEqual([id]);
+    expect(await admin.app.adminApproveRequest({ id })).toMatchObject({ ok: false, error: { code: 'own_request' } });
+    expect(await auditor.app.adminListApprovals({})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // Nobody changes the role they hold, and a role never mixes duties: both have their own codes.
+    expect(await admin.app.adminUpdateRole({ id: 'role-it-admin', patch: { actions: ['admin.users'] } })).toMatchObject({ ok: false, error: { code: 'self_change' } });
+    expect(await admin.app.adminUpdateRole({ id: 'role-auditor', patch: { actions: ['audit.read', 'customer.read'] } })).toMatchObject({ ok: false, error: { code: 'separation_of_duties' } });
+
+    const second = await newTestApp('alerts-admin2');
+    try {
+      await signInAndSync(second.app, server, server.fixture.users.itAdmin2);
+      expect(unwrap(await second.app.adminApproveRequest({ id }))).toMatchObject({ id, status: 'approved', decidedBy: server.fixture.users.itAdmin2.id });
+    } finally {
+      await second.cleanup();
+    }
+    expect(unwrap(await admin.app.adminListRoles()).find((r) => r.id === 'role-rep')?.offline.leaseHours).toBe(96);
+    // Narrowing it back applies at once.
+    const narrowed = unwrap(await admin.app.adminUpdateRole({ id: 'role-rep', patch: { offline: { offlineAllowed: true, leaseHours: 72, wipeAfterHours: 336, exportAllowed: false, maxDevices: 2 } } }));
+    expect(isPendingApproval(narrowed) ? null : narrowed.offline.leaseHours).toBe(72);
   });
 
   it('reports server_unreachable while the server is down', async () => {

@@ -4,7 +4,7 @@
 // here wipes like anywhere else. The server decides who may do what (the permission engine).
 
 import type { z } from 'zod';
-import type { DesktopMethod, DesktopOutputs, desktopInputs } from '../../shared/api/desktop-api';
+import type { DesktopMethod, DesktopOutputs, PendingApproval, desktopInputs } from '../../shared/api/desktop-api';
 import type { ServerClient } from './sync/server-client';
 
 type AlertAndReviewMethod =
@@ -14,7 +14,10 @@ type AlertAndReviewMethod =
   | 'reviewCreate'
   | 'reviewGet'
   | 'reviewDecide'
-  | 'reviewExport';
+  | 'reviewExport'
+  | 'adminListApprovals'
+  | 'adminApproveRequest'
+  | 'adminRejectRequest';
 
 type Handler<M extends DesktopMethod> = (input: z.output<(typeof desktopInputs)[M]>) => Promise<DesktopOutputs[M]>;
 
@@ -42,6 +45,11 @@ export function csvRecordCount(content: string): number {
   return Math.max(0, records - 1);
 }
 
+/** A change's result, or the pending approval it became (the server answered 202). */
+export function resultOrPending<K extends string, T>(response: { [key in K]: T } | PendingApproval, key: K): T | PendingApproval {
+  return 'pendingApproval' in response ? { pendingApproval: response.pendingApproval } : (response as { [key in K]: T })[key];
+}
+
 export function alertAndReviewHandlers(deps: AlertAndReviewDeps): { [M in AlertAndReviewMethod]: Handler<M> } {
   const { callServer } = deps;
   return {
@@ -67,5 +75,9 @@ export function alertAndReviewHandlers(deps: AlertAndReviewDeps): { [M in AlertA
       const content = file.content.startsWith('\uFEFF') ? file.content : '\uFEFF' + file.content;
       return { filename: file.filename, mime: 'text/csv', content, count: csvRecordCount(file.content) };
     },
+
+    adminListApprovals: async (query) => (await callServer((c) => c.call('listApprovals', undefined, { query }))).approvals,
+    adminApproveRequest: async ({ id }) => (await callServer((c) => c.call('approveRequest', undefined, { params: { id } }))).approval,
+    adminRejectRequest: async ({ id }) => (await callServer((c) => c.call('rejectRequest', undefined, { params: { id } }))).approval,
   };
 }

@@ -7,7 +7,7 @@
 // while a vault is open.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { z } from 'zod';
@@ -29,18 +29,19 @@ import {
 import { ENTITY_TYPES, type Action, type EntityType } from '../../shared/domain/model';
 import type { GrantClaims } from '../../shared/protocol/grant';
 import type { AuditEntryView } from '../../shared/protocol/routes';
-import type { Mutation } from '../../shared/protocol/sync';
+import { summarizeSearch, type Mutation } from '../../shared/protocol/sync';
 import type { Clock, SecretStore, StateListener, VaultStore } from './contracts';
 import { DeviceKey, DeviceKeyMissingError } from './device-key';
 import { KeychainUnavailableError } from './keychain';
 import { CLOCK_ROLLBACK_TOLERANCE_MS, evaluateLease, LeaseWatcher } from './lease';
 import { beginSignIn, completeEnrollment, type PendingSignIn } from './sync/enroll';
 import { SyncEngine, type SyncTestHooks } from './sync/engine';
-import { RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
 import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
-import { alertAndReviewHandlers } from './admin-reviews';
+import { alertAndReviewHandlers, resultOrPending } from './admin-reviews';
+import { repairPrivateDir } from './private-files';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
 import { Vault } from './vault';
@@ -90,6 +91,9 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
     case 'mfa_invalid':
     case 'rate_limited':
     case 'forbidden':
+    case 'self_change':
+    case 'separation_of_duties':
+    case 'own_request':
     case 'not_found':
     case 'validation_failed':
       return code;
@@ -116,6 +120,7 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
+  if (err instanceof InsecureServerUrlError) return { code: 'insecure_server_url', message: err.message };
   if (err instanceof ServerUnreachableError) return { code: 'server_unreachable', message: err.message };
   if (err instanceof ServerKeyMismatchError) return { code: 'server_key_mismatch', message: err.message };
   if (err instanceof UntrustedTokenError) return { code: 'server_key_mismatch', message: err.message };
@@ -175,7 +180,8 @@ class DesktopCore {
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    mkdirSync(this.options.dataDir, { recursive: true });
+    // 0700 directory, 0600 files: created so, and anything looser on disk tightened now.
+    repairPrivateDir(this.options.dataDir);
     // A wipe interrupted by a crash (or a kill) finishes before anything else reads the disk.
     await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
     const settings = this.settings.read();
@@ -652,7 +658,8 @@ class DesktopCore {
       this.requireAction(s.grant, 'customer.read');
       const result = s.vault.searchCustomers(input);
       const query = input.query.trim();
-      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', query: query.slice(0, 200), count: result.total });
+      // The audit entry says that a search happened, not what was typed (often personal data).
+      if (query) s.vault.recordAudit({ at: s.now, action: 'search', entity: 'customer', search: summarizeSearch(query), count: result.total });
       return result;
     },
 
@@ -779,11 +786,11 @@ class DesktopCore {
     },
 
     adminListUsers: async () => (await this.callServer((c) => c.call('listUsers'))).users,
-    adminCreateUser: async (input) => (await this.callServer((c) => c.call('createUser', input))).user,
-    adminUpdateUser: async (input) => (await this.callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } }))).user,
+    adminCreateUser: async (input) => resultOrPending(await this.callServer((c) => c.call('createUser', input)), 'user'),
+    adminUpdateUser: async (input) => resultOrPending(await this.callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } })), 'user'),
     adminDeactivateUser: async (input) => this.callServer((c) => c.call('deactivateUser', undefined, { params: { id: input.id } })),
     adminListRoles: async () => (await this.callServer((c) => c.call('listRoles'))).roles,
-    adminUpdateRole: async (input) => (await this.callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } }))).role,
+    adminUpdateRole: async (input) => resultOrPending(await this.callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } })), 'role'),
     adminCreateRole: async (input) => (await this.callServer((c) => c.call('createRole', input))).role,
     adminListUnits: async () => (await this.callServer((c) => c.call('listUnits'))).units,
     adminListDevices: async () => (await this.callServer((c) => c.call('listDevices'))).devices,

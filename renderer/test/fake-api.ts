@@ -46,6 +46,7 @@ import {
   type Subject,
 } from '../../shared/permissions/engine';
 import type { AuditEntryView, DeviceView, RoleView, UserView } from '../../shared/protocol/routes';
+import { fakeApprovalHandlers } from './fake-approvals';
 import { fakeAlertAndReviewHandlers } from './fake-reviews';
 import { prng } from '../../shared/prng';
 
@@ -701,6 +702,10 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeDesktopApi {
     },
     ...fakeAlertAndReviewHandlers({
       now, users, roles, currentUserId: () => current?.id ?? null,
+      needAnyAction: (actions) => needUser() ?? (actions.some((a) => !needAction(a)) ? null : fail('forbidden', `missing ${actions.join(' or ')}`)),
+    }),
+    ...fakeApprovalHandlers({
+      now, users, currentUserId: () => current?.id ?? null,
       needAnyAction: (actions) => needUser() ?? (actions.some((a) => !needAction(a)) ? null : fail('forbidden', `missing ${actions.join(' or ')}`)),
     }),
   };

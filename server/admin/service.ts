@@ -42,6 +42,20 @@ export async function createUser(ctx: ServerContext, input: NewUser, actor: Acto
   await assertUnitsExist(ctx, [input.unitId], 'unitId');
   await assertUnitsExist(ctx, input.managedUnitIds, 'managedUnitIds');
   await assertRoleExists(ctx, input.roleId);
+  const { password, ...fields } = input;
+  return createUserWithHash(ctx, { ...fields, passwordHash: await hashPassword(password) }, actor);
+}
+
+/**
+ * Inserts the user with an already hashed password (a request waiting for approval keeps only
+ * the hash). `via` names the approval request that allowed it, for the audit trail.
+ */
+export async function createUserWithHash(
+  ctx: ServerContext,
+  input: Omit<NewUser, 'password'> & { passwordHash: string },
+  actor: Actor,
+  via?: string,
+): Promise<UserView> {
   const taken = await ctx.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
   if (taken) throw new DomainError('conflict', `username ${input.username} is taken`);
   const row = {
@@ -52,7 +66,7 @@ export async function createUser(ctx: ServerContext, input: NewUser, actor: Acto
     role_id: input.roleId,
     managed_unit_ids: JSON.stringify(input.managedUnitIds),
     status: 'active' as const,
-    password_hash: await hashPassword(input.password),
+    password_hash: input.passwordHash,
     totp_secret: null,
     totp_pending_secret: null,
     failed_attempts: 0,
@@ -64,7 +78,10 @@ export async function createUser(ctx: ServerContext, input: NewUser, actor: Acto
   await ctx.db.insertInto('users').values(row).execute();
   await ctx.audit.append({
     actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.user.create', target: row.id, outcome: 'ok',
-    details: { username: row.username, unitId: row.unit_id, roleId: row.role_id, managedUnitIds: input.managedUnitIds },
+    details: {
+      username: row.username, unitId: row.unit_id, roleId: row.role_id, managedUnitIds: input.managedUnitIds,
+      ...(via ? { approval: via } : {}),
+    },
   });
   return rowToUserView(row);
 }
@@ -97,7 +114,7 @@ export async function revokeDevice(
 export async function deactivateUser(ctx: ServerContext, userId: string, actor: Actor): Promise<{ user: UserView; revokedDevices: number }> {
   const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) throw new DomainError('not_found', `no user ${userId}`);
-  if (actor.userId === userId) throw new DomainError('conflict', 'you cannot deactivate your own account');
+  if (actor.userId === userId) throw new DomainError('self_change', 'nobody changes their own account: ask another administrator');
   await ctx.db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', userId).execute();
   await ctx.audit.append({
     actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.user.deactivate', target: userId, outcome: 'ok',

@@ -14,9 +14,9 @@ describe('database layer', () => {
     const tables = (await t.db.introspection.getTables()).map((x) => x.name).sort();
     expect(tables).toEqual(
       [
-        'activities', 'alert_device_state', 'alert_signals', 'alerts', 'applied_mutations', 'audit_log', 'auth_tokens', 'change_log', 'contacts', 'customers',
+        'activities', 'alert_device_state', 'alert_signals', 'alerts', 'applied_mutations', 'audit_checkpoints', 'audit_log', 'auth_tokens', 'change_log', 'contacts', 'customers',
         'devices', 'field_classification', 'held_mutations', 'meta', 'opportunities', 'org_units', 'roles',
-        'review_campaigns', 'review_items', 'shares', 'used_nonces', 'users',
+        'review_campaigns', 'review_items', 'shares', 'sign_in_throttle', 'used_nonces', 'users', 'approval_requests',
       ].sort(),
     );
     expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);

@@ -8,9 +8,12 @@
 // Callers: request authentication (server/http/auth.ts) refuses with 403 + directive, the event
 // stream (server/events/stream.ts) re-checks on every ping and sends `revoked`, and the admin
 // service (server/admin/service.ts) announces a fresh revocation to connected devices.
+// The device's answer, the wipe confirmation, is bound to the revocation here too: it counts only
+// from a revoked device, for a directive issued at or after the revocation.
 
 import { ISSUER, WIPE_TYP, type WipeClaims } from '../../shared/protocol/grant';
 import type { ServerContext } from '../context';
+import type { DevicesTable } from '../db/schema';
 
 /** Why the server revokes a device's access ('wipe_after_expired' is the client's own decision). */
 export type RevocationReason = Extract<WipeClaims['reason'], 'device_revoked' | 'user_deactivated'>;
@@ -75,4 +78,35 @@ export async function currentRevocation(ctx: ServerContext, deviceId: string, us
 export async function announceRevocation(ctx: ServerContext, userId: string, deviceId: string, reason: RevocationReason): Promise<void> {
   const directive = await issueWipeDirective(ctx, userId, deviceId, reason);
   await ctx.events.publishToDevice(deviceId, { type: 'revoked', directive });
+}
+
+// ---- wipe confirmation
+
+/**
+ * The wipe confirmation time to show, or null. A confirmation counts only from a revoked device
+ * and only when it came after the revocation; anything else stored (by an earlier version, or by
+ * hand) is ignored rather than shown as "wipe confirmed".
+ */
+export function validWipeConfirmation(device: Pick<DevicesTable, 'status' | 'revoked_at' | 'wipe_confirmed_at'>): number | null {
+  const { status, revoked_at: revokedAt, wipe_confirmed_at: confirmedAt } = device;
+  if (status !== 'revoked' || revokedAt === null || confirmedAt === null || confirmedAt < revokedAt) return null;
+  return confirmedAt;
+}
+
+export type WipeConfirmationRefusal = 'device_not_revoked' | 'directive_before_revocation' | 'directive_from_the_future';
+
+/**
+ * Whether a device may confirm its wipe now. The confirmation names the wipe directive it obeys
+ * (its `iat`, whole seconds, covered by the device's request signature): that directive must have
+ * been issued by this server at or after the revocation, and not later than now.
+ */
+export function wipeConfirmationRefusal(
+  device: Pick<DevicesTable, 'status' | 'revoked_at'>,
+  directiveIat: number,
+  nowMs: number,
+): WipeConfirmationRefusal | null {
+  if (device.status !== 'revoked' || device.revoked_at === null) return 'device_not_revoked';
+  if (directiveIat < Math.floor(device.revoked_at / 1000)) return 'directive_before_revocation';
+  if (directiveIat > Math.floor(nowMs / 1000)) return 'directive_from_the_future';
+  return null;
 }

@@ -22,14 +22,19 @@ export class HttpError extends Error implements HttpErrorLike {
 /** The one place a domain refusal becomes an HTTP status. */
 export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   validation_failed: 400,
+  device_key_invalid: 400,
+  separation_of_duties: 400,
   invalid_credentials: 401,
   mfa_invalid: 401,
   token_expired: 401,
   forbidden: 403,
   user_deactivated: 403,
+  self_change: 403,
+  own_request: 403,
   not_found: 404,
   conflict: 409,
   device_limit: 409,
+  wipe_not_allowed: 409,
   account_locked: 423,
 };
 

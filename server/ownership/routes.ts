@@ -1,53 +1,46 @@
 // Who holds a customer: shares (a customer lent to another user or unit, read or read-write,
 // optionally until a date) and owner reassignment. Both change bucket membership, so both run
 // through withRescope (users whose scope changed are told to pull) and publish data-changed.
+// A share by a user administrator (whose scope covers no customer) waits for a second
+// administrator's approval (../admin/approvals.ts).
 // Every decision goes through the permission engine; every record change through server/records.
 
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../../shared/permissions/engine';
+import { screenChange } from '../admin/approvals';
+import { applyShare } from '../admin/changes';
 import { withRescope } from '../admin/rescope';
 import type { ServerContext } from '../context';
 import { shareToView } from '../db/mappers';
 import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { loadScopeData, recordScopeOf, sharesOf } from '../org/permission-scope';
-import { RecordError, createShare, getCustomerRow, inRecordTransaction, reassignCustomer, revokeShare } from '../records/repository';
+import { RecordError, getCustomerRow, inRecordTransaction, reassignCustomer, revokeShare } from '../records/repository';
 
 function notFound(what: string): DomainError {
   return new DomainError('not_found', `${what} not found`);
 }
 
 export function registerOwnershipRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  route(app, ctx, 'createShare', async ({ body, principal }) => {
+  route(app, ctx, 'createShare', async ({ body, principal, reply }) => {
     const now = ctx.now();
     const data = await loadScopeData(ctx.db);
     const customer = await getCustomerRow(ctx.db, body.customerId);
     if (!customer || customer.deleted) throw notFound('customer');
-    // Whoever may reassign the customer may share it; so may user admins.
+    const change = { kind: 'share.create' as const, share: body };
+    const actor = { userId: principal.user.id, deviceId: principal.device.id };
+    // Whoever may reassign the customer covers it with their own scope: their share applies at
+    // once. A user administrator's scope covers no customer, so their share waits for a second
+    // administrator (separation of duties).
     const target = { record: recordScopeOf(data, customer.id, customer.owner_id), shares: sharesOf(data, customer.id), now };
-    const mayShare = authorize(principal.subject, 'customer.reassign', data.tree, target).allowed
-      || authorize(principal.subject, 'admin.users', data.tree).allowed;
-    if (!mayShare) throw new DomainError('forbidden', 'you may not share this customer');
-    if (body.expiresAt !== null && body.expiresAt <= now) throw new DomainError('validation_failed', 'body.expiresAt: must be in the future');
-    const grantee = body.granteeType === 'user'
-      ? await ctx.db.selectFrom('users').select('id').where('id', '=', body.granteeId).executeTakeFirst()
-      : await ctx.db.selectFrom('org_units').select('id').where('id', '=', body.granteeId).executeTakeFirst();
-    if (!grantee) throw notFound(body.granteeType === 'user' ? 'grantee user' : 'grantee unit');
-    const { result: share } = await withRescope(ctx, () =>
-      inRecordTransaction(ctx, (trx) =>
-        createShare(trx, {
-          id: randomUUID(), customerId: customer.id, granteeType: body.granteeType, granteeId: body.granteeId,
-          access: body.access, expiresAt: body.expiresAt, createdBy: principal.user.id, now,
-        }),
-      ),
-    );
-    await ctx.events.publishDataChanged([customer.owner_id]);
-    await ctx.audit.append({
-      actorId: principal.user.id, deviceId: principal.device.id, action: 'share.create', target: `share:${share.id}`,
-      outcome: 'ok', details: { customerId: customer.id, granteeType: share.granteeType, granteeId: share.granteeId, access: share.access, expiresAt: share.expiresAt },
-    });
-    return { share: shareToView(share) };
+    if (authorize(principal.subject, 'customer.reassign', data.tree, target).allowed) {
+      return { share: await applyShare(ctx, change, actor) };
+    }
+    if (!authorize(principal.subject, 'admin.users', data.tree).allowed) throw new DomainError('forbidden', 'you may not share this customer');
+    const pending = await screenChange(ctx, principal, change);
+    if (!pending) throw new DomainError('forbidden', 'you may not share this customer');
+    reply.code(202);
+    return { pendingApproval: pending };
   });
 
   route(app, ctx, 'revokeShare', async ({ params, principal }) => {

@@ -21,7 +21,7 @@ import type { ServerContext } from '../context';
 import { rowToRole, rowToUser } from '../db/mappers';
 import type { ReviewCampaignsTable, ReviewItemsTable } from '../db/schema';
 import { DomainError } from '../domain-error';
-import { loadOrgTree } from '../org/load';
+import { loadOrgTree, loadSubject } from '../org/load';
 
 const DAY_MS = 24 * 3_600_000;
 const PRIVILEGED_ACTIONS: readonly AdminAction[] = ['admin.users', 'admin.devices', 'admin.roles'];
@@ -74,6 +74,23 @@ async function loadCampaign(ctx: ServerContext, id: string): Promise<Selectable<
   return row;
 }
 
+/**
+ * Conducting a review (opening a campaign, deciding an item) needs review.conduct, checked here
+ * as well as by the route so that no other caller of this service can skip it. Auditors read
+ * and export results; they decide nothing. A null user is the trusted local CLI.
+ */
+async function assertMayConduct(ctx: ServerContext, actor: Actor): Promise<void> {
+  if (actor.userId === null) return;
+  const subject = await loadSubject(ctx.db, actor.userId);
+  if (!subject || !authorize(subject, 'review.conduct', await loadOrgTree(ctx.db)).allowed) {
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'review.conduct', target: null, outcome: 'denied',
+      details: { needs: 'review.conduct' },
+    });
+    throw new DomainError('forbidden', 'conducting an access review needs the review.conduct permission');
+  }
+}
+
 // ---- create
 
 /** The nearest manager of the user's unit or its ancestors (never the user), else the creator. */
@@ -93,6 +110,7 @@ function reviewerFor(
 }
 
 export async function createCampaign(ctx: ServerContext, input: NewCampaign, actor: Actor): Promise<ReviewCampaignView> {
+  await assertMayConduct(ctx, actor);
   const now = ctx.now();
   if (input.dueAt <= now) throw new DomainError('validation_failed', 'body.dueAt: must be in the future');
   const [users, roles, units, devices, tree] = await Promise.all([
@@ -213,6 +231,7 @@ export async function decideItem(
   note: string | undefined,
   actor: Actor & { userId: string },
 ): Promise<{ item: ReviewItemView; campaign: ReviewCampaignView }> {
+  await assertMayConduct(ctx, actor);
   const campaign = await loadCampaign(ctx, campaignId);
   const item = await ctx.db.selectFrom('review_items').selectAll()
     .where('id', '=', itemId).where('campaign_id', '=', campaignId).executeTakeFirst();

@@ -21,9 +21,10 @@ import type { Principal, ServerContext } from '../context';
 import type { Database } from '../db/schema';
 import { DomainError } from '../domain-error';
 import { bucketTargets, scopeDataForRequest, subjectBucketSet, type ScopeData } from '../org/permission-scope';
-import { backfillPage, changesFromLog, chunks, countBackfill, readLog } from './pull-pages';
+import { backfillPage, changesFromLog, countBackfill, readLog } from './pull-pages';
 import {
   EMPTY_STATE,
+  entitiesOf,
   commitState,
   committedStateOf,
   decodeCursor,
@@ -34,6 +35,8 @@ import {
   type PullCursor,
   type SyncState,
 } from './state';
+import { ownerDirectory } from './directory';
+import { entityRemovals, readableEntities } from './entity-removals';
 import { VisibilityCache } from './visibility';
 
 export interface PullDeps {
@@ -48,7 +51,7 @@ type Upsert = PullResponse['upserts'][number];
 type Removal = PullResponse['removals'][number];
 
 function readableUnder(entity: EntityType, state: SyncState): Set<string> {
-  if (!state.clearance || !state.classification) return new Set();
+  if (!state.clearance || !state.classification || !entitiesOf(state).includes(entity)) return new Set();
   return new Set(readableFields(entity, state.clearance, state.classification));
 }
 
@@ -57,6 +60,10 @@ interface Transition {
   purges: PullResponse['fieldPurges'];
   /** backfill every bucket of the target (fields became readable) or only the new ones */
   all: boolean;
+  /** entity types the client may hold but the role no longer reads: each such record is removed */
+  lostEntities: EntityType[];
+  /** buckets the client holds and keeps (where those records are) */
+  keptBuckets: string[];
 }
 
 /**
@@ -78,7 +85,12 @@ function planTransition(held: SyncState[], target: SyncState): Transition {
     const surelyHeld = held.filter((s) => s.clearance !== null);
     if (surelyHeld.some((s) => [...now].some((f) => !readableUnder(entity, s).has(f)))) all = true;
   }
-  return { dropped, purges, all };
+  // An entity the role no longer reads (its read action was taken away, not its scope): the
+  // buckets may be unchanged, so its records are removed one by one.
+  const targetEntities = new Set(entitiesOf(target));
+  const lostEntities = ENTITY_TYPES.filter((e) => !targetEntities.has(e) && held.some((s) => s.buckets.length > 0 && entitiesOf(s).includes(e)));
+  const keptBuckets = [...new Set(held.flatMap((s) => s.buckets))].filter((b) => targetBuckets.has(b)).sort();
+  return { dropped, purges, all, lostEntities, keptBuckets };
 }
 
 function backfillList(base: SyncState, target: SyncState, all: boolean): string[] {
@@ -101,6 +113,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     buckets: subjectBucketSet(subject, data, now),
     clearance: principal.role.readClearance,
     classification: data.classification,
+    entities: readableEntities(principal.role),
   };
   const targetId = stateId(target);
   const seqNow = await maxSeq(ctx.db);
@@ -153,6 +166,9 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   const visibility = new VisibilityCache(subject, data, target.buckets, now);
   const upserts: Upsert[] = [];
   const removals: Removal[] = [];
+  if (transition && transition.lostEntities.length > 0) {
+    removals.push(...await entityRemovals(ctx.db, data, transition.keptBuckets, transition.lostEntities));
+  }
   let budget = request.limit;
   let nextCursor: PullCursor;
   let hasMore = false;
@@ -220,34 +236,6 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     },
   });
   return response;
-}
-
-// ---- owner directory ----------------------------------------------------------------------
-
-/**
- * Display names the client needs to show owners (see `directory` in the protocol): every owner
- * bucket's user when `full` (first page, or the bucket set changed), plus on any page the owners
- * of upserted customers/opportunities outside the owner buckets (customers shared with the user,
- * whose ownerId the user already reads). Only id and display name leave the server.
- */
-async function ownerDirectory(
-  db: Kysely<Database>,
-  buckets: readonly string[],
-  upserts: readonly Upsert[],
-  full: boolean,
-): Promise<NonNullable<PullResponse['directory']>> {
-  const ownerBuckets = new Set(buckets.filter((b) => b.startsWith('o:')).map((b) => b.slice(2)));
-  const ids = new Set(full ? ownerBuckets : []);
-  for (const u of upserts) {
-    const ownerId = (u.record as { ownerId?: unknown }).ownerId;
-    if (typeof ownerId === 'string' && !ownerBuckets.has(ownerId)) ids.add(ownerId);
-  }
-  const out: NonNullable<PullResponse['directory']> = [];
-  for (const group of chunks([...ids].sort())) {
-    const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', group).orderBy('id').execute();
-    for (const r of rows) out.push({ id: r.id, displayName: r.display_name });
-  }
-  return out;
 }
 
 // Exposed for the benchmark and tests that want to know the log head.

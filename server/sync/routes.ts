@@ -6,10 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import { issueGrant } from '../devices/grant';
 import { route } from '../http/route';
+import { acceptOfflineAudit } from './offline-audit';
 import { pull } from './pull';
 import { push } from './push';
-
-const OFFLINE_ACTIONS = { view: 'offline.view', search: 'offline.search', export: 'offline.export' } as const;
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, ctx, 'pull', async ({ body, principal }) =>
@@ -19,24 +18,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
   route(app, ctx, 'push', async ({ body, principal }) => push(ctx, principal, body.mutations));
 
   route(app, ctx, 'uploadAudit', async ({ body, principal }) => {
-    // Entries are appended with their original (device-clock) time; the upload time is kept too.
-    const receivedAt = ctx.now();
-    for (const entry of body.entries) {
-      await ctx.audit.append({
-        actorId: principal.user.id,
-        deviceId: principal.device.id,
-        action: OFFLINE_ACTIONS[entry.action],
-        target: entry.entity && entry.recordId ? `${entry.entity}:${entry.recordId}` : (entry.entity ?? null),
-        outcome: 'ok',
-        at: entry.at,
-        details: {
-          offlineId: entry.id,
-          receivedAt,
-          ...(entry.query !== undefined ? { query: entry.query } : {}),
-          ...(entry.count !== undefined ? { count: entry.count } : {}),
-        },
-      });
-    }
+    await acceptOfflineAudit(ctx, principal, body.entries);
     return { accepted: body.entries.length };
   });
 }

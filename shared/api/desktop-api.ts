@@ -19,6 +19,7 @@ import {
 } from '../protocol/records';
 import type {
   AlertView,
+  ApprovalView,
   AuditEntryView,
   DeviceView,
   OrgUnitView,
@@ -42,7 +43,12 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'server_unreachable'
   | 'server_key_mismatch'
+  /** The server address is refused: only https://, or http:// to this computer (loopback). */
+  | 'insecure_server_url'
   | 'forbidden'
+  | 'self_change'
+  | 'separation_of_duties'
+  | 'own_request'
   | 'not_found'
   | 'locked'
   | 'revoked'
@@ -239,6 +245,10 @@ export const desktopInputs = {
   adminListUnits: z.undefined(),
   adminListDevices: z.undefined(),
   adminRevokeDevice: z.object({ id: idSchema }),
+  /** Changes that widen access wait for a second administrator (four eyes). */
+  adminListApprovals: ROUTES.listApprovals.query,
+  adminApproveRequest: z.object({ id: idSchema }),
+  adminRejectRequest: z.object({ id: idSchema }),
   auditList: ROUTES.listAudit.query,
   auditVerify: z.undefined(),
   auditExport: z.object({ format: z.enum(['csv', 'json']), filter: ROUTES.listAudit.query.optional() }),
@@ -253,6 +263,15 @@ export const desktopInputs = {
   reviewDecide: z.object({ campaignId: idSchema, itemId: idSchema }).extend(ROUTES.decideReviewItem.body.shape),
   reviewExport: z.object({ id: idSchema, format: z.enum(['csv', 'json']) }),
 } as const;
+
+/** What a change answers when it was sent for a second administrator's approval. */
+export interface PendingApproval {
+  pendingApproval: ApprovalView;
+}
+
+export function isPendingApproval(value: unknown): value is PendingApproval {
+  return typeof value === 'object' && value !== null && 'pendingApproval' in value;
+}
 
 export type DesktopMethod = keyof typeof desktopInputs;
 export type DesktopInput<M extends DesktopMethod> = z.input<(typeof desktopInputs)[M]>;
@@ -285,15 +304,19 @@ export interface DesktopOutputs {
   teamDashboard: TeamDashboard;
 
   adminListUsers: UserView[];
-  adminCreateUser: UserView;
-  adminUpdateUser: UserView;
+  /** A change that widens access and that the caller's own scope does not cover waits for approval. */
+  adminCreateUser: UserView | PendingApproval;
+  adminUpdateUser: UserView | PendingApproval;
   adminDeactivateUser: { user: UserView; revokedDevices: number };
   adminListRoles: RoleView[];
-  adminUpdateRole: RoleView;
+  adminUpdateRole: RoleView | PendingApproval;
   adminCreateRole: RoleView;
   adminListUnits: OrgUnitView[];
   adminListDevices: DeviceView[];
   adminRevokeDevice: DeviceView;
+  adminListApprovals: ApprovalView[];
+  adminApproveRequest: ApprovalView;
+  adminRejectRequest: ApprovalView;
   auditList: AuditEntryView[];
   auditVerify: { ok: boolean; checked: number; firstBrokenSeq: number | null };
   auditExport: { filename: string; mime: string; content: string; count: number };

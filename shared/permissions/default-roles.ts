@@ -79,7 +79,9 @@ export const DEFAULT_ROLES: Role[] = [
     id: 'role-auditor',
     key: 'auditor',
     name: 'Auditor',
-    actions: ['audit.read', 'review.conduct'],
+    // Reads and exports the audit trail and review results; decides nothing (separation of
+    // duties: an auditor who could revoke access would be auditing their own decisions).
+    actions: ['audit.read'],
     dataScope: 'none',
     readClearance: 'public',
     writeClearance: 'public',

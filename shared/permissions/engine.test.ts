@@ -97,7 +97,7 @@ const ROLE_ACTIONS: Record<RoleKey, Action[]> = {
   director: ['customer.read', 'contact.read', 'opportunity.read', 'activity.read', 'customer.export', 'dashboard.team'],
   service: ['customer.read', 'contact.read', 'activity.read', 'activity.create'],
   it_admin: ['admin.users', 'admin.devices', 'admin.roles', 'review.conduct', 'audit.read'],
-  auditor: ['audit.read', 'review.conduct'],
+  auditor: ['audit.read'],
 };
 
 const ROLE_SETTINGS: Record<RoleKey, { id: string; scope: DataScope; read: FieldLevel; write: FieldLevel; export: boolean }> = {

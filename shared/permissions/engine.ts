@@ -222,6 +222,25 @@ function isStructural(entity: EntityType, field: string): boolean {
   return STRUCTURAL_FIELDS[entity].includes(field);
 }
 
+/**
+ * How a structural field may be written by a client (structural fields carry no classification,
+ * so the write clearance never governs them; these rules do):
+ *   server    – only the server sets it (id, version, updatedAt; an activity's author is the
+ *               actor who creates it; a customer's owner is its creator, then the reassign action)
+ *   creation  – set once when the record is created, never changed (a child record's customer)
+ *   reassign  – may name someone other than the actor only through `<entity>.reassign`, with the
+ *               new owner inside the actor's scope (an opportunity's owner)
+ * Any other field is not structural: undefined.
+ */
+export type StructuralWrite = 'server' | 'creation' | 'reassign';
+
+export function structuralWrite(entity: EntityType, field: string): StructuralWrite | undefined {
+  if (!isStructural(entity, field)) return undefined;
+  if (field === 'customerId' && entity !== 'customer') return 'creation';
+  if (field === 'ownerId' && entity === 'opportunity') return 'reassign';
+  return 'server';
+}
+
 function isReadable(entity: EntityType, field: string, clearance: FieldLevel, classification: FieldClassification): boolean {
   return rankOf(fieldLevel(entity, field, classification)) <= rankOf(clearance);
 }

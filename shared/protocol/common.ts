@@ -61,7 +61,14 @@ export const ERROR_CODES = [
   'device_revoked',
   'user_deactivated',
   'device_limit',
+  'device_key_invalid',
+  'wipe_not_allowed',
   'forbidden',
+  // separation of duties: a role mixing administration and record work (or an administering
+  // role with a data scope); a change to one's own user or role; approving one's own request
+  'separation_of_duties',
+  'self_change',
+  'own_request',
   'conflict',
   'offline_not_allowed',
   'internal',

@@ -8,9 +8,10 @@
 //    between send and settle re-sends it and the server answers `duplicate` (idempotent ids).
 // A RevokedError from any call propagates to the caller, which crypto-shreds (never pushes).
 
-import { PUSH_BATCH_MAX } from '../../../shared/protocol/sync';
+import { offlineAuditEntrySchema, PUSH_BATCH_MAX, type Mutation, type MutationResult } from '../../../shared/protocol/sync';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Clock, VaultStore } from '../contracts';
+import { ServerError } from './errors';
 import type { ServerClient } from './server-client';
 import { verifyGrant, type PinnedKey } from './tokens';
 
@@ -127,18 +128,38 @@ export class SyncEngine {
   }
 
   private async pushOutbox(): Promise<number> {
-    const { vault, client } = this.opts;
+    const { vault } = this.opts;
     let pushed = 0;
     for (;;) {
       const batch = vault.outbox(PUSH_BATCH_MAX);
       if (batch.length === 0) return pushed;
       const before = vault.outboxCount();
-      const res = await client.call('push', { mutations: batch });
+      const results = await this.pushBatch(batch);
       await this.opts.hooks?.pause?.('after-push-sent');
-      vault.settlePush(batch, res.results);
+      vault.settlePush(batch, results);
       pushed += batch.length;
       // Defensive: a server that answers without settling anything must not spin us forever.
       if (vault.outboxCount() >= before) return pushed;
+    }
+  }
+
+  /**
+   * Sends one batch. The server judges each mutation on its own and answers per mutation; if it
+   * refuses the whole request as malformed (400/413: something in it fails the wire schema), the
+   * batch is split until the mutation at fault is alone, and that one is settled as rejected: it
+   * moves to the issues list (kept, with what the user typed) and the rest of the outbox goes on.
+   * A permanently refused mutation must never block the outbox.
+   */
+  private async pushBatch(batch: readonly Mutation[]): Promise<MutationResult[]> {
+    try {
+      return (await this.opts.client.call('push', { mutations: [...batch] })).results;
+    } catch (err) {
+      if (!(err instanceof ServerError) || (err.status !== 400 && err.status !== 413)) throw err;
+      if (batch.length === 1) {
+        return [{ mutationId: (batch[0] as Mutation).mutationId, status: 'rejected', reason: `refused_by_server: ${err.code}: ${err.message}`.slice(0, 300) }];
+      }
+      const half = Math.ceil(batch.length / 2);
+      return [...await this.pushBatch(batch.slice(0, half)), ...await this.pushBatch(batch.slice(half))];
     }
   }
 
@@ -148,7 +169,9 @@ export class SyncEngine {
     for (;;) {
       const entries = vault.pendingAudit(AUDIT_BATCH);
       if (entries.length === 0) return uploaded;
-      await client.call('uploadAudit', { entries });
+      // Entries queued by an older version may still hold search text: parsing reduces it to its
+      // summary, so the text never leaves the device.
+      await client.call('uploadAudit', { entries: entries.map((e) => offlineAuditEntrySchema.parse(e)) });
       vault.ackAudit(entries.map((e) => e.id));
       uploaded += entries.length;
       if (entries.length < AUDIT_BATCH) return uploaded;

@@ -3,8 +3,9 @@
 // wipe so that a re-enrollment is checked against the first key), and why the last wipe happened
 // (so the "revoked"/"wiped" screen survives a restart).
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, openPrivateFile } from '../private-files';
 import { z } from 'zod';
 
 const settingsSchema = z.object({
@@ -37,10 +38,16 @@ export class LocalSettingsFile {
 
   update(change: (current: LocalSettings) => LocalSettings): LocalSettings {
     const next = change(this.read());
-    mkdirSync(this.dataDir, { recursive: true });
-    // write-then-rename so a crash never leaves a half-written file
+    ensurePrivateDir(this.dataDir);
+    // write-then-rename so a crash never leaves a half-written file; the file is 0600 before
+    // anything is written to it (rename keeps the mode)
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(next, null, 2));
+    const fd = openPrivateFile(tmp);
+    try {
+      writeFileSync(fd, JSON.stringify(next, null, 2));
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, this.path);
     return next;
   }

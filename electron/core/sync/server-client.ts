@@ -13,9 +13,10 @@ import {
   type ErrorBody,
 } from '../../../shared/protocol/common';
 import type { GrantClaims } from '../../../shared/protocol/grant';
+import { checkServerUrl } from '../../../shared/protocol/server-url';
 import { ROUTES, type RouteBody, type RouteName, type RouteResponse } from '../../../shared/protocol/routes';
 import type { DeviceKey } from '../device-key';
-import { RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
 import { verifyGrant, verifyWipeDirective, type PinnedKey } from './tokens';
 
 export interface DeviceIdentity {
@@ -59,7 +60,11 @@ export class ServerClient {
   lastServerDate: number | null = null;
 
   constructor(private readonly options: ServerClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    // Every request of the client (sign-in, enrollment, key pinning, sync, admin) goes through
+    // a ServerClient: refusing an insecure address here means nothing is ever sent to it.
+    const checked = checkServerUrl(options.baseUrl);
+    if (!checked.ok) throw new InsecureServerUrlError(checked.reason);
+    this.baseUrl = checked.url;
     this.fetchImpl = options.fetch ?? fetch;
     this.identity = options.identity;
   }

@@ -510,7 +510,7 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
   it('queues offline audit entries until they are acknowledged', async () => {
     const v = await createVault();
     v.recordAudit({ at: 1, action: 'view', entity: 'customer', recordId: 'c1' });
-    v.recordAudit({ at: 2, action: 'search', query: '华为', count: 1 });
+    v.recordAudit({ at: 2, action: 'search', search: { length: 2, kind: 'cjk' }, count: 1 });
     v.recordAudit({ at: 3, action: 'export', count: 4 });
     const pending = v.pendingAudit(2);
     expect(pending.map((e) => e.at)).toEqual([1, 2]);

@@ -20,6 +20,7 @@ import {
 } from '../../../shared/protocol/sync';
 import { ownerBucket, projectRecord, readableFields, writableFields } from '../../../shared/permissions/engine';
 import { authorizeLocalEdit } from '../local-authz';
+import { prepareDatabaseFile } from '../private-files';
 import { VAULT_KEY_ACCOUNT, type Clock, type SearchInput, type SecretStore, type VaultMeta, type VaultStore } from '../contracts';
 import { DAY_MS, WEEK_MS, isoDate, isoWeekStart } from './dates';
 import { VaultCorruptError, VaultError, VaultKeyMissingError } from './errors';
@@ -105,6 +106,8 @@ export class Vault implements VaultStore {
     if (!KEY_HEX.test(keyHex)) throw new VaultCorruptError('The vault key in the keychain is malformed.');
     let db: Db;
     try {
+      // 0600 before SQLite writes a byte (its -wal/-shm inherit the database file's mode).
+      prepareDatabaseFile(path, { create: !mustExist });
       db = new Database(path, { fileMustExist: mustExist });
     } catch (cause) {
       throw new VaultCorruptError(`The vault file cannot be opened: ${messageOf(cause)}`, { cause });
