@@ -96,6 +96,21 @@ export default tseslint.config(
     rules: restrict(['electron', 'react', 'keytar'], ['**/electron/**', '**/renderer/**'], 'The server does not import client code.'),
   },
   {
+    // Domain services raise DomainError (server/domain-error.ts); only the HTTP layer (and app.ts,
+    // which installs it) knows about HTTP statuses.
+    files: ['server/**/*.ts'],
+    ignores: ['server/http/**', 'server/app.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['electron', 'react', 'keytar'].map((name) => ({ name, message: 'The server does not import client code.' })),
+        patterns: [
+          ...['**/electron/**', '**/renderer/**'].map((group) => ({ group: [group], message: 'The server does not import client code.' })),
+          { group: ['**/http/errors'], message: 'Throw DomainError from server/domain-error.ts; the HTTP layer maps it to a status.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },

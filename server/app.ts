@@ -14,10 +14,12 @@ import type { Dialect, EventHub, ServerContext, ServerKeys } from './context';
 import type { Database } from './db/schema';
 import { registerDeviceRoutes } from './devices/routes';
 import { createEventHub } from './events/hub';
+import { registerEventStream } from './events/stream';
 import { installErrorHandling } from './http/errors';
 import { installJsonBodyParser, type RouteOptions } from './http/route';
 import { registerIdentityRoutes } from './identity/routes';
 import { loadOrCreateServerKeys } from './keys';
+import { registerOwnershipRoutes } from './ownership/routes';
 import { registerSyncRoutes } from './sync/routes';
 
 export interface BuildServerOptions {
@@ -80,6 +82,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   registerAdminRoutes(app, ctx);
 
   registerSyncRoutes(app, ctx);
+  registerOwnershipRoutes(app, ctx);
+  registerEventStream(app, ctx);
   registerAlertAndReviewRoutes(app, ctx);
 
   app.addHook('onClose', async () => {

@@ -13,7 +13,7 @@ import { AnchorInvalidError, checkpointHead } from './audit/checkpoints';
 import type { Dialect, ServerContext } from './context';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection';
 import type { Database } from './db/schema';
-import { HttpError } from './http/errors';
+import { DomainError } from './domain-error';
 import { newTotpSecret, otpauthUri } from './identity/totp';
 import { createCampaign as createReviewCampaign } from './reviews/service';
 import { demoTotpSecret, formatDemoSummary, seedDemo, totpFor } from './seed/demo';
@@ -260,7 +260,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!arg) throw new UsageError('deactivate-user needs a username');
       return withContext(data, async (ctx) => {
         const row = await ctx.db.selectFrom('users').select('id').where('username', '=', arg).executeTakeFirst();
-        if (!row) throw new HttpError(404, 'not_found', `no user ${arg}`);
+        if (!row) throw new DomainError('not_found', `no user ${arg}`);
         const { revokedDevices } = await deactivateUser(ctx, row.id, CLI_ACTOR);
         console.log(`user ${arg} is deactivated; ${revokedDevices} device(s) revoked`);
         return 0;

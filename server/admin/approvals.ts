@@ -15,7 +15,7 @@ import { actorCoversPlacement, actorCoversRole, roleWidening, userChangeWidens }
 import { approvalChangeSchema, type ApprovalChange, type ApprovalView } from '../../shared/protocol/admin';
 import type { Principal, ServerContext } from '../context';
 import type { ApprovalRequestsTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { loadClassification, loadOrgTree, loadSubjects } from '../org/load';
 import { applyChange, assertRoleObeysDuties, loadRole, validateChange } from './changes';
 import { mergeRole } from './service';
@@ -67,7 +67,7 @@ export async function assessChange(ctx: ServerContext, actor: Subject | null, ch
     }
     case 'user.update': {
       const before = subjects.get(change.userId);
-      if (!before) throw new HttpError(404, 'not_found', `no user ${change.userId} (or its role)`);
+      if (!before) throw new DomainError('not_found', `no user ${change.userId} (or its role)`);
       const { displayName, ...placement } = change.patch;
       const user = { ...before.user, ...placement, ...(displayName !== undefined ? { displayName } : {}) };
       const role: Role = change.patch.roleId ? await loadRole(ctx, change.patch.roleId) : before.role;
@@ -113,7 +113,7 @@ async function refuseSelfChange(ctx: ServerContext, principal: Principal, action
   await ctx.audit.append({
     actorId: principal.user.id, deviceId: principal.device.id, action, target, outcome: 'denied', details: { reason: 'self_change' },
   });
-  throw new HttpError(403, 'self_change', message);
+  throw new DomainError('self_change', message);
 }
 
 /**
@@ -158,20 +158,20 @@ export async function listApprovals(ctx: ServerContext, filter: { status?: Appro
 /** The checks both decisions share: pending, not the requester's own, approver holds the permission. */
 async function loadDecidable(ctx: ServerContext, principal: Principal, id: string, verb: 'approve' | 'reject') {
   const row = await ctx.db.selectFrom('approval_requests').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new HttpError(404, 'not_found', `no approval request ${id}`);
+  if (!row) throw new DomainError('not_found', `no approval request ${id}`);
   const deny = async (reason: string) => ctx.audit.append({
     actorId: principal.user.id, deviceId: principal.device.id, action: `admin.approval.${verb}`, target: id, outcome: 'denied', details: { reason },
   });
   if (row.requested_by === principal.user.id) {
     await deny('own_request');
-    throw new HttpError(403, 'own_request', 'a second administrator must decide this request, not the one who asked');
+    throw new DomainError('own_request', 'a second administrator must decide this request, not the one who asked');
   }
   const permission = row.permission as AdminAction;
   if (!authorize(principal.subject, permission, await loadOrgTree(ctx.db)).allowed) {
     await deny('no_action');
-    throw new HttpError(403, 'forbidden', `deciding this request needs the ${permission} permission`);
+    throw new DomainError('forbidden', `deciding this request needs the ${permission} permission`);
   }
-  if (row.status !== 'pending') throw new HttpError(409, 'conflict', `this request was already ${row.status}`);
+  if (row.status !== 'pending') throw new DomainError('conflict', `this request was already ${row.status}`);
   return row;
 }
 
@@ -193,7 +193,7 @@ export async function approveRequest(ctx: ServerContext, principal: Principal, i
     await refuseSelfChange(ctx, principal, 'admin.approval.approve', id, 'nobody approves a change that widens their own access');
   }
   // Claim the request first so that two approvers cannot both apply it.
-  if (!(await markDecided(ctx, id, 'approved', principal.user.id))) throw new HttpError(409, 'conflict', 'this request was decided meanwhile');
+  if (!(await markDecided(ctx, id, 'approved', principal.user.id))) throw new DomainError('conflict', 'this request was decided meanwhile');
   try {
     await applyChange(ctx, change, row.secret, { userId: principal.user.id, deviceId: principal.device.id }, id);
   } catch (err) {
@@ -211,7 +211,7 @@ export async function approveRequest(ctx: ServerContext, principal: Principal, i
 
 export async function rejectRequest(ctx: ServerContext, principal: Principal, id: string): Promise<ApprovalView> {
   const row = await loadDecidable(ctx, principal, id, 'reject');
-  if (!(await markDecided(ctx, id, 'rejected', principal.user.id))) throw new HttpError(409, 'conflict', 'this request was decided meanwhile');
+  if (!(await markDecided(ctx, id, 'rejected', principal.user.id))) throw new DomainError('conflict', 'this request was decided meanwhile');
   await ctx.db.updateTable('approval_requests').set({ secret: null }).where('id', '=', id).execute();
   await ctx.audit.append({
     actorId: principal.user.id, deviceId: principal.device.id, action: 'admin.approval.reject', target: id, outcome: 'ok',

@@ -9,7 +9,7 @@ import type { ApprovalChange } from '../../shared/protocol/admin';
 import type { RoleView, ShareView, UserView } from '../../shared/protocol/routes';
 import type { ServerContext } from '../context';
 import { roleToRow, roleToView, rowToRole, rowToUserView, shareToView } from '../db/mappers';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { loadClassification } from '../org/load';
 import { createShare, getCustomerRow, inRecordTransaction } from '../records/repository';
 import type { FieldClassification } from '../../shared/domain/model';
@@ -26,10 +26,10 @@ type FieldLevelSet = Extract<ApprovalChange, { kind: 'classification.set' }>;
 export function assertRoleObeysDuties(role: Pick<Role, 'actions' | 'dataScope'>): void {
   const violation = roleDutyViolation(role);
   if (violation === 'mixed_duties') {
-    throw new HttpError(400, 'separation_of_duties', 'a role either administers (admin.*, audit.read, review.conduct) or works with records, never both', { details: { violation } });
+    throw new DomainError('separation_of_duties', 'a role either administers (admin.*, audit.read, review.conduct) or works with records, never both', { violation });
   }
   if (violation === 'admin_scope_not_none') {
-    throw new HttpError(400, 'separation_of_duties', 'a role that administers must have the data scope none', { details: { violation } });
+    throw new DomainError('separation_of_duties', 'a role that administers must have the data scope none', { violation });
   }
 }
 
@@ -37,13 +37,13 @@ export function assertRoleObeysDuties(role: Pick<Role, 'actions' | 'dataScope'>)
 
 export async function loadUserRow(ctx: ServerContext, id: string) {
   const row = await ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new HttpError(404, 'not_found', `no user ${id}`);
+  if (!row) throw new DomainError('not_found', `no user ${id}`);
   return row;
 }
 
 export async function loadRole(ctx: ServerContext, id: string): Promise<Role> {
   const row = await ctx.db.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new HttpError(404, 'not_found', `no role ${id}`);
+  if (!row) throw new DomainError('not_found', `no role ${id}`);
   return rowToRole(row);
 }
 
@@ -59,24 +59,24 @@ async function validateUserCreate(ctx: ServerContext, change: UserCreate): Promi
   await assertUnitsExist(ctx, change.user.managedUnitIds, 'managedUnitIds');
   await assertRoleExists(ctx, change.user.roleId);
   const taken = await ctx.db.selectFrom('users').select('id').where('username', '=', change.user.username).executeTakeFirst();
-  if (taken) throw new HttpError(409, 'conflict', `username ${change.user.username} is taken`);
+  if (taken) throw new DomainError('conflict', `username ${change.user.username} is taken`);
 }
 
 async function validateShare(ctx: ServerContext, change: ShareCreate): Promise<void> {
   const { share } = change;
   const customer = await getCustomerRow(ctx.db, share.customerId);
-  if (!customer || customer.deleted) throw new HttpError(404, 'not_found', 'customer not found');
-  if (share.expiresAt !== null && share.expiresAt <= ctx.now()) throw new HttpError(400, 'validation_failed', 'body.expiresAt: must be in the future');
+  if (!customer || customer.deleted) throw new DomainError('not_found', 'customer not found');
+  if (share.expiresAt !== null && share.expiresAt <= ctx.now()) throw new DomainError('validation_failed', 'body.expiresAt: must be in the future');
   const grantee = share.granteeType === 'user'
     ? await ctx.db.selectFrom('users').select('id').where('id', '=', share.granteeId).executeTakeFirst()
     : await ctx.db.selectFrom('org_units').select('id').where('id', '=', share.granteeId).executeTakeFirst();
-  if (!grantee) throw new HttpError(404, 'not_found', `${share.granteeType === 'user' ? 'grantee user' : 'grantee unit'} not found`);
+  if (!grantee) throw new DomainError('not_found', `${share.granteeType === 'user' ? 'grantee user' : 'grantee unit'} not found`);
 }
 
 async function validateFieldLevel(ctx: ServerContext, change: FieldLevelSet): Promise<FieldClassification> {
   const current = await loadClassification(ctx.db);
   const { entity, field } = change.change;
-  if (!(field in current[entity])) throw new HttpError(400, 'validation_failed', `body.field: ${entity} has no classifiable field ${field}`);
+  if (!(field in current[entity])) throw new DomainError('validation_failed', `body.field: ${entity} has no classifiable field ${field}`);
   return current;
 }
 
@@ -185,7 +185,7 @@ export async function applyChange(
     case 'user.update': await applyUserUpdate(ctx, change, actor, via); return;
     case 'role.update': await applyRoleUpdate(ctx, change, actor, via); return;
     case 'user.create':
-      if (secret === null) throw new HttpError(409, 'conflict', 'this request has no password to create the user with');
+      if (secret === null) throw new DomainError('conflict', 'this request has no password to create the user with');
       await applyUserCreate(ctx, change, secret, actor, via);
       return;
     case 'share.create': await applyShare(ctx, change, actor, via); return;

@@ -9,7 +9,7 @@ import type { AuditEntryView } from '../../shared/protocol/routes';
 import { verifyChain } from '../audit/chain';
 import type { Principal, ServerContext } from '../context';
 import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { hashPassword } from '../identity/password';
 import { loadClassification, loadOrgTree } from '../org/load';
@@ -24,7 +24,7 @@ async function requireAdmin(ctx: ServerContext, principal: Principal, action: Ad
       actorId: principal.user.id, deviceId: principal.device.id, action: `admin.${routeName}`, target: null,
       outcome: 'denied', details: { needs: action, reason: decision.reason ?? 'no_action' },
     });
-    throw new HttpError(403, 'forbidden', `this needs the ${action} permission`);
+    throw new DomainError('forbidden', `this needs the ${action} permission`);
   }
   return { userId: principal.user.id, deviceId: principal.device.id };
 }

@@ -3,7 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { Action, DataScope, FieldLevel, OfflinePolicy, OrgUnit, Role, RoleKey, Share, User } from '../../shared/domain/model';
 import type { DeviceView, RoleView, ShareView, UserView } from '../../shared/protocol/routes';
-import { validWipeConfirmation } from '../devices/wipe';
+import { validWipeConfirmation } from '../devices/revocation';
 import type { DevicesTable, OrgUnitsTable, RolesTable, SharesTable, UsersTable } from './schema';
 
 export function rowToUser(row: Selectable<UsersTable>): User {

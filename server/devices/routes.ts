@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
 import { loadSubject } from '../org/load';
 import { issueAccessToken, issueGrant } from './grant';
 import { DEVICE_KEY_PROBLEM_TEXT, deviceKeyProblem } from './public-key';
-import { wipeConfirmationRefusal, type WipeConfirmationRefusal } from './wipe';
+import { wipeConfirmationRefusal, type WipeConfirmationRefusal } from './revocation';
 
 
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
@@ -17,7 +17,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
 
   route(app, ctx, 'enrollDevice', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'enroll', body.enrollmentToken);
-    if (!userId) throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
+    if (!userId) throw new DomainError('token_expired', 'the enrollment step expired or was used: sign in again');
     // Checked before anything is stored or the token used: a weak key is never registered.
     const keyProblem = deviceKeyProblem(body.publicKey);
     if (keyProblem) {
@@ -25,13 +25,11 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
         actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
         details: { reason: 'device_key_invalid', problem: keyProblem, ip: request.ip },
       });
-      throw new HttpError(400, 'device_key_invalid', `body.publicKey: ${DEVICE_KEY_PROBLEM_TEXT[keyProblem]}`, {
-        details: { problem: keyProblem },
-      });
+      throw new DomainError('device_key_invalid', `body.publicKey: ${DEVICE_KEY_PROBLEM_TEXT[keyProblem]}`, { problem: keyProblem });
     }
     const subject = await loadSubject(ctx.db, userId);
-    if (!subject) throw new HttpError(401, 'token_expired', 'sign in again');
-    if (subject.user.status !== 'active') throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+    if (!subject) throw new DomainError('token_expired', 'sign in again');
+    if (subject.user.status !== 'active') throw new DomainError('user_deactivated', 'this account has been deactivated');
 
     const active = await ctx.db
       .selectFrom('devices')
@@ -45,12 +43,10 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
         actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
         details: { reason: 'device_limit', maxDevices },
       });
-      throw new HttpError(409, 'device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, {
-        details: { maxDevices },
-      });
+      throw new DomainError('device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, { maxDevices });
     }
     if (!(await consumeAuthToken(ctx, 'enroll', body.enrollmentToken))) {
-      throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
+      throw new DomainError('token_expired', 'the enrollment step expired or was used: sign in again');
     }
 
     const deviceId = randomUUID();
@@ -101,7 +97,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
         actorId: principal.user.id, deviceId: device.id, action: 'device.wipe_confirmed', target: device.id, outcome: 'denied',
         details: { reason: refusal, directiveIat: body.directiveIat, deviceStatus: device.status, ip: request.ip },
       });
-      throw new HttpError(409, 'wipe_not_allowed', WIPE_REFUSAL_TEXT[refusal], { details: { reason: refusal } });
+      throw new DomainError('wipe_not_allowed', WIPE_REFUSAL_TEXT[refusal], { reason: refusal });
     }
     await ctx.db
       .updateTable('devices')

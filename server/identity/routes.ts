@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import type { ServerContext } from '../context';
 import type { UsersTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, createAuthToken, peekAuthToken } from './auth-tokens';
 import { decoyPasswordHash, verifyPassword } from './password';
@@ -20,7 +20,7 @@ export { LOCKOUT_MS, MAX_FAILURES_PER_ADDRESS as MAX_FAILED_ATTEMPTS } from './t
 
 /** The one answer to every failed password step. */
 const invalidCredentials = () =>
-  new HttpError(401, 'invalid_credentials', 'wrong username or password, or too many attempts: try again later');
+  new DomainError('invalid_credentials', 'wrong username or password, or too many attempts: try again later');
 
 /** The TOTP step: the password was right, so saying "locked" reveals nothing new. */
 async function refuseMfaIfLocked(ctx: ServerContext, user: Selectable<UsersTable>, ip: string): Promise<void> {
@@ -30,9 +30,7 @@ async function refuseMfaIfLocked(ctx: ServerContext, user: Selectable<UsersTable
     actorId: user.id, deviceId: null, action: 'auth.mfa', target: user.username, outcome: 'denied',
     details: { reason: 'account_locked', scope: state.scope, ip },
   });
-  throw new HttpError(423, 'account_locked', 'too many failed attempts: sign-in is locked for 15 minutes', {
-    details: { lockedUntil: state.lockedUntil },
-  });
+  throw new DomainError('account_locked', 'too many failed attempts: sign-in is locked for 15 minutes', { lockedUntil: state.lockedUntil });
 }
 
 export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
@@ -57,7 +55,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
         actorId: user.id, deviceId: null, action: 'auth.sign_in', target: user.username, outcome: 'denied',
         details: { reason: 'user_deactivated' },
       });
-      throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+      throw new DomainError('user_deactivated', 'this account has been deactivated');
     }
 
     let setupSecret: string | null = null;
@@ -80,10 +78,10 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
 
   route(app, ctx, 'verifyMfa', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'mfa', body.mfaToken);
-    if (!userId) throw new HttpError(401, 'token_expired', 'the sign-in step expired or was used: sign in again');
+    if (!userId) throw new DomainError('token_expired', 'the sign-in step expired or was used: sign in again');
     const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
     await refuseMfaIfLocked(ctx, user, request.ip);
-    if (user.status !== 'active') throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+    if (user.status !== 'active') throw new DomainError('user_deactivated', 'this account has been deactivated');
 
     const secret = user.totp_secret ?? user.totp_pending_secret;
     const now = ctx.now();
@@ -94,7 +92,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
         details: { reason: 'wrong_or_reused_code', ip: request.ip },
       });
       await recordSignInFailure(ctx, user.username, request.ip, user.id);
-      throw new HttpError(401, 'mfa_invalid', 'wrong or already used code');
+      throw new DomainError('mfa_invalid', 'wrong or already used code');
     }
     // The conditional update makes a code single-use even when two requests race with it.
     const accepted = await ctx.db
@@ -111,7 +109,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
       .where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)]))
       .executeTakeFirst();
     if (Number(accepted.numUpdatedRows) !== 1 || !(await consumeAuthToken(ctx, 'mfa', body.mfaToken))) {
-      throw new HttpError(401, 'mfa_invalid', 'wrong or already used code');
+      throw new DomainError('mfa_invalid', 'wrong or already used code');
     }
     await clearSignInFailures(ctx, user.username, request.ip);
     const enrollmentToken = await createAuthToken(ctx, 'enroll', user.id);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReviewCampaignView, ReviewItemView } from '../../shared/protocol/routes';
-import { callJson, moveClockToShanghaiHour } from '../alerts/alert-test-kit';
+import { callJson, moveClockToShanghaiHour } from '../../test/support/server/alert-kit';
 import { approveWith } from '../test/approvals';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';

@@ -10,7 +10,7 @@ import type { Role } from '../../shared/domain/model';
 import type { PullResponse } from '../../shared/protocol/sync';
 import type { Database } from '../db/schema';
 import { ENTITY_TABLE } from '../records/rows';
-import type { ScopeData } from '../records/scope-data';
+import type { ScopeData } from '../org/permission-scope';
 
 type Removal = PullResponse['removals'][number];
 

@@ -5,7 +5,7 @@ import { enrollTestDevice, type TestDevice } from '../test/client';
 import { startTestServer, type TestServer } from '../test/server';
 import { callWithApproval } from '../test/approvals';
 import type { FixtureUserKey } from '../test/fixtures';
-import { addCustomer, ModelVault, pullPage, SECRET_CREDIT_BASE, SECRET_TERMS, syncToEnd } from './sync-test-kit';
+import { addCustomer, ModelVault, pullPage, SECRET_CREDIT_BASE, SECRET_TERMS, syncToEnd } from '../../test/support/server/sync-kit';
 
 // Independent statement of the fixture's expected scopes (fixture: company → East → Shanghai →
 // team A {rep.li, mgr.zhang (manages A)}, team B {rep.wang}; dir.chen at East; svc.zhao at Shanghai).

@@ -7,7 +7,7 @@ import type { Mutation } from '../../shared/protocol/sync';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, pushMutations, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, pushMutations, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('push', () => {
   let s: TestServer;

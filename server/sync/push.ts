@@ -35,7 +35,7 @@ import {
   type Trx,
 } from '../records/repository';
 import { recordFromRow, type EntityRowMap } from '../records/rows';
-import { loadScopeData, recordScopeOf, sharesOf, type ScopeData } from '../records/scope-data';
+import { loadScopeData, recordScopeOf, sharesOf, type ScopeData } from '../org/permission-scope';
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -1,4 +1,4 @@
-// One test per removal cause (PRODUCT §4, §6): the model vault before and after one more sync.
+// One test per removal cause (a scope shrink must remove exactly what left it): the model vault before and after one more sync.
 // Indirect causes (team move, role scope, clearance, share revoked/expired) change nothing about
 // the records themselves; the pull must still remove exactly what left the scope.
 
@@ -8,7 +8,7 @@ import { callWithApproval } from '../test/approvals';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('pull removals, one per cause', () => {
   let s: TestServer;

@@ -7,12 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../app';
 import { openDatabase, type OpenedDatabase } from '../db/connection';
-import { loadScopeData, readScopeEpoch } from '../records/scope-data';
+import { loadScopeData, readScopeEpoch } from '../org/permission-scope';
 import { callWithApproval } from '../test/approvals';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('scope cache invalidation (scope_epoch)', () => {
   let s: TestServer;

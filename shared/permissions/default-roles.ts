@@ -1,4 +1,5 @@
-// The six roles SalesVault ships with (rep, manager, director, customer service, IT admin, auditor). Ids and keys are stable: the server seeds
+// The six roles SalesVault ships with: field rep, sales manager, sales director, customer
+// service, IT admin and auditor. Ids and keys are stable: the server seeds
 // them, grants name them, and admins may edit their actions, scope, clearances and policy.
 
 import type { Action, RecordAction, Role } from '../domain/model';
@@ -67,7 +68,7 @@ export const DEFAULT_ROLES: Role[] = [
     id: 'role-it-admin',
     key: 'it_admin',
     name: 'IT admin',
-    // audit.read: the IT admin reads the audit trail and alerts and verifies the chain (no customer data).
+    // audit.read: the IT admin reads the audit trail and alerts and verifies the chain (but holds no customer data).
     actions: ['admin.users', 'admin.devices', 'admin.roles', 'review.conduct', 'audit.read'],
     dataScope: 'none',
     readClearance: 'public',

@@ -1,5 +1,6 @@
 // Table-driven tests of the permission engine. Every expected value comes from the truth
-// tables written out below (an independent statement of the permission model), never from the engine.
+// tables written out below (the permission model stated from its rules, independently of the
+// code), never from the engine.
 
 import { describe, expect, it } from 'vitest';
 import type { Action, DataScope, FieldClassification, FieldLevel, OrgUnit, Role, RoleKey, Share, User } from '../domain/model';
@@ -69,8 +70,7 @@ const recordOf = (relation: Relation): RecordScope => ({
 
 // ---- truth tables --------------------------------------------------------------------------
 
-/** Which record relations each data scope covers (own: records the user owns; team: the units the
- * user manages, with their subtrees; unit: the user's own unit subtree; all; none — see shared/domain/model.ts). */
+/** Which record relations each data scope covers (shared/domain/model.ts: own, team = managed units with subtrees, unit = own unit subtree, all, none). */
 const SCOPE_COVERS: Record<DataScope, Record<Relation, boolean>> = {
   own: { own: true, sameUnit: false, unitSubtree: false, managedUnit: false, managedSubtree: false, aboveMyUnit: false, otherRegion: false },
   team: { own: true, sameUnit: false, unitSubtree: false, managedUnit: true, managedSubtree: true, aboveMyUnit: false, otherRegion: false },
@@ -444,7 +444,7 @@ describe('field clearance', () => {
     expect(fieldsAboveWriteClearance('contact', ['customerId', 'name', 'phone'], 'public', DEFAULT_CLASSIFICATION)).toEqual(['phone']);
   });
 
-  it('the default classification marks credit limit and payment terms confidential, tax id and contact details sensitive, amounts internal', () => {
+  it('the default classification keeps credit limit and payment terms confidential, tax id and contact channels sensitive, amounts internal', () => {
     expect(readableFields('customer', 'sensitive', DEFAULT_CLASSIFICATION)).not.toContain('creditLimit');
     expect(readableFields('customer', 'sensitive', DEFAULT_CLASSIFICATION)).not.toContain('paymentTerms');
     expect(readableFields('customer', 'internal', DEFAULT_CLASSIFICATION)).not.toContain('taxId');

@@ -21,6 +21,7 @@ import {
   pullResponseSchema,
   pushRequestSchema,
   pushResponseSchema,
+  serverEventSchema,
 } from './sync';
 
 // The server's HTTP API as one table: the server registers routes from it, the client calls
@@ -111,7 +112,7 @@ export const auditQuerySchema = z.object({
 export { roleViewSchema, approvalViewSchema };
 export type { ApprovalChange, ApprovalView } from './admin';
 
-// ---- anomaly alerts and access reviews
+// ---- anomaly alerts and access reviews (server-side security monitoring and periodic access certification)
 export const ALERT_RULES = [
   'pull_volume', 'offline_view_volume', 'offline_export_volume',
   'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours', 'offline_audit_flagged',
@@ -244,7 +245,11 @@ export const ROUTES = {
     body: z.object({ directiveIat: z.number().int() }),
     response: ok,
   },
-  // GET /v1/events is the SSE stream (auth: token); see serverEventSchema in sync.ts.
+  /**
+   * The real-time stream: text/event-stream, each event `event: <type>` + `data: <serverEventSchema
+   * JSON>`. Registered by hand on the server (server/events/stream.ts), not through route().
+   */
+  events: { method: 'GET', path: '/v1/events', auth: 'token', response: serverEventSchema },
 
   // ---- admin (authorized by the permission engine: admin.users / admin.roles / admin.devices / audit.read)
   listUsers: { method: 'GET', path: '/v1/admin/users', auth: 'token', response: z.object({ users: z.array(userViewSchema) }) },

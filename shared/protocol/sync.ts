@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { epochMsSchema, idSchema } from './common';
 import { entityTypeSchema, projectedRecordSchema } from './records';
 
-// The sync protocol. Pull is a paged delta by opaque cursor over a bucketed
+// The sync protocol: devices sync under server-issued, signed scopes. Pull is a paged delta by opaque cursor over a bucketed
 // change log; push sends the outbox; events arrive over SSE.
 
 export const PULL_PAGE_MAX = 5000;

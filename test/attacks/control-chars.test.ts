@@ -6,7 +6,7 @@
 // PostgreSQL (SV_TEST_DB).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCustomer, pushMutations } from '../../server/sync/sync-test-kit';
+import { addCustomer, pushMutations } from '../support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import { startTestServer, type TestServer } from '../../server/test/server';
 import { auditOfMutation, createOf, heldOf, opportunityFields, updateOf } from './attack-kit';

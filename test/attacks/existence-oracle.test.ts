@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mutation } from '../../shared/protocol/sync';
-import { addCustomer, pushMutations } from '../../server/sync/sync-test-kit';
+import { addCustomer, pushMutations } from '../support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import { startTestServer, type TestServer } from '../../server/test/server';
 import { createOf, heldOf, updateOf } from './attack-kit';

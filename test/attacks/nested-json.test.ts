@@ -6,7 +6,7 @@
 // same write sent in a valid shape is processed, audited and held. Runs on SQLite and PostgreSQL.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCustomer, pushMutations } from '../../server/sync/sync-test-kit';
+import { addCustomer, pushMutations } from '../support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import { startTestServer, type TestServer } from '../../server/test/server';
 import { auditOfMutation, heldOf, updateOf } from './attack-kit';

@@ -8,7 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCustomer, call, ModelVault, syncToEnd } from '../../server/sync/sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import { startTestServer, type TestServer } from '../../server/test/server';
 

@@ -5,7 +5,7 @@
 // action returns. Runs on SQLite and PostgreSQL (SV_TEST_DB).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCustomer, ModelVault, syncToEnd } from '../../server/sync/sync-test-kit';
+import { addCustomer, ModelVault, syncToEnd } from '../support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import { startTestServer, type TestServer } from '../../server/test/server';
 

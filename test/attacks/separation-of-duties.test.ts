@@ -5,7 +5,7 @@
 // the auditor held review.conduct.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelVault, syncToEnd } from '../../server/sync/sync-test-kit';
+import { ModelVault, syncToEnd } from '../support/server/sync-kit';
 import { signInWithMfa } from '../../server/test/client';
 import { FIXTURE_PASSWORD } from '../../server/test/fixtures';
 import { expectNoCustomers, pendingRequests, pulledCustomers, send, startWorld, type World } from './sod-kit';

@@ -3,8 +3,8 @@
 // signing every request as the desktop app does.
 
 import { expect } from 'vitest';
-import { moveClockToShanghaiHour } from '../../server/alerts/alert-test-kit';
-import { addCustomer, ModelVault, pullPage, syncToEnd } from '../../server/sync/sync-test-kit';
+import { moveClockToShanghaiHour } from '../support/server/alert-kit';
+import { addCustomer, ModelVault, pullPage, syncToEnd } from '../support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import type { FixtureUserKey } from '../../server/test/fixtures';
 import { startTestServer, type TestServer } from '../../server/test/server';

@@ -8,7 +8,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecord, createShare, inRecordTransaction } from '../../server/records/repository';
-import { addCustomer, ModelVault, pushMutations, syncToEnd } from '../../server/sync/sync-test-kit';
+import { addCustomer, ModelVault, pushMutations, syncToEnd } from '../support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import { startTestServer, type TestServer } from '../../server/test/server';
 import { auditOfMutation, createOf, heldOf, opportunityFields, updateOf } from './attack-kit';

@@ -6,11 +6,9 @@
 
 import { createParser } from 'eventsource-parser';
 import { serverEventSchema, type ServerEvent } from '../../../shared/protocol/sync';
+import { ROUTES } from '../../../shared/protocol/routes';
 import { RevokedError, ServerError, ServerUnreachableError } from './errors';
 import type { ServerClient } from './server-client';
-
-export const EVENTS_PATH = '/v1/events';
-
 export interface EventStreamOptions {
   client: ServerClient;
   /** A VERIFIED revocation (the server client's directive check): crypto-shred now. */
@@ -107,7 +105,7 @@ export class EventStream {
   private async connectOnce(): Promise<void> {
     const abort = new AbortController();
     this.abort = abort;
-    const res = await this.opts.client.openStream(EVENTS_PATH, abort.signal);
+    const res = await this.opts.client.openStream(ROUTES.events.path, abort.signal);
     if (!res.body) throw new ServerError('bad_response', res.status, 'the event stream has no body');
     this.opts.onOnline(true);
     this.backoffMs = this.opts.minBackoffMs ?? 500;

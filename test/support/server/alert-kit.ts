@@ -1,9 +1,9 @@
 // Helpers for the alert and review suites: a clock placed at a known local hour (the rules
 // depend on the time of day) and JSON calls through a signed test device.
 
-import type { TestDevice } from '../test/client';
-import type { TestClock } from '../test/server';
-import { localTime } from './rules';
+import type { TestDevice } from '../../../server/test/client';
+import type { TestClock } from '../../../server/test/server';
+import { localTime } from '../../../server/alerts/rules';
 
 const MINUTE = 60_000;
 

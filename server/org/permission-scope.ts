@@ -1,7 +1,9 @@
-// Everything the permission engine needs to decide about records, loaded in one go: the org
-// tree, every user's unit (to find owners inside a scope), all shares, and the field
-// classification. The loaders themselves are server/org/load.ts; this bundles and indexes them
-// for pull, push, the share/reassign routes and the event hub's interest lookups.
+// The permission scope: everything the permission engine needs to decide what a user may see
+// and hold, loaded in one go — the org tree, every user's unit (to find owners inside a scope),
+// all shares, the field classification and every user's subject (user + role). The loaders are
+// ./load.ts; this module caches, indexes and answers from them, and it is the ONE place a
+// subject's bucket set is computed (pull, grant issuing, admin re-scoping and the event
+// stream's interest all ask `subjectBucketSet`).
 // The bundle is cached per database handle and reused while `meta.scope_epoch` is unchanged:
 // database triggers (migration 0004) bump it in the same transaction as any change to these
 // inputs, so one cheap read per request keeps every process, on either database, current.
@@ -9,11 +11,11 @@
 
 import type { Kysely } from 'kysely';
 import type { FieldClassification, Share, User } from '../../shared/domain/model';
-import { isShareActive, type OrgTree, type RecordScope, type Subject } from '../../shared/permissions/engine';
+import { isShareActive, subjectBuckets, type OrgTree, type RecordScope, type Subject } from '../../shared/permissions/engine';
 import type { Database } from '../db/schema';
 import { rowToShare } from '../db/mappers';
 import { SCOPE_EPOCH_KEY } from '../db/migrations/0004_sync_performance';
-import { loadClassification, loadOrgTree, loadSubjects, loadUserUnits } from '../org/load';
+import { loadClassification, loadOrgTree, loadSubjects, loadUserUnits } from './load';
 
 export interface ScopeData {
   tree: OrgTree;
@@ -122,4 +124,26 @@ export function sharesOf(data: ScopeData, customerId: string): Share[] {
 /** Shares of a customer still in force at `now` (the input recordBuckets expects). */
 export function activeSharesOf(data: ScopeData, customerId: string, now: number): Share[] {
   return sharesOf(data, customerId).filter((s) => isShareActive(s, now));
+}
+
+/**
+ * The subject's bucket set (sorted): every owner bucket its data scope covers plus the buckets
+ * of active shares that reach it. A deactivated user or a 'none' scope has no buckets.
+ */
+export function subjectBucketSet(subject: Subject, data: ScopeData, now: number): string[] {
+  return subjectBuckets(subject, data.tree, data.users, data.shares, now).sort();
+}
+
+/** Owner ids and shared customer ids behind a bucket list (for SQL filters). */
+export function bucketTargets(buckets: readonly string[], data: ScopeData): { owners: string[]; customers: string[] } {
+  const owners: string[] = [];
+  const customers = new Set<string>();
+  for (const b of buckets) {
+    if (b.startsWith('o:')) owners.push(b.slice(2));
+    else if (b.startsWith('s:')) {
+      const share = data.sharesById.get(b.slice(2));
+      if (share) customers.add(share.customerId);
+    }
+  }
+  return { owners, customers: [...customers] };
 }

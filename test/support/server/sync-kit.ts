@@ -3,11 +3,11 @@
 // upsert, remove), so tests can compare "the vault" before and after a scope change.
 
 import { expect } from 'vitest';
-import type { EntityType } from '../../shared/domain/model';
-import { pullResponseSchema, pushResponseSchema, type Mutation, type PullResponse, type PushResponse } from '../../shared/protocol/sync';
-import type { TestDevice } from '../test/client';
-import type { TestServer } from '../test/server';
-import { createRecord, inRecordTransaction } from '../records/repository';
+import type { EntityType } from '../../../shared/domain/model';
+import { pullResponseSchema, pushResponseSchema, type Mutation, type PullResponse, type PushResponse } from '../../../shared/protocol/sync';
+import type { TestDevice } from '../../../server/test/client';
+import type { TestServer } from '../../../server/test/server';
+import { createRecord, inRecordTransaction } from '../../../server/records/repository';
 
 export interface ModelRecord {
   entity: EntityType;
