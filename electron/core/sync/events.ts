@@ -9,6 +9,7 @@ import { serverEventSchema, type ServerEvent } from '../../../shared/protocol/sy
 import { ROUTES } from '../../../shared/protocol/routes';
 import { RevokedError, ServerError, ServerUnreachableError } from './errors';
 import type { ServerClient } from './server-client';
+
 export interface EventStreamOptions {
   client: ServerClient;
   /** A VERIFIED revocation (the server client's directive check): crypto-shred now. */
