@@ -70,6 +70,8 @@ export interface StoredCustomer {
 export interface VaultStore {
   getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
   setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
+  /** A counter that moves when, and only when, stored records changed (pull, local edit, settled push). */
+  dataVersion(): number;
 
   /**
    * Apply one pull page atomically: field purges, dropped buckets, removals, upserts (projected to

@@ -107,6 +107,12 @@ export interface AppState {
   online: boolean;
   /** epoch ms */
   lastSyncAt: number | null;
+  /**
+   * Moves when, and only when, the records in the vault changed (a pull that wrote or removed
+   * something, a local edit, a settled push). Lists reload on it, not on lastSyncAt: a sync that
+   * changed nothing changes nothing on screen. 0 when no vault is open.
+   */
+  dataVersion: number;
   outboxCount: number;
   /** Conflicts and rejected edits waiting for the user's attention. */
   issueCount: number;

@@ -37,6 +37,8 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
   let upserted = 0;
   let removed = 0;
   let purged = false;
+  /** Did a record (or a membership) change? Only then does the data version move. */
+  let changed = false;
   const dirtyCustomers = new Set<string>();
   let searchNeedsRebuild = false;
 
@@ -102,8 +104,8 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
         }
         // A contact moving to another customer changes two search rows (not needed in a bulk import: all are built at the end).
         const previousParent = entity === 'contact' && !bulkImport ? parentOf(db, 'contact', record.id) : null;
-        writeRecord(db, entity, record, customerId, upsert.writable);
-        if (entity === 'customer') setBuckets(db, record.id, upsert.buckets);
+        if (writeRecord(db, entity, record, customerId, upsert.writable)) changed = true;
+        if (entity === 'customer' && setBuckets(db, record.id, upsert.buckets)) changed = true;
         upserted += 1;
         if (entity === 'customer') dirtyCustomers.add(record.id);
         if (entity === 'contact') {
@@ -127,6 +129,7 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
       } else if (searchNeedsRebuild) rebuildSearch(db);
       else refreshSearch(db, dirtyCustomers);
       endSearchPurge(db, searchPurge);
+      if (changed || purged || removed > 0) db.bumpDataVersion();
       db.setMeta('cursor', page.cursor);
     })();
   } finally {

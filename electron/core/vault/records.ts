@@ -31,34 +31,61 @@ export function deleteRecord(db: VaultDb, entity: EntityType, id: string): strin
   return row?.parent;
 }
 
-export function writeRecord(db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string, writable: boolean): void {
+/** Rids of one cluster slot: [slot * CLUSTER_SPAN, (slot + 1) * CLUSTER_SPAN) (schema.ts, migration 3). */
+const CLUSTER_SPAN = 2 ** 32;
+
+/**
+ * Insert or update one record; false when an identical row was already stored (nothing written).
+ * A new row takes the next rid of its owner's cluster (a child: of its customer's), so the rows
+ * a scope shrink removes together lie together; an update keeps its row where it is.
+ */
+export function writeRecord(db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string, writable: boolean): boolean {
   const json = JSON.stringify(record);
+  const base = clusterBase(db, entity, record, customerId);
+  const table = TABLE[entity];
+  const rid = `(SELECT coalesce(max(rid), @base) + 1 FROM ${table} WHERE rid > @base AND rid < @base + ${CLUSTER_SPAN})`;
   if (entity === 'customer') {
     // An unchanged resend writes nothing: no row, index or WAL page is touched for it.
-    db.stmt(
-      `INSERT INTO customers(id, record, writable) VALUES (?, ?, ?)
+    return db.stmt(
+      `INSERT INTO customers(rid, id, record, writable) VALUES (${rid}, @id, @record, @writable)
        ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable
        WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run(record.id, json, writable ? 1 : 0);
-  } else {
-    db.stmt(
-      `INSERT INTO ${TABLE[entity]}(id, customer_id, record, writable) VALUES (?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
-       WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run(record.id, customerId, json, writable ? 1 : 0);
+    ).run({ base, id: record.id, record: json, writable: writable ? 1 : 0 }).changes > 0;
   }
+  return db.stmt(
+    `INSERT INTO ${table}(rid, id, customer_id, record, writable) VALUES (${rid}, @id, @customerId, @record, @writable)
+     ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
+     WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
+  ).run({ base, id: record.id, customerId, record: json, writable: writable ? 1 : 0 }).changes > 0;
+}
+
+/** First rid of the cluster a record belongs in: its owner's (a customer) or its customer's (a child). */
+function clusterBase(db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string): number {
+  if (entity !== 'customer') {
+    const parent = db.stmt('SELECT rid FROM customers WHERE id = ?').get(customerId) as { rid: number } | undefined;
+    return parent ? Math.floor(parent.rid / CLUSTER_SPAN) * CLUSTER_SPAN : 0;
+  }
+  const owner = stringOr(record.ownerId);
+  if (!owner) return 0;
+  const row = db.stmt('SELECT slot FROM clusters WHERE key = ?').get(owner) as { slot: number } | undefined;
+  const slot = row
+    ? row.slot
+    : (db.stmt('INSERT INTO clusters(key, slot) VALUES (?, (SELECT coalesce(max(slot), 0) + 1 FROM clusters)) RETURNING slot').get(owner) as { slot: number }).slot;
+  return slot * CLUSTER_SPAN;
 }
 
 /** A customer's bucket memberships (children follow their customer). */
-export function setBuckets(db: VaultDb, customerId: string, buckets: readonly string[]): void {
+/** Returns true when a membership changed. */
+export function setBuckets(db: VaultDb, customerId: string, buckets: readonly string[]): boolean {
   // Only memberships that change are written: a delta resends every customer's buckets, and
   // deleting and re-inserting the same rows would dirty their pages on every sync.
-  db.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id = ? AND bucket NOT IN (SELECT value FROM json_each(?))`).run(
+  let changes = db.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id = ? AND bucket NOT IN (SELECT value FROM json_each(?))`).run(
     customerId,
     JSON.stringify(buckets),
-  );
+  ).changes;
   const insert = db.stmt(`INSERT OR IGNORE INTO record_buckets(entity, id, bucket) VALUES ('customer', ?, ?)`);
-  for (const bucket of buckets) insert.run(customerId, bucket);
+  for (const bucket of buckets) changes += insert.run(customerId, bucket).changes;
+  return changes > 0;
 }
 
 export function hasBuckets(db: VaultDb, customerId: string): boolean {

@@ -63,6 +63,11 @@ export class Vault implements VaultStore {
     this.db.setMeta(key, value);
   }
 
+  /** Moves when, and only when, stored records changed (see VaultDb.dataVersion). */
+  dataVersion(): number {
+    return this.db.dataVersion();
+  }
+
   // ---- pull ---------------------------------------------------------------------------------
 
   applyPullPage(page: PullResponse, grant: GrantClaims): { upserted: number; removed: number } {

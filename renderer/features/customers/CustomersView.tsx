@@ -12,6 +12,7 @@ import { useDebounced } from '../../lib/use-debounced';
 import { ExportCustomersButton } from './ExportCustomersButton';
 import { CustomerDetailPanel } from './CustomerDetailPanel';
 import { CustomerList } from './CustomerList';
+import { customerListRequestKey } from './list-request';
 import { RecordForm } from './RecordForm';
 
 const PAGE = 200;
@@ -49,7 +50,7 @@ export function CustomersView() {
   const loadingMore = useRef(false);
 
   const searchKey = JSON.stringify([debouncedQuery, filters]);
-  const requestKey = JSON.stringify([searchKey, state.lastSyncAt, state.outboxCount]);
+  const requestKey = customerListRequestKey(searchKey, state);
   const loading = shownRequest !== requestKey;
 
   // New search, and again whenever a sync or a local edit changed the data.
@@ -69,7 +70,7 @@ export function CustomersView() {
     void api.listFacets().then((r) => {
       if (r.ok) setFacets(r.value);
     });
-  }, [api, state.lastSyncAt]);
+  }, [api, state.dataVersion]);
 
   const loadMore = useCallback(() => {
     if (loadingMore.current) return;
