@@ -99,7 +99,7 @@ export interface VaultStore {
   pendingAudit(limit: number): OfflineAuditEntry[];
   ackAudit(ids: readonly string[]): void;
 
-  searchCustomers(input: SearchInput): { total: number; rows: CustomerListItem[] };
+  searchCustomers(input: SearchInput): { total: number | null; rows: CustomerListItem[] };
   getCustomer(id: string): StoredCustomer | null;
   /** The current stored row of a record (projected as stored), for building mutations. */
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;

@@ -219,6 +219,12 @@ export const searchCustomersInput = z.object({
   tag: z.string().max(40).optional(),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
+  /**
+   * Keyset paging: the rows after this position in the sort order (name, then id) — the last
+   * row of the previous page. A continuation is not counted again (its `total` is null: the
+   * first page of the query carried the count) and ignores `offset`.
+   */
+  after: z.object({ name: z.string().max(1000).nullable(), id: idSchema }).optional(),
 });
 
 export const desktopInputs = {
@@ -300,7 +306,8 @@ export interface DesktopOutputs {
   setLocale: AppState;
   signOut: AppState;
 
-  searchCustomers: { total: number; rows: CustomerListItem[] };
+  /** total: every match of the query; null on a keyset continuation (`after`), which is not counted again. */
+  searchCustomers: { total: number | null; rows: CustomerListItem[] };
   getCustomer: CustomerDetail;
   createCustomer: { id: string };
   updateCustomer: CustomerDetail;

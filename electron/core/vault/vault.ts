@@ -134,7 +134,7 @@ export class Vault implements VaultStore {
     return recordCounts(this.db);
   }
 
-  searchCustomers(input: SearchInput): { total: number; rows: CustomerListItem[] } {
+  searchCustomers(input: SearchInput): { total: number | null; rows: CustomerListItem[] } {
     return searchCustomers(this.db, input);
   }
 

@@ -62,7 +62,7 @@ export function CustomersView() {
       const value = show(r);
       if (!value) return;
       setRows(value.rows);
-      setTotal(value.total);
+      setTotal(value.total ?? value.rows.length);
     });
   }, [api, show, debouncedQuery, filters, requestKey]);
 
@@ -76,15 +76,19 @@ export function CustomersView() {
     if (loadingMore.current) return;
     loadingMore.current = true;
     const seq = searchSeq.current;
-    void api.searchCustomers({ query: debouncedQuery, ...filters, offset: rows.length, limit: PAGE }).then((r) => {
+    // Keyset paging: the next page starts after the last loaded row's position in the sort
+    // order (name, id); it is one index seek at any depth and is not counted again.
+    const last = rows[rows.length - 1];
+    const after = last ? { name: last.name, id: last.id } : undefined;
+    void api.searchCustomers({ query: debouncedQuery, ...filters, offset: after ? 0 : rows.length, limit: PAGE, after }).then((r) => {
       loadingMore.current = false;
       if (seq !== searchSeq.current) return;
       const value = show(r);
       if (!value) return;
       setRows((prev) => [...prev, ...value.rows]);
-      setTotal(value.total);
+      if (value.total !== null) setTotal(value.total);
     });
-  }, [api, show, debouncedQuery, filters, rows.length]);
+  }, [api, show, debouncedQuery, filters, rows]);
 
   const filterSelect = (key: keyof Filters, label: string, options: string[]) => (
     <Select
