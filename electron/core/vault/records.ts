@@ -35,43 +35,80 @@ export function deleteRecord(db: VaultDb, entity: EntityType, id: string): strin
 const CLUSTER_SPAN = 2 ** 32;
 
 /**
- * Insert or update one record; false when an identical row was already stored (nothing written).
- * A new row takes the next rid of its owner's cluster (a child: of its customer's), so the rows
- * a scope shrink removes together lie together; an update keeps its row where it is.
+ * Hands out rids in clusters (schema.ts, migration 3): a customer's in its owner's slot, a child's
+ * in its customer's. Lookups (owner slot, a customer's slot, the highest rid of a slot) are made
+ * once and then counted on in memory, so use one allocator per transaction and drop it after:
+ * nothing else writes the record tables meanwhile. A rid handed to an upsert that turns out to be
+ * an update stays unused (a gap, harmless).
  */
-export function writeRecord(db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string, writable: boolean): boolean {
+export class ClusterRids {
+  private readonly slotBase = new Map<string, number>();
+  private readonly customerBase = new Map<string, number>();
+  private readonly nextRid = new Map<string, number>();
+
+  constructor(private readonly db: VaultDb) {}
+
+  next(entity: EntityType, record: StoredRecord, customerId: string): number {
+    const base = entity === 'customer' ? this.ownerBase(stringOr(record.ownerId)) : this.parentBase(customerId);
+    const table = TABLE[entity];
+    const key = `${table}:${base}`;
+    let rid = this.nextRid.get(key);
+    if (rid === undefined) {
+      rid = (this.db.stmt(`SELECT coalesce(max(rid), ?) + 1 AS rid FROM ${table} WHERE rid > ? AND rid < ?`).get(base, base, base + CLUSTER_SPAN) as { rid: number }).rid;
+    }
+    this.nextRid.set(key, rid + 1);
+    if (entity === 'customer') this.customerBase.set(record.id, base);
+    return rid;
+  }
+
+  private ownerBase(owner: string | null): number {
+    if (!owner) return 0;
+    let base = this.slotBase.get(owner);
+    if (base === undefined) {
+      const row = this.db.stmt('SELECT slot FROM clusters WHERE key = ?').get(owner) as { slot: number } | undefined;
+      const slot = row
+        ? row.slot
+        : (this.db.stmt('INSERT INTO clusters(key, slot) VALUES (?, (SELECT coalesce(max(slot), 0) + 1 FROM clusters)) RETURNING slot').get(owner) as { slot: number }).slot;
+      base = slot * CLUSTER_SPAN;
+      this.slotBase.set(owner, base);
+    }
+    return base;
+  }
+
+  private parentBase(customerId: string): number {
+    let base = this.customerBase.get(customerId);
+    if (base === undefined) {
+      const parent = this.db.stmt('SELECT rid FROM customers WHERE id = ?').get(customerId) as { rid: number } | undefined;
+      base = parent ? Math.floor(parent.rid / CLUSTER_SPAN) * CLUSTER_SPAN : 0;
+      this.customerBase.set(customerId, base);
+    }
+    return base;
+  }
+}
+
+/**
+ * Insert or update one record; false when an identical row was already stored (nothing written).
+ * A new row takes the next rid of its cluster (`rids`: the transaction's allocator); an update
+ * keeps its row where it is.
+ */
+export function writeRecord(
+  db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string, writable: boolean, rids = new ClusterRids(db),
+): boolean {
   const json = JSON.stringify(record);
-  const base = clusterBase(db, entity, record, customerId);
-  const table = TABLE[entity];
-  const rid = `(SELECT coalesce(max(rid), @base) + 1 FROM ${table} WHERE rid > @base AND rid < @base + ${CLUSTER_SPAN})`;
+  const rid = rids.next(entity, record, customerId);
   if (entity === 'customer') {
     // An unchanged resend writes nothing: no row, index or WAL page is touched for it.
     return db.stmt(
-      `INSERT INTO customers(rid, id, record, writable) VALUES (${rid}, @id, @record, @writable)
+      `INSERT INTO customers(rid, id, record, writable) VALUES (?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable
        WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run({ base, id: record.id, record: json, writable: writable ? 1 : 0 }).changes > 0;
+    ).run(rid, record.id, json, writable ? 1 : 0).changes > 0;
   }
   return db.stmt(
-    `INSERT INTO ${table}(rid, id, customer_id, record, writable) VALUES (${rid}, @id, @customerId, @record, @writable)
+    `INSERT INTO ${TABLE[entity]}(rid, id, customer_id, record, writable) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
      WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-  ).run({ base, id: record.id, customerId, record: json, writable: writable ? 1 : 0 }).changes > 0;
-}
-
-/** First rid of the cluster a record belongs in: its owner's (a customer) or its customer's (a child). */
-function clusterBase(db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string): number {
-  if (entity !== 'customer') {
-    const parent = db.stmt('SELECT rid FROM customers WHERE id = ?').get(customerId) as { rid: number } | undefined;
-    return parent ? Math.floor(parent.rid / CLUSTER_SPAN) * CLUSTER_SPAN : 0;
-  }
-  const owner = stringOr(record.ownerId);
-  if (!owner) return 0;
-  const row = db.stmt('SELECT slot FROM clusters WHERE key = ?').get(owner) as { slot: number } | undefined;
-  const slot = row
-    ? row.slot
-    : (db.stmt('INSERT INTO clusters(key, slot) VALUES (?, (SELECT coalesce(max(slot), 0) + 1 FROM clusters)) RETURNING slot').get(owner) as { slot: number }).slot;
-  return slot * CLUSTER_SPAN;
+  ).run(rid, record.id, customerId, json, writable ? 1 : 0).changes > 0;
 }
 
 /** A customer's bucket memberships (children follow their customer). */
