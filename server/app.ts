@@ -19,6 +19,8 @@ import { installJsonBodyParser, type RouteOptions } from './http/route';
 import { registerIdentityRoutes } from './identity/routes';
 import { loadOrCreateServerKeys } from './keys';
 import { registerSyncRoutes } from './sync/routes';
+import { registerIdentityProviderAdminRoutes } from './sso/admin-routes';
+import { registerSsoSignInRoutes } from './sso/sign-in';
 
 export interface BuildServerOptions {
   db: Kysely<Database>;
@@ -76,6 +78,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   registerIdentityRoutes(app, ctx, authLimits);
   registerDeviceRoutes(app, ctx, authLimits);
   registerAdminRoutes(app, ctx);
+  registerSsoSignInRoutes(app, ctx, authLimits);
+  registerIdentityProviderAdminRoutes(app, ctx);
 
   registerSyncRoutes(app, ctx);
   registerAlertAndReviewRoutes(app, ctx);

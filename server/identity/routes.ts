@@ -10,6 +10,7 @@ import { HttpError } from '../http/errors';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, createAuthToken, peekAuthToken } from './auth-tokens';
 import { decoyPasswordHash, verifyPassword } from './password';
+import { passwordSignInRefusal } from '../sso/sign-in';
 import { acceptedTotpStep, newTotpSecret, otpauthUri } from './totp';
 
 export const MAX_FAILED_ATTEMPTS = 5;
@@ -76,6 +77,8 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
       });
       throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
     }
+    const ssoOnly = await passwordSignInRefusal(ctx, user);
+    if (ssoOnly) throw new HttpError(403, 'forbidden', `this account signs in with ${ssoOnly}, not with a password`);
 
     let setupSecret: string | null = null;
     if (user.totp_secret === null) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ALL_ACTIONS, DATA_SCOPES, FIELD_LEVELS, type Action } from '../domain/model';
 import { epochMsSchema, idSchema } from './common';
 import { classificationSchema, offlinePolicySchema } from './grant';
+import { SSO_ROUTES } from './sso';
 import {
   auditUploadSchema,
   pullRequestSchema,
@@ -370,6 +371,8 @@ export const ROUTES = {
     query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
     response: z.object({ filename: z.string(), contentType: z.string(), content: z.string() }),
   },
+  // ---- single sign-on and IT's identity-provider configuration (./sso.ts)
+  ...SSO_ROUTES,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof ROUTES;

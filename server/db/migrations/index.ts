@@ -7,6 +7,7 @@ import { initialMigration } from './0001_initial';
 import { defaultRolesMigration } from './0002_default_roles';
 import { alertsReviewsMigration } from './0003_alerts_reviews';
 import { syncPerformanceMigration } from './0004_sync_performance';
+import { identityProvidersMigration } from './0008_identity_providers';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0002_default_roles': defaultRolesMigration,
         '0003_alerts_reviews': alertsReviewsMigration(dialect),
         '0004_sync_performance': syncPerformanceMigration(dialect),
+        '0008_identity_providers': identityProvidersMigration(dialect),
       };
     },
   };
