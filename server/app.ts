@@ -18,6 +18,7 @@ import { installErrorHandling } from './http/errors';
 import { installJsonBodyParser, type RouteOptions } from './http/route';
 import { registerIdentityRoutes } from './identity/routes';
 import { loadOrCreateServerKeys } from './keys';
+import { registerScimRoutes } from './scim/routes';
 import { registerSyncRoutes } from './sync/routes';
 import { registerIdentityProviderAdminRoutes } from './sso/admin-routes';
 import { registerSsoSignInRoutes } from './sso/sign-in';
@@ -80,6 +81,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   registerAdminRoutes(app, ctx);
   registerSsoSignInRoutes(app, ctx, authLimits);
   registerIdentityProviderAdminRoutes(app, ctx);
+  registerScimRoutes(app, ctx);
 
   registerSyncRoutes(app, ctx);
   registerAlertAndReviewRoutes(app, ctx);

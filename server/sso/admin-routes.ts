@@ -8,8 +8,9 @@ import type { Principal, ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { route } from '../http/route';
 import { loadOrgTree } from '../org/load';
+import { reapplyProviderRules } from '../scim/placement';
 import {
-  createGroupRule, createProvider, deleteGroupRule, listGroupRules, listProviders, revokeScimTokens, rotateScimToken,
+  createGroupRule, createProvider, loadProviderRow, deleteGroupRule, listGroupRules, listProviders, revokeScimTokens, rotateScimToken,
   SCIM_BASE_PATH, updateProvider,
 } from './providers';
 
@@ -59,12 +60,16 @@ export function registerIdentityProviderAdminRoutes(app: FastifyInstance, ctx: S
 
   route(app, ctx, 'createGroupRule', async ({ principal, params, body }) => {
     const actor = await requireUserAdmin(ctx, principal, 'createGroupRule');
-    return { rule: await createGroupRule(ctx, params.id!, body, actor) };
+    const rule = await createGroupRule(ctx, params.id!, body, actor);
+    // People already in the group move now, not at the provider's next push.
+    await reapplyProviderRules(ctx, await loadProviderRow(ctx, params.id!));
+    return { rule };
   });
 
   route(app, ctx, 'deleteGroupRule', async ({ principal, params }) => {
     const actor = await requireUserAdmin(ctx, principal, 'deleteGroupRule');
     await deleteGroupRule(ctx, params.id!, params.ruleId!, actor);
+    await reapplyProviderRules(ctx, await loadProviderRow(ctx, params.id!));
     return { ok: true as const };
   });
 }

@@ -58,6 +58,8 @@ export async function startTestOidcProvider(accounts: TestAccount[]): Promise<Te
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: { openid: ['sub', 'amr', 'acr', 'auth_time'], profile: ['name', 'preferred_username'], email: ['email'] },
     features: { devInteractions: { enabled: true } },
+    // Like Entra ID, Okta and Keycloak: the ID token carries the profile claims (preferred_username).
+    conformIdTokenClaims: false,
     pkce: { required: () => true },
     // The login name is the account: refuse names the test did not define.
     async findAccount(_ctx: unknown, id: string) {

@@ -2,6 +2,9 @@
 // OpenID provider on loopback, the provider configured in SalesVault, and the desktop app's own
 // browser-flow code driving a sign-in with the test playing the system browser.
 
+import { createHash, randomBytes, sign } from 'node:crypto';
+import { canonicalRequest, SIGNATURE_HEADERS } from '../../shared/protocol/common';
+import { newDeviceKey, type TestDevice } from '../../server/test/client';
 import type { TestServer } from '../../server/test/server';
 import { createProvider, type ProviderInput } from '../../server/sso/providers';
 import { identityDb } from '../../server/sso/tables';
@@ -49,4 +52,38 @@ export async function browserSignIn(start: SsoStart, login: string): Promise<{ i
     timeoutMs: 20_000,
   });
   return { idToken, browser: await run!, opened };
+}
+
+/** A signing device from an enrollment token (the step after SSO), for the event stream and check-ins. */
+export async function enrollFromToken(baseUrl: string, enrollmentToken: string): Promise<Pick<TestDevice, 'deviceId' | 'signedHeaders' | 'refresh'>> {
+  const key = newDeviceKey();
+  const res = await fetch(`${baseUrl}/v1/devices/enroll`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ enrollmentToken, publicKey: key.publicKey, name: 'sso test laptop', platform: 'linux', appVersion: '0.1.0' }),
+  });
+  const json = (await res.json()) as { deviceId: string; accessToken: string };
+  if (res.status !== 200) throw new Error(`enroll: ${res.status} ${JSON.stringify(json)}`);
+  let accessToken = json.accessToken;
+  const signedHeaders = (method: string, pathWithQuery: string, body?: string | Buffer) => {
+    const timestamp = String(Date.now());
+    const nonce = randomBytes(18).toString('base64url');
+    const bodySha256Hex = createHash('sha256').update(body ?? '').digest('hex');
+    const signed = canonicalRequest({ method, pathWithQuery, bodySha256Hex, timestamp, nonce, deviceId: json.deviceId });
+    return {
+      [SIGNATURE_HEADERS.device]: json.deviceId, [SIGNATURE_HEADERS.timestamp]: timestamp, [SIGNATURE_HEADERS.nonce]: nonce,
+      [SIGNATURE_HEADERS.signature]: sign(null, Buffer.from(signed), key.privateKey).toString('base64url'),
+      authorization: `Bearer ${accessToken}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
+  };
+  return {
+    deviceId: json.deviceId,
+    signedHeaders,
+    async refresh() {
+      const body = JSON.stringify({ appVersion: '0.1.0' });
+      const r = await fetch(`${baseUrl}/v1/session/refresh`, { method: 'POST', headers: signedHeaders('POST', '/v1/session/refresh', body), body });
+      if (r.status === 200) accessToken = ((await r.clone().json()) as { accessToken: string }).accessToken;
+      return r;
+    },
+  };
 }
