@@ -82,7 +82,10 @@ export async function exchangeCallback(
       idTokenExpected: true,
     });
   } catch (err) {
-    throw new SsoFlowError('exchange_failed', `the identity provider did not accept the sign-in: ${(err as Error).message}`);
+    // openid-client's ResponseBodyError carries the provider's OAuth error code (e.g. invalid_grant).
+    const code = (err as { error?: unknown }).error;
+    const detail = typeof code === 'string' ? `${code}: ${(err as Error).message}` : (err as Error).message;
+    throw new SsoFlowError('exchange_failed', `the identity provider did not accept the sign-in (${detail})`);
   }
   if (!tokens.id_token) throw new SsoFlowError('exchange_failed', 'the identity provider returned no ID token');
   return tokens.id_token;
