@@ -41,6 +41,8 @@ import { EventStream } from './sync/events';
 import { authorizeAction, authorizeLocalEdit, writableFieldsFor, type EditTarget } from './local-authz';
 import { LocalSettingsFile } from './sync/local-settings';
 import { alertAndReviewHandlers } from './admin-reviews';
+import { ssoHandlers } from './sso/handlers';
+import type { OpenExternal } from './sso/oidc-flow';
 import { ServerClient } from './sync/server-client';
 import { verifyGrant, type PinnedKey } from './sync/tokens';
 import { Vault } from './vault';
@@ -64,6 +66,8 @@ export interface AppServiceOptions {
   pullPageSize?: number;
   /** Event-stream reconnect backoff floor (tests shorten it). */
   eventsMinBackoffMs?: number;
+  /** Opens a URL in the system browser (single sign-on). Electron passes shell.openExternal. */
+  openExternal?: OpenExternal;
 }
 
 export const VAULT_FILE = 'vault.db';
@@ -829,6 +833,22 @@ class DesktopCore {
     ...alertAndReviewHandlers({
       callServer: (fn) => this.callServer(fn),
       currentUserId: () => this.requireSession().grant.sub,
+    }),
+
+    ...ssoHandlers({
+      callServer: (fn) => this.callServer(fn),
+      options: () => this.options,
+      assertCanSignIn: () => {
+        if (this.session || existsSync(this.vaultPath)) throw new AppError('validation_failed', 'this device already has a vault; sign out first');
+      },
+      setPendingSignIn: (pending) => {
+        this.pendingSignIn = pending;
+        this.emit();
+      },
+      // The pending sign-in carries the enrollment token: the TOTP step is skipped, the code unused.
+      enrollWithoutCode: () => this.handlers.verifyMfa({ code: '' }),
+      fail: (code, message) => new AppError(code, message),
+      serverUrl: () => this.requireSession().serverUrl,
     }),
   };
 

@@ -55,6 +55,7 @@ export const en: typeof zhCN = {
     revoked: { title: 'This device’s access was revoked', action: 'Local data has been erased. Contact IT if you have questions.' },
     keychain_unavailable: { title: 'The system keychain cannot be reached', action: 'The encryption key is kept in the system keychain. Unlock it (or sign in to your OS account) and try again.' },
     vault_corrupt: { title: 'The local encrypted database is damaged', action: 'Contact IT; after signing in again your data is synced from the server.' },
+    sso_failed: { title: 'Single sign-on did not complete', action: 'The sign-in in the browser was refused, cancelled or took too long. Try again, or ask IT whether your account is set up for SalesVault.' },
     internal: { title: 'Something unexpected went wrong', action: 'Try again; if it keeps happening, tell IT when it happened.' },
   },
   signIn: {
@@ -74,6 +75,9 @@ export const en: typeof zhCN = {
     mfaSecretUri: 'Key address',
     verify: 'Verify and continue',
     back: 'Back',
+    ssoOr: 'or',
+    ssoWith: 'Sign in with {{provider}}',
+    ssoWaiting: 'Continue in your browser: sign in at {{provider}}, then come back here.',
     deviceNote: 'Your first sign-in creates an encrypted customer vault on this device; its key is kept in the system keychain.',
   },
   firstSync: {

@@ -56,6 +56,7 @@ export const zhCN = {
     revoked: { title: '此设备的访问权限已被撤销', action: '本机数据已清除。如有疑问请联系 IT 管理员。' },
     keychain_unavailable: { title: '无法访问系统钥匙串', action: '加密密钥保存在系统钥匙串中。请解锁钥匙串（或登录系统账户）后重试。' },
     vault_corrupt: { title: '本地加密数据库已损坏', action: '请联系 IT 管理员；重新登录后数据会从服务器重新同步。' },
+    sso_failed: { title: '单点登录未完成', action: '浏览器中的登录被拒绝、已取消或超时。请重试，或询问 IT 您的账号是否已开通 SalesVault。' },
     internal: { title: '发生了意外错误', action: '请重试；如果问题持续，请联系 IT 管理员并提供发生时间。' },
   },
   signIn: {
@@ -75,6 +76,9 @@ export const zhCN = {
     mfaSecretUri: '密钥地址',
     verify: '验证并进入',
     back: '返回',
+    ssoOr: '或',
+    ssoWith: '使用 {{provider}} 登录',
+    ssoWaiting: '请在浏览器中继续：在 {{provider}} 登录后回到此处。',
     deviceNote: '首次登录会在本机建立加密客户库，密钥保存在系统钥匙串中。',
   },
   firstSync: {

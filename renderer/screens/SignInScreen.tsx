@@ -7,6 +7,7 @@ import type { ApiError } from '../../shared/api/desktop-api';
 import { useApi, useAppState, useLocale, useSetAppState } from '../app/context';
 import { describeError } from '../i18n';
 import { AuthFrame } from './AuthFrame';
+import { SsoButtons } from './SsoButtons';
 
 const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 
@@ -36,6 +37,8 @@ export function SignInScreen() {
   const [setup, setSetup] = useState<{ otpauthUri: string | null; required: boolean }>({ otpauthUri: null, required: false });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [form] = Form.useForm();
+  const serverUrl = (Form.useWatch('serverUrl', form) as string | undefined) ?? state.serverUrl ?? DEFAULT_SERVER_URL;
 
   async function submitPassword(values: { serverUrl: string; username: string; password: string }) {
     setBusy(true);
@@ -108,6 +111,7 @@ export function SignInScreen() {
       <ErrorAlert error={error} />
       <Form
         name="sign-in"
+        form={form}
         layout="vertical"
         onFinish={submitPassword}
         requiredMark={false}
@@ -138,6 +142,15 @@ export function SignInScreen() {
           {t('signIn.submit')}
         </Button>
       </Form>
+      <SsoButtons
+        serverUrl={serverUrl}
+        onError={setError}
+        onSignedIn={setState}
+        onMfa={(s) => {
+          setSetup(s);
+          setStep('mfa');
+        }}
+      />
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 16, marginBottom: 0 }}>
         {t('signIn.deviceNote')}
       </Typography.Paragraph>

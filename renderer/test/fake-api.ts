@@ -47,6 +47,7 @@ import {
 } from '../../shared/permissions/engine';
 import type { AuditEntryView, DeviceView, RoleView, UserView } from '../../shared/protocol/routes';
 import { fakeAlertAndReviewHandlers } from './fake-reviews';
+import { fakeSsoHandlers } from './fake-sso';
 import { prng } from '../../shared/prng';
 
 export interface FakeApiOptions {
@@ -702,6 +703,11 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeDesktopApi {
     ...fakeAlertAndReviewHandlers({
       now, users, roles, currentUserId: () => current?.id ?? null,
       needAnyAction: (actions) => needUser() ?? (actions.some((a) => !needAction(a)) ? null : fail('forbidden', `missing ${actions.join(' or ')}`)),
+    }),
+    ...fakeSsoHandlers({
+      beginSignIn: (username, serverUrl) => handlers.signIn({ serverUrl, username, password: FAKE_PASSWORD }),
+      needAction,
+      ssoUsername: 'li.na',
     }),
   };
 

@@ -97,6 +97,10 @@ export async function runOidcBrowserFlow(opts: OidcFlowOptions): Promise<string>
   const listener = opts.listener ?? (await startLoopbackListener());
   try {
     const prepared = await prepareAuthorization(config, opts.start, listener.redirectUri);
+    // Only a web address goes to the system browser (never file:, a custom scheme, …).
+    if (prepared.url.protocol !== 'https:' && !isLoopbackHttp(prepared.url)) {
+      throw new SsoFlowError('provider_error', `the provider's authorization endpoint ${prepared.url.origin} is not an https address`);
+    }
     await opts.openExternal(prepared.url.href);
     const callback = await listener.waitForCallback(opts.timeoutMs ?? SSO_BROWSER_TIMEOUT_MS);
     return await exchangeCallback(config, callback, prepared, opts.start.nonce);
