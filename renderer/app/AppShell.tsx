@@ -5,6 +5,7 @@ import {
   FileProtectOutlined,
   DashboardOutlined,
   LaptopOutlined,
+  LoginOutlined,
   LogoutOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
@@ -20,6 +21,7 @@ import { UsersView } from '../features/admin/UsersView';
 import { RolesView } from '../features/admin/RolesView';
 import { OrgTreeView } from '../features/admin/OrgTreeView';
 import { DevicesView } from '../features/admin/DevicesView';
+import { IdentityProvidersView } from '../features/admin/IdentityProvidersView';
 import { AuditView } from '../features/audit/AuditView';
 import { AlertsView } from '../features/alerts/AlertsView';
 import { ReviewsView } from '../features/reviews/ReviewsView';
@@ -39,6 +41,7 @@ const VIEW_ICONS: Record<ViewKey, ReactNode> = {
   users: <UserOutlined />,
   roles: <SafetyOutlined />,
   org: <ApartmentOutlined />,
+  identity: <LoginOutlined />,
   devices: <LaptopOutlined />,
   audit: <AuditOutlined />,
   alerts: <AlertOutlined />,
@@ -57,6 +60,8 @@ function ViewContent({ view }: { view: ViewKey }) {
       return <RolesView />;
     case 'org':
       return <OrgTreeView />;
+    case 'identity':
+      return <IdentityProvidersView />;
     case 'devices':
       return <DevicesView />;
     case 'audit':

@@ -25,12 +25,12 @@ export function fakeSsoHandlers(ctx: FakeSsoContext): Handlers {
   const providers: IdentityProviderView[] = [{
     id: 'idp-acme-entra', name: 'Acme Entra ID', issuer: 'https://login.microsoftonline.com/0f1e2d3c-acme/v2.0',
     clientId: '6c1f7d2a-salesvault-desktop', scopes: ['openid', 'profile', 'email'], usernameClaim: 'preferred_username',
-    trustMfa: true, mfaValues: ['mfa'], passwordRoleIds: ['role-it-admin'], defaultUnitId: 'unit-company', enabled: true,
+    trustMfa: true, mfaValues: ['mfa'], passwordRoleIds: ['role-it-admin'], defaultUnitId: 'u-hq', enabled: true,
     scimTokenHint: '…k3Qz', scimTokenCreatedAt: Date.UTC(2026, 10, 2, 9, 30),
   }];
   const rules: GroupRuleView[] = [
-    { id: 'rule-1', providerId: 'idp-acme-entra', groupName: 'SV East Reps', roleId: 'role-rep', unitId: 'unit-east', priority: 10, allowAdminRole: false },
-    { id: 'rule-2', providerId: 'idp-acme-entra', groupName: 'SV IT Admins', roleId: 'role-it-admin', unitId: 'unit-company', priority: 1, allowAdminRole: true },
+    { id: 'rule-1', providerId: 'idp-acme-entra', groupName: 'SV Shanghai Team 1', roleId: 'role-rep', unitId: 'u-sh-1', priority: 10, allowAdminRole: false },
+    { id: 'rule-2', providerId: 'idp-acme-entra', groupName: 'SV IT Admins', roleId: 'role-it-admin', unitId: 'u-it', priority: 1, allowAdminRole: true },
   ];
   const find = (id: string) => providers.find((p) => p.id === id);
   return {
