@@ -2,7 +2,6 @@
 // the built renderer with the in-memory fake desktop API (as renderer/test/screenshots.mjs does):
 //   npx vite build && node renderer/test/sso-screenshots.mjs [outDir=test-results/sso]
 // Fails (exit 1) on any page error or console error.
-/* global window -- page.evaluate callbacks run in the page */
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
