@@ -41,6 +41,8 @@ export const groupRuleViewSchema = z.object({
 export type GroupRuleView = z.infer<typeof groupRuleViewSchema>;
 
 const issuerUrl = z.string().trim().max(500).url().refine((v) => {
+  // zod runs refinements after a failed url() check too: parse defensively.
+  if (!URL.canParse(v)) return false;
   const u = new URL(v);
   if (u.search || u.hash) return false;
   if (u.protocol === 'https:') return true;
