@@ -29,7 +29,7 @@ describe('npm run bench (smoke scale)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sv-bench-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('measures every stage and writes every figure as a finite number, with its goal where PRODUCT §9 names one', async () => {
+  it('measures every stage and writes every figure as a finite number, with its goal where the goals table names one', async () => {
     const out = join(dir, 'smoke.json');
     const returned = await runBench(parseArgs(['--scale', 'smoke', '--out', out]));
     const written = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;

@@ -1,5 +1,5 @@
 // Collects every figure of a run, prints the terminal table and writes the JSON file.
-// Each figure carries its unit and, when PRODUCT §9 names one, its goal and ratio to it.
+// Each figure carries its unit and, when the goals table (scale.ts) names one, its goal and ratio to it.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem, arch } from 'node:os';

@@ -1,7 +1,7 @@
 // `npm run bench -- --scale smoke|medium|full [--out file.json] [--only stage,stage] [--db sqlite|postgres]`
 //
 // Seeds a server with a generated organisation, then measures through the real code paths,
-// each stage separately, ratio-first (PRODUCT §9). The server runs in this process; the client
+// each stage separately, ratio-first. The server runs in this process; the client
 // (vault, sync engine, app service, load generator) in a child process.
 
 import { randomUUID } from 'node:crypto';

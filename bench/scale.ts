@@ -1,10 +1,10 @@
-// Benchmark scales and the PRODUCT §9 goals every figure is compared with.
+// Benchmark scales and the performance goals every figure is compared with.
 
 export const SCALES = {
   // CI: seconds, so the benchmark cannot rot.
   smoke: { customers: 1_000, loadConnections: 50, loadDurationS: 5, searchQueries: 200, baselineTrials: 3 },
   medium: { customers: 10_000, loadConnections: 500, loadDurationS: 10, searchQueries: 200, baselineTrials: 3 },
-  // PRODUCT §9: 100k customers, 200k contacts, 100k opportunities, 300k activities.
+  // The full scale (a large manager's scope): 100k customers, 200k contacts, 100k opportunities, 300k activities.
   full: { customers: 100_000, loadConnections: 500, loadDurationS: 20, searchQueries: 200, baselineTrials: 2 },
 } as const;
 
@@ -14,7 +14,7 @@ export type Scale = (typeof SCALES)[ScaleName];
 /** Records generated per customer (same shape as the demo organisation). */
 export const PER_CUSTOMER = { contacts: 2, opportunities: 1, activities: 3 } as const;
 
-/** Changed records in the delta-sync figure (PRODUCT §9). */
+/** Changed records in the delta-sync figure. */
 export const DELTA_RECORDS = 100;
 
 /** Customers the scope shrink removes at full scale; scaled down proportionally below it. */
@@ -26,7 +26,7 @@ export interface Goal {
   text: string;
 }
 
-// One place for the PRODUCT §9 table, keyed by the figure it applies to.
+// One place for the goals table, keyed by the figure it applies to.
 export const GOALS: Record<string, Goal> = {
   'firstSync.endToEndMs': { op: '<=', value: 10_000, text: 'first sync ≤ 10 s end to end' },
   'firstSync.importPercentOfRawSqlcipher': { op: '>=', value: 50, text: 'import stage ≥ 50 % of raw SQLCipher insert throughput' },

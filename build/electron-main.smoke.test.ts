@@ -39,6 +39,9 @@ function fakeElectron(defaultUserData: string) {
     exit: vi.fn(),
     whenReady: () => Promise.resolve(),
     getVersion: () => '0.1.0',
+    getName: () => 'SalesVault',
+    // The shipped app: DevTools, the default menu and http links must all be closed.
+    isPackaged: true,
   });
   const windows: { options: { webPreferences: Record<string, unknown> }; loaded: string[]; sent: unknown[][] }[] = [];
   class BrowserWindow extends Emitter {
@@ -86,6 +89,7 @@ function fakeElectron(defaultUserData: string) {
       },
     },
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
+    Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => ({ template })) },
     ipcMain: { handle: (channel: string, fn: Handler) => ipcHandlers.set(channel, fn) },
   };
   return { electron, app, windows, protocolHandlers, ipcHandlers, session, paths };
@@ -151,7 +155,18 @@ describe('main.cjs startup', () => {
       webSecurity: true,
       webviewTag: false,
       allowRunningInsecureContent: false,
+      devTools: false,
     });
+  });
+
+  it('installs no default menu (none at all on this platform, a minimal one on macOS)', () => {
+    if (process.platform === 'darwin') {
+      const [template] = fake.electron.Menu.buildFromTemplate.mock.calls.at(-1) as [unknown];
+      expect(JSON.stringify(template)).not.toMatch(/toggleDevTools|viewMenu|reload/i);
+    } else {
+      expect(fake.electron.Menu.setApplicationMenu).toHaveBeenCalledWith(null);
+    }
+    expect(fake.electron.Menu.setApplicationMenu).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -198,8 +213,14 @@ describe('session and web contents hardening', () => {
     expect(mainProcess).toHaveBeenCalledWith({ cancel: false });
   });
 
-  it('blocks navigation, redirects and webviews, and sends only http(s) links to the OS browser', () => {
-    const contents = Object.assign(new Emitter(), { openHandler: null as Handler | null, setWindowOpenHandler(fn: Handler) { this.openHandler = fn; } });
+  it('blocks navigation, redirects and webviews, and sends only https links to the OS browser', () => {
+    const contents = Object.assign(new Emitter(), {
+      openHandler: null as Handler | null,
+      setWindowOpenHandler(fn: Handler) {
+        this.openHandler = fn;
+      },
+      closeDevTools: vi.fn(),
+    });
     fake.app.emit('web-contents-created', {}, contents);
     for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
       const preventDefault = vi.fn();
@@ -209,7 +230,12 @@ describe('session and web contents hardening', () => {
     expect(contents.openHandler!({ url: 'https://docs.example/help' })).toEqual({ action: 'deny' });
     expect(contents.openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(contents.openHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler!({ url: 'http://docs.example/help' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler!({ url: 'mailto:it@example.com' })).toEqual({ action: 'deny' });
     expect(fake.electron.shell.openExternal.mock.calls).toEqual([['https://docs.example/help']]);
+    // DevTools opened by any means in the packaged app are closed at once.
+    contents.emit('devtools-opened');
+    expect(contents.closeDevTools).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -1,4 +1,4 @@
-// The IT admin's security screens (PRODUCT §7): three wrong passwords for one account raise an
+// The IT admin's security screens: three wrong passwords for one account raise an
 // anomaly alert that the admin sees and acknowledges; the admin then starts an access-review
 // campaign, certifies an account in it and exports the results. Everything against the real
 // server: the alert comes from its anomaly rules, the decision lands in its database.

@@ -14,11 +14,13 @@ import type { Dialect, EventHub, ServerContext, ServerKeys } from './context';
 import type { Database } from './db/schema';
 import { registerDeviceRoutes } from './devices/routes';
 import { createEventHub } from './events/hub';
+import { registerEventStream } from './events/stream';
 import { installErrorHandling } from './http/errors';
 import { installJsonBodyParser, type RouteOptions } from './http/route';
 import { registerIdentityRoutes } from './identity/routes';
 import { loadOrCreateServerKeys } from './keys';
-import { registerScimRoutes } from './scim/routes';
+import { registerOwnershipRoutes } from './ownership/routes';
+import { registerScimRoutes } from './http/scim-routes';
 import { registerSyncRoutes } from './sync/routes';
 import { registerIdentityProviderAdminRoutes } from './sso/admin-routes';
 import { registerSsoSignInRoutes } from './sso/sign-in';
@@ -49,12 +51,14 @@ async function createEvents(dialect: Dialect, databaseUrl: string | undefined): 
 
 export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLimit' | 'logger' | 'https'>): Promise<ServerContext> {
   const now = opts.now ?? Date.now;
+  const keys = opts.keys ?? (await loadOrCreateServerKeys(opts.db));
   const ctx: ServerContext = {
     db: opts.db,
     dialect: opts.dialect,
-    keys: opts.keys ?? (await loadOrCreateServerKeys(opts.db)),
+    keys,
     now,
-    audit: createAuditLog(opts.db, opts.dialect, now),
+    // The audit log signs checkpoints of its chain head with the server key.
+    audit: createAuditLog(opts.db, opts.dialect, now, { keys }),
     events: await createEvents(opts.dialect, opts.databaseUrl),
   };
   // Every audited event also passes the anomaly rules (server/alerts): one hook for all sources.
@@ -84,6 +88,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   registerScimRoutes(app, ctx);
 
   registerSyncRoutes(app, ctx);
+  registerOwnershipRoutes(app, ctx);
+  registerEventStream(app, ctx);
   registerAlertAndReviewRoutes(app, ctx);
 
   app.addHook('onClose', async () => {

@@ -2,17 +2,18 @@
 // Storage: the SQLite file given by --data (default .data/server.db), or PostgreSQL when the
 // DATABASE_URL environment variable is set.
 
-import { readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import { DEFAULT_ROLE_IDS } from '../shared/permissions/default-roles';
 import { createUser, deactivateUser, revokeDevice, type Actor } from './admin/service';
 import { buildServer, createServerContext } from './app';
-import { verifyChain } from './audit/chain';
+import { verifyChain, type ChainVerification } from './audit/chain';
+import { AnchorInvalidError, checkpointHead } from './audit/checkpoints';
 import type { Dialect, ServerContext } from './context';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection';
 import type { Database } from './db/schema';
-import { HttpError } from './http/errors';
+import { DomainError } from './domain-error';
 import { newTotpSecret, otpauthUri } from './identity/totp';
 import { createCampaign as createReviewCampaign } from './reviews/service';
 import { demoTotpSecret, formatDemoSummary, seedDemo, totpFor } from './seed/demo';
@@ -30,7 +31,12 @@ commands:
                                  create an IT admin and print the TOTP enrollment URI
   revoke-device <device-id>      revoke a device (it wipes itself at next contact)
   deactivate-user <username>     deactivate a user and revoke all their devices
-  audit-verify                   verify the audit hash chain; exit 1 naming the first broken entry
+  audit-verify [--anchor FILE]   verify the audit hash chain against its signed checkpoints; exit 1
+                                 naming the first edited entry or the missing tail. When it passes,
+                                 sign a new checkpoint of the head and print it; with --anchor, also
+                                 check every checkpoint kept in FILE and append the new one to it
+                                 (keep FILE outside the database's reach: it survives the deletion
+                                 of the newest entries together with their checkpoints)
   totp <username>                current TOTP code of a demo user
   alerts                         list open anomaly alerts, newest first
   review-create --name N [--due-days 14] [--stale-days 30]
@@ -98,6 +104,70 @@ async function start(values: Record<string, string | boolean | undefined>): Prom
   console.log(`SalesVault server (${opened.dialect}) listening on ${address}`);
 }
 
+function readAnchors(file: string | undefined): string[] {
+  if (!file || !existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
+function describeFailure(result: ChainVerification): string[] {
+  const lines: string[] = [];
+  const { missingTail, missingEntries, checkpointMismatch, invalidCheckpoints } = result;
+  if (missingTail) {
+    lines.push(
+      `audit trail TRUNCATED: ${missingTail.count} entries missing from the end, from seq ${missingTail.fromSeq} to seq ${missingTail.toSeq} ` +
+        `(covered by the checkpoint signed at ${new Date(missingTail.checkpointAt).toISOString()})`,
+    );
+  }
+  if (missingEntries) {
+    lines.push(
+      `audit trail CUT: ${missingEntries.count} entries missing, from seq ${missingEntries.fromSeq} to seq ${missingEntries.toSeq} ` +
+        '(deleted, and the trail written on after them)',
+    );
+  } else if (checkpointMismatch) {
+    lines.push(
+      `audit chain REPLACED: entry seq ${checkpointMismatch.seq} differs from the checkpoint signed at ` +
+        `${new Date(checkpointMismatch.checkpointAt).toISOString()}; entries up to it were deleted or rewritten`,
+    );
+  } else if (
+    result.firstBrokenSeq !== null &&
+    result.firstBrokenSeq !== missingTail?.fromSeq &&
+    result.firstBrokenSeq !== invalidCheckpoints?.[0]
+  ) {
+    lines.push(`audit chain BROKEN at entry seq ${result.firstBrokenSeq} (${result.checked} entries checked)`);
+  }
+  if (invalidCheckpoints?.length) {
+    lines.push(`audit checkpoints INVALID (signature does not verify): seq ${invalidCheckpoints.join(', ')}`);
+  }
+  return lines;
+}
+
+/** Verifies the trail; when it holds, signs a checkpoint of its head (and anchors it in `anchorFile`). */
+async function auditVerify(ctx: ServerContext, anchorFile: string | undefined): Promise<number> {
+  let result: ChainVerification;
+  try {
+    result = await verifyChain(ctx.db, { keys: ctx.keys, anchors: readAnchors(anchorFile) });
+  } catch (err) {
+    if (err instanceof AnchorInvalidError) {
+      console.log(`audit anchors INVALID: ${anchorFile} holds a checkpoint this server did not sign`);
+      return 1;
+    }
+    throw err;
+  }
+  if (!result.ok) {
+    for (const line of describeFailure(result)) console.log(line);
+    return 1;
+  }
+  console.log(`audit chain OK: ${result.checked} entries verified`);
+  if (result.latestCheckpoint) console.log(`covers the checkpoint of seq ${result.latestCheckpoint.seq} signed at ${new Date(result.latestCheckpoint.at).toISOString()}`);
+  const checkpoint = await checkpointHead(ctx.db, ctx.keys, ctx.now());
+  if (checkpoint) {
+    console.log(`new checkpoint: seq ${checkpoint.seq} hash ${checkpoint.hash}`);
+    console.log(checkpoint.jws);
+    if (anchorFile) appendFileSync(anchorFile, `${checkpoint.jws}\n`, { mode: 0o600 });
+  }
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] && IDENTITY_COMMANDS.has(argv[0])) return runIdentityCommand(argv, withContext);
   const { values, positionals } = parseArgs({
@@ -117,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'due-days': { type: 'string' },
       'stale-days': { type: 'string' },
+      anchor: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -192,26 +263,14 @@ export async function main(argv: string[]): Promise<number> {
       if (!arg) throw new UsageError('deactivate-user needs a username');
       return withContext(data, async (ctx) => {
         const row = await ctx.db.selectFrom('users').select('id').where('username', '=', arg).executeTakeFirst();
-        if (!row) throw new HttpError(404, 'not_found', `no user ${arg}`);
+        if (!row) throw new DomainError('not_found', `no user ${arg}`);
         const { revokedDevices } = await deactivateUser(ctx, row.id, CLI_ACTOR);
         console.log(`user ${arg} is deactivated; ${revokedDevices} device(s) revoked`);
         return 0;
       });
     }
-    case 'audit-verify': {
-      const opened = await open(data);
-      try {
-        const result = await verifyChain(opened.db);
-        if (result.ok) {
-          console.log(`audit chain OK: ${result.checked} entries verified`);
-          return 0;
-        }
-        console.log(`audit chain BROKEN at entry seq ${result.firstBrokenSeq} (${result.checked} entries checked)`);
-        return 1;
-      } finally {
-        await opened.close();
-      }
-    }
+    case 'audit-verify':
+      return withContext(data, (ctx) => auditVerify(ctx, values.anchor));
     case 'totp': {
       if (!arg) throw new UsageError('totp needs a username');
       const opened = await open(data);

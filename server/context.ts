@@ -72,8 +72,8 @@ export interface HttpErrorLike {
  * Route helpers (server/http/route.ts):
  *   route(app, ctx, name, handler) registers ROUTES[name]: validates body/query with its zod
  *   schemas (4xx with a clear message on failure), enforces its `auth` mode, and calls
- *   handler({ body, query, params, principal, request }). Throw HttpError(status, code, message)
- *   for refusals.
+ *   handler({ body, query, params, principal, request }). Throw DomainError(code, message)
+ *   (server/domain-error.ts) for refusals; server/http/errors.ts maps the code to a status.
  *   authenticate(ctx, request, mode) is the same check for routes outside ROUTES (the SSE
  *   stream): resolves the Principal or throws HttpError (device_revoked errors carry a wipe
  *   directive in the response body).

@@ -39,6 +39,12 @@ export async function loadOrCreateServerKeys(db: Kysely<Database>): Promise<Serv
   return keyPairFrom(stored);
 }
 
+/** The stored server key, or undefined when none was created yet (never creates one). */
+export async function loadServerKeys(db: Kysely<Database>): Promise<ServerKeys | undefined> {
+  const stored = await readStoredKey(db);
+  return stored ? keyPairFrom(stored) : undefined;
+}
+
 async function readStoredKey(db: Kysely<Database>): Promise<StoredKey | undefined> {
   const row = await db.selectFrom('meta').select('value').where('key', '=', META_KEY).executeTakeFirst();
   return row ? (JSON.parse(row.value) as StoredKey) : undefined;

@@ -125,7 +125,7 @@ async function createPlainVault(path: string): Promise<Vault> {
   }
 }
 
-function replay(vault: Vault, rows: readonly Row[], grant: GrantClaims | null): number {
+function replay(vault: Vault, rows: readonly Row[], grant: GrantClaims): number {
   let ms = 0;
   for (const page of pages(rows)) {
     // Only the import is timed: building the page (JSON.parse) stands in for the network.
@@ -161,7 +161,7 @@ export interface BaselineTimes {
  * load from other processes hits both sides alike; the best time of each side is kept (the
  * least disturbed run is the closest to the machine's real cost).
  */
-export async function runBaselines(opts: { vaultPath: string; vaultKeyHex: string; workDir: string; grant: GrantClaims | null; trials: number }): Promise<BaselineTimes> {
+export async function runBaselines(opts: { vaultPath: string; vaultKeyHex: string; workDir: string; grant: GrantClaims; trials: number }): Promise<BaselineTimes> {
   mkdirSync(opts.workDir, { recursive: true });
   const rows = readVaultRows(opts.vaultPath, opts.vaultKeyHex);
   const best = { rawSqlcipherMs: Infinity, rawPlainMs: Infinity, replayEncryptedMs: Infinity, replayPlainMs: Infinity };

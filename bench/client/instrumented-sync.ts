@@ -1,5 +1,5 @@
-// A desktop client's sync, through the real core (enrollment, ServerClient, SyncEngine, Vault),
-// with stage timers around it: the fetch wrapper splits each pull into server time (the
+// A desktop client's sync, through the real core: the same session the app runs (enrollment,
+// the one grant door, ServerClient, SyncEngine, Vault), with stage timers around it: the fetch wrapper splits each pull into server time (the
 // server's Server-Timing header) and transfer (the rest of the request until the last body
 // byte); parse is from the last body byte to the vault import (JSON parse, protocol
 // validation, grant verification); import is the vault's applyPullPage.
@@ -9,11 +9,13 @@ import type { GrantClaims } from '../../shared/protocol/grant';
 import { ROUTES } from '../../shared/protocol/routes';
 import type { PullResponse } from '../../shared/protocol/sync';
 import type { SecretStore } from '../../electron/core/contracts';
-import { beginSignIn, completeEnrollment } from '../../electron/core/sync/enroll';
-import { SyncEngine, type SyncSummary } from '../../electron/core/sync/engine';
+import { LocalSettingsFile } from '../../electron/core/local-settings';
+import { enrollSession } from '../../electron/core/session/enroll-session';
+import type { ClientSession, SessionOwner } from '../../electron/core/session/session';
+import { beginSignIn } from '../../electron/core/sync/enroll';
+import type { SyncSummary } from '../../electron/core/sync/engine';
 import { ServerError } from '../../electron/core/sync/errors';
-import { LocalSettingsFile } from '../../electron/core/sync/local-settings';
-import { Vault } from '../../electron/core/vault';
+import type { Vault } from '../../electron/core/vault';
 import { DEMO_PASSWORD, totpFor } from '../../server/seed/demo';
 import { SERVER_TIMING_HEADER, serverTimingMs } from '../server';
 
@@ -37,7 +39,7 @@ export interface SyncedClient {
   vaultPath: string;
   deviceId: string;
   secrets: SecretStore;
-  grant(): GrantClaims | null;
+  grant(): GrantClaims;
   /** one syncOnce with fresh stage timers */
   sync(): Promise<{ totalMs: number; summary: SyncSummary; stages: StageTimes }>;
   close(): void;
@@ -72,32 +74,37 @@ export async function enrollClient(opts: {
   const settings = new LocalSettingsFile(opts.dataDir);
   const vaultPath = join(opts.dataDir, 'vault.db');
   const pending = await beginSignIn({ serverUrl: opts.baseUrl, username: opts.username, password: DEMO_PASSWORD, appVersion: 'bench', fetch: timedFetch });
-  let enrollment: Awaited<ReturnType<typeof completeEnrollment>> | null = null;
+  // The session reports to its owner; here only progress matters (no event stream, no lease
+  // watcher: the benchmark drives each sync itself).
+  const owner: SessionOwner = {
+    lease: () => undefined,
+    revoked: () => undefined,
+    online: () => undefined,
+    syncWanted: () => undefined,
+    progress: (p) => {
+      if (p) opts.onProgress?.(p.done, p.total);
+    },
+  };
+  let session: ClientSession | null = null;
   // A TOTP step can be used once per user: on mfa_invalid try the next step's code.
-  for (let step = 0; step < 3 && !enrollment; step++) {
+  for (let step = 0; step < 3 && !session; step++) {
     try {
-      enrollment = await completeEnrollment({
+      ({ session } = await enrollSession({
         pending, code: totpFor(opts.username, Date.now() + step * 30_000), secrets: opts.secrets, settings, vaultPath,
-        createVault: (path, secrets) => Vault.create(path, secrets), appVersion: 'bench', now: Date.now(), fetch: timedFetch,
+        options: { appVersion: 'bench', clock: { now: () => Date.now() }, fetch: timedFetch }, owner,
         deviceName: `bench ${opts.username}`,
-      });
+      }));
     } catch (err) {
       if (!(err instanceof ServerError && err.code === 'mfa_invalid') || step === 2) throw err;
     }
   }
-  if (!enrollment) throw new Error('enrollment failed');
-  const { client, deviceId, pinnedKey } = enrollment;
-  const vault = enrollment.vault as Vault;
-  let claims: GrantClaims | null = enrollment.claims;
-  const acceptGrant = (jws: string, verified: GrantClaims) => {
-    vault.setMeta('grant', jws);
-    claims = verified;
-  };
-  client.setGrantListener(acceptGrant);
+  if (!session) throw new Error('enrollment failed');
+  const enrolled = session;
+  const vault = enrolled.vault as Vault;
 
   // Time the real applyPullPage of this vault instance (the engine calls it through the interface).
   const applyPullPage = vault.applyPullPage.bind(vault);
-  vault.applyPullPage = (page: PullResponse, grant: GrantClaims | null) => {
+  vault.applyPullPage = (page: PullResponse, grant: GrantClaims) => {
     const started = performance.now();
     stages.parseMs += started - lastBodyAt;
     const result = applyPullPage(page, grant);
@@ -107,21 +114,15 @@ export async function enrollClient(opts: {
     return result;
   };
 
-  const engine = new SyncEngine({
-    vault, client, clock: { now: () => Date.now() }, deviceId, pinnedKey, acceptGrant, currentGrant: () => claims,
-    onProgress: (p) => {
-      if (p) opts.onProgress?.(p.done, p.total);
-    },
-  });
   return {
-    vault, vaultPath, deviceId, secrets: opts.secrets,
-    grant: () => claims,
+    vault, vaultPath, deviceId: enrolled.identity.deviceId, secrets: opts.secrets,
+    grant: () => enrolled.grant,
     async sync() {
       stages = emptyStages();
       const started = performance.now();
-      const summary = await engine.syncOnce();
+      const summary = await enrolled.sync();
       return { totalMs: performance.now() - started, summary, stages };
     },
-    close: () => vault.close(),
+    close: () => void enrolled.stop(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { Locale } from '../../shared/api/desktop-api';
 import { AdminDevices } from './AdminDevices';
+import { ApprovalsPage } from './Approvals';
 import { AlertsPage } from './Alerts';
 import { AppShell } from './AppShell';
 import { AuditPage } from './AuditPage';
@@ -27,6 +28,7 @@ export class App {
   readonly audit: AuditPage;
   readonly alerts: AlertsPage;
   readonly reviews: ReviewsPage;
+  readonly approvals: ApprovalsPage;
   readonly screens: Screens;
 
   constructor(
@@ -43,6 +45,7 @@ export class App {
     this.audit = new AuditPage(this.ui);
     this.alerts = new AlertsPage(this.ui);
     this.reviews = new ReviewsPage(this.ui);
+    this.approvals = new ApprovalsPage(this.ui);
     this.screens = new Screens(this.ui);
   }
 

@@ -4,7 +4,8 @@
 //   vault/     – the SQLCipher vault (class Vault implements VaultStore)
 //   wipe/      – crypto-shred
 //   sync/      – server client, enrollment, pull/push, event stream
-//   app-service.ts – the DesktopApi handlers (used by Electron main over IPC and by the harness)
+//   session/   – the signed-in device: vault + server client + sync engine + event stream + grant
+//   app-service.ts – the DesktopApi (used by Electron main over IPC and by the harness)
 
 import type { EntityType } from '../../shared/domain/model';
 import type { AppState, CustomerDetail, CustomerListItem, OutboxItem, SyncIssue, TeamDashboard } from '../../shared/api/desktop-api';
@@ -51,25 +52,44 @@ export interface VaultMeta {
 
 export type SearchInput = z.output<typeof searchCustomersInput>;
 
+/**
+ * A customer as the vault stores it: the records (already projected to the user's read
+ * clearance), the server's write verdict from the last pull, and whether local edits wait.
+ * What the user may do with it is decided in record-access.ts, not by the vault.
+ */
+export interface StoredCustomer {
+  customer: CustomerDetail['customer'];
+  contacts: CustomerDetail['contacts'];
+  opportunities: CustomerDetail['opportunities'];
+  activities: CustomerDetail['activities'];
+  /** the server's verdict: this user may write this customer and its children */
+  writable: boolean;
+  pending: boolean;
+}
+
 export interface VaultStore {
   getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
   setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
 
-  /** Apply one pull page atomically: field purges, dropped buckets, removals, upserts, new cursor. */
-  applyPullPage(page: PullResponse, grant: GrantClaims | null): { upserted: number; removed: number };
+  /**
+   * Apply one pull page atomically: field purges, dropped buckets, removals, upserts (projected to
+   * the grant's read clearance), new cursor.
+   */
+  applyPullPage(page: PullResponse, grant: GrantClaims): { upserted: number; removed: number };
   /** Store owners' display names (the pull's `directory`), so lists and dashboards show names, not ids. */
   rememberUserNames(users: readonly { id: string; displayName: string }[]): void;
 
   /**
    * Record a local edit: write the record optimistically and append the mutation to the
-   * outbox in the same transaction (so an acknowledged edit survives a crash).
+   * outbox in the same transaction (so an acknowledged edit survives a crash). `grant` names the
+   * user (default owner of a new customer, author of a new activity).
    */
-  applyLocalMutation(mutation: Mutation): void;
+  applyLocalMutation(mutation: Mutation, grant: GrantClaims): void;
   outbox(limit?: number): Mutation[];
   outboxCount(): number;
   listOutbox(): OutboxItem[];
   /** Settle pushed mutations: drop them from the outbox, store server state, keep conflicts/rejections as issues. */
-  settlePush(sent: readonly Mutation[], results: readonly MutationResult[]): void;
+  settlePush(sent: readonly Mutation[], results: readonly MutationResult[], grant: GrantClaims): void;
   listIssues(): SyncIssue[];
   dismissIssue(id: string): void;
 
@@ -78,7 +98,7 @@ export interface VaultStore {
   ackAudit(ids: readonly string[]): void;
 
   searchCustomers(input: SearchInput): { total: number; rows: CustomerListItem[] };
-  getCustomer(id: string, grant: GrantClaims): CustomerDetail | null;
+  getCustomer(id: string): StoredCustomer | null;
   /** The current stored row of a record (projected as stored), for building mutations. */
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
   facets(): { cities: string[]; industries: string[]; tags: string[] };

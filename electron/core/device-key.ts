@@ -1,4 +1,5 @@
-// The device's Ed25519 identity (PRODUCT §4: every request is signed by the device key).
+// The device's Ed25519 identity: every request to the server is signed with the device key, so a
+// stolen access token is useless without the device.
 // The private key lives only in the SecretStore (the OS keychain) and in this process's memory;
 // it is never written to disk, never logged and never crosses to the renderer.
 

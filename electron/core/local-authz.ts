@@ -3,17 +3,19 @@
 // edits that are obviously denied so the user learns it now rather than at the next sync.
 //
 // The client knows less than the server: its grant names the role, scope and clearances, but
-// not the org tree or other users' units. What it does know per customer is the server's own
-// verdict from the last pull (`writable`). That verdict is handed to the engine as what it is —
-// an access the server granted on this record — in the form of a share to the subject, so the
-// engine still makes the decision (action allowed? write access? fields within clearance?).
+// not the org tree, other users' units or the shares. What it does know per customer is the
+// server's own verdict from the last pull (`writable`: this user may write this customer, decided
+// by the server with the same engine over scope, ownership and shares). That verdict is used as
+// it is: the engine answers whether the role allows the action at all, the verdict whether this
+// record may be written, the clearance which fields.
 
-import { ADMIN_ACTIONS, type Action, type EntityType, type FieldClassification, type OrgUnit, type Role, type RoleKey, type Share, type User } from '../../shared/domain/model';
+import { ADMIN_ACTIONS, type Action, type EntityType, type FieldClassification, type OrgUnit, type Role, type RoleKey, type User } from '../../shared/domain/model';
 import type { GrantClaims } from '../../shared/protocol/grant';
 import {
   authorize,
   buildOrgTree,
   fieldsAboveWriteClearance,
+  isWriteAction,
   writableFields,
   type Decision,
   type Subject,
@@ -50,9 +52,9 @@ function ownUnitTree(grant: GrantClaims) {
 /** What the client knows about the customer an edit touches. */
 export type EditTarget =
   /** a customer this user is creating (owner = the user) */
-  | { kind: 'new-customer'; customerId: string }
-  /** an existing customer (or a child of it) as last pulled */
-  | { kind: 'existing'; customerId: string; ownerId: string; writable: boolean };
+  | { kind: 'new-customer' }
+  /** an existing customer (or a child of it) with the server's write verdict from the last pull */
+  | { kind: 'existing'; customerId: string; writable: boolean };
 
 /**
  * Does the role allow `action` at all? Admin/dashboard actions are asked as they are; a record
@@ -80,39 +82,12 @@ export function authorizeLocalEdit(
   entity: EntityType,
   target: EditTarget,
   fields: readonly string[],
-  now: number,
 ): Decision & { fields?: string[] } {
-  const subject = subjectFromGrant(grant);
-  const tree = ownUnitTree(grant);
-  let decision: Decision;
-  if (target.kind === 'new-customer') {
-    decision = authorize(subject, action, tree, {
-      record: { customerId: target.customerId, ownerId: grant.sub, ownerUnitId: grant.unitId },
-      shares: [],
-      now,
-    });
-  } else {
-    // The owner's unit is unknown offline; the server's verdict stands in for the scope check.
-    const serverVerdict: Share = {
-      id: 'server-verdict',
-      customerId: target.customerId,
-      granteeType: 'user',
-      granteeId: grant.sub,
-      access: target.writable ? 'write' : 'read',
-      expiresAt: null,
-      revokedAt: null,
-    };
-    decision = authorize(subject, action, tree, {
-      record: {
-        customerId: target.customerId,
-        ownerId: target.ownerId,
-        ownerUnitId: target.ownerId === grant.sub ? grant.unitId : '',
-      },
-      shares: [serverVerdict],
-      now,
-    });
-  }
+  // A new customer is owned by the user, so the role's own answer is the whole answer.
+  const decision = authorizeAction(grant, action);
   if (!decision.allowed) return decision;
+  // An existing record: the server's verdict on this record decides whether it may be written.
+  if (target.kind === 'existing' && isWriteAction(action) && !target.writable) return { allowed: false, reason: 'read_only_share' };
   const above = fieldsAboveWriteClearance(entity, fields, grant.writeClearance, grant.classification as FieldClassification, grant.readClearance);
   if (above.length > 0) return { allowed: false, reason: 'above_clearance', fields: above };
   return decision;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppState, Result } from '../../shared/api/desktop-api';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../core/contracts';
 import { KeytarSecretStore } from '../core/keychain';
-import { startRealServer, totpFor, uniqueKeychainService, type RealServer } from '../core/sync/test-support/real-server';
+import { startRealServer, totpFor, uniqueKeychainService, type RealServer } from '../../test/support/real-server';
 import { startHarness, type Harness } from './harness';
 
 function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {

@@ -4,7 +4,7 @@
 // the service — leaves as a Result value, never as an exception across the process boundary.
 
 import type { ApiError, DesktopCalls, DesktopMethod, Result } from '../../shared/api/desktop-api';
-import { DESKTOP_METHODS, desktopInputs } from '../../shared/api/desktop-api';
+import { DESKTOP_METHODS, desktopInputs, isResult } from '../../shared/api/desktop-api';
 import { isTrustedSender } from './security';
 
 export type IpcDispatch = (method: unknown, input: unknown) => Promise<Result<unknown>>;
@@ -21,15 +21,6 @@ export function failure(code: ApiError['code'], message: string): { ok: false; e
 function isDesktopMethod(method: unknown): method is DesktopMethod {
   // A Set of own method names: 'constructor', '__proto__' and friends are not methods.
   return typeof method === 'string' && KNOWN_METHODS.has(method);
-}
-
-function isResult(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { ok?: unknown; error?: unknown };
-  if (candidate.ok === true) return 'value' in candidate;
-  if (candidate.ok !== false) return false;
-  const error = candidate.error as { code?: unknown; message?: unknown } | undefined;
-  return typeof error?.code === 'string' && typeof error.message === 'string';
 }
 
 /** A short, path-free summary of zod issues (no input values are echoed back). */

@@ -15,25 +15,26 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, app, ipcMain, net, protocol, session, shell } from 'electron';
+import { BrowserWindow, Menu, app, ipcMain, net, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
-import { createAppService } from '../core/app-service';
+import { createAppService, type AppService } from '../core/app-service';
 import { KeytarSecretStore } from '../core/keychain';
-import type { AppState, DesktopApi } from '../../shared/api/desktop-api';
-import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } from './channels';
+import type { AppState } from '../../shared/api/desktop-api';
+import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } from '../../shared/api/ipc-channels';
 import { createIpcCallHandler, createIpcDispatch } from './ipc-dispatch';
 import {
   APP_ENTRY_URL,
   APP_HOST,
   APP_RESPONSE_HEADERS,
   APP_SCHEME,
+  applicationMenuFor,
   contentTypeFor,
+  debugSwitchesIn,
+  devToolsAllowed,
   isExternalWebLink,
   resolveAppPath,
 } from './security';
 
-/** What the core's createAppService resolves to: the DesktopApi handlers plus shutdown. */
-type AppService = DesktopApi & { close(): Promise<void> };
 
 /** The OS keychain service name every SalesVault secret is filed under (see SV_KEYCHAIN_SERVICE). */
 const KEYCHAIN_SERVICE = 'SalesVault';
@@ -66,7 +67,12 @@ function log(message: string, error?: unknown): void {
   process.stderr.write(`[salesvault] ${message}${detail ? ` — ${detail}` : ''}\n`);
 }
 
-if (!app.requestSingleInstanceLock()) {
+// The packaged app never runs with a debugger attached to it (see debugSwitchesIn).
+const refusedSwitches = app.isPackaged ? debugSwitchesIn(process.argv) : [];
+if (refusedSwitches.length > 0) {
+  log(`refusing to start with debugging switches: ${refusedSwitches.join(' ')}`);
+  app.exit(1);
+} else if (!app.requestSingleInstanceLock()) {
   // Two processes on one vault would fight over the SQLCipher file and the outbox.
   app.quit();
 } else {
@@ -82,6 +88,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(() => {
       hardenSession();
+      applyApplicationMenu();
       serveRenderer();
       createMainWindow();
     })
@@ -161,14 +168,24 @@ function hardenSession(): void {
   );
 }
 
+/** The packaged app has no View menu, no reload and no DevTools entry (see applicationMenuFor). */
+function applyApplicationMenu(): void {
+  const menu = applicationMenuFor(process.platform, app.isPackaged, app.getName());
+  if (menu.kind === 'none') Menu.setApplicationMenu(null);
+  else if (menu.kind === 'template') Menu.setApplicationMenu(Menu.buildFromTemplate(menu.template as Parameters<typeof Menu.buildFromTemplate>[0]));
+}
+
 /** Applied to every webContents ever created, not just the main window's. */
 function hardenAllWebContents(): void {
   app.on('web-contents-created', (_event, contents: WebContents) => {
+    // Belt and braces for the packaged app: webPreferences.devTools is false, and should
+    // DevTools open anyway they are closed at once.
+    if (!devToolsAllowed(app.isPackaged)) contents.on('devtools-opened', () => contents.closeDevTools());
     contents.on('will-navigate', (event) => event.preventDefault());
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      // Links to the web open in the OS browser; nothing ever opens inside the app.
+      // https links open in the OS browser; nothing ever opens inside the app.
       if (isExternalWebLink(url)) {
         shell.openExternal(url).catch((error: unknown) => log('could not open an external link', error));
       }
@@ -198,6 +215,7 @@ function createMainWindow(): void {
       experimentalFeatures: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      devTools: devToolsAllowed(app.isPackaged),
     },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());

@@ -1,6 +1,17 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_RESPONSE_HEADERS, CONTENT_SECURITY_POLICY, contentTypeFor, isExternalWebLink, isTrustedSender, resolveAppPath } from './security';
+import {
+  APP_RESPONSE_HEADERS,
+  CONTENT_SECURITY_POLICY,
+  applicationMenuFor,
+  contentTypeFor,
+  debugSwitchesIn,
+  devToolsAllowed,
+  isExternalWebLink,
+  isTrustedSender,
+  resolveAppPath,
+  type MenuItemSpec,
+} from './security';
 
 const ROOT = path.resolve('/opt/salesvault/dist/renderer');
 
@@ -66,7 +77,11 @@ describe('isTrustedSender', () => {
 describe('isExternalWebLink', () => {
   it.each([
     ['https://example.com/help', true],
-    ['http://example.com', true],
+    ['HTTPS://Example.com/a?b=c#d', true],
+    ['http://example.com', false],
+    ['http://127.0.0.1:8787/', false],
+    ['mailto:it@example.com', false],
+    ['https://', false],
     ['javascript:alert(1)', false],
     ['file:///etc/passwd', false],
     ['app://salesvault/index.html', false],
@@ -76,6 +91,41 @@ describe('isExternalWebLink', () => {
     ['not a url', false],
   ])('%s → %s', (url, allowed) => {
     expect(isExternalWebLink(url)).toBe(allowed);
+  });
+});
+
+describe('packaged app: DevTools, debug switches, menu', () => {
+  it('allows DevTools only in development runs', () => {
+    expect(devToolsAllowed(true)).toBe(false);
+    expect(devToolsAllowed(false)).toBe(true);
+  });
+
+  it('finds the switches that would attach a debugger', () => {
+    expect(debugSwitchesIn(['/opt/SalesVault/salesvault', '--no-sandbox-x', '--remote-debugging-port=9222', '--inspect', '--INSPECT-BRK=0.0.0.0:9229', 'file.txt'])).toEqual([
+      '--remote-debugging-port=9222',
+      '--inspect',
+      '--INSPECT-BRK=0.0.0.0:9229',
+    ]);
+    expect(debugSwitchesIn(['/opt/SalesVault/salesvault', '--lang=zh-CN', '--inspector'])).toEqual([]);
+  });
+
+  const allItems = (items: MenuItemSpec[]): MenuItemSpec[] => items.flatMap((item) => [item, ...allItems(item.submenu ?? [])]);
+
+  it('keeps the default menu in development, none on Windows/Linux when packaged', () => {
+    expect(applicationMenuFor('linux', false, 'SalesVault')).toEqual({ kind: 'default' });
+    expect(applicationMenuFor('linux', true, 'SalesVault')).toEqual({ kind: 'none' });
+    expect(applicationMenuFor('win32', true, 'SalesVault')).toEqual({ kind: 'none' });
+  });
+
+  it('gives macOS a minimal menu with no View, reload or developer tools', () => {
+    const menu = applicationMenuFor('darwin', true, 'SalesVault');
+    if (menu.kind !== 'template') throw new Error(`expected a template, got ${menu.kind}`);
+    const items = allItems(menu.template);
+    const roles = items.map((item) => item.role?.toLowerCase()).filter(Boolean);
+    for (const forbidden of ['toggledevtools', 'viewmenu', 'reload', 'forcereload', 'defaultmenu']) expect(roles).not.toContain(forbidden);
+    expect(items.some((item) => /view|develop|devtools/i.test(item.label ?? ''))).toBe(false);
+    // What a Mac user needs still works: quit and the clipboard shortcuts.
+    expect(roles).toEqual(expect.arrayContaining(['quit', 'copy', 'paste', 'selectall']));
   });
 });
 

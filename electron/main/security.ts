@@ -1,6 +1,7 @@
 // The security decisions of the Electron shell, kept free of `electron` so they run and are
 // tested under plain Node: which URL maps to which renderer file, which IPC sender is ours,
-// which links may leave the app, and the page's Content-Security-Policy.
+// which links may leave the app, the page's Content-Security-Policy, and what the packaged app
+// keeps closed (DevTools, debug switches, the default menu).
 
 import path from 'node:path';
 import { RENDERER_CSP_HEADER } from '../../shared/csp';
@@ -86,14 +87,75 @@ export function isTrustedSender(
   }
 }
 
-/** Links the app may hand to the OS browser: http(s) only, never file:, javascript:, custom schemes. */
+/**
+ * Links the app may hand to the OS browser: `https:` only, to a named host, without user names
+ * or passwords. Plain `http:` is refused (a link followed in clear can be rewritten on the way),
+ * and so is everything else: `file:`, `javascript:`, `mailto:` (the app has no mail links) and
+ * custom schemes that would start other programs.
+ */
 export function isExternalWebLink(target: string): boolean {
   try {
     const url = new URL(target);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.username === '' && url.password === '';
+    return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
   } catch {
     return false;
   }
+}
+
+/**
+ * Can DevTools be opened in this build? Never in the packaged app — anyone at the keyboard of
+ * an unlocked laptop could otherwise read every decrypted record the page shows and call the
+ * API as the user — only in development runs from source.
+ */
+export function devToolsAllowed(isPackaged: boolean): boolean {
+  return !isPackaged;
+}
+
+/**
+ * Command-line switches that open a debugger into a running app (the Chromium remote debugging
+ * port exposes every page the way DevTools does; --inspect is also refused by the packaged
+ * build's fuses). The packaged app refuses to start with any of them.
+ */
+const DEBUG_SWITCHES = ['--remote-debugging-port', '--remote-debugging-pipe', '--remote-debugging-address', '--inspect', '--inspect-brk', '--inspect-port', '--inspect-publish-uid'];
+
+export function debugSwitchesIn(argv: readonly string[]): string[] {
+  return argv.filter((arg) => {
+    const name = arg.split('=', 1)[0]!.toLowerCase();
+    return DEBUG_SWITCHES.includes(name);
+  });
+}
+
+/** A menu item as Electron's Menu.buildFromTemplate takes it (only what this app uses). */
+export interface MenuItemSpec {
+  label?: string;
+  role?: string;
+  type?: 'separator';
+  submenu?: MenuItemSpec[];
+}
+
+/**
+ * The application menu: Electron's default one in development (with View → Toggle Developer
+ * Tools, Reload); in the packaged app, none on Windows and Linux, and on macOS (where an app
+ * always has a menu bar) a minimal one — app, Edit (copy/paste shortcuts need it), Window —
+ * with no View menu, no reload and no developer tools.
+ */
+export type ApplicationMenu = { kind: 'default' } | { kind: 'none' } | { kind: 'template'; template: MenuItemSpec[] };
+
+export function applicationMenuFor(platform: string, isPackaged: boolean, appName: string): ApplicationMenu {
+  if (!isPackaged) return { kind: 'default' };
+  if (platform !== 'darwin') return { kind: 'none' };
+  const separator: MenuItemSpec = { type: 'separator' };
+  return {
+    kind: 'template',
+    template: [
+      { label: appName, submenu: [{ role: 'about' }, separator, { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, separator, { role: 'quit' }] },
+      {
+        label: 'Edit',
+        submenu: [{ role: 'undo' }, { role: 'redo' }, separator, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+      },
+      { label: 'Window', submenu: [{ role: 'minimize' }, { role: 'zoom' }, separator, { role: 'front' }] },
+    ],
+  };
 }
 
 /**

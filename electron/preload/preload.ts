@@ -6,7 +6,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { AppState, DesktopApi, DesktopCalls } from '../../shared/api/desktop-api';
 import { DESKTOP_METHODS } from '../../shared/api/desktop-api';
-import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } from '../main/channels';
+import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } from '../../shared/api/ipc-channels';
 
 // Each method forwards (method, input) and resolves with the main side's Result.
 const calls = Object.fromEntries(

@@ -5,7 +5,7 @@ import type {
   DesktopMethod,
   Result,
 } from '../../shared/api/desktop-api';
-import { DESKTOP_METHODS } from '../../shared/api/desktop-api';
+import { DESKTOP_METHODS, isResult } from '../../shared/api/desktop-api';
 
 // The desktop API over the browser harness's local HTTP transport (a development and test
 // tool: the same main-side handlers run under Node). Calls are `POST /__harness/api/<method>`
@@ -20,13 +20,6 @@ export interface HarnessTransport {
 
 function transportError(message: string): { ok: false; error: ApiError } {
   return { ok: false, error: { code: 'internal', message } };
-}
-
-function isResult(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
-  const v = value as { ok: unknown; error?: { code?: unknown } };
-  if (v.ok === true) return 'value' in v;
-  return v.ok === false && typeof v.error?.code === 'string';
 }
 
 export function createHarnessClient(

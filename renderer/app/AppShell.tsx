@@ -3,6 +3,7 @@ import {
   AlertOutlined,
   AuditOutlined,
   FileProtectOutlined,
+  CheckSquareOutlined,
   DashboardOutlined,
   LaptopOutlined,
   LoginOutlined,
@@ -21,6 +22,7 @@ import { UsersView } from '../features/admin/UsersView';
 import { RolesView } from '../features/admin/RolesView';
 import { OrgTreeView } from '../features/admin/OrgTreeView';
 import { DevicesView } from '../features/admin/DevicesView';
+import { ApprovalsView } from '../features/admin/ApprovalsView';
 import { IdentityProvidersView } from '../features/admin/IdentityProvidersView';
 import { AuditView } from '../features/audit/AuditView';
 import { AlertsView } from '../features/alerts/AlertsView';
@@ -41,6 +43,7 @@ const VIEW_ICONS: Record<ViewKey, ReactNode> = {
   users: <UserOutlined />,
   roles: <SafetyOutlined />,
   org: <ApartmentOutlined />,
+  approvals: <CheckSquareOutlined />,
   identity: <LoginOutlined />,
   devices: <LaptopOutlined />,
   audit: <AuditOutlined />,
@@ -60,6 +63,8 @@ function ViewContent({ view }: { view: ViewKey }) {
       return <RolesView />;
     case 'org':
       return <OrgTreeView />;
+    case 'approvals':
+      return <ApprovalsView />;
     case 'identity':
       return <IdentityProvidersView />;
     case 'devices':

@@ -17,7 +17,7 @@ describe('navigation by the grant’s actions', () => {
     expect(availableViews(userWithRole('service'))).toEqual(['customers']);
     expect(availableViews(userWithRole('manager'))).toEqual(['customers', 'dashboard']);
     expect(availableViews(userWithRole('director'))).toEqual(['customers', 'dashboard']);
-    expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'identity', 'devices', 'audit', 'alerts', 'reviews']);
+    expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews']);
     // The auditor reads the audit trail, alerts and review results: no customer screens.
     expect(availableViews(userWithRole('auditor'))).toEqual(['audit', 'alerts', 'reviews']);
     expect(availableViews(null)).toEqual([]);
@@ -32,7 +32,7 @@ describe('navigation by the grant’s actions', () => {
 
   it('offers alert acknowledgement to IT admins and reviews to reviewers', () => {
     expect(capabilitiesOf(userWithRole('it_admin'))).toMatchObject({ acknowledgeAlerts: true, conductReviews: true });
-    expect(capabilitiesOf(userWithRole('auditor'))).toMatchObject({ acknowledgeAlerts: false, conductReviews: true });
+    expect(capabilitiesOf(userWithRole('auditor'))).toMatchObject({ acknowledgeAlerts: false, conductReviews: false });
     expect(capabilitiesOf(userWithRole('manager'))).toMatchObject({ acknowledgeAlerts: false, conductReviews: false });
   });
 

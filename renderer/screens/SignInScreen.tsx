@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../shared/api/desktop-api';
+import { checkServerUrl, INSECURE_SERVER_URL } from '../../shared/protocol/server-url';
 import { useApi, useAppState, useLocale, useSetAppState } from '../app/context';
 import { describeError } from '../i18n';
 import { AuthFrame } from './AuthFrame';
@@ -37,14 +38,19 @@ export function SignInScreen() {
   const [setup, setSetup] = useState<{ otpauthUri: string | null; required: boolean }>({ otpauthUri: null, required: false });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [form] = Form.useForm();
-  const serverUrl = (Form.useWatch('serverUrl', form) as string | undefined) ?? state.serverUrl ?? DEFAULT_SERVER_URL;
+  const [signInForm] = Form.useForm<{ serverUrl: string; username: string; password: string }>();
+  const serverUrl = (Form.useWatch('serverUrl', signInForm) as string | undefined) ?? state.serverUrl ?? DEFAULT_SERVER_URL;
 
   async function submitPassword(values: { serverUrl: string; username: string; password: string }) {
     setBusy(true);
     setError(null);
     const r = await api.signIn({ serverUrl: values.serverUrl.trim(), username: values.username.trim(), password: values.password });
     setBusy(false);
+    if (!r.ok && r.error.code === INSECURE_SERVER_URL) {
+      // The core refused the address before connecting: say so on the field itself.
+      signInForm.setFields([{ name: 'serverUrl', errors: [t('signIn.serverUrlInsecure')] }]);
+      return;
+    }
     if (!r.ok) return setError(r.error);
     setSetup({ otpauthUri: r.value.otpauthUri, required: r.value.mfaSetupRequired });
     setStep('mfa');
@@ -110,8 +116,8 @@ export function SignInScreen() {
       </Typography.Title>
       <ErrorAlert error={error} />
       <Form
+        form={signInForm}
         name="sign-in"
-        form={form}
         layout="vertical"
         onFinish={submitPassword}
         requiredMark={false}
@@ -120,7 +126,18 @@ export function SignInScreen() {
         <Form.Item
           label={t('signIn.serverUrl')}
           name="serverUrl"
-          rules={[{ required: true, type: 'url', message: t('signIn.serverUrlInvalid') }]}
+          validateFirst
+          rules={[
+            { required: true, message: t('signIn.serverUrlInvalid') },
+            {
+              // Same rule as the core applies: https://, or http:// only to this computer.
+              validator: async (_rule, value: unknown) => {
+                if (typeof value !== 'string' || value.trim() === '') return;
+                if (!checkServerUrl(value).ok) throw new Error(t('signIn.serverUrlInsecure'));
+              },
+            },
+            { type: 'url', message: t('signIn.serverUrlInvalid') },
+          ]}
         >
           <Input prefix={<CloudServerOutlined aria-hidden />} autoComplete="url" />
         </Form.Item>

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import type { ServerEvent } from '../../shared/protocol/sync';
 import { enrollTestDevice, type TestDevice } from '../test/client';
+import { approveWith } from '../test/approvals';
 import { startTestServer, type TestServer } from '../test/server';
 
 // Response bodies are checked field by field below; typing each one would only restate the schemas.
@@ -13,6 +14,7 @@ async function json(res: Response): Promise<any> {
 describe('admin API', () => {
   let s: TestServer;
   let it_: TestDevice; // IT admin
+  let it2: TestDevice; // a second IT admin (approves widening changes)
   let auditor: TestDevice;
   let rep: TestDevice;
   let manager: TestDevice;
@@ -28,6 +30,7 @@ describe('admin API', () => {
     const u = s.fixture.users;
     const enroll = (x: typeof u.rep) => enrollTestDevice(s.baseUrl, x.username, x.password, x.totpSecret, { now: s.clock.now });
     it_ = await enroll(u.itAdmin);
+    it2 = await enroll(u.itAdmin2);
     auditor = await enroll(u.auditor);
     rep = await enroll(u.rep);
     manager = await enroll(u.manager);
@@ -72,7 +75,7 @@ describe('admin API', () => {
     const list = await auditor.signedFetch('GET', '/v1/audit?limit=5&action=device.enroll');
     expect(list.status).toBe(200);
     const { entries } = await json(list);
-    expect(entries.length).toBe(4);
+    expect(entries.length).toBe(5);
     expect(entries.every((e: { action: string }) => e.action === 'device.enroll')).toBe(true);
     const verify = await json(await auditor.signedFetch('GET', '/v1/audit/verify'));
     expect(verify).toMatchObject({ ok: true, firstBrokenSeq: null });
@@ -83,9 +86,10 @@ describe('admin API', () => {
     const u = s.fixture.users;
     events[rep.deviceId]!.length = 0;
     events[manager.deviceId]!.length = 0;
-    const res = await it_.signedFetch('PATCH', `/v1/admin/users/${u.rep.id}`, { unitId: 'unit-team-b' });
-    expect(res.status).toBe(200);
-    expect((await json(res)).user.unitId).toBe('unit-team-b');
+    // Team B's unit-wide shares now reach the rep: a widening, applied once a second admin approves.
+    await approveWith(it2, await it_.signedFetch('PATCH', `/v1/admin/users/${u.rep.id}`, { unitId: 'unit-team-b' }));
+    const moved = await s.database.db.selectFrom('users').select('unit_id').where('id', '=', u.rep.id).executeTakeFirstOrThrow();
+    expect(moved.unit_id).toBe('unit-team-b');
     // The rep (new unit) and the team-A manager (loses the rep's records) are told; both with the new version.
     expect(events[rep.deviceId]).toEqual([{ type: 'scope-changed', scopeVersion: expect.any(Number) }]);
     expect(events[manager.deviceId]).toEqual([{ type: 'scope-changed', scopeVersion: expect.any(Number) }]);
@@ -99,7 +103,7 @@ describe('admin API', () => {
     // A change that shapes nobody's scope (display name) notifies nobody.
     events[manager.deviceId]!.length = 0;
     events[rep.deviceId]!.length = 0;
-    await it_.signedFetch('PATCH', `/v1/admin/users/${u.rep.id}`, { displayName: 'Li Lei' });
+    expect((await it_.signedFetch('PATCH', `/v1/admin/users/${u.rep.id}`, { displayName: 'Li Lei' })).status).toBe(200);
     expect(events[manager.deviceId]).toEqual([]);
     expect(events[rep.deviceId]).toEqual([]);
   });
@@ -133,7 +137,8 @@ describe('admin API', () => {
     expect(unit.status).toBe(200);
     const unitId = (await json(unit)).unit.id;
     const body = { username: 'intern.1', displayName: 'Intern', password: 'password123', unitId, roleId };
-    expect((await it_.signedFetch('POST', '/v1/admin/users', body)).status).toBe(200);
+    // A new account that can read customers is a widening: it exists once a second admin approves.
+    await approveWith(it2, await it_.signedFetch('POST', '/v1/admin/users', body));
     const dup = await it_.signedFetch('POST', '/v1/admin/users', body);
     expect(dup.status).toBe(409);
     const badUnit = await it_.signedFetch('POST', '/v1/admin/users', { ...body, username: 'intern.2', unitId: 'unit-nowhere' });
@@ -162,8 +167,10 @@ describe('admin API', () => {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.rep.username, password: u.rep.password }),
     });
     expect(signIn.status).toBe(403);
-    // An admin cannot lock themselves out.
-    expect((await it_.signedFetch('POST', `/v1/admin/users/${u.itAdmin.id}/deactivate`)).status).toBe(409);
+    // Nobody changes their own account, not even to lock themselves out.
+    const self = await it_.signedFetch('POST', `/v1/admin/users/${u.itAdmin.id}/deactivate`);
+    expect(self.status).toBe(403);
+    expect((await json(self)).error.code).toBe('self_change');
   });
 
   it('revoking a device publishes `revoked` to it and lists it as revoked', async () => {

@@ -3,22 +3,18 @@
 // taken before and after, and exactly the users whose version changed are told to pull.
 
 import type { ServerContext } from '../context';
-import { rowToRole, rowToUser } from '../db/mappers';
-import { computeScope, loadScopeInputs } from '../devices/grant';
+import { computeScope } from '../devices/grant';
+import { loadScopeData, subjectBucketSet } from '../org/permission-scope';
 
 async function scopeVersionsOfConnectedUsers(ctx: ServerContext): Promise<Map<string, number>> {
-  const userRows = await ctx.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', 'in', ctx.db.selectFrom('devices').select('user_id').where('status', '=', 'active'))
-    .execute();
+  const connected = await ctx.db.selectFrom('devices').select('user_id').distinct().where('status', '=', 'active').execute();
   const versions = new Map<string, number>();
-  if (userRows.length === 0) return versions;
-  const roles = new Map((await ctx.db.selectFrom('roles').selectAll().execute()).map((r) => [r.id, rowToRole(r)]));
-  const inputs = await loadScopeInputs(ctx);
-  for (const row of userRows) {
-    const role = roles.get(row.role_id);
-    if (role) versions.set(row.id, computeScope({ user: rowToUser(row), role }, inputs).scopeVersion);
+  if (connected.length === 0) return versions;
+  const data = await loadScopeData(ctx.db);
+  const now = ctx.now();
+  for (const { user_id: userId } of connected) {
+    const subject = data.subjects.get(userId);
+    if (subject) versions.set(userId, computeScope(subject, { data, buckets: subjectBucketSet(subject, data, now) }).scopeVersion);
   }
   return versions;
 }

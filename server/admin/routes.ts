@@ -9,11 +9,13 @@ import type { AuditEntryView } from '../../shared/protocol/routes';
 import { verifyChain } from '../audit/chain';
 import type { Principal, ServerContext } from '../context';
 import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route } from '../http/route';
+import { hashPassword } from '../identity/password';
 import { loadClassification, loadOrgTree } from '../org/load';
-import { withRescope } from './rescope';
-import { assertRoleExists, assertUnitsExist, createUser, deactivateUser, mergeRole, newRoleId, revokeDevice, type Actor } from './service';
+import { approveRequest, listApprovals, rejectRequest, screenChange } from './approvals';
+import { applyFieldLevel, applyRoleUpdate, applyUserCreate, applyUserUpdate, assertRoleObeysDuties } from './changes';
+import { assertUnitsExist, deactivateUser, newRoleId, revokeDevice, type Actor } from './service';
 
 async function requireAdmin(ctx: ServerContext, principal: Principal, action: AdminAction, routeName: string): Promise<Actor> {
   const decision = authorize(principal.subject, action, await loadOrgTree(ctx.db));
@@ -22,7 +24,7 @@ async function requireAdmin(ctx: ServerContext, principal: Principal, action: Ad
       actorId: principal.user.id, deviceId: principal.device.id, action: `admin.${routeName}`, target: null,
       outcome: 'denied', details: { needs: action, reason: decision.reason ?? 'no_action' },
     });
-    throw new HttpError(403, 'forbidden', `this needs the ${action} permission`);
+    throw new DomainError('forbidden', `this needs the ${action} permission`);
   }
   return { userId: principal.user.id, deviceId: principal.device.id };
 }
@@ -35,33 +37,31 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     return { users: rows.map(rowToUserView) };
   });
 
-  route(app, ctx, 'createUser', async ({ principal, body }) => {
+  // Changes that widen someone's access go through screenChange (server/admin/approvals.ts):
+  // refused when they touch the caller's own access, held for a second administrator (202) when
+  // the caller's own scope does not cover them, applied at once otherwise.
+  route(app, ctx, 'createUser', async ({ principal, body, reply }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.users', 'createUser');
-    return { user: await createUser(ctx, body, actor) };
+    const { password, ...user } = body;
+    const change = { kind: 'user.create' as const, user };
+    const passwordHash = await hashPassword(password);
+    const pending = await screenChange(ctx, principal, change, passwordHash);
+    if (pending) {
+      reply.code(202);
+      return { pendingApproval: pending };
+    }
+    return { user: await applyUserCreate(ctx, change, passwordHash, actor) };
   });
 
-  route(app, ctx, 'updateUser', async ({ principal, body, params }) => {
+  route(app, ctx, 'updateUser', async ({ principal, body, params, reply }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.users', 'updateUser');
-    const id = params.id!;
-    const current = await ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!current) throw new HttpError(404, 'not_found', `no user ${id}`);
-    if (body.unitId) await assertUnitsExist(ctx, [body.unitId], 'unitId');
-    if (body.managedUnitIds) await assertUnitsExist(ctx, body.managedUnitIds, 'managedUnitIds');
-    if (body.roleId) await assertRoleExists(ctx, body.roleId);
-    const changes = {
-      ...(body.displayName !== undefined ? { display_name: body.displayName } : {}),
-      ...(body.unitId !== undefined ? { unit_id: body.unitId } : {}),
-      ...(body.roleId !== undefined ? { role_id: body.roleId } : {}),
-      ...(body.managedUnitIds !== undefined ? { managed_unit_ids: JSON.stringify(body.managedUnitIds) } : {}),
-    };
-    const { notifiedUsers } = await withRescope(ctx, async () => {
-      if (Object.keys(changes).length) await ctx.db.updateTable('users').set(changes).where('id', '=', id).execute();
-    });
-    await ctx.audit.append({
-      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.user.update', target: id, outcome: 'ok',
-      details: { changes: body, rescopedUsers: notifiedUsers.length },
-    });
-    return { user: rowToUserView({ ...current, ...changes }) };
+    const change = { kind: 'user.update' as const, userId: params.id!, patch: body };
+    const pending = await screenChange(ctx, principal, change);
+    if (pending) {
+      reply.code(202);
+      return { pendingApproval: pending };
+    }
+    return { user: await applyUserUpdate(ctx, change, actor) };
   });
 
   route(app, ctx, 'deactivateUser', async ({ principal, params }) => {
@@ -79,6 +79,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'createRole', async ({ principal, body }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.roles', 'createRole');
     const role = { ...body, id: newRoleId(), key: null };
+    // A new role has no holders, so creating it widens nobody's access; it must still obey
+    // separation of duties. Placing anyone into it is a user change, screened like any other.
+    assertRoleObeysDuties(role);
     await ctx.db.insertInto('roles').values(roleToRow(role, ctx.now())).execute();
     await ctx.audit.append({
       actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.role.create', target: role.id, outcome: 'ok',
@@ -87,19 +90,15 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     return { role: roleToView(role) };
   });
 
-  route(app, ctx, 'updateRole', async ({ principal, body, params }) => {
+  route(app, ctx, 'updateRole', async ({ principal, body, params, reply }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.roles', 'updateRole');
-    const row = await ctx.db.selectFrom('roles').selectAll().where('id', '=', params.id!).executeTakeFirst();
-    if (!row) throw new HttpError(404, 'not_found', `no role ${params.id}`);
-    const updated = mergeRole(rowToRole(row), body);
-    const { notifiedUsers } = await withRescope(ctx, async () => {
-      await ctx.db.updateTable('roles').set(roleToRow(updated, ctx.now())).where('id', '=', updated.id).execute();
-    });
-    await ctx.audit.append({
-      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.role.update', target: updated.id, outcome: 'ok',
-      details: { changes: body, rescopedUsers: notifiedUsers.length },
-    });
-    return { role: roleToView(updated) };
+    const change = { kind: 'role.update' as const, roleId: params.id!, patch: body };
+    const pending = await screenChange(ctx, principal, change);
+    if (pending) {
+      reply.code(202);
+      return { pendingApproval: pending };
+    }
+    return { role: await applyRoleUpdate(ctx, change, actor) };
   });
 
   // ---- org units (managing teams is user administration)
@@ -127,25 +126,29 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     return { classification: await loadClassification(ctx.db) };
   });
 
-  route(app, ctx, 'setFieldLevel', async ({ principal, body }) => {
+  route(app, ctx, 'setFieldLevel', async ({ principal, body, reply }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.roles', 'setFieldLevel');
-    const current = await loadClassification(ctx.db);
-    if (!(body.field in current[body.entity])) {
-      throw new HttpError(400, 'validation_failed', `body.field: ${body.entity} has no classifiable field ${body.field}`);
+    const change = { kind: 'classification.set' as const, change: body };
+    const pending = await screenChange(ctx, principal, change);
+    if (pending) {
+      reply.code(202);
+      return { pendingApproval: pending };
     }
-    const { notifiedUsers } = await withRescope(ctx, async () => {
-      await ctx.db
-        .insertInto('field_classification')
-        .values({ entity: body.entity, field: body.field, level: body.level })
-        .onConflict((oc) => oc.columns(['entity', 'field']).doUpdateSet({ level: body.level }))
-        .execute();
-    });
-    await ctx.audit.append({
-      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.classification.set', target: `${body.entity}.${body.field}`,
-      outcome: 'ok', details: { from: current[body.entity][body.field], to: body.level, rescopedUsers: notifiedUsers.length },
-    });
-    return { classification: await loadClassification(ctx.db) };
+    return { classification: await applyFieldLevel(ctx, change, actor) };
   });
+
+  // ---- approvals (four eyes)
+  route(app, ctx, 'listApprovals', async ({ principal, query }) => {
+    const tree = await loadOrgTree(ctx.db);
+    if (!(['admin.users', 'admin.roles'] as const).some((a) => authorize(principal.subject, a, tree).allowed)) {
+      await requireAdmin(ctx, principal, 'admin.users', 'listApprovals');
+    }
+    return { approvals: await listApprovals(ctx, query) };
+  });
+
+  route(app, ctx, 'approveRequest', async ({ principal, params }) => ({ approval: await approveRequest(ctx, principal, params.id!) }));
+
+  route(app, ctx, 'rejectRequest', async ({ principal, params }) => ({ approval: await rejectRequest(ctx, principal, params.id!) }));
 
   // ---- devices
   route(app, ctx, 'listDevices', async ({ principal }) => {

@@ -6,8 +6,8 @@ import type { Role } from '../../shared/domain/model';
 import type { DeviceView, UserView } from '../../shared/protocol/routes';
 import type { ServerContext } from '../context';
 import { rowToDeviceView, rowToUserView } from '../db/mappers';
-import { issueWipeDirective } from '../devices/wipe';
-import { HttpError } from '../http/errors';
+import { announceRevocation, type RevocationReason } from '../devices/revocation';
+import { DomainError } from '../domain-error';
 import { hashPassword } from '../identity/password';
 
 /** Who performs an admin action (null ids = the local CLI). */
@@ -30,20 +30,34 @@ export async function assertUnitsExist(ctx: ServerContext, unitIds: readonly str
   const found = await ctx.db.selectFrom('org_units').select('id').where('id', 'in', [...unitIds]).execute();
   const known = new Set(found.map((r) => r.id));
   const missing = unitIds.filter((id) => !known.has(id));
-  if (missing.length) throw new HttpError(400, 'validation_failed', `${field}: unknown org unit ${missing.join(', ')}`);
+  if (missing.length) throw new DomainError('validation_failed', `${field}: unknown org unit ${missing.join(', ')}`);
 }
 
 export async function assertRoleExists(ctx: ServerContext, roleId: string): Promise<void> {
   const role = await ctx.db.selectFrom('roles').select('id').where('id', '=', roleId).executeTakeFirst();
-  if (!role) throw new HttpError(400, 'validation_failed', `roleId: unknown role ${roleId}`);
+  if (!role) throw new DomainError('validation_failed', `roleId: unknown role ${roleId}`);
 }
 
 export async function createUser(ctx: ServerContext, input: NewUser, actor: Actor): Promise<UserView> {
   await assertUnitsExist(ctx, [input.unitId], 'unitId');
   await assertUnitsExist(ctx, input.managedUnitIds, 'managedUnitIds');
   await assertRoleExists(ctx, input.roleId);
+  const { password, ...fields } = input;
+  return createUserWithHash(ctx, { ...fields, passwordHash: await hashPassword(password) }, actor);
+}
+
+/**
+ * Inserts the user with an already hashed password (a request waiting for approval keeps only
+ * the hash). `via` names the approval request that allowed it, for the audit trail.
+ */
+export async function createUserWithHash(
+  ctx: ServerContext,
+  input: Omit<NewUser, 'password'> & { passwordHash: string },
+  actor: Actor,
+  via?: string,
+): Promise<UserView> {
   const taken = await ctx.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
-  if (taken) throw new HttpError(409, 'conflict', `username ${input.username} is taken`);
+  if (taken) throw new DomainError('conflict', `username ${input.username} is taken`);
   const row = {
     id: randomUUID(),
     username: input.username,
@@ -52,7 +66,7 @@ export async function createUser(ctx: ServerContext, input: NewUser, actor: Acto
     role_id: input.roleId,
     managed_unit_ids: JSON.stringify(input.managedUnitIds),
     status: 'active' as const,
-    password_hash: await hashPassword(input.password),
+    password_hash: input.passwordHash,
     totp_secret: null,
     totp_pending_secret: null,
     failed_attempts: 0,
@@ -64,7 +78,10 @@ export async function createUser(ctx: ServerContext, input: NewUser, actor: Acto
   await ctx.db.insertInto('users').values(row).execute();
   await ctx.audit.append({
     actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.user.create', target: row.id, outcome: 'ok',
-    details: { username: row.username, unitId: row.unit_id, roleId: row.role_id, managedUnitIds: input.managedUnitIds },
+    details: {
+      username: row.username, unitId: row.unit_id, roleId: row.role_id, managedUnitIds: input.managedUnitIds,
+      ...(via ? { approval: via } : {}),
+    },
   });
   return rowToUserView(row);
 }
@@ -74,10 +91,10 @@ export async function revokeDevice(
   ctx: ServerContext,
   deviceId: string,
   actor: Actor,
-  reason: 'device_revoked' | 'user_deactivated' = 'device_revoked',
+  reason: RevocationReason = 'device_revoked',
 ): Promise<DeviceView> {
   const device = await ctx.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
-  if (!device) throw new HttpError(404, 'not_found', `no device ${deviceId}`);
+  if (!device) throw new DomainError('not_found', `no device ${deviceId}`);
   if (device.status === 'revoked') return rowToDeviceView(device);
   const now = ctx.now();
   await ctx.db
@@ -89,16 +106,15 @@ export async function revokeDevice(
     actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.device.revoke', target: deviceId, outcome: 'ok',
     details: { userId: device.user_id, reason },
   });
-  const directive = await issueWipeDirective(ctx, device.user_id, deviceId, reason);
-  await ctx.events.publishToDevice(deviceId, { type: 'revoked', directive });
+  await announceRevocation(ctx, device.user_id, deviceId, reason);
   return rowToDeviceView({ ...device, status: 'revoked', revoked_at: now, revoke_reason: reason });
 }
 
 /** Deactivates the user and revokes every one of the user's devices (each gets a wipe directive). */
 export async function deactivateUser(ctx: ServerContext, userId: string, actor: Actor): Promise<{ user: UserView; revokedDevices: number }> {
   const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
-  if (!user) throw new HttpError(404, 'not_found', `no user ${userId}`);
-  if (actor.userId === userId) throw new HttpError(409, 'conflict', 'you cannot deactivate your own account');
+  if (!user) throw new DomainError('not_found', `no user ${userId}`);
+  if (actor.userId === userId) throw new DomainError('self_change', 'nobody changes their own account: ask another administrator');
   await ctx.db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', userId).execute();
   await ctx.audit.append({
     actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.user.deactivate', target: userId, outcome: 'ok',

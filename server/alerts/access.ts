@@ -6,7 +6,7 @@ import type { AdminAction } from '../../shared/domain/model';
 import { authorize } from '../../shared/permissions/engine';
 import type { Actor } from '../admin/service';
 import type { Principal, ServerContext } from '../context';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { loadOrgTree } from '../org/load';
 
 export async function requireAnyAction(
@@ -22,7 +22,7 @@ export async function requireAnyAction(
       actorId: principal.user.id, deviceId: principal.device.id, action: `access.${routeName}`, target: null,
       outcome: 'denied', details: { needsAnyOf: actions, reason: decisions[0]?.reason ?? 'no_action' },
     });
-    throw new HttpError(403, 'forbidden', `this needs the ${actions.join(' or ')} permission`);
+    throw new DomainError('forbidden', `this needs the ${actions.join(' or ')} permission`);
   }
   return { userId: principal.user.id, deviceId: principal.device.id };
 }

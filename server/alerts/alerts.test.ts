@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertView } from '../../shared/protocol/routes';
-import { addCustomer, ModelVault, pullPage, syncToEnd } from '../sync/sync-test-kit';
+import { addCustomer, ModelVault, pullPage, syncToEnd } from '../../test/support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { callJson, moveClockToShanghaiHour } from './alert-test-kit';
+import { callJson, moveClockToShanghaiHour } from '../../test/support/server/alert-kit';
 import { setAlertConfig } from './monitor';
 
 const HOUR = 3_600_000;

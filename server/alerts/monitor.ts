@@ -71,6 +71,8 @@ export class AnomalyMonitor {
         return this.checkFailures(signal, at, config.failedSignIn);
       case 'new_device':
         return config.newDevice.enabled ? this.newDevice(signal, at) : null;
+      case 'offline_flagged':
+        return this.offlineFlagged(signal, at);
       case 'activity':
         return this.checkWorkingHours(signal, at, config.workingHours);
     }
@@ -183,6 +185,16 @@ export class AnomalyMonitor {
       at, userId: signal.userId, deviceId: signal.deviceId,
       dedupeKey: `new_device:${signal.deviceId}`,
       details: { ip: signal.ip, previousDevices: others.length, otherActiveDevices: otherActive },
+    });
+  }
+
+  // ---- rule (e): an offline audit upload that does not fit what the server knows (one alert per
+  // device and hour: a tampered queue arrives as one upload of many entries)
+  private offlineFlagged(signal: Extract<Signal, { kind: 'offline_flagged' }>, at: number): Promise<RaisedAlert | null> {
+    return this.raise({
+      rule: 'offline_audit_flagged', severity: 'medium', at, userId: signal.userId, deviceId: signal.deviceId,
+      dedupeKey: `offline_audit_flagged:${signal.deviceId}:${Math.floor(at / 3_600_000)}`,
+      details: { action: signal.action, flags: signal.flags },
     });
   }
 

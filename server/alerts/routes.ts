@@ -6,7 +6,7 @@ import type { Selectable } from 'kysely';
 import type { AlertView } from '../../shared/protocol/routes';
 import type { ServerContext } from '../context';
 import type { AlertsTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { registerReviewRoutes } from '../reviews/routes';
 import { requireAnyAction } from './access';
@@ -46,7 +46,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       .where('id', '=', id).where('status', '=', 'open')
       .execute();
     const row = await ctx.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new HttpError(404, 'not_found', `no alert ${id}`);
+    if (!row) throw new DomainError('not_found', `no alert ${id}`);
     await ctx.audit.append({
       actorId: actor.userId, deviceId: actor.deviceId, action: 'alert.acknowledge', target: id, outcome: 'ok',
       details: { rule: row.rule, note: body.note ?? null },

@@ -10,6 +10,7 @@ export type Signal =
   | { kind: 'offline_view' | 'offline_export'; userId: string; deviceId: string; amount: number }
   | { kind: 'auth_failure'; userId: string | null; ip: string | null; step: string }
   | { kind: 'new_device'; userId: string; deviceId: string; ip: string | null }
+  | { kind: 'offline_flagged'; userId: string; deviceId: string; action: string; flags: string[] }
   | { kind: 'activity'; userId: string; deviceId: string | null; action: string };
 
 // Done by the app on its own (background sync, check-in, wipe), not by a person at the keyboard:
@@ -44,6 +45,12 @@ export function signalsOf(entry: AuditEntryInput): Signal[] {
   if (!userId) return signals; // the CLI and the system (auto-suspend) are not user activity
 
   if (deviceId && outcome === 'ok') {
+    // An uploaded offline entry that did not fit what the server knows (its time outside the
+    // device's offline window, a target the device was never sent) is kept but flagged.
+    if (action.startsWith('offline.') && details?.flagged === true) {
+      const flags = Array.isArray(details.flags) ? details.flags.filter((f): f is string => typeof f === 'string').slice(0, 8) : [];
+      signals.push({ kind: 'offline_flagged', userId, deviceId, action, flags });
+    }
     if (action === 'sync.pull') {
       const records = numberIn(details, 'records') ?? 0;
       if (records > 0) signals.push({ kind: 'pull', userId, deviceId, amount: records });

@@ -2,13 +2,16 @@
 // canonical JSON of the entry, so editing, inserting or deleting a row in the middle breaks the
 // chain from that row on. Two entries can never claim the same predecessor: an append either
 // proves in its own statement that its predecessor is still the newest entry, or runs
-// serialised (one writer at a time, across processes too).
+// serialised (one writer at a time, across processes too). Removing the newest entries is
+// made visible by signed checkpoints of the chain head (./checkpoints.ts).
 
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { AuditEntryInput, AuditLog, Dialect } from '../context';
+import type { AuditEntryInput, AuditLog, Dialect, ServerKeys } from '../context';
 import { createBatcher } from '../db/batcher';
 import type { AuditLogTable, Database } from '../db/schema';
+import { loadServerKeys } from '../keys';
+import { CHECKPOINT_EVERY_ENTRIES, CHECKPOINT_EVERY_MS, loadCheckpoints, writeCheckpoint } from './checkpoints';
 
 /** prev_hash of the first entry */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -56,8 +59,33 @@ type Link = { seq: number; hash: string };
  * statement). Another writer in between (another process) makes that insert add nothing or
  * collide on the primary key; the slow path then reads the real predecessor under the lock.
  */
-export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () => number): AuditLog {
+export interface AuditLogOptions {
+  /** sign checkpoints of the chain head with this key (the server's); none without it */
+  keys?: ServerKeys;
+  checkpointEveryEntries?: number;
+  checkpointEveryMs?: number;
+}
+
+export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () => number, options: AuditLogOptions = {}): AuditLog {
   let last: Link | null = null;
+  const everyEntries = options.checkpointEveryEntries ?? CHECKPOINT_EVERY_ENTRIES;
+  const everyMs = options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS;
+  // What this process checkpointed last (seq 0 and the start time before its first one).
+  let checkpointed = { seq: 0, at: now() };
+
+  /** After a write: sign the head this process just wrote when enough entries or time passed. */
+  async function maybeCheckpoint(): Promise<void> {
+    const head = last;
+    if (!options.keys || !head) return;
+    const at = now();
+    if (head.seq - checkpointed.seq < everyEntries && at - checkpointed.at < everyMs) return;
+    try {
+      await writeCheckpoint(db, options.keys, head, at);
+      checkpointed = { seq: head.seq, at };
+    } catch {
+      // The entries are committed; a checkpoint that failed is retried after the next write.
+    }
+  }
 
   /** Seqs and hashes for `batch` following `prev`. */
   function chain(batch: readonly AuditFields[], prev: Link): (AuditFields & { seq: number; prev_hash: string; hash: string })[] {
@@ -130,7 +158,7 @@ export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () =
     });
   }
 
-  async function write(batch: readonly AuditFields[]): Promise<void> {
+  async function writeChained(batch: readonly AuditFields[]): Promise<void> {
     if (last && (await writeFast(batch, last))) return;
     // PG: a slow-path write can still collide with another process's fast path on the seq.
     for (let attempt = 1; ; attempt++) {
@@ -141,6 +169,11 @@ export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () =
         if (!isUniqueViolation(err) || attempt >= 5) throw err;
       }
     }
+  }
+
+  async function write(batch: readonly AuditFields[]): Promise<void> {
+    await writeChained(batch);
+    await maybeCheckpoint();
   }
 
   // Group commit (server/db/batcher.ts): a failed batch is retried entry by entry.
@@ -176,17 +209,48 @@ function isUniqueViolation(err: unknown): boolean {
 export interface ChainVerification {
   ok: boolean;
   checked: number;
-  /** seq of the first entry whose link or hash does not match; null when ok */
+  /**
+   * seq of the first entry whose link or hash does not match, that differs from a signed
+   * checkpoint, or that is missing from the end; null when ok
+   */
   firstBrokenSeq: number | null;
+  /**
+   * entries missing between two that link up: the chain was cut and writing went on from the
+   * cut (seqs are gap-free as written, so a gap is always a deletion)
+   */
+  missingEntries?: { fromSeq: number; toSeq: number; count: number };
+  /** entries a signed checkpoint covers that are missing from the end of the trail */
+  missingTail?: { fromSeq: number; toSeq: number; count: number; checkpointAt: number };
+  /** an entry whose hash differs from the one a checkpoint signed: the entries up to it were replaced */
+  checkpointMismatch?: { seq: number; checkpointAt: number };
+  /** seqs of stored checkpoints whose signature does not verify (edited or forged) */
+  invalidCheckpoints?: number[];
+  /** the newest checkpoint the trail was checked against */
+  latestCheckpoint?: { seq: number; at: number };
 }
 
-/** Walks the whole chain in seq order, in pages, recomputing every hash. */
-export async function verifyChain(db: Kysely<Database>): Promise<ChainVerification> {
+export interface VerifyChainOptions {
+  /** the server key checkpoints are verified with; by default the one stored in the database */
+  keys?: ServerKeys;
+  /** checkpoint JWSs kept outside the database (`audit-verify --anchor FILE`) */
+  anchors?: readonly string[];
+}
+
+/**
+ * Walks the whole chain in seq order, in pages, recomputing every hash, and checks it against
+ * every signed checkpoint: the entry at a checkpoint's seq must exist with the signed hash.
+ */
+export async function verifyChain(db: Kysely<Database>, options: VerifyChainOptions = {}): Promise<ChainVerification> {
+  const keys = options.keys ?? (await loadServerKeys(db));
+  const checkpoints = await loadCheckpoints(db, keys, options.anchors);
   const pageSize = 2000;
   let prevHash = GENESIS_HASH;
   let afterSeq = 0;
   let checked = 0;
-  for (;;) {
+  let brokenSeq: number | null = null;
+  let mismatch: ChainVerification['checkpointMismatch'];
+  let gap: ChainVerification['missingEntries'];
+  walk: for (;;) {
     const rows = await db
       .selectFrom('audit_log')
       .selectAll()
@@ -203,11 +267,44 @@ export async function verifyChain(db: Kysely<Database>): Promise<ChainVerificati
         // details no longer parse as JSON: the row was edited
       }
       if (row.prev_hash !== prevHash || row.hash !== expected) {
-        return { ok: false, checked, firstBrokenSeq: row.seq };
+        brokenSeq = row.seq;
+        break walk;
+      }
+      if (Number(row.seq) !== afterSeq + 1) {
+        brokenSeq = afterSeq + 1;
+        gap = { fromSeq: afterSeq + 1, toSeq: Number(row.seq) - 1, count: Number(row.seq) - 1 - afterSeq };
+        break walk;
+      }
+      const differing = checkpoints.bySeq.get(Number(row.seq))?.find((cp) => cp.hash !== row.hash);
+      if (differing) {
+        brokenSeq = row.seq;
+        mismatch = { seq: Number(row.seq), checkpointAt: differing.at };
+        break walk;
       }
       prevHash = row.hash;
-      afterSeq = row.seq;
+      afterSeq = Number(row.seq);
     }
-    if (rows.length < pageSize) return { ok: true, checked, firstBrokenSeq: null };
+    if (rows.length < pageSize) break;
   }
+
+  const result: ChainVerification = { ok: true, checked, firstBrokenSeq: brokenSeq };
+  if (mismatch) result.checkpointMismatch = mismatch;
+  if (gap) result.missingEntries = gap;
+  const newest = Math.max(0, ...checkpoints.bySeq.keys());
+  if (newest > 0) {
+    const at = Math.max(...checkpoints.bySeq.get(newest)!.map((cp) => cp.at));
+    result.latestCheckpoint = { seq: newest, at };
+    const head = await db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const headSeq = Number(head?.seq ?? 0);
+    if (headSeq < newest) {
+      result.missingTail = { fromSeq: headSeq + 1, toSeq: newest, count: newest - headSeq, checkpointAt: at };
+      result.firstBrokenSeq ??= headSeq + 1;
+    }
+  }
+  if (checkpoints.invalid.length > 0) {
+    result.invalidCheckpoints = checkpoints.invalid;
+    result.firstBrokenSeq ??= checkpoints.invalid[0]!;
+  }
+  result.ok = result.firstBrokenSeq === null;
+  return result;
 }

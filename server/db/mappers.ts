@@ -3,6 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { Action, DataScope, FieldLevel, OfflinePolicy, OrgUnit, Role, RoleKey, Share, User } from '../../shared/domain/model';
 import type { DeviceView, RoleView, ShareView, UserView } from '../../shared/protocol/routes';
+import { validWipeConfirmation } from '../devices/revocation';
 import type { DevicesTable, OrgUnitsTable, RolesTable, SharesTable, UsersTable } from './schema';
 
 export function rowToUser(row: Selectable<UsersTable>): User {
@@ -88,6 +89,6 @@ export function rowToDeviceView(row: Selectable<DevicesTable>): DeviceView {
     enrolledAt: row.enrolled_at,
     lastCheckInAt: row.last_check_in_at,
     revokedAt: row.revoked_at,
-    wipeConfirmedAt: row.wipe_confirmed_at,
+    wipeConfirmedAt: validWipeConfirmation(row),
   };
 }

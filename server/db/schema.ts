@@ -67,6 +67,10 @@ export interface DevicesTable {
   synced_read_clearance: string | null;
   /** JSON FieldClassification the device was last served under (null = never) */
   synced_classification: string | null;
+  /** JSON EntityType[] the device was last served under (null = before this was tracked: every entity) */
+  synced_entities: string | null;
+  /** time of the newest offline audit entry accepted from this device (null = none yet) */
+  audit_latest_at: number | null;
 }
 
 interface RecordCols {
@@ -279,6 +283,46 @@ export interface ReviewItemsTable {
   note: string | null;
 }
 
+/** The audit chain head as signed by the server at one moment (see server/audit/checkpoints.ts). */
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  at: number;
+  /** compact JWS over { seq, hash, at } with the server key */
+  jws: string;
+}
+
+/** Failed sign-in steps per (username as typed, client address); ip '*' = all addresses. */
+export interface SignInThrottleTable {
+  username: string;
+  ip: string;
+  failures: number;
+  last_failure_at: number;
+  locked_until: number | null;
+}
+
+/** A change that widens someone's access, waiting for a second administrator (server/approvals). */
+export interface ApprovalRequestsTable {
+  id: string;
+  kind: 'user.create' | 'user.update' | 'role.update' | 'share.create' | 'classification.set';
+  /** the admin action an approver must hold */
+  permission: string;
+  /** what the change is about: a user, role or customer id, or entity.field */
+  target: string;
+  /** JSON: the validated change (approvalChangeSchema) */
+  change: string;
+  /** JSON WideningReason[] */
+  reasons: string;
+  /** never shown back: a new user's password hash */
+  secret: string | null;
+  requested_by: string;
+  requested_device: string | null;
+  requested_at: number;
+  status: 'pending' | 'approved' | 'rejected';
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
 export interface Database {
   org_units: OrgUnitsTable;
   roles: RolesTable;
@@ -302,4 +346,7 @@ export interface Database {
   alert_device_state: AlertDeviceStateTable;
   review_campaigns: ReviewCampaignsTable;
   review_items: ReviewItemsTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  sign_in_throttle: SignInThrottleTable;
+  approval_requests: ApprovalRequestsTable;
 }

@@ -1,43 +1,32 @@
 // Scope grants and access tokens. A grant tells the device everything that shapes what it may
 // hold offline (role, clearances, buckets, classification, lease); its scopeVersion is a hash of
 // exactly those inputs, so it changes when — and only when — the user's scope changes.
+// The inputs and the bucket set come from the permission scope (server/org/permission-scope.ts);
+// a caller that already computed the bucket set (pull) hands it in instead of having it redone.
 
 import { createHash } from 'node:crypto';
-import type { FieldClassification, Share, User } from '../../shared/domain/model';
-import { subjectBuckets, type OrgTree, type Subject } from '../../shared/permissions/engine';
+import type { Subject } from '../../shared/permissions/engine';
 import { ACCESS_TOKEN_TTL_S, ACCESS_TYP, GRANT_TYP, ISSUER, type AccessClaims, type GrantClaims } from '../../shared/protocol/grant';
 import { canonicalJson } from '../audit/chain';
 import type { ServerContext } from '../context';
-import { loadClassification, loadOrgTree, loadUnrevokedShares, loadUserUnits } from '../org/load';
+import { scopeDataForRequest, subjectBucketSet, type ScopeData } from '../org/permission-scope';
 
 const HOUR_MS = 3_600_000;
-
-/** Everything scope depends on, loaded once and reused for many subjects (admin re-scoping). */
-export interface ScopeInputs {
-  tree: OrgTree;
-  users: Pick<User, 'id' | 'unitId'>[];
-  shares: Share[];
-  classification: FieldClassification;
-  now: number;
-}
-
-export async function loadScopeInputs(ctx: ServerContext): Promise<ScopeInputs> {
-  const [tree, users, shares, classification] = await Promise.all([
-    loadOrgTree(ctx.db),
-    loadUserUnits(ctx.db),
-    loadUnrevokedShares(ctx.db),
-    loadClassification(ctx.db),
-  ]);
-  return { tree, users, shares, classification, now: ctx.now() };
-}
 
 export interface Scope {
   buckets: string[];
   scopeVersion: number;
 }
 
-export function computeScope(subject: Subject, inputs: ScopeInputs): Scope {
-  const buckets = subjectBuckets(subject, inputs.tree, inputs.users, inputs.shares, inputs.now).sort();
+/** What a grant is computed from: the permission scope snapshot and the subject's bucket set in it. */
+export interface GrantScope {
+  data: ScopeData;
+  /** subjectBucketSet(subject, data, now), sorted */
+  buckets: string[];
+}
+
+export function computeScope(subject: Subject, scope: GrantScope): Scope {
+  const { buckets } = scope;
   const { role, user } = subject;
   const shaping = canonicalJson({
     actions: [...role.actions].sort(),
@@ -50,21 +39,27 @@ export function computeScope(subject: Subject, inputs: ScopeInputs): Scope {
     managedUnitIds: [...user.managedUnitIds].sort(),
     status: user.status,
     buckets,
-    classification: inputs.classification,
+    classification: scope.data.classification,
   });
   // 48 bits of SHA-256: a non-negative safe integer, as grantClaimsSchema requires.
   const scopeVersion = createHash('sha256').update(shaping).digest().readUIntBE(0, 6);
   return { buckets, scopeVersion };
 }
 
+/** The grant scope of `subject` now, from the snapshot it was authenticated with (or the current one). */
+export async function grantScopeOf(ctx: ServerContext, subject: Subject): Promise<GrantScope> {
+  const data = await scopeDataForRequest(ctx.db, subject);
+  return { data, buckets: subjectBucketSet(subject, data, ctx.now()) };
+}
+
 export async function issueGrant(
   ctx: ServerContext,
   subject: Subject,
   deviceId: string,
-  inputs?: ScopeInputs,
+  scope?: GrantScope,
 ): Promise<{ grant: string; claims: GrantClaims }> {
-  const scopeInputs = inputs ?? (await loadScopeInputs(ctx));
-  const { buckets, scopeVersion } = computeScope(subject, scopeInputs);
+  const grantScope = scope ?? (await grantScopeOf(ctx, subject));
+  const { buckets, scopeVersion } = computeScope(subject, grantScope);
   const now = ctx.now();
   const { user, role } = subject;
   const claims: GrantClaims = {
@@ -82,7 +77,7 @@ export async function issueGrant(
     offline: role.offline,
     buckets,
     scopeVersion,
-    classification: scopeInputs.classification,
+    classification: grantScope.data.classification,
     iat: Math.floor(now / 1000),
     leaseUntil: now + role.offline.leaseHours * HOUR_MS,
     wipeAfter: now + role.offline.wipeAfterHours * HOUR_MS,

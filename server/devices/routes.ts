@@ -1,35 +1,35 @@
 // Device enrollment (step 3 of sign-in), check-in (refresh) and wipe confirmation.
 
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
 import { loadSubject } from '../org/load';
 import { issueAccessToken, issueGrant } from './grant';
+import { DEVICE_KEY_PROBLEM_TEXT, deviceKeyProblem } from './public-key';
+import { wipeConfirmationRefusal, type WipeConfirmationRefusal } from './revocation';
 
-function isEd25519PublicKey(rawBase64Url: string): boolean {
-  try {
-    createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rawBase64Url }, format: 'jwk' });
-    return Buffer.from(rawBase64Url, 'base64url').length === 32;
-  } catch {
-    return false;
-  }
-}
 
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
   route(app, ctx, 'serverKey', async () => ({ jwk: ctx.keys.publicJwk, kid: ctx.keys.kid }));
 
   route(app, ctx, 'enrollDevice', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'enroll', body.enrollmentToken);
-    if (!userId) throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
-    if (!isEd25519PublicKey(body.publicKey)) {
-      throw new HttpError(400, 'validation_failed', 'body.publicKey: not a valid Ed25519 public key');
+    if (!userId) throw new DomainError('token_expired', 'the enrollment step expired or was used: sign in again');
+    // Checked before anything is stored or the token used: a weak key is never registered.
+    const keyProblem = deviceKeyProblem(body.publicKey);
+    if (keyProblem) {
+      await ctx.audit.append({
+        actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
+        details: { reason: 'device_key_invalid', problem: keyProblem, ip: request.ip },
+      });
+      throw new DomainError('device_key_invalid', `body.publicKey: ${DEVICE_KEY_PROBLEM_TEXT[keyProblem]}`, { problem: keyProblem });
     }
     const subject = await loadSubject(ctx.db, userId);
-    if (!subject) throw new HttpError(401, 'token_expired', 'sign in again');
-    if (subject.user.status !== 'active') throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+    if (!subject) throw new DomainError('token_expired', 'sign in again');
+    if (subject.user.status !== 'active') throw new DomainError('user_deactivated', 'this account has been deactivated');
 
     const active = await ctx.db
       .selectFrom('devices')
@@ -43,12 +43,10 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
         actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
         details: { reason: 'device_limit', maxDevices },
       });
-      throw new HttpError(409, 'device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, {
-        details: { maxDevices },
-      });
+      throw new DomainError('device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, { maxDevices });
     }
     if (!(await consumeAuthToken(ctx, 'enroll', body.enrollmentToken))) {
-      throw new HttpError(401, 'token_expired', 'the enrollment step expired or was used: sign in again');
+      throw new DomainError('token_expired', 'the enrollment step expired or was used: sign in again');
     }
 
     const deviceId = randomUUID();
@@ -87,13 +85,38 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
     return { ...access, grant };
   });
 
-  route(app, ctx, 'confirmWipe', async ({ body, principal }) => {
+  // Sent by a revoked device after it crypto-shredded itself (signed before the shred). Only a
+  // revoked device may confirm, and only for a directive issued after its revocation; a refused
+  // confirmation stores nothing. The first accepted confirmation is kept (the client may retry).
+  route(app, ctx, 'confirmWipe', async ({ body, principal, request }) => {
     const now = ctx.now();
-    await ctx.db.updateTable('devices').set({ wipe_confirmed_at: now }).where('id', '=', principal.device.id).execute();
+    const { device } = principal;
+    const refusal = wipeConfirmationRefusal(device, body.directiveIat, now);
+    if (refusal) {
+      await ctx.audit.append({
+        actorId: principal.user.id, deviceId: device.id, action: 'device.wipe_confirmed', target: device.id, outcome: 'denied',
+        details: { reason: refusal, directiveIat: body.directiveIat, deviceStatus: device.status, ip: request.ip },
+      });
+      throw new DomainError('wipe_not_allowed', WIPE_REFUSAL_TEXT[refusal], { reason: refusal });
+    }
+    await ctx.db
+      .updateTable('devices')
+      .set({ wipe_confirmed_at: now })
+      .where('id', '=', device.id)
+      .where('status', '=', 'revoked')
+      // A time stored before the revocation (by an earlier version) is replaced, never kept.
+      .where((eb) => eb.or([eb('wipe_confirmed_at', 'is', null), eb('wipe_confirmed_at', '<', device.revoked_at!)]))
+      .execute();
     await ctx.audit.append({
-      actorId: principal.user.id, deviceId: principal.device.id, action: 'device.wipe_confirmed', target: principal.device.id,
-      outcome: 'ok', details: { directiveIat: body.directiveIat, deviceStatus: principal.device.status },
+      actorId: principal.user.id, deviceId: device.id, action: 'device.wipe_confirmed', target: device.id,
+      outcome: 'ok', details: { directiveIat: body.directiveIat, revokedAt: device.revoked_at },
     });
     return { ok: true as const };
   }, { allowRevoked: true });
 }
+
+const WIPE_REFUSAL_TEXT: Record<WipeConfirmationRefusal, string> = {
+  device_not_revoked: 'only a revoked device can confirm its wipe',
+  directive_before_revocation: 'this wipe directive predates the revocation of this device',
+  directive_from_the_future: 'this wipe directive was not issued by the server yet',
+};

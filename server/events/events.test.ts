@@ -13,7 +13,7 @@ import { enrollTestDevice, type TestDevice } from '../test/client';
 import { testDialect } from '../test/db';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call } from '../sync/sync-test-kit';
+import { addCustomer, call } from '../../test/support/server/sync-kit';
 import { EVENTS_PATH } from './stream';
 
 interface Stream {

@@ -1,40 +1,34 @@
-// GET /v1/events: the server-sent event stream a connected client holds (PRODUCT §4
-// "Real-time"). Authenticated like every token route; a revoked device or deactivated user is
-// refused with 403 and the signed wipe directive (by authenticate). Events are
-// `event: <type>\ndata: <json>\n\n`; a ping every 15 s keeps proxies from closing the stream.
+// GET /v1/events (ROUTES.events): the server-sent event stream a connected client holds, so a
+// revocation, scope change or new data reaches it within seconds rather than at the next poll.
+// Authenticated like every token route; a revoked device or deactivated user is refused with
+// 403 and the signed wipe directive (by authenticate), and each ping asks the revocation module
+// again. Events are `event: <type>\ndata: <json>\n\n`; a ping every 15 s keeps proxies from
+// closing the stream.
 
 import type { FastifyInstance } from 'fastify';
-import { subjectBuckets } from '../../shared/permissions/engine';
+import { ROUTES } from '../../shared/protocol/routes';
 import type { ServerEvent } from '../../shared/protocol/sync';
 import type { Principal, ServerContext } from '../context';
-import { issueWipeDirective } from '../devices/wipe';
+import { currentRevocation } from '../devices/revocation';
 import { authenticate } from '../http/auth';
-import { loadSubject } from '../org/load';
-import { loadScopeData } from '../records/scope-data';
+import { bucketTargets, loadScopeData, subjectBucketSet } from '../org/permission-scope';
 import { isLocalEventHub } from './hub';
 
-export const EVENTS_PATH = '/v1/events';
+export const EVENTS_PATH = ROUTES.events.path;
 export const PING_INTERVAL_MS = 15_000;
 
 /** Owners whose changes concern this user: owners of its buckets and of customers shared with it. */
 export async function interestOwners(ctx: ServerContext, userId: string): Promise<ReadonlySet<string>> {
-  const subject = await loadSubject(ctx.db, userId);
-  if (!subject) return new Set();
   const data = await loadScopeData(ctx.db);
-  const owners = new Set<string>();
-  const sharedCustomers: string[] = [];
-  for (const bucket of subjectBuckets(subject, data.tree, data.users, data.shares, ctx.now())) {
-    if (bucket.startsWith('o:')) owners.add(bucket.slice(2));
-    else {
-      const share = data.sharesById.get(bucket.slice(2));
-      if (share) sharedCustomers.push(share.customerId);
-    }
+  const subject = data.subjects.get(userId);
+  if (!subject) return new Set();
+  const { owners, customers } = bucketTargets(subjectBucketSet(subject, data, ctx.now()), data);
+  const result = new Set(owners);
+  if (customers.length > 0) {
+    const rows = await ctx.db.selectFrom('customers').select('owner_id').where('id', 'in', customers).execute();
+    for (const r of rows) result.add(r.owner_id);
   }
-  if (sharedCustomers.length > 0) {
-    const rows = await ctx.db.selectFrom('customers').select('owner_id').where('id', 'in', sharedCustomers).execute();
-    for (const r of rows) owners.add(r.owner_id);
-  }
-  return owners;
+  return result;
 }
 
 export function registerEventStream(app: FastifyInstance, ctx: ServerContext, opts: { pingIntervalMs?: number } = {}): void {
@@ -75,13 +69,8 @@ export function registerEventStream(app: FastifyInstance, ctx: ServerContext, op
 
     // Safety net for a missed notification: each ping re-checks the device and the user.
     const checkStillAllowed = async () => {
-      const device = await ctx.db.selectFrom('devices').select(['status']).where('id', '=', deviceId).executeTakeFirst();
-      const user = await ctx.db.selectFrom('users').select(['status']).where('id', '=', userId).executeTakeFirst();
-      if (!device || device.status === 'revoked') {
-        send({ type: 'revoked', directive: await issueWipeDirective(ctx, userId, deviceId, 'device_revoked') });
-      } else if (!user || user.status !== 'active') {
-        send({ type: 'revoked', directive: await issueWipeDirective(ctx, userId, deviceId, 'user_deactivated') });
-      }
+      const revocation = await currentRevocation(ctx, deviceId, userId);
+      if (revocation) send({ type: 'revoked', directive: revocation.directive });
     };
     const timer = setInterval(() => {
       send({ type: 'ping', serverTime: ctx.now() });

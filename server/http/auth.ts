@@ -1,8 +1,11 @@
-// Zero-trust request authentication (PRODUCT §4): every request after enrollment is signed by
-// the device key over canonicalRequest(...), and `token` routes also carry a short-lived access
-// token bound to that device. Device status is read from storage on every request; user status
-// and the current role come from the scope cache, which re-checks the scope epoch on every
-// request (server/records/scope-data.ts), so a revocation takes effect on the very next request.
+// Zero-trust request authentication: nothing is trusted for being earlier authenticated. Every
+// request after enrollment is signed by the device key over canonicalRequest(...) (a stolen
+// access token without the device key is useless), and `token` routes also carry a short-lived
+// access token bound to that device. Device status is read from storage on every request; user
+// status and the current role come from the permission scope cache, which re-checks the scope
+// epoch on every request (server/org/permission-scope.ts), so a revocation takes effect on the
+// very next request. Whether the device is revoked, and its wipe directive, is decided by
+// server/devices/revocation.ts.
 
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -10,9 +13,9 @@ import { canonicalRequest, SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS } from '../.
 import { ACCESS_TYP } from '../../shared/protocol/grant';
 import type { Authenticate, Principal, ServerContext } from '../context';
 import { createBatcher } from '../db/batcher';
-import { issueWipeDirective } from '../devices/wipe';
+import { revocationOf } from '../devices/revocation';
 import { TokenExpiredError, verifyServerToken } from '../keys';
-import { currentSubject } from '../records/scope-data';
+import { currentSubject } from '../org/permission-scope';
 import { HttpError } from './errors';
 
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -96,14 +99,8 @@ export async function authenticateRequest(
   if (!subject) throw new HttpError(401, 'unknown_device', 'this device has no user');
   if (options.allowRevoked) return { user: subject.user, role: subject.role, subject, device };
 
-  if (device.status === 'revoked') {
-    const wipe = await issueWipeDirective(ctx, device.user_id, device.id, 'device_revoked');
-    throw new HttpError(403, 'device_revoked', 'this device has been revoked', { wipe });
-  }
-  if (subject.user.status !== 'active') {
-    const wipe = await issueWipeDirective(ctx, device.user_id, device.id, 'user_deactivated');
-    throw new HttpError(403, 'user_deactivated', 'this user has been deactivated', { wipe });
-  }
+  const revocation = await revocationOf(ctx, device, subject.user);
+  if (revocation) throw new HttpError(403, revocation.reason, revocation.message, { wipe: revocation.directive });
 
   if (mode === 'token') await checkAccessToken(ctx, request, device.id, device.user_id, now);
   return { user: subject.user, role: subject.role, subject, device };

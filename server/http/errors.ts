@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ZodError } from 'zod';
 import type { ErrorBody, ErrorCode } from '../../shared/protocol/common';
 import type { HttpErrorLike } from '../context';
+import { DomainError, type DomainErrorCode } from '../domain-error';
 
 export class HttpError extends Error implements HttpErrorLike {
   constructor(
@@ -16,6 +17,32 @@ export class HttpError extends Error implements HttpErrorLike {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/** The one place a domain refusal becomes an HTTP status. */
+export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
+  validation_failed: 400,
+  device_key_invalid: 400,
+  separation_of_duties: 400,
+  invalid_credentials: 401,
+  mfa_invalid: 401,
+  token_expired: 401,
+  forbidden: 403,
+  user_deactivated: 403,
+  self_change: 403,
+  own_request: 403,
+  not_found: 404,
+  conflict: 409,
+  device_limit: 409,
+  wipe_not_allowed: 409,
+  account_locked: 423,
+  // the request depended on the identity provider, which failed (domain refusals stay 4xx)
+  provider_unavailable: 424,
+};
+
+export function fromDomainError(error: DomainError): HttpError {
+  return new HttpError(DOMAIN_ERROR_STATUS[error.code], error.code, error.message,
+    error.details !== undefined ? { details: error.details } : {});
 }
 
 /** A zod failure as a 400 naming each bad field ("body.tags.3: too long"). */
@@ -63,8 +90,9 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
-  app.setErrorHandler((err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((err: FastifyError | HttpError | DomainError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof HttpError) return sendError(reply, err);
+    if (err instanceof DomainError) return sendError(reply, fromDomainError(err));
     const mapped = fromFastifyError(err);
     if (mapped) return sendError(reply, mapped);
     request.log.error({ err }, 'unhandled error');

@@ -10,7 +10,6 @@ import { authenticateRequest } from './auth';
 import { HttpError, validationError } from './errors';
 
 export { authenticate } from './auth';
-export { HttpError } from './errors';
 
 declare module 'fastify' {
   interface FastifyRequest {

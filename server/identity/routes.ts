@@ -1,84 +1,65 @@
 // Sign-in: password (step 1) → TOTP (step 2) → enrollment token for the device (step 3 is in
-// ../devices/routes.ts). Failed passwords and failed codes share one counter: 5 in a row lock
-// the account for 15 minutes; a complete sign-in resets it.
+// ../devices/routes.ts). Failed passwords and failed codes share the counters of ./throttle.ts
+// (per username and client address, and per username overall); a complete sign-in resets them.
+// A failed password step answers exactly the same for an unknown username, a wrong password and
+// a locked username (same status, code and body, and the same password-hashing work), so the
+// answer never tells which usernames exist or which are locked.
 
 import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import type { ServerContext } from '../context';
 import type { UsersTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, createAuthToken, peekAuthToken } from './auth-tokens';
 import { decoyPasswordHash, verifyPassword } from './password';
+import { clearSignInFailures, lockState, recordSignInFailure } from './throttle';
 import { passwordSignInRefusal } from '../sso/sign-in';
 import { acceptedTotpStep, newTotpSecret, otpauthUri } from './totp';
 
-export const MAX_FAILED_ATTEMPTS = 5;
-export const LOCKOUT_MS = 15 * 60 * 1000;
+export { LOCKOUT_MS, MAX_FAILURES_PER_ADDRESS as MAX_FAILED_ATTEMPTS } from './throttle';
 
-async function refuseIfLocked(ctx: ServerContext, user: Selectable<UsersTable>, step: string): Promise<void> {
-  if (user.locked_until !== null && user.locked_until > ctx.now()) {
-    await ctx.audit.append({
-      actorId: user.id, deviceId: null, action: step, target: user.username, outcome: 'denied',
-      details: { reason: 'account_locked' },
-    });
-    throw new HttpError(423, 'account_locked', 'too many failed attempts: the account is locked for 15 minutes', {
-      details: { lockedUntil: user.locked_until },
-    });
-  }
-}
+/** The one answer to every failed password step. */
+const invalidCredentials = () =>
+  new DomainError('invalid_credentials', 'wrong username or password, or too many attempts: try again later');
 
-/** Counts a failure; the failure that reaches the limit locks the account (and is audited as such). */
-async function recordFailure(ctx: ServerContext, user: Selectable<UsersTable>): Promise<void> {
-  const now = ctx.now();
-  const row = await ctx.db
-    .updateTable('users')
-    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
-    .where('id', '=', user.id)
-    .returning('failed_attempts')
-    .executeTakeFirstOrThrow();
-  if (row.failed_attempts >= MAX_FAILED_ATTEMPTS) {
-    await ctx.db
-      .updateTable('users')
-      .set({ failed_attempts: 0, locked_until: now + LOCKOUT_MS })
-      .where('id', '=', user.id)
-      .execute();
-    await ctx.audit.append({
-      actorId: user.id, deviceId: null, action: 'auth.lockout', target: user.username, outcome: 'ok',
-      details: { failedAttempts: row.failed_attempts, lockedUntil: now + LOCKOUT_MS },
-    });
-  }
+/** The TOTP step: the password was right, so saying "locked" reveals nothing new. */
+async function refuseMfaIfLocked(ctx: ServerContext, user: Selectable<UsersTable>, ip: string): Promise<void> {
+  const state = await lockState(ctx, user.username, ip);
+  if (!state.locked) return;
+  await ctx.audit.append({
+    actorId: user.id, deviceId: null, action: 'auth.mfa', target: user.username, outcome: 'denied',
+    details: { reason: 'account_locked', scope: state.scope, ip },
+  });
+  throw new DomainError('account_locked', 'too many failed attempts: sign-in is locked for 15 minutes', { lockedUntil: state.lockedUntil });
 }
 
 export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {
   route(app, ctx, 'signIn', async ({ body, request }) => {
+    const ip = request.ip;
     const user = await ctx.db.selectFrom('users').selectAll().where('username', '=', body.username).executeTakeFirst();
-    if (!user) {
-      await verifyPassword(body.password, await decoyPasswordHash());
+    const state = await lockState(ctx, body.username, ip);
+    // Always one scrypt: against the user's hash, or a decoy for an unknown username.
+    const passwordOk = await verifyPassword(body.password, user?.password_hash ?? (await decoyPasswordHash()));
+    if (!user || state.locked || !passwordOk) {
+      const reason = state.locked ? 'account_locked' : !user ? 'unknown_user' : 'wrong_password';
       await ctx.audit.append({
-        actorId: null, deviceId: null, action: 'auth.sign_in', target: body.username, outcome: 'failed',
-        details: { reason: 'unknown_user', ip: request.ip },
+        actorId: user?.id ?? null, deviceId: null, action: 'auth.sign_in', target: body.username,
+        outcome: state.locked ? 'denied' : 'failed', details: { reason, ip, ...(state.locked ? { scope: state.scope } : {}) },
       });
-      throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
-    }
-    await refuseIfLocked(ctx, user, 'auth.sign_in');
-    if (!(await verifyPassword(body.password, user.password_hash))) {
-      await ctx.audit.append({
-        actorId: user.id, deviceId: null, action: 'auth.sign_in', target: user.username, outcome: 'failed',
-        details: { reason: 'wrong_password', ip: request.ip },
-      });
-      await recordFailure(ctx, user);
-      throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
+      // A locked username's further failures are not counted: the lock is not extended by them.
+      if (!state.locked) await recordSignInFailure(ctx, body.username, ip, user?.id ?? null);
+      throw invalidCredentials();
     }
     if (user.status !== 'active') {
       await ctx.audit.append({
         actorId: user.id, deviceId: null, action: 'auth.sign_in', target: user.username, outcome: 'denied',
         details: { reason: 'user_deactivated' },
       });
-      throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+      throw new DomainError('user_deactivated', 'this account has been deactivated');
     }
     const ssoOnly = await passwordSignInRefusal(ctx, user);
-    if (ssoOnly) throw new HttpError(403, 'forbidden', `this account signs in with ${ssoOnly}, not with a password`);
+    if (ssoOnly) throw new DomainError('forbidden', `this account signs in with ${ssoOnly}, not with a password`);
 
     let setupSecret: string | null = null;
     if (user.totp_secret === null) {
@@ -100,10 +81,10 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
 
   route(app, ctx, 'verifyMfa', async ({ body, request }) => {
     const userId = await peekAuthToken(ctx, 'mfa', body.mfaToken);
-    if (!userId) throw new HttpError(401, 'token_expired', 'the sign-in step expired or was used: sign in again');
+    if (!userId) throw new DomainError('token_expired', 'the sign-in step expired or was used: sign in again');
     const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
-    await refuseIfLocked(ctx, user, 'auth.mfa');
-    if (user.status !== 'active') throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+    await refuseMfaIfLocked(ctx, user, request.ip);
+    if (user.status !== 'active') throw new DomainError('user_deactivated', 'this account has been deactivated');
 
     const secret = user.totp_secret ?? user.totp_pending_secret;
     const now = ctx.now();
@@ -113,8 +94,8 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
         actorId: user.id, deviceId: null, action: 'auth.mfa', target: user.username, outcome: 'failed',
         details: { reason: 'wrong_or_reused_code', ip: request.ip },
       });
-      await recordFailure(ctx, user);
-      throw new HttpError(401, 'mfa_invalid', 'wrong or already used code');
+      await recordSignInFailure(ctx, user.username, request.ip, user.id);
+      throw new DomainError('mfa_invalid', 'wrong or already used code');
     }
     // The conditional update makes a code single-use even when two requests race with it.
     const accepted = await ctx.db
@@ -131,8 +112,9 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
       .where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)]))
       .executeTakeFirst();
     if (Number(accepted.numUpdatedRows) !== 1 || !(await consumeAuthToken(ctx, 'mfa', body.mfaToken))) {
-      throw new HttpError(401, 'mfa_invalid', 'wrong or already used code');
+      throw new DomainError('mfa_invalid', 'wrong or already used code');
     }
+    await clearSignInFailures(ctx, user.username, request.ip);
     const enrollmentToken = await createAuthToken(ctx, 'enroll', user.id);
     await ctx.audit.append({
       actorId: user.id, deviceId: null, action: 'auth.mfa', target: user.username, outcome: 'ok',

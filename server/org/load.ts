@@ -7,12 +7,11 @@ import {
   ENTITY_TYPES,
   type FieldClassification,
   type FieldLevel,
-  type Share,
   type User,
 } from '../../shared/domain/model';
 import { buildOrgTree, type OrgTree, type Subject } from '../../shared/permissions/engine';
 import type { Database } from '../db/schema';
-import { rowToRole, rowToShare, rowToUnit, rowToUser } from '../db/mappers';
+import { rowToRole, rowToUnit, rowToUser } from '../db/mappers';
 
 export async function loadOrgTree(db: Kysely<Database>): Promise<OrgTree> {
   const rows = await db.selectFrom('org_units').selectAll().execute();
@@ -54,12 +53,6 @@ export async function loadSubjects(db: Kysely<Database>, userId?: string): Promi
 export async function loadUserUnits(db: Kysely<Database>): Promise<Pick<User, 'id' | 'unitId'>[]> {
   const rows = await db.selectFrom('users').select(['id', 'unit_id']).execute();
   return rows.map((r) => ({ id: r.id, unitId: r.unit_id }));
-}
-
-/** Shares not revoked (expiry is judged by the engine against `now`). */
-export async function loadUnrevokedShares(db: Kysely<Database>): Promise<Share[]> {
-  const rows = await db.selectFrom('shares').selectAll().where('revoked_at', 'is', null).execute();
-  return rows.map(rowToShare);
 }
 
 /**

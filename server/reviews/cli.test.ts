@@ -31,7 +31,7 @@ describe('server CLI: alerts and review-create', () => {
     expect((await cli(t, ['review-create'])).code).toBe(2);
     const created = await cli(t, ['review-create', '--name', 'Year-end review', '--stale-days', '45']);
     expect(created.stderr).toBe('');
-    expect(created.stdout).toMatch(/review campaign review-\S+ "Year-end review" opened with 7 item\(s\)/);
+    expect(created.stdout).toMatch(/review campaign review-\S+ "Year-end review" opened with 8 item\(s\)/);
     const campaign = await t.db.selectFrom('review_campaigns').selectAll().executeTakeFirstOrThrow();
     expect(campaign).toMatchObject({ name: 'Year-end review', stale_days: 45, created_by: null, status: 'open' });
     const audited = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'review.campaign.create').execute();

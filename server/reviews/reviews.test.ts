@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReviewCampaignView, ReviewItemView } from '../../shared/protocol/routes';
-import { callJson, moveClockToShanghaiHour } from '../alerts/alert-test-kit';
+import { callJson, moveClockToShanghaiHour } from '../../test/support/server/alert-kit';
+import { approveWith } from '../test/approvals';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
@@ -37,6 +38,7 @@ describe('access reviews over HTTP', () => {
     const u = server.fixture.users;
     const admin = await enroll(server, 'itAdmin');
     const auditor = await enroll(server, 'auditor');
+    const admin2 = await enroll(server, 'itAdmin2');
     const rep = await enroll(server, 'rep');
     const staleRep = await enroll(server, 'rep2');
     // rep.wang's account is old and was last used 40 days ago (sign-in and device check-in).
@@ -46,7 +48,7 @@ describe('access reviews over HTTP', () => {
 
     // ---- campaign 1
     const first = await createCampaign(admin, server, 'Q4 review');
-    expect(first).toMatchObject({ status: 'open', staleDays: 30, items: 7, decided: 0, createdBy: u.itAdmin.id });
+    expect(first).toMatchObject({ status: 'open', staleDays: 30, items: 8, decided: 0, createdBy: u.itAdmin.id });
     const items1 = await itemsOf(admin, first.id);
     expect(items1.get('rep.wang')!.flags).toEqual(['stale']);
     expect(items1.get('rep.li')!.flags).toEqual([]);
@@ -65,8 +67,8 @@ describe('access reviews over HTTP', () => {
     expect(repSnapshot.lastSignInAt).not.toBeNull();
 
     // ---- rep.li moves to team B; campaign 2 flags it against campaign 1's snapshot
-    const moved = await callJson(admin, 'PATCH', `/v1/admin/users/${u.rep.id}`, { unitId: server.fixture.units.teamB.id });
-    expect(moved.status).toBe(200);
+    // (a widening move: team B's unit shares now reach the rep, so a second admin approves it)
+    await approveWith(admin2, await admin.signedFetch('PATCH', `/v1/admin/users/${u.rep.id}`, { unitId: server.fixture.units.teamB.id }));
     const second = await createCampaign(admin, server, 'Q1 review');
     const items2 = await itemsOf(admin, second.id);
     expect(items2.get('rep.li')!.flags).toEqual(['moved']);
@@ -76,8 +78,9 @@ describe('access reviews over HTTP', () => {
     // ---- auditors read and export, but do not decide; reps get nothing
     const staleItem = items2.get('rep.wang')!;
     expect((await callJson(auditor, 'GET', '/v1/reviews')).status).toBe(200);
-    expect((await itemsOf(auditor, second.id)).size).toBe(7);
+    expect((await itemsOf(auditor, second.id)).size).toBe(8);
     expect((await callJson(auditor, 'POST', `/v1/reviews/${second.id}/items/${staleItem.id}/decision`, { decision: 'certify' })).status).toBe(403);
+    expect((await callJson(auditor, 'POST', '/v1/reviews', { name: 'auditor review', dueAt: server.clock.now() + DAY })).status).toBe(403);
     for (const [method, path] of [['GET', '/v1/reviews'], ['GET', `/v1/reviews/${second.id}`], ['GET', `/v1/reviews/${second.id}/export`]] as const) {
       expect((await callJson(rep, method, path)).status).toBe(403);
     }
@@ -116,7 +119,7 @@ describe('access reviews over HTTP', () => {
     expect(csv.json.contentType).toContain('text/csv');
     const lines = String(csv.json.content).trim().split('\n');
     expect(lines[0]).toContain('username');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     const wangLine = lines.find((l) => l.includes('rep.wang'))!;
     expect(wangLine).toContain(',stale,');
     expect(wangLine).toContain(',revoked,it.admin,');
@@ -132,9 +135,7 @@ describe('access reviews over HTTP', () => {
     const server = (s = await startTestServer());
     const u = server.fixture.users;
     const admin = await enroll(server, 'itAdmin');
-    // A second IT admin (a custom copy of the role would do too): make the auditor a reviewer.
-    await server.ctx.db.updateTable('users').set({ role_id: u.itAdmin.roleId }).where('id', '=', u.auditor.id).execute();
-    const otherAdmin = await enroll(server, 'auditor');
+    const otherAdmin = await enroll(server, 'itAdmin2');
     const campaign = await createCampaign(admin, server, 'small review');
     const items = await itemsOf(admin, campaign.id);
 
@@ -146,12 +147,12 @@ describe('access reviews over HTTP', () => {
     expect((await callJson(otherAdmin, 'POST', `/v1/reviews/${campaign.id}/items/${own.id}/decision`, { decision: 'certify' })).status).toBe(200);
     // The creator decides everything else (in the managers' place too).
     for (const item of items.values()) {
-      if (item.id === own.id || item.userId === u.auditor.id) continue;
+      if (item.id === own.id || item.userId === u.itAdmin2.id) continue;
       const res = await callJson(admin, 'POST', `/v1/reviews/${campaign.id}/items/${item.id}/decision`, { decision: 'certify' });
       expect(res.status, JSON.stringify(res.json)).toBe(200);
     }
-    const last = await callJson(admin, 'POST', `/v1/reviews/${campaign.id}/items/${items.get('audit.sun')!.id}/decision`, { decision: 'certify' });
-    expect(last.json.campaign).toMatchObject({ status: 'closed', decided: 7, items: 7 });
+    const last = await callJson(admin, 'POST', `/v1/reviews/${campaign.id}/items/${items.get('it.admin2')!.id}/decision`, { decision: 'certify' });
+    expect(last.json.campaign).toMatchObject({ status: 'closed', decided: 8, items: 8 });
     expect((await callJson(admin, 'GET', '/v1/reviews')).json.campaigns).toEqual([expect.objectContaining({ id: campaign.id, status: 'closed' })]);
 
     // Bad input: unknown campaign / item, a due date in the past, a bad decision.

@@ -1,4 +1,4 @@
-// Access reviews (PRODUCT §7): a campaign snapshots every active user's access — role, data
+// Access reviews: a campaign snapshots every active user's access — role, data
 // scope, clearances, devices, last activity — assigns each to a reviewer, and flags what needs a
 // look: `stale` (no sign-in or check-in for N days), `moved` / `role_changed` (different unit /
 // role than in the previous campaign), `privileged` (admin.* actions). The reviewer certifies or
@@ -20,8 +20,8 @@ import { deactivateUser, type Actor } from '../admin/service';
 import type { ServerContext } from '../context';
 import { rowToRole, rowToUser } from '../db/mappers';
 import type { ReviewCampaignsTable, ReviewItemsTable } from '../db/schema';
-import { HttpError } from '../http/errors';
-import { loadOrgTree } from '../org/load';
+import { DomainError } from '../domain-error';
+import { loadOrgTree, loadSubject } from '../org/load';
 
 const DAY_MS = 24 * 3_600_000;
 const PRIVILEGED_ACTIONS: readonly AdminAction[] = ['admin.users', 'admin.devices', 'admin.roles'];
@@ -70,8 +70,25 @@ async function countsOf(ctx: ServerContext, campaignIds: readonly string[]): Pro
 
 async function loadCampaign(ctx: ServerContext, id: string): Promise<Selectable<ReviewCampaignsTable>> {
   const row = await ctx.db.selectFrom('review_campaigns').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new HttpError(404, 'not_found', `no review campaign ${id}`);
+  if (!row) throw new DomainError('not_found', `no review campaign ${id}`);
   return row;
+}
+
+/**
+ * Conducting a review (opening a campaign, deciding an item) needs review.conduct, checked here
+ * as well as by the route so that no other caller of this service can skip it. Auditors read
+ * and export results; they decide nothing. A null user is the trusted local CLI.
+ */
+async function assertMayConduct(ctx: ServerContext, actor: Actor): Promise<void> {
+  if (actor.userId === null) return;
+  const subject = await loadSubject(ctx.db, actor.userId);
+  if (!subject || !authorize(subject, 'review.conduct', await loadOrgTree(ctx.db)).allowed) {
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'review.conduct', target: null, outcome: 'denied',
+      details: { needs: 'review.conduct' },
+    });
+    throw new DomainError('forbidden', 'conducting an access review needs the review.conduct permission');
+  }
 }
 
 // ---- create
@@ -93,8 +110,9 @@ function reviewerFor(
 }
 
 export async function createCampaign(ctx: ServerContext, input: NewCampaign, actor: Actor): Promise<ReviewCampaignView> {
+  await assertMayConduct(ctx, actor);
   const now = ctx.now();
-  if (input.dueAt <= now) throw new HttpError(400, 'validation_failed', 'body.dueAt: must be in the future');
+  if (input.dueAt <= now) throw new DomainError('validation_failed', 'body.dueAt: must be in the future');
   const [users, roles, units, devices, tree] = await Promise.all([
     ctx.db.selectFrom('users').selectAll().where('status', '=', 'active').orderBy('username').execute(),
     ctx.db.selectFrom('roles').selectAll().execute(),
@@ -213,16 +231,17 @@ export async function decideItem(
   note: string | undefined,
   actor: Actor & { userId: string },
 ): Promise<{ item: ReviewItemView; campaign: ReviewCampaignView }> {
+  await assertMayConduct(ctx, actor);
   const campaign = await loadCampaign(ctx, campaignId);
   const item = await ctx.db.selectFrom('review_items').selectAll()
     .where('id', '=', itemId).where('campaign_id', '=', campaignId).executeTakeFirst();
-  if (!item) throw new HttpError(404, 'not_found', `no item ${itemId} in campaign ${campaignId}`);
-  if (campaign.status === 'closed') throw new HttpError(409, 'conflict', 'this campaign is closed');
-  if (item.decision !== null) throw new HttpError(409, 'conflict', `this item was already decided (${item.decision})`);
-  if (item.user_id === actor.userId) throw new HttpError(403, 'forbidden', 'nobody reviews their own access');
+  if (!item) throw new DomainError('not_found', `no item ${itemId} in campaign ${campaignId}`);
+  if (campaign.status === 'closed') throw new DomainError('conflict', 'this campaign is closed');
+  if (item.decision !== null) throw new DomainError('conflict', `this item was already decided (${item.decision})`);
+  if (item.user_id === actor.userId) throw new DomainError('forbidden', 'nobody reviews their own access');
   // The assigned reviewer decides; the campaign's creator may decide in their place.
   if (item.reviewer_id !== null && item.reviewer_id !== actor.userId && campaign.created_by !== actor.userId) {
-    throw new HttpError(403, 'forbidden', 'this item is assigned to another reviewer');
+    throw new DomainError('forbidden', 'this item is assigned to another reviewer');
   }
 
   // Revoke first (idempotent): the decision is recorded only once the access is really gone.
@@ -233,7 +252,7 @@ export async function decideItem(
     .set({ decision: recorded, decided_by: actor.userId, decided_at: now, note: note ?? null })
     .where('id', '=', itemId).where('decision', 'is', null)
     .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) throw new HttpError(409, 'conflict', 'this item was decided meanwhile');
+  if (Number(updated.numUpdatedRows) !== 1) throw new DomainError('conflict', 'this item was decided meanwhile');
   await ctx.audit.append({
     actorId: actor.userId, deviceId: actor.deviceId, action: 'review.item.decide', target: itemId, outcome: 'ok',
     details: { campaignId, userId: item.user_id, decision: recorded, note: note ?? null, revokedDevices },
@@ -254,7 +273,7 @@ export async function decideItem(
   }
   const result = await getCampaign(ctx, campaignId);
   const view = result.items.find((i) => i.id === itemId);
-  if (!view) throw new HttpError(404, 'not_found', `no item ${itemId}`);
+  if (!view) throw new DomainError('not_found', `no item ${itemId}`);
   return { item: view, campaign: result.campaign };
 }
 

@@ -9,7 +9,7 @@ import { createUser as adminCreateUser, deactivateUser } from '../admin/service'
 import type { ServerContext } from '../context';
 import type { UsersTable } from '../db/schema';
 import { SSO_PENDING_ROLE_ID } from '../db/migrations/0008_identity_providers';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { identityDb, type IdentityProvidersTable, type ScimUsersTable } from '../sso/tables';
 import { attr, isObject, optionalString, ScimError, scimBoolean, SCIM, type PatchOperation } from './protocol';
 
@@ -214,7 +214,7 @@ export async function createScimUser(ctx: ServerContext, provider: Provider, bod
       unitId: provider.default_unit_id, roleId: SSO_PENDING_ROLE_ID, managedUnitIds: [],
     }, { userId: null, deviceId: null });
   } catch (err) {
-    if (err instanceof HttpError && err.statusCode === 409) throw new ScimError(409, err.message, 'uniqueness');
+    if (err instanceof DomainError && err.code === 'conflict') throw new ScimError(409, err.message, 'uniqueness');
     throw err;
   }
   const now = ctx.now();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../app';
 import { enrollTestDevice } from '../test/client';
 import { withTestDatabase, type TestDatabase } from '../test/db';
-import { ModelVault, syncToEnd } from '../sync/sync-test-kit';
+import { ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 import { DEMO_PASSWORD, demoTotpSecret, formatDemoSummary, seedDemo, totpFor, type DemoSummary } from './demo';
 
 describe('demo seed', () => {

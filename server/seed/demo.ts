@@ -1,5 +1,6 @@
-// The demo organisation: one command gives a newcomer a realistic Chinese sales company to sign
-// in to (PRODUCT §8 "The seed organisations are Chinese"), and gives the benchmark its data set.
+// The demo organisation: one command gives a newcomer a realistic sales company to sign in to —
+// Chinese, like the organisations SalesVault is built for (names, cities and products in
+// Chinese) — and gives the benchmark its data set.
 //
 //   华东销售有限公司 (company)
 //   ├─ 华东大区 → 上海分公司 (销售一组, 销售二组), 杭州分公司 (…)

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { authorize } from '../../shared/permissions/engine';
 import type { Actor } from '../admin/service';
 import type { Principal, ServerContext } from '../context';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { loadOrgTree } from '../org/load';
 import { reapplyProviderRules } from '../scim/placement';
@@ -21,7 +21,7 @@ async function requireUserAdmin(ctx: ServerContext, principal: Principal, routeN
       actorId: principal.user.id, deviceId: principal.device.id, action: `admin.${routeName}`, target: null,
       outcome: 'denied', details: { needs: 'admin.users', reason: decision.reason ?? 'no_action' },
     });
-    throw new HttpError(403, 'forbidden', 'this needs the admin.users permission');
+    throw new DomainError('forbidden', 'this needs the admin.users permission');
   }
   return { userId: principal.user.id, deviceId: principal.device.id };
 }

@@ -15,7 +15,7 @@ import type { Actor } from '../admin/service';
 import { assertRoleExists, assertUnitsExist } from '../admin/service';
 import type { ServerContext } from '../context';
 import { rowToRole } from '../db/mappers';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { identityDb, type IdentityProvidersTable, type ScimGroupRulesTable } from './tables';
 
 export type ProviderInput = z.output<typeof providerInputSchema>;
@@ -61,7 +61,7 @@ export function normaliseIssuer(issuer: string): string {
 
 export async function loadProviderRow(ctx: ServerContext, id: string): Promise<Selectable<IdentityProvidersTable>> {
   const row = await identityDb(ctx.db).selectFrom('identity_providers').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new HttpError(404, 'not_found', `no identity provider ${id}`);
+  if (!row) throw new DomainError('not_found', `no identity provider ${id}`);
   return row;
 }
 
@@ -75,7 +75,7 @@ export async function listProviders(ctx: ServerContext): Promise<IdentityProvide
 
 async function viewOf(ctx: ServerContext, id: string): Promise<IdentityProviderView> {
   const found = (await listProviders(ctx)).find((p) => p.id === id);
-  if (!found) throw new HttpError(404, 'not_found', `no identity provider ${id}`);
+  if (!found) throw new DomainError('not_found', `no identity provider ${id}`);
   return found;
 }
 
@@ -83,7 +83,7 @@ async function checkReferences(ctx: ServerContext, input: Partial<ProviderInput>
   if (input.defaultUnitId !== undefined) await assertUnitsExist(ctx, [input.defaultUnitId], 'defaultUnitId');
   for (const roleId of input.passwordRoleIds ?? []) await assertRoleExists(ctx, roleId);
   if (input.scopes && !input.scopes.includes('openid')) {
-    throw new HttpError(400, 'validation_failed', 'scopes: must include openid');
+    throw new DomainError('validation_failed', 'scopes: must include openid');
   }
 }
 
@@ -92,7 +92,7 @@ export async function createProvider(ctx: ServerContext, input: ProviderInput, a
   const db = identityDb(ctx.db);
   const issuer = normaliseIssuer(input.issuer);
   const taken = await db.selectFrom('identity_providers').select('id').where('issuer', '=', issuer).executeTakeFirst();
-  if (taken) throw new HttpError(409, 'conflict', `a provider with issuer ${issuer} exists`);
+  if (taken) throw new DomainError('conflict', `a provider with issuer ${issuer} exists`);
   const now = ctx.now();
   const id = `idp-${randomUUID()}`;
   await db.insertInto('identity_providers').values({
@@ -128,7 +128,7 @@ export async function updateProvider(ctx: ServerContext, id: string, input: Part
   };
   if (changes.issuer) {
     const taken = await db.selectFrom('identity_providers').select('id').where('issuer', '=', changes.issuer).where('id', '!=', id).executeTakeFirst();
-    if (taken) throw new HttpError(409, 'conflict', `a provider with issuer ${changes.issuer} exists`);
+    if (taken) throw new DomainError('conflict', `a provider with issuer ${changes.issuer} exists`);
   }
   await db.updateTable('identity_providers').set({ ...changes, updated_at: ctx.now() }).where('id', '=', id).execute();
   await ctx.audit.append({
@@ -187,13 +187,13 @@ export async function createGroupRule(ctx: ServerContext, providerId: string, in
   await loadProviderRow(ctx, providerId);
   await assertUnitsExist(ctx, [input.unitId], 'unitId');
   const roleRow = await ctx.db.selectFrom('roles').selectAll().where('id', '=', input.roleId).executeTakeFirst();
-  if (!roleRow) throw new HttpError(400, 'validation_failed', `roleId: unknown role ${input.roleId}`);
+  if (!roleRow) throw new DomainError('validation_failed', `roleId: unknown role ${input.roleId}`);
   if (isAdministeringRole(rowToRole(roleRow)) && !input.allowAdminRole) {
     await ctx.audit.append({
       actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.idp.group_rule_create', target: providerId, outcome: 'denied',
       details: { groupName: input.groupName, roleId: input.roleId, reason: 'administering_role_not_allowed' },
     });
-    throw new HttpError(403, 'forbidden',
+    throw new DomainError('forbidden',
       `role ${roleRow.name} administers access: a group may map to it only when allowAdminRole is set explicitly`);
   }
   const row = {
@@ -211,7 +211,7 @@ export async function createGroupRule(ctx: ServerContext, providerId: string, in
 export async function deleteGroupRule(ctx: ServerContext, providerId: string, ruleId: string, actor: Actor): Promise<void> {
   const result = await identityDb(ctx.db).deleteFrom('scim_group_rules')
     .where('id', '=', ruleId).where('provider_id', '=', providerId).executeTakeFirst();
-  if (Number(result.numDeletedRows) !== 1) throw new HttpError(404, 'not_found', `no group rule ${ruleId}`);
+  if (Number(result.numDeletedRows) !== 1) throw new DomainError('not_found', `no group rule ${ruleId}`);
   await ctx.audit.append({
     actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.idp.group_rule_delete', target: ruleId, outcome: 'ok',
     details: { providerId },

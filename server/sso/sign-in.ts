@@ -13,9 +13,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import type { ServerContext } from '../context';
 import type { UsersTable } from '../db/schema';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { createAuthToken } from '../identity/auth-tokens';
+import { lockState } from '../identity/throttle';
 import { newTotpSecret, otpauthUri } from '../identity/totp';
 import { loadProviderRow } from './providers';
 import { identityDb, type IdentityProvidersTable } from './tables';
@@ -26,7 +27,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest('bas
 
 async function enabledProvider(ctx: ServerContext, id: string): Promise<Selectable<IdentityProvidersTable>> {
   const row = await loadProviderRow(ctx, id).catch(() => undefined);
-  if (!row || row.enabled !== 1) throw new HttpError(404, 'not_found', 'this sign-in provider is not available');
+  if (!row || row.enabled !== 1) throw new DomainError('not_found', 'this sign-in provider is not available');
   return row;
 }
 
@@ -124,30 +125,29 @@ export function registerSsoSignInRoutes(app: FastifyInstance, ctx: ServerContext
     try {
       verified = await verifyIdToken(body.idToken, { issuer: provider.issuer, clientId: provider.client_id, now: ctx.now() });
     } catch (err) {
-      if (err instanceof HttpError) await fail(String((err.extra.details as { reason?: string } | undefined)?.reason ?? err.code), null);
+      if (err instanceof DomainError) await fail(String((err.details as { reason?: string } | undefined)?.reason ?? err.code), null);
       throw err;
     }
     if (!(await consumeNonce(ctx, provider.id, verified.nonce))) {
       await fail('wrong_nonce', verified.sub);
-      throw new HttpError(401, 'invalid_credentials', 'the ID token answers no sign-in this server started (wrong or reused nonce)', {
-        details: { reason: 'wrong_nonce' },
+      throw new DomainError('invalid_credentials', 'the ID token answers no sign-in this server started (wrong or reused nonce)', {
+        reason: 'wrong_nonce',
       });
     }
     const found = await userFor(ctx, provider, verified.sub, verified.claims);
     if (!found) {
       await fail('not_linked', verified.sub);
-      throw new HttpError(403, 'forbidden', `no SalesVault account is linked to this ${provider.name} identity: ask IT to provision it`);
+      throw new DomainError('forbidden', `no SalesVault account is linked to this ${provider.name} identity: ask IT to provision it`);
     }
     const { user, linkedNow } = found;
-    if (user.locked_until !== null && user.locked_until > ctx.now()) {
+    const lock = await lockState(ctx, user.username, request.ip);
+    if (lock.locked) {
       await fail('account_locked', user.username, user.id);
-      throw new HttpError(423, 'account_locked', 'too many failed attempts: the account is locked for 15 minutes', {
-        details: { lockedUntil: user.locked_until },
-      });
+      throw new DomainError('account_locked', 'too many failed attempts: sign-in is locked for 15 minutes', { lockedUntil: lock.lockedUntil });
     }
     if (user.status !== 'active') {
       await fail('user_deactivated', user.username, user.id);
-      throw new HttpError(403, 'user_deactivated', 'this account has been deactivated');
+      throw new DomainError('user_deactivated', 'this account has been deactivated');
     }
 
     const mfaByProvider = provider.trust_mfa === 1 && assertsMfa(verified.claims, JSON.parse(provider.mfa_values) as string[]);

@@ -9,7 +9,7 @@
 
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
-import { HttpError } from '../http/errors';
+import { DomainError } from '../domain-error';
 
 export const ALLOWED_ID_TOKEN_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const CLOCK_TOLERANCE_S = 60;
@@ -39,10 +39,10 @@ async function keysFor(issuer: string, clientId: string): Promise<ProviderKeys> 
       timeout: 10,
     });
   } catch (err) {
-    throw new HttpError(502, 'internal', `the identity provider's discovery document could not be used: ${(err as Error).message}`);
+    throw new DomainError('provider_unavailable', `the identity provider's discovery document could not be used: ${(err as Error).message}`);
   }
   const jwksUri = config.serverMetadata().jwks_uri;
-  if (!jwksUri) throw new HttpError(502, 'internal', 'the identity provider publishes no jwks_uri');
+  if (!jwksUri) throw new DomainError('provider_unavailable', 'the identity provider publishes no jwks_uri');
   const entry = { fetchedAt: Date.now(), jwks: createRemoteJWKSet(new URL(jwksUri)) };
   cache.set(key, entry);
   return entry;
@@ -54,12 +54,12 @@ export interface VerifiedIdToken {
   claims: JWTPayload & Record<string, unknown>;
 }
 
-function refusal(reason: string, message: string): HttpError {
-  return new HttpError(401, 'invalid_credentials', message, { details: { reason } });
+function refusal(reason: string, message: string): DomainError {
+  return new DomainError('invalid_credentials', message, { reason });
 }
 
 /** Why jose refused, as a reason code and a sentence (the message shown names the claim). */
-function explain(err: unknown): HttpError {
+function explain(err: unknown): DomainError {
   if (err instanceof joseErrors.JWTExpired) return refusal('expired', 'the ID token has expired');
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     const claim = err.claim;

@@ -7,7 +7,7 @@ import type { PullResponse } from '../../shared/protocol/sync';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import { startTestServer, type TestServer } from '../test/server';
 import type { FixtureUserKey } from '../test/fixtures';
-import { addCustomer, call, ModelVault, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 
 /** Names the fixture users distinctly (the fixture's display names equal the usernames). */
 function displayNameOf(key: FixtureUserKey): string {

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import { startTestServer, type TestServer } from '../test/server';
+import { callWithApproval } from '../test/approvals';
 import type { FixtureUserKey } from '../test/fixtures';
-import { addCustomer, ModelVault, pullPage, SECRET_CREDIT_BASE, SECRET_TERMS, syncToEnd } from './sync-test-kit';
+import { addCustomer, ModelVault, pullPage, SECRET_CREDIT_BASE, SECRET_TERMS, syncToEnd } from '../../test/support/server/sync-kit';
 
 // Independent statement of the fixture's expected scopes (fixture: company → East → Shanghai →
 // team A {rep.li, mgr.zhang (manages A)}, team B {rep.wang}; dir.chen at East; svc.zhao at Shanghai).
@@ -17,6 +18,7 @@ const EXPECTED: Record<FixtureUserKey, { customers: string[]; confidential: bool
   // customer service: unit scope over the branch, no opportunity.read, sensitive clearance
   service: { customers: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'], confidential: false, sensitive: true, opportunities: false },
   itAdmin: { customers: [], confidential: false, sensitive: false, opportunities: false },
+  itAdmin2: { customers: [], confidential: false, sensitive: false, opportunities: false },
   auditor: { customers: [], confidential: false, sensitive: false, opportunities: false },
 };
 
@@ -138,6 +140,7 @@ describe('pull: paging and crash-resume', () => {
     const u = s.fixture.users;
     const director = await enrollTestDevice(s.baseUrl, u.director.username, u.director.password, u.director.totpSecret, { now: s.clock.now });
     const admin = await enrollTestDevice(s.baseUrl, u.itAdmin.username, u.itAdmin.password, u.itAdmin.totpSecret, { now: s.clock.now });
+    const admin2 = await enrollTestDevice(s.baseUrl, u.itAdmin2.username, u.itAdmin2.password, u.itAdmin2.totpSecret, { now: s.clock.now });
     const vault = new ModelVault();
     const first = await pullPage(director, null, 10);
     vault.apply(first.page!);
@@ -148,7 +151,8 @@ describe('pull: paging and crash-resume', () => {
     expect(pages[0]?.droppedBuckets).toContain(`o:${u.rep.id}`);
     expect(vault.records.size).toBe(0);
 
-    await admin.signedFetch('PATCH', '/v1/admin/roles/role-director', { dataScope: 'unit' });
+    // Widening back to `unit` waits for a second administrator.
+    await callWithApproval(admin, admin2, 'PATCH', '/v1/admin/roles/role-director', { dataScope: 'unit' });
     await syncToEnd(director, vault, 10);
     const all = await s.ctx.db.selectFrom('customers').select('id').where('deleted', '=', 0).execute();
     expect(vault.ids('customer')).toEqual(all.map((c) => c.id).sort());

@@ -1,5 +1,7 @@
-// Pull: a paged delta over the bucketed change log (PRODUCT §4; PowerSync / Couchbase Sync
-// Gateway style). Each page is, in order:
+// Pull: a paged delta over the bucketed change log (PowerSync / Couchbase Sync Gateway style).
+// Only records in the user's current scope leave the server, projected to the user's read
+// clearance, plus explicit removals — also for indirect causes, where the record did not change
+// but the user's scope did. Each page is, in order:
 //   1. on a scope transition (the user's current state differs from the cursor's base state):
 //      droppedBuckets (buckets that left the set), fieldPurges (fields no longer readable) and a
 //      fresh grant; then a BACKFILL of every current record of the buckets the client lacks
@@ -11,17 +13,18 @@
 // and ordering between backfill and log cannot resurrect stale data.
 // See state.ts for how the device's state is committed only once the client acknowledged it.
 
-import type { Kysely, Selectable } from 'kysely';
-import { ENTITY_TYPES, type EntityType, type FieldClassification, type FieldLevel } from '../../shared/domain/model';
-import { projectRecord, readableFields, subjectBuckets } from '../../shared/permissions/engine';
+import type { Kysely } from 'kysely';
+import { ENTITY_TYPES, type EntityType } from '../../shared/domain/model';
+import { readableFields } from '../../shared/permissions/engine';
 import type { PullRequest, PullResponse } from '../../shared/protocol/sync';
 import type { Principal, ServerContext } from '../context';
-import type { ChangeLogTable as ChangeLogColumns, CustomersTable, Database } from '../db/schema';
-import { HttpError } from '../http/errors';
-import { ENTITY_TABLE, recordFromRow, type AnyRow, type EntityRowMap } from '../records/rows';
-import { scopeDataForRequest, type ScopeData } from '../records/scope-data';
+import type { Database } from '../db/schema';
+import { DomainError } from '../domain-error';
+import { bucketTargets, scopeDataForRequest, subjectBucketSet, type ScopeData } from '../org/permission-scope';
+import { backfillPage, changesFromLog, countBackfill, readLog } from './pull-pages';
 import {
   EMPTY_STATE,
+  entitiesOf,
   commitState,
   committedStateOf,
   decodeCursor,
@@ -32,31 +35,23 @@ import {
   type PullCursor,
   type SyncState,
 } from './state';
+import { ownerDirectory } from './directory';
+import { entityRemovals, readableEntities } from './entity-removals';
 import { VisibilityCache } from './visibility';
 
 export interface PullDeps {
-  /** A freshly signed scope grant for the caller (the identity module's grant builder). */
-  issueGrant(principal: Principal): Promise<string>;
+  /**
+   * A freshly signed scope grant for the caller (devices/grant.ts), built from the snapshot and
+   * bucket set this pull computed, so grant and response describe the same scope.
+   */
+  issueGrant(principal: Principal, scope: { data: ScopeData; buckets: string[] }): Promise<string>;
 }
 
-type ChangeLogTable = Selectable<ChangeLogColumns>;
 type Upsert = PullResponse['upserts'][number];
 type Removal = PullResponse['removals'][number];
 
-const CHILD_ENTITIES = ['contact', 'opportunity', 'activity'] as const;
-/** Average records per customer in a backfill (1 + contacts + opportunities + activities): sizes customer batches. */
-const RECORDS_PER_CUSTOMER_GUESS = 7;
-/** Keeps IN (...) lists well inside every driver's bound-parameter limit. */
-const IN_CHUNK = 900;
-
-function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 function readableUnder(entity: EntityType, state: SyncState): Set<string> {
-  if (!state.clearance || !state.classification) return new Set();
+  if (!state.clearance || !state.classification || !entitiesOf(state).includes(entity)) return new Set();
   return new Set(readableFields(entity, state.clearance, state.classification));
 }
 
@@ -65,6 +60,10 @@ interface Transition {
   purges: PullResponse['fieldPurges'];
   /** backfill every bucket of the target (fields became readable) or only the new ones */
   all: boolean;
+  /** entity types the client may hold but the role no longer reads: each such record is removed */
+  lostEntities: EntityType[];
+  /** buckets the client holds and keeps (where those records are) */
+  keptBuckets: string[];
 }
 
 /**
@@ -86,7 +85,12 @@ function planTransition(held: SyncState[], target: SyncState): Transition {
     const surelyHeld = held.filter((s) => s.clearance !== null);
     if (surelyHeld.some((s) => [...now].some((f) => !readableUnder(entity, s).has(f)))) all = true;
   }
-  return { dropped, purges, all };
+  // An entity the role no longer reads (its read action was taken away, not its scope): the
+  // buckets may be unchanged, so its records are removed one by one.
+  const targetEntities = new Set(entitiesOf(target));
+  const lostEntities = ENTITY_TYPES.filter((e) => !targetEntities.has(e) && held.some((s) => s.buckets.length > 0 && entitiesOf(s).includes(e)));
+  const keptBuckets = [...new Set(held.flatMap((s) => s.buckets))].filter((b) => targetBuckets.has(b)).sort();
+  return { dropped, purges, all, lostEntities, keptBuckets };
 }
 
 function backfillList(base: SyncState, target: SyncState, all: boolean): string[] {
@@ -100,29 +104,16 @@ async function maxSeq(db: Kysely<Database>): Promise<number> {
   return row?.m === null || row?.m === undefined ? 0 : Number(row.m);
 }
 
-/** Owner ids and shared customer ids behind a bucket list (for SQL filters). */
-function bucketTargets(buckets: readonly string[], data: ScopeData): { owners: string[]; customers: string[] } {
-  const owners: string[] = [];
-  const customers = new Set<string>();
-  for (const b of buckets) {
-    if (b.startsWith('o:')) owners.push(b.slice(2));
-    else if (b.startsWith('s:')) {
-      const share = data.sharesById.get(b.slice(2));
-      if (share) customers.add(share.customerId);
-    }
-  }
-  return { owners, customers: [...customers] };
-}
-
 export async function pull(ctx: ServerContext, principal: Principal, request: PullRequest, deps: PullDeps): Promise<PullResponse> {
   const now = ctx.now();
   const { subject, device } = principal;
   // The snapshot the caller was authenticated against: one epoch check per request, not two.
   const data = await scopeDataForRequest(ctx.db, subject);
   const target: SyncState = {
-    buckets: subjectBuckets(subject, data.tree, data.users, data.shares, now).sort(),
+    buckets: subjectBucketSet(subject, data, now),
     clearance: principal.role.readClearance,
     classification: data.classification,
+    entities: readableEntities(principal.role),
   };
   const targetId = stateId(target);
   const seqNow = await maxSeq(ctx.db);
@@ -131,7 +122,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   let cursor: PullCursor | undefined;
   if (request.cursor !== null) {
     cursor = decodeCursor(request.cursor);
-    if (!cursor) throw new HttpError(400, 'validation_failed', 'body.cursor: not a cursor issued by this server; pull with cursor null');
+    if (!cursor) throw new DomainError('validation_failed', 'body.cursor: not a cursor issued by this server; pull with cursor null');
   }
   const committed = committedStateOf(device);
   const pending = await loadPendingState(ctx.db, device.id);
@@ -144,7 +135,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     await commitState(ctx.db, device.id, pending);
     base = pending;
   } else {
-    throw new HttpError(409, 'conflict', 'the sync cursor refers to a scope this server no longer tracks; pull again with cursor null');
+    throw new DomainError('conflict', 'the sync cursor refers to a scope this server no longer tracks; pull again with cursor null');
   }
 
   // ---- transition or continuation ---------------------------------------------------------
@@ -157,7 +148,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   } else if (tgtInCursor !== undefined) {
     // The scope changed again mid-backfill: the client holds something between base and the old target.
     if (!pending || stateId(pending) !== tgtInCursor) {
-      throw new HttpError(409, 'conflict', 'the scope changed twice during this sync; pull again with cursor null');
+      throw new DomainError('conflict', 'the scope changed twice during this sync; pull again with cursor null');
     }
     transition = planTransition([base, pending], target);
   } else if (stateId(base) !== targetId) {
@@ -175,6 +166,9 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   const visibility = new VisibilityCache(subject, data, target.buckets, now);
   const upserts: Upsert[] = [];
   const removals: Removal[] = [];
+  if (transition && transition.lostEntities.length > 0) {
+    removals.push(...await entityRemovals(ctx.db, data, transition.keptBuckets, transition.lostEntities));
+  }
   let budget = request.limit;
   let nextCursor: PullCursor;
   let hasMore = false;
@@ -223,7 +217,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     serverTime: now,
   };
   if (remaining !== undefined) response.remaining = remaining;
-  if (transition) response.grant = await deps.issueGrant(principal);
+  if (transition) response.grant = await deps.issueGrant(principal, { data, buckets: target.buckets });
   const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
   if (directory.length > 0) response.directory = directory;
 
@@ -242,236 +236,6 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     },
   });
   return response;
-}
-
-// ---- owner directory ----------------------------------------------------------------------
-
-/**
- * Display names the client needs to show owners (see `directory` in the protocol): every owner
- * bucket's user when `full` (first page, or the bucket set changed), plus on any page the owners
- * of upserted customers/opportunities outside the owner buckets (customers shared with the user,
- * whose ownerId the user already reads). Only id and display name leave the server.
- */
-async function ownerDirectory(
-  db: Kysely<Database>,
-  buckets: readonly string[],
-  upserts: readonly Upsert[],
-  full: boolean,
-): Promise<NonNullable<PullResponse['directory']>> {
-  const ownerBuckets = new Set(buckets.filter((b) => b.startsWith('o:')).map((b) => b.slice(2)));
-  const ids = new Set(full ? ownerBuckets : []);
-  for (const u of upserts) {
-    const ownerId = (u.record as { ownerId?: unknown }).ownerId;
-    if (typeof ownerId === 'string' && !ownerBuckets.has(ownerId)) ids.add(ownerId);
-  }
-  const out: NonNullable<PullResponse['directory']> = [];
-  for (const group of chunks([...ids].sort())) {
-    const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', group).orderBy('id').execute();
-    for (const r of rows) out.push({ id: r.id, displayName: r.display_name });
-  }
-  return out;
-}
-
-// ---- backfill -----------------------------------------------------------------------------
-
-async function countBackfill(db: Kysely<Database>, buckets: readonly string[], data: ScopeData): Promise<number> {
-  const { owners, customers } = bucketTargets(buckets, data);
-  let total = 0;
-  for (const group of chunks(owners)) {
-    const c = await db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('owner_id', 'in', group).where('deleted', '=', 0).executeTakeFirst();
-    total += Number(c?.n ?? 0);
-    for (const child of CHILD_ENTITIES) {
-      const r = await db.selectFrom(`${ENTITY_TABLE[child]} as r` as 'contacts as r')
-        .innerJoin('customers as cu', 'cu.id', 'r.customer_id')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('cu.owner_id', 'in', group).where('cu.deleted', '=', 0).where('r.deleted', '=', 0)
-        .executeTakeFirst();
-      total += Number(r?.n ?? 0);
-    }
-  }
-  // Shared customers: about one customer's worth of records each.
-  total += customers.length * RECORDS_PER_CUSTOMER_GUESS;
-  return total;
-}
-
-interface BackfillPos {
-  i: number;
-  after: string | null;
-}
-
-async function childrenOf(db: Kysely<Database>, customerIds: readonly string[]): Promise<Map<string, { entity: EntityType; row: AnyRow }[]>> {
-  const byCustomer = new Map<string, { entity: EntityType; row: AnyRow }[]>();
-  if (customerIds.length === 0) return byCustomer;
-  for (const entity of CHILD_ENTITIES) {
-    for (const group of chunks(customerIds)) {
-      const rows = await db.selectFrom(ENTITY_TABLE[entity] as 'contacts').selectAll()
-        .where('customer_id', 'in', group).where('deleted', '=', 0).execute();
-      for (const row of rows) {
-        const list = byCustomer.get(row.customer_id);
-        const item = { entity, row: row as AnyRow };
-        if (list) list.push(item);
-        else byCustomer.set(row.customer_id, [item]);
-      }
-    }
-  }
-  return byCustomer;
-}
-
-function toUpsert(entity: EntityType, row: AnyRow, customer: CustomersTable, visibility: VisibilityCache, state: SyncState): Upsert | undefined {
-  const v = visibility.of(customer.id, customer.owner_id);
-  if (!v.readable[entity]) return undefined;
-  const record = recordFromRow(entity, row as EntityRowMap[typeof entity]) as unknown as Record<string, unknown>;
-  const projected = projectRecord(entity, record, state.clearance as FieldLevel, state.classification as FieldClassification);
-  const upsert: Upsert = { entity, record: projected as Upsert['record'], buckets: v.buckets, writable: v.writable[entity] };
-  if (entity !== 'customer') upsert.customerId = customer.id;
-  return upsert;
-}
-
-/**
- * One page of the backfill: whole customers (with their children) in bucket order, then id
- * order within a bucket, until `budget` records. A page always makes progress: a single
- * customer with more children than `budget` is sent whole (the page then exceeds the limit).
- */
-async function backfillPage(
-  db: Kysely<Database>,
-  data: ScopeData,
-  list: readonly string[],
-  start: BackfillPos,
-  budget: number,
-  visibility: VisibilityCache,
-  state: SyncState,
-): Promise<{ upserts: Upsert[]; pos: BackfillPos; done: boolean }> {
-  const upserts: Upsert[] = [];
-  const pos = { ...start };
-  while (pos.i < list.length) {
-    const bucket = list[pos.i] as string;
-    const want = Math.max(1, Math.ceil((budget - upserts.length) / RECORDS_PER_CUSTOMER_GUESS));
-    let customers: CustomersTable[];
-    if (bucket.startsWith('o:')) {
-      let q = db.selectFrom('customers').selectAll().where('owner_id', '=', bucket.slice(2)).where('deleted', '=', 0);
-      if (pos.after !== null) q = q.where('id', '>', pos.after);
-      customers = await q.orderBy('id').limit(want).execute();
-    } else {
-      const share = data.sharesById.get(bucket.slice(2));
-      customers = share && pos.after === null
-        ? await db.selectFrom('customers').selectAll().where('id', '=', share.customerId).where('deleted', '=', 0).execute()
-        : [];
-    }
-    const children = await childrenOf(db, customers.map((c) => c.id));
-    let stoppedEarly = false;
-    for (const customer of customers) {
-      const group: Upsert[] = [];
-      const self = toUpsert('customer', customer, customer, visibility, state);
-      if (self) group.push(self);
-      for (const child of children.get(customer.id) ?? []) {
-        const u = toUpsert(child.entity, child.row, customer, visibility, state);
-        if (u) group.push(u);
-      }
-      if (upserts.length > 0 && upserts.length + group.length > budget) {
-        stoppedEarly = true;
-        break;
-      }
-      upserts.push(...group);
-      pos.after = customer.id;
-    }
-    if (stoppedEarly) return { upserts, pos, done: false };
-    if (customers.length < want) {
-      pos.i += 1; // bucket exhausted
-      pos.after = null;
-    }
-    if (upserts.length >= budget) return { upserts, pos, done: pos.i >= list.length };
-  }
-  return { upserts, pos, done: true };
-}
-
-// ---- change log ---------------------------------------------------------------------------
-
-async function readLog(
-  db: Kysely<Database>,
-  afterSeq: number,
-  uptoSeq: number,
-  targets: { owners: string[]; customers: string[] },
-  limit: number,
-): Promise<{ entries: ChangeLogTable[]; lastSeq: number; hasMore: boolean }> {
-  if (afterSeq >= uptoSeq || (targets.owners.length === 0 && targets.customers.length === 0)) {
-    return { entries: [], lastSeq: Math.max(afterSeq, uptoSeq), hasMore: false };
-  }
-  // Entries that touch the client's buckets: owned (before or after) by an owner in the set, or
-  // about a customer shared into the set. Large IN lists (an 'all' scope) are fine on both databases.
-  const entries = await db
-    .selectFrom('change_log')
-    .selectAll()
-    .where('seq', '>', afterSeq)
-    .where('seq', '<=', uptoSeq)
-    .where((eb) => {
-      const ors = [];
-      if (targets.owners.length > 0) {
-        ors.push(eb('owner_before', 'in', targets.owners), eb('owner_after', 'in', targets.owners));
-      }
-      if (targets.customers.length > 0) ors.push(eb('customer_id', 'in', targets.customers));
-      return eb.or(ors);
-    })
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
-  const hasMore = entries.length === limit;
-  const last = entries[entries.length - 1];
-  return { entries, lastSeq: hasMore && last ? Number(last.seq) : uptoSeq, hasMore };
-}
-
-async function changesFromLog(
-  db: Kysely<Database>,
-  entries: readonly ChangeLogTable[],
-  visibility: VisibilityCache,
-  state: SyncState,
-): Promise<{ upserts: Upsert[]; removals: Removal[] }> {
-  // Latest entry per record, in log order.
-  const latest = new Map<string, ChangeLogTable>();
-  for (const e of entries) {
-    const key = `${e.entity}:${e.record_id}`;
-    latest.delete(key);
-    latest.set(key, e);
-  }
-  const idsByEntity = new Map<EntityType, string[]>();
-  const customerIds = new Set<string>();
-  for (const e of latest.values()) {
-    const list = idsByEntity.get(e.entity) ?? [];
-    list.push(e.record_id);
-    idsByEntity.set(e.entity, list);
-    customerIds.add(e.customer_id);
-  }
-  const rows = new Map<string, AnyRow>();
-  for (const [entity, ids] of idsByEntity) {
-    for (const group of chunks(ids)) {
-      const found = await db.selectFrom(ENTITY_TABLE[entity] as 'contacts').selectAll().where('id', 'in', group).execute();
-      for (const r of found) rows.set(`${entity}:${r.id}`, r as AnyRow);
-    }
-  }
-  const customers = new Map<string, CustomersTable>();
-  for (const group of chunks([...customerIds])) {
-    const found = await db.selectFrom('customers').selectAll().where('id', 'in', group).execute();
-    for (const c of found) customers.set(c.id, c);
-  }
-
-  const upserts: Upsert[] = [];
-  const removals: Removal[] = [];
-  for (const [key, entry] of latest) {
-    const row = rows.get(key);
-    const customer = customers.get(entry.customer_id);
-    const gone = !row || row.deleted !== 0 || !customer || customer.deleted !== 0;
-    const upsert = !gone && customer ? toUpsert(entry.entity, row as AnyRow, customer, visibility, state) : undefined;
-    if (upsert) {
-      upserts.push(upsert);
-      continue;
-    }
-    // The customer is visible but the role may not read this kind of record (customer service
-    // and opportunities): the device never held it, so there is nothing to remove or reveal.
-    if (!gone && customer && visibility.of(customer.id, customer.owner_id).buckets.length > 0) continue;
-    const reason = gone ? 'deleted' : entry.op === 'reassign' || entry.owner_before !== entry.owner_after ? 'reassigned' : 'scope_changed';
-    removals.push({ entity: entry.entity, id: entry.record_id, reason });
-  }
-  return { upserts, removals };
 }
 
 // Exposed for the benchmark and tests that want to know the log head.

@@ -7,7 +7,7 @@ import type { Mutation } from '../../shared/protocol/sync';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, pushMutations, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, pushMutations, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('push', () => {
   let s: TestServer;
@@ -78,7 +78,7 @@ describe('push', () => {
     const mutation = update('c4', { notes: 'not mine' }, { notes: 'note' }, 1);
     const [result] = (await pushMutations(dev.rep, [mutation])).results;
     expect(result?.status).toBe('rejected');
-    expect(result?.reason).toBe('out_of_scope');
+    expect(result?.reason).toBe('not_found'); // the same answer as for a record that does not exist
     expect(result?.record).toBeUndefined(); // nothing about it leaks back
     expect(await held(mutation.mutationId)).toHaveLength(1);
     expect((await customerRow('c4')).notes).toBe('note');
@@ -150,8 +150,9 @@ describe('push', () => {
     expect(results[2]?.reason).toContain('invalid_fields');
   });
 
-  it('uploads offline audit entries with their original times', async () => {
-    const at = s.clock.now() - 3 * 86_400_000;
+  it('uploads offline audit entries with their original times (inside the device\'s offline window)', async () => {
+    // The device enrolled moments ago: an entry from days before would be flagged (see test/attacks).
+    const at = s.clock.now() - 60_000;
     const id = randomUUID();
     const res = await call(dev.rep, 'POST', '/v1/audit/offline', {
       entries: [{ id, at, action: 'view', entity: 'customer', recordId: 'c1' }, { id: randomUUID(), at: at + 1, action: 'search', query: '华为' }],
@@ -160,5 +161,9 @@ describe('push', () => {
     const rows = await s.ctx.db.selectFrom('audit_log').selectAll().where('action', 'in', ['offline.view', 'offline.search']).orderBy('seq').execute();
     expect(rows.map((r) => [r.action, Number(r.at)])).toEqual([['offline.view', at], ['offline.search', at + 1]]);
     expect(rows[0]?.target).toBe('customer:c1');
+    expect(rows.map((r) => JSON.parse(r.details).flagged)).toEqual([undefined, undefined]);
+    // The search text itself never reaches the trail: only its length and kind.
+    expect(rows[1]?.details).not.toContain('华为');
+    expect(JSON.parse(rows[1]!.details).search).toEqual({ length: 2, kind: 'cjk' });
   });
 });

@@ -17,6 +17,7 @@ import {
   authorize,
   fieldsAboveWriteClearance,
   projectRecord,
+  structuralWrite,
   type Decision,
 } from '../../shared/permissions/engine';
 import { entityFieldSchemas } from '../../shared/protocol/records';
@@ -34,18 +35,34 @@ import {
   type Trx,
 } from '../records/repository';
 import { recordFromRow, type EntityRowMap } from '../records/rows';
-import { loadScopeData, recordScopeOf, sharesOf, type ScopeData } from '../records/scope-data';
+import { loadScopeData, recordScopeOf, sharesOf, type ScopeData } from '../org/permission-scope';
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-class Rejection extends Error {}
+/**
+ * A refused mutation. `message` is the reason the client gets; `detail` (when set) is the true
+ * reason kept in the held row and the audit trail, where only people with access read it: a
+ * record the user may not read answers exactly like a record that does not exist.
+ */
+class Rejection extends Error {
+  constructor(message: string, readonly detail?: string) {
+    super(message);
+  }
+}
+
+/** What the user gets for a record outside what they may read: the same as for no record at all. */
+function notVisible(detail: string): Rejection {
+  return new Rejection('not_found', detail);
+}
 
 interface Outcome {
   result: MutationResult;
   /** customer owners whose buckets changed (for data-changed events) */
   owners: string[];
+  /** the true reason of a rejection when the client is told less (audit only) */
+  detail?: string;
 }
 
 export async function push(ctx: ServerContext, principal: Principal, mutations: readonly Mutation[]): Promise<PushResponse> {
@@ -68,6 +85,7 @@ export async function push(ctx: ServerContext, principal: Principal, mutations: 
         status: outcome.result.status,
         fields: Object.keys(mutation.fields),
         ...(outcome.result.reason ? { reason: outcome.result.reason } : {}),
+        ...(outcome.detail ? { detail: outcome.detail } : {}),
       },
     });
   }
@@ -168,6 +186,34 @@ function assertWritable(principal: Principal, data: ScopeData, entity: EntityTyp
   if (above.length > 0) throw new Rejection(`above_write_clearance: ${above.join(', ')}`);
 }
 
+/**
+ * Structural fields (owner, author, customer of a child record, ids and versions) change only
+ * through the action that governs them, never as plain field values. Fields only the server sets
+ * are refused here; a child's customer (fixed at creation) and an opportunity's owner
+ * (`checkOwner`) are checked where the record is known.
+ */
+function guardStructural(entity: EntityType, fields: Record<string, unknown>): void {
+  for (const field of Object.keys(fields)) {
+    if (structuralWrite(entity, field) === 'server') {
+      throw new Rejection(`structural_field: ${field} is set by the server or by its own action (reassign)`);
+    }
+  }
+}
+
+/**
+ * An opportunity's owner other than the actor: only with `opportunity.reassign` on the record as
+ * it would be, i.e. a new owner inside the actor's scope. An unknown or inactive user is refused.
+ */
+async function checkOwner(
+  trx: Trx, principal: Principal, data: ScopeData, customerId: string, ownerId: string, now: number,
+): Promise<void> {
+  if (ownerId === principal.user.id) return;
+  const owner = await trx.selectFrom('users').select(['id', 'status']).where('id', '=', ownerId).executeTakeFirst();
+  if (!owner || owner.status !== 'active') throw new Rejection('invalid_owner: ownerId: no such active user in your scope', `unknown or inactive owner ${ownerId}`);
+  const decision = authorize(principal.subject, 'opportunity.reassign', data.tree, { record: recordScopeOf(data, customerId, ownerId), shares: [], now });
+  if (!decision.allowed) throw new Rejection('invalid_owner: ownerId: no such active user in your scope', `owner ${ownerId}: ${decision.reason ?? 'forbidden'}`);
+}
+
 async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: ScopeData, mutation: Mutation): Promise<Outcome> {
   const { entity, recordId } = mutation;
   const now = ctx.now();
@@ -179,7 +225,15 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
     if (existing && entity !== 'customer') customerId = (existing as EntityRowMap['contact']).customer_id;
 
     if (mutation.op === 'create') {
-      if (existing) return await createOverExisting(ctx, trx, principal, mutation, existing, projection);
+      // A record the user can read: a retry or another device's create (conflict/duplicate).
+      if (existing && !existing.deleted) {
+        const record = await projection();
+        if (record) return await createOverExisting(ctx, trx, principal, mutation, existing, record);
+      }
+      // Otherwise the create is judged exactly as if the id were free, so that its answer says
+      // nothing about records the user cannot read; only a create that would succeed learns
+      // that its id is taken.
+      guardStructural(entity, mutation.fields);
       // Fields the user may not write can be left out of a create: they start empty.
       const fields: Record<string, unknown> = { ...mutation.fields };
       for (const f of fieldsAboveWriteClearance(entity, ENTITY_FIELDS[entity], principal.role.writeClearance, data.classification, principal.role.readClearance)) {
@@ -197,11 +251,14 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
         const customer = await getCustomerRow(trx, customerId);
         if (!customer || customer.deleted) throw new Rejection('not_found');
         owner = customer.owner_id;
-        check(authorize(subject, `${entity}.create`, data.tree, {
-          record: recordScopeOf(data, customerId, owner), shares: sharesOf(data, customerId), now,
-        }));
-        if (entity === 'activity') valid.authorId = user.id;
+        const target = { record: recordScopeOf(data, customerId, owner), shares: sharesOf(data, customerId), now };
+        const decision = authorize(subject, `${entity}.create`, data.tree, target);
+        if (!decision.allowed && !authorize(subject, 'customer.read', data.tree, target).allowed) throw notVisible(`customer ${customerId}: ${decision.reason ?? 'forbidden'}`);
+        check(decision);
+        if (entity === 'opportunity') await checkOwner(trx, principal, data, customerId, String(valid.ownerId), now);
+        if (entity === 'activity') valid.authorId = user.id; // the author is whoever creates it
       }
+      if (existing) throw new Rejection('id_unavailable', existing.deleted ? 'id of a deleted record' : 'id of a record outside the user\'s scope');
       await createRecord(trx, { entity, id: recordId, fields: valid, actorId: user.id, now });
       return { result: { mutationId: mutation.mutationId, status: 'applied', record: await projection() }, owners: [owner] };
     }
@@ -210,6 +267,8 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
     const customer = await getCustomerRow(trx, customerId as string);
     if (!customer || customer.deleted) throw new Rejection('not_found');
     const target = { record: recordScopeOf(data, customer.id, customer.owner_id), shares: sharesOf(data, customer.id), now };
+    const readable = authorize(subject, `${entity}.read`, data.tree, target);
+    if (!readable.allowed) throw notVisible(`${entity} ${recordId}: ${readable.reason ?? 'forbidden'}`);
 
     if (mutation.op === 'delete') {
       check(authorize(subject, `${entity}.delete`, data.tree, target));
@@ -219,11 +278,20 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
 
     // update
     check(authorize(subject, `${entity}.update`, data.tree, target));
+    guardStructural(entity, mutation.fields);
     const valid = validFields(entity, mutation.fields, true);
     if ('customerId' in valid && valid.customerId !== customer.id) throw new Rejection('invalid_fields: customerId cannot change (create the record under the other customer)');
     delete valid.customerId;
-    assertWritable(principal, data, entity, Object.keys(valid));
     const current = recordFromRow(entity, existing as EntityRowMap[typeof entity]) as unknown as Record<string, unknown>;
+    if ('ownerId' in valid) {
+      if (valid.ownerId === current.ownerId) delete valid.ownerId;
+      else {
+        // Moving a deal to another owner is a reassignment: allowed on the deal as it is and as it would be.
+        check(authorize(subject, 'opportunity.reassign', data.tree, target));
+        await checkOwner(trx, principal, data, customer.id, String(valid.ownerId), now);
+      }
+    }
+    assertWritable(principal, data, entity, Object.keys(valid));
     const toApply: Record<string, unknown> = {};
     const conflicts: NonNullable<MutationResult['conflicts']> = [];
     const sameBase = mutation.baseVersion !== null && mutation.baseVersion === current.version;
@@ -248,26 +316,23 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
   } catch (err) {
     if (!(err instanceof Rejection) && !(err instanceof RecordError)) throw err;
     const reason = err instanceof RecordError ? err.code : err.message;
-    const heldId = await hold(ctx, trx, principal, mutation, 'rejected', reason, customerId, mutation);
+    const detail = err instanceof Rejection ? err.detail : undefined;
+    const heldId = await hold(ctx, trx, principal, mutation, 'rejected', detail ? `${reason} (${detail})` : reason, customerId, mutation);
     const result: MutationResult = { mutationId: mutation.mutationId, status: 'rejected', reason, heldId };
     const record = await projection();
     if (record) result.record = record;
-    return { result, owners: [] };
+    return { result, owners: [], ...(detail ? { detail } : {}) };
   }
 }
 
 /**
- * A create whose id already exists (another device created it, or a retry after the mutation
- * id was lost): every field that differs from the stored record is a same-field conflict.
+ * A create whose id is a record the user can read (another device created it, or a retry after
+ * the mutation id was lost): every field that differs from the stored record is a same-field conflict.
  */
 async function createOverExisting(
   ctx: ServerContext, trx: Trx, principal: Principal, mutation: Mutation,
-  existing: EntityRowMap[EntityType], projection: () => Promise<MutationResult['record']>,
+  existing: EntityRowMap[EntityType], record: NonNullable<MutationResult['record']>,
 ): Promise<Outcome> {
-  if (existing.deleted) throw new Rejection('id_taken_by_deleted_record');
-  const record = await projection();
-  // Not readable by this user: do not reveal anything about it.
-  if (!record) throw new Rejection('id_in_use');
   const current = recordFromRow(mutation.entity, existing) as unknown as Record<string, unknown>;
   const readable = new Set(Object.keys(record));
   const conflicts = Object.entries(mutation.fields)

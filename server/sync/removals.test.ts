@@ -1,13 +1,14 @@
-// One test per removal cause (PRODUCT §4, §6): the model vault before and after one more sync.
+// One test per removal cause (a scope shrink must remove exactly what left it): the model vault before and after one more sync.
 // Indirect causes (team move, role scope, clearance, share revoked/expired) change nothing about
 // the records themselves; the pull must still remove exactly what left the scope.
 
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callWithApproval } from '../test/approvals';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('pull removals, one per cause', () => {
   let s: TestServer;
@@ -24,7 +25,7 @@ describe('pull removals, one per cause', () => {
     await addCustomer(s, u.rep.id, 'c2');
     await addCustomer(s, u.rep2.id, 'c4');
     await addCustomer(s, u.manager.id, 'c6');
-    for (const key of ['rep', 'rep2', 'manager', 'director', 'itAdmin'] as const) await enroll(key);
+    for (const key of ['rep', 'rep2', 'manager', 'director', 'itAdmin', 'itAdmin2'] as const) await enroll(key);
   });
   afterEach(async () => {
     await s?.close();
@@ -65,7 +66,8 @@ describe('pull removals, one per cause', () => {
     await syncToEnd(dev.manager, manager);
     expect(manager.ids('customer')).toEqual(['c1', 'c2', 'c6']);
 
-    await call(dev.itAdmin, 'PATCH', `/v1/admin/users/${u.manager.id}`, { managedUnitIds: [s.fixture.units.teamB.id] });
+    // Managing team B widens the manager's reach: a second administrator approves it.
+    await callWithApproval(dev.itAdmin, dev.itAdmin2, 'PATCH', `/v1/admin/users/${u.manager.id}`, { managedUnitIds: [s.fixture.units.teamB.id] });
 
     const { pages } = await syncToEnd(dev.manager, manager);
     expect(pages[0]?.droppedBuckets).toContain(`o:${u.rep.id}`);
@@ -103,7 +105,7 @@ describe('pull removals, one per cause', () => {
       for (const f of ['creditLimit', 'paymentTerms', 'taxId', 'phone', 'email', 'wechat']) expect(r.record).not.toHaveProperty(f);
     }
 
-    await call(dev.itAdmin, 'PATCH', '/v1/admin/roles/role-manager', { readClearance: 'confidential', writeClearance: 'confidential' });
+    await callWithApproval(dev.itAdmin, dev.itAdmin2, 'PATCH', '/v1/admin/roles/role-manager', { readClearance: 'confidential', writeClearance: 'confidential' });
     await syncToEnd(dev.manager, manager);
     expect(manager.get('customer', 'c1')).toHaveProperty('creditLimit');
     expect(manager.get('contact', 'c1-ct')).toHaveProperty('phone');

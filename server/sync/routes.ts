@@ -1,151 +1,24 @@
-// The sync side of the HTTP API: pull, push, offline-audit upload, shares, reassignment, and the
-// SSE event stream. Every decision goes through the permission engine; every record change
-// through server/records.
+// The sync side of the HTTP API: pull, push and the offline-audit upload. Every decision goes
+// through the permission engine; every record change through server/records. Shares and owner
+// reassignment are in ../ownership; the event stream is ../events/stream.ts.
 
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../../shared/permissions/engine';
 import type { ServerContext } from '../context';
-import { shareToView } from '../db/mappers';
 import { issueGrant } from '../devices/grant';
-import { withRescope } from '../admin/rescope';
-import { registerEventStream } from '../events/stream';
-import { HttpError } from '../http/errors';
 import { route } from '../http/route';
-import { RecordError, createShare, getCustomerRow, inRecordTransaction, reassignCustomer, revokeShare } from '../records/repository';
-import { loadScopeData, recordScopeOf, sharesOf } from '../records/scope-data';
+import { acceptOfflineAudit } from './offline-audit';
 import { pull } from './pull';
 import { push } from './push';
 
-const OFFLINE_ACTIONS = { view: 'offline.view', search: 'offline.search', export: 'offline.export' } as const;
-
-export interface SyncRouteOptions {
-  /** SSE ping interval (tests shorten it) */
-  pingIntervalMs?: number;
-}
-
-function notFound(what: string): HttpError {
-  return new HttpError(404, 'not_found', `${what} not found`);
-}
-
-export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext, opts: SyncRouteOptions = {}): void {
+export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, ctx, 'pull', async ({ body, principal }) =>
-    pull(ctx, principal, body, { issueGrant: async (p) => (await issueGrant(ctx, p.subject, p.device.id)).grant }),
+    pull(ctx, principal, body, { issueGrant: async (p, scope) => (await issueGrant(ctx, p.subject, p.device.id, scope)).grant }),
   );
 
   route(app, ctx, 'push', async ({ body, principal }) => push(ctx, principal, body.mutations));
 
   route(app, ctx, 'uploadAudit', async ({ body, principal }) => {
-    // Entries are appended with their original (device-clock) time; the upload time is kept too.
-    const receivedAt = ctx.now();
-    for (const entry of body.entries) {
-      await ctx.audit.append({
-        actorId: principal.user.id,
-        deviceId: principal.device.id,
-        action: OFFLINE_ACTIONS[entry.action],
-        target: entry.entity && entry.recordId ? `${entry.entity}:${entry.recordId}` : (entry.entity ?? null),
-        outcome: 'ok',
-        at: entry.at,
-        details: {
-          offlineId: entry.id,
-          receivedAt,
-          ...(entry.query !== undefined ? { query: entry.query } : {}),
-          ...(entry.count !== undefined ? { count: entry.count } : {}),
-        },
-      });
-    }
+    await acceptOfflineAudit(ctx, principal, body.entries);
     return { accepted: body.entries.length };
   });
-
-  route(app, ctx, 'createShare', async ({ body, principal }) => {
-    const now = ctx.now();
-    const data = await loadScopeData(ctx.db);
-    const customer = await getCustomerRow(ctx.db, body.customerId);
-    if (!customer || customer.deleted) throw notFound('customer');
-    // Whoever may reassign the customer may share it; so may user admins.
-    const target = { record: recordScopeOf(data, customer.id, customer.owner_id), shares: sharesOf(data, customer.id), now };
-    const mayShare = authorize(principal.subject, 'customer.reassign', data.tree, target).allowed
-      || authorize(principal.subject, 'admin.users', data.tree).allowed;
-    if (!mayShare) throw new HttpError(403, 'forbidden', 'you may not share this customer');
-    if (body.expiresAt !== null && body.expiresAt <= now) throw new HttpError(400, 'validation_failed', 'body.expiresAt: must be in the future');
-    const grantee = body.granteeType === 'user'
-      ? await ctx.db.selectFrom('users').select('id').where('id', '=', body.granteeId).executeTakeFirst()
-      : await ctx.db.selectFrom('org_units').select('id').where('id', '=', body.granteeId).executeTakeFirst();
-    if (!grantee) throw notFound(body.granteeType === 'user' ? 'grantee user' : 'grantee unit');
-    const { result: share } = await withRescope(ctx, () =>
-      inRecordTransaction(ctx, (trx) =>
-        createShare(trx, {
-          id: randomUUID(), customerId: customer.id, granteeType: body.granteeType, granteeId: body.granteeId,
-          access: body.access, expiresAt: body.expiresAt, createdBy: principal.user.id, now,
-        }),
-      ),
-    );
-    await ctx.events.publishDataChanged([customer.owner_id]);
-    await ctx.audit.append({
-      actorId: principal.user.id, deviceId: principal.device.id, action: 'share.create', target: `share:${share.id}`,
-      outcome: 'ok', details: { customerId: customer.id, granteeType: share.granteeType, granteeId: share.granteeId, access: share.access, expiresAt: share.expiresAt },
-    });
-    return { share: shareToView(share) };
-  });
-
-  route(app, ctx, 'revokeShare', async ({ params, principal }) => {
-    const now = ctx.now();
-    const row = await ctx.db.selectFrom('shares').selectAll().where('id', '=', params.id as string).executeTakeFirst();
-    if (!row) throw notFound('share');
-    const data = await loadScopeData(ctx.db);
-    const customer = await getCustomerRow(ctx.db, row.customer_id);
-    const target = customer
-      ? { record: recordScopeOf(data, customer.id, customer.owner_id), shares: sharesOf(data, customer.id), now }
-      : undefined;
-    const mayRevoke = row.created_by === principal.user.id
-      || (target !== undefined && authorize(principal.subject, 'customer.reassign', data.tree, target).allowed)
-      || authorize(principal.subject, 'admin.users', data.tree).allowed;
-    if (!mayRevoke) throw new HttpError(403, 'forbidden', 'you may not revoke this share');
-    const { result: share } = await withRescope(ctx, () =>
-      inRecordTransaction(ctx, (trx) => revokeShare(trx, { shareId: row.id, actorId: principal.user.id, now })),
-    );
-    if (customer) await ctx.events.publishDataChanged([customer.owner_id]);
-    await ctx.audit.append({
-      actorId: principal.user.id, deviceId: principal.device.id, action: 'share.revoke', target: `share:${share.id}`,
-      outcome: 'ok', details: { customerId: share.customerId },
-    });
-    return { share: shareToView(share) };
-  });
-
-  route(app, ctx, 'reassignCustomer', async ({ params, body, principal }) => {
-    const now = ctx.now();
-    const data = await loadScopeData(ctx.db);
-    const customer = await getCustomerRow(ctx.db, params.id as string);
-    if (!customer || customer.deleted) throw notFound('customer');
-    const newOwner = await ctx.db.selectFrom('users').select(['id', 'status']).where('id', '=', body.ownerId).executeTakeFirst();
-    if (!newOwner || newOwner.status !== 'active') throw notFound('new owner (active user)');
-    // Allowed on the customer as it is, AND on the customer as it would be: a manager reassigns
-    // inside the team, never out of their own scope.
-    const shares = sharesOf(data, customer.id);
-    const from = authorize(principal.subject, 'customer.reassign', data.tree, { record: recordScopeOf(data, customer.id, customer.owner_id), shares, now });
-    const to = authorize(principal.subject, 'customer.reassign', data.tree, { record: recordScopeOf(data, customer.id, newOwner.id), shares: [], now });
-    if (!from.allowed || !to.allowed) {
-      await ctx.audit.append({
-        actorId: principal.user.id, deviceId: principal.device.id, action: 'customer.reassign', target: `customer:${customer.id}`,
-        outcome: 'denied', details: { reason: (from.allowed ? to : from).reason ?? 'forbidden' },
-      });
-      throw new HttpError(403, 'forbidden', `you may not reassign this customer to that owner (${(from.allowed ? to : from).reason ?? 'forbidden'})`);
-    }
-    if (newOwner.id !== customer.owner_id) {
-      try {
-        await inRecordTransaction(ctx, (trx) => reassignCustomer(trx, { customerId: customer.id, newOwnerId: newOwner.id, actorId: principal.user.id, now }));
-      } catch (err) {
-        if (err instanceof RecordError && err.code === 'not_found') throw notFound('customer');
-        throw err;
-      }
-      await ctx.events.publishDataChanged([customer.owner_id, newOwner.id]);
-    }
-    await ctx.audit.append({
-      actorId: principal.user.id, deviceId: principal.device.id, action: 'customer.reassign', target: `customer:${customer.id}`,
-      outcome: 'ok', details: { from: customer.owner_id, to: newOwner.id },
-    });
-    return { ok: true as const };
-  });
-
-  registerEventStream(app, ctx, opts.pingIntervalMs !== undefined ? { pingIntervalMs: opts.pingIntervalMs } : {});
 }

@@ -7,11 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../app';
 import { openDatabase, type OpenedDatabase } from '../db/connection';
-import { loadScopeData, readScopeEpoch } from '../records/scope-data';
+import { loadScopeData, readScopeEpoch } from '../org/permission-scope';
+import { callWithApproval } from '../test/approvals';
 import { enrollTestDevice, type TestDevice } from '../test/client';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
-import { addCustomer, call, ModelVault, syncToEnd } from './sync-test-kit';
+import { addCustomer, call, ModelVault, syncToEnd } from '../../test/support/server/sync-kit';
 
 describe('scope cache invalidation (scope_epoch)', () => {
   let s: TestServer;
@@ -48,7 +49,7 @@ describe('scope cache invalidation (scope_epoch)', () => {
     const u = s.fixture.users;
     await addCustomer(s, u.rep.id, 'c1');
     await addCustomer(s, u.rep2.id, 'c4');
-    for (const key of ['rep', 'rep2', 'manager', 'itAdmin'] as const) {
+    for (const key of ['rep', 'rep2', 'manager', 'itAdmin', 'itAdmin2'] as const) {
       dev[key] = await enrollTestDevice(s.baseUrl, u[key].username, u[key].password, u[key].totpSecret, { now: s.clock.now });
     }
   });
@@ -63,7 +64,7 @@ describe('scope cache invalidation (scope_epoch)', () => {
     await syncToEnd(viaB(dev.manager), manager); // B caches the inputs
     expect(manager.ids('customer')).toEqual(['c1']);
 
-    await call(dev.itAdmin, 'PATCH', `/v1/admin/users/${u.manager.id}`, { managedUnitIds: [s.fixture.units.teamB.id] });
+    await callWithApproval(dev.itAdmin, dev.itAdmin2, 'PATCH', `/v1/admin/users/${u.manager.id}`, { managedUnitIds: [s.fixture.units.teamB.id] });
     const moved = await syncToEnd(viaB(dev.manager), manager);
     expect(moved.pages[0]?.droppedBuckets).toContain(`o:${u.rep.id}`);
     expect(manager.ids('customer')).toEqual(['c4']);
@@ -75,7 +76,8 @@ describe('scope cache invalidation (scope_epoch)', () => {
     const rep = new ModelVault();
     await syncToEnd(viaB(dev.rep), rep);
     expect(rep.ids('customer')).toEqual(['c1']);
-    await call(dev.itAdmin, 'POST', '/v1/shares', { customerId: 'c4', granteeType: 'user', granteeId: u.rep.id, access: 'read' });
+    // An administrator's share waits for a second administrator.
+    await callWithApproval(dev.itAdmin, dev.itAdmin2, 'POST', '/v1/shares', { customerId: 'c4', granteeType: 'user', granteeId: u.rep.id, access: 'read' });
     await syncToEnd(viaB(dev.rep), rep);
     expect(rep.ids('customer')).toEqual(['c1', 'c4']);
   });

@@ -1,7 +1,8 @@
 // Per-device sync state and the pull cursor.
 //
 // A device's sync STATE is what its vault holds the records under: the bucket set, the read
-// clearance and the field classification it was served with. The server keeps:
+// clearance, the field classification and the entity types (those its role could read) it was
+// served with. The server keeps:
 //   - the COMMITTED state P (devices.synced_*): what the client has acknowledged, and
 //   - at most one PENDING state Q (meta row `sync-pending:<deviceId>`): the state the latest
 //     responses moved the client towards, not yet acknowledged.
@@ -18,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { ENTITY_TYPES, FIELD_LEVELS, type FieldClassification, type FieldLevel } from '../../shared/domain/model';
+import { ENTITY_TYPES, FIELD_LEVELS, type EntityType, type FieldClassification, type FieldLevel } from '../../shared/domain/model';
 import { classificationSchema } from '../../shared/protocol/grant';
 import type { Database, DevicesTable } from '../db/schema';
 
@@ -28,9 +29,19 @@ export interface SyncState {
   /** null = nothing synced yet */
   clearance: FieldLevel | null;
   classification: FieldClassification | null;
+  /**
+   * Entity types the role could read (in ENTITY_TYPES order); null = not tracked (nothing synced
+   * yet, or served before this was recorded): treat as every entity.
+   */
+  entities: EntityType[] | null;
 }
 
-export const EMPTY_STATE: SyncState = { buckets: [], clearance: null, classification: null };
+export const EMPTY_STATE: SyncState = { buckets: [], clearance: null, classification: null, entities: null };
+
+/** The entity types a state may hold records of. */
+export function entitiesOf(state: SyncState): readonly EntityType[] {
+  return state.entities ?? ENTITY_TYPES;
+}
 
 // Canonical JSON per classification object: the server's classification is one cached object
 // shared by every request until an admin changes it (classifications are never mutated).
@@ -48,8 +59,11 @@ function canonicalClassification(c: FieldClassification | null): string {
 
 /** A short content hash: equal states get equal ids, across processes. */
 export function stateId(state: SyncState): string {
-  // Same text as JSON.stringify([buckets, clearance, canonical classification]) (ids must not change).
-  const canonical = `[${JSON.stringify(state.buckets)},${JSON.stringify(state.clearance)},${canonicalClassification(state.classification)}]`;
+  // Same text as JSON.stringify([buckets, clearance, canonical classification]) (ids must not
+  // change), with the entity list appended only when it is tracked: a state stored before it was
+  // tracked keeps its id, so that device's cursor stays valid and its next pull is a transition.
+  const entities = state.entities === null ? '' : `,${JSON.stringify(state.entities)}`;
+  const canonical = `[${JSON.stringify(state.buckets)},${JSON.stringify(state.clearance)},${canonicalClassification(state.classification)}${entities}]`;
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }
 
@@ -61,6 +75,7 @@ const stateSchema = z.object({
   buckets: z.array(z.string()),
   clearance: z.enum(FIELD_LEVELS).nullable(),
   classification: classificationSchema.nullable(),
+  entities: z.array(z.enum(ENTITY_TYPES)).nullable().default(null),
 });
 
 // Parsed committed states by their stored text: most devices of a deployment share a handful of
@@ -69,8 +84,10 @@ const stateSchema = z.object({
 const committedStates = new Map<string, SyncState>();
 const COMMITTED_STATES_MAX = 10_000;
 
-export function committedStateOf(device: Pick<DevicesTable, 'synced_buckets' | 'synced_read_clearance' | 'synced_classification'>): SyncState {
-  const key = JSON.stringify([device.synced_buckets, device.synced_read_clearance, device.synced_classification]);
+type SyncedColumns = Pick<DevicesTable, 'synced_buckets' | 'synced_read_clearance' | 'synced_classification' | 'synced_entities'>;
+
+export function committedStateOf(device: SyncedColumns): SyncState {
+  const key = JSON.stringify([device.synced_buckets, device.synced_read_clearance, device.synced_classification, device.synced_entities ?? null]);
   let state = committedStates.get(key);
   if (!state) {
     state = parseCommittedState(device);
@@ -80,14 +97,16 @@ export function committedStateOf(device: Pick<DevicesTable, 'synced_buckets' | '
   return state;
 }
 
-function parseCommittedState(device: Pick<DevicesTable, 'synced_buckets' | 'synced_read_clearance' | 'synced_classification'>): SyncState {
+function parseCommittedState(device: SyncedColumns): SyncState {
   try {
     const parsed = stateSchema.parse({
       buckets: (JSON.parse(device.synced_buckets) as string[]).slice().sort(),
       clearance: device.synced_read_clearance,
       classification: device.synced_classification ? JSON.parse(device.synced_classification) : null,
+      entities: device.synced_entities ? JSON.parse(device.synced_entities) : null,
     }) as SyncState;
     Object.freeze(parsed.buckets);
+    if (parsed.entities) Object.freeze(parsed.entities);
     if (parsed.classification) for (const entity of ENTITY_TYPES) Object.freeze(parsed.classification[entity]);
     return Object.freeze(parsed);
   } catch {
@@ -123,6 +142,7 @@ export async function commitState(db: Kysely<Database>, deviceId: string, state:
         synced_buckets: JSON.stringify(state.buckets),
         synced_read_clearance: state.clearance,
         synced_classification: state.classification ? JSON.stringify(state.classification) : null,
+        synced_entities: state.entities ? JSON.stringify(state.entities) : null,
       })
       .where('id', '=', deviceId)
       .execute();

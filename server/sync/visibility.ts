@@ -4,7 +4,7 @@
 
 import { ENTITY_TYPES, type EntityType } from '../../shared/domain/model';
 import { authorize, recordAccess, recordBuckets, type Subject } from '../../shared/permissions/engine';
-import { activeSharesOf, recordScopeOf, sharesOf, type ScopeData } from '../records/scope-data';
+import { activeSharesOf, recordScopeOf, sharesOf, type ScopeData } from '../org/permission-scope';
 
 export interface CustomerVisibility {
   /** The customer's buckets that are in the user's set (empty = not visible). */

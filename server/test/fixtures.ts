@@ -1,6 +1,6 @@
 // A small, deterministic organisation for server tests (and a starting point for the demo seed):
 //   company → region East → branch Shanghai → teams A and B
-// one user per default role, each with a known password and an already enrolled TOTP secret.
+// one user per default role (two IT admins, for four-eyes approvals), each with a known password and an already enrolled TOTP secret.
 
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -33,6 +33,8 @@ const USER_SPECS = [
   { key: 'director', username: 'dir.chen', roleId: DEFAULT_ROLE_IDS.director, unitId: FIXTURE_UNITS.region.id, managed: [] },
   { key: 'service', username: 'svc.zhao', roleId: DEFAULT_ROLE_IDS.service, unitId: FIXTURE_UNITS.branch.id, managed: [] },
   { key: 'itAdmin', username: 'it.admin', roleId: DEFAULT_ROLE_IDS.it_admin, unitId: FIXTURE_UNITS.company.id, managed: [] },
+  // A second IT admin: changes that widen access need a second administrator's approval.
+  { key: 'itAdmin2', username: 'it.admin2', roleId: DEFAULT_ROLE_IDS.it_admin, unitId: FIXTURE_UNITS.company.id, managed: [] },
   { key: 'auditor', username: 'audit.sun', roleId: DEFAULT_ROLE_IDS.auditor, unitId: FIXTURE_UNITS.company.id, managed: [] },
 ] as const;
 

@@ -19,6 +19,7 @@ import {
 } from '../protocol/records';
 import type {
   AlertView,
+  ApprovalView,
   AuditEntryView,
   DeviceView,
   OrgUnitView,
@@ -43,7 +44,12 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'server_unreachable'
   | 'server_key_mismatch'
+  /** The server address is refused: only https://, or http:// to this computer (loopback). */
+  | 'insecure_server_url'
   | 'forbidden'
+  | 'self_change'
+  | 'separation_of_duties'
+  | 'own_request'
   | 'not_found'
   | 'locked'
   | 'revoked'
@@ -60,6 +66,16 @@ export interface ApiError {
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** Is `value` a Result as the contract defines it (checked where one crosses a process boundary)? */
+export function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { ok?: unknown; error?: unknown };
+  if (candidate.ok === true) return 'value' in candidate;
+  if (candidate.ok !== false) return false;
+  const error = candidate.error as { code?: unknown; message?: unknown } | undefined;
+  return typeof error?.code === 'string' && typeof error.message === 'string';
+}
 
 // ---- state -------------------------------------------------------------------------------
 
@@ -253,11 +269,15 @@ export const desktopInputs = {
   adminListGroupRules: z.object({ id: idSchema }),
   adminCreateGroupRule: z.object({ id: idSchema }).extend(ROUTES.createGroupRule.body.shape),
   adminDeleteGroupRule: z.object({ id: idSchema, ruleId: idSchema }),
+  /** Changes that widen access wait for a second administrator (four eyes). */
+  adminListApprovals: ROUTES.listApprovals.query,
+  adminApproveRequest: z.object({ id: idSchema }),
+  adminRejectRequest: z.object({ id: idSchema }),
   auditList: ROUTES.listAudit.query,
   auditVerify: z.undefined(),
   auditExport: z.object({ format: z.enum(['csv', 'json']), filter: ROUTES.listAudit.query.optional() }),
 
-  // Anomaly alerts and access reviews (PRODUCT §7): server-side, online only.
+  // Anomaly alerts and access reviews: server-side, online only.
   alertsList: ROUTES.listAlerts.query,
   alertAcknowledge: z.object({ id: idSchema }).extend(ROUTES.acknowledgeAlert.body.unwrap().shape),
   reviewsList: z.undefined(),
@@ -267,6 +287,15 @@ export const desktopInputs = {
   reviewDecide: z.object({ campaignId: idSchema, itemId: idSchema }).extend(ROUTES.decideReviewItem.body.shape),
   reviewExport: z.object({ id: idSchema, format: z.enum(['csv', 'json']) }),
 } as const;
+
+/** What a change answers when it was sent for a second administrator's approval. */
+export interface PendingApproval {
+  pendingApproval: ApprovalView;
+}
+
+export function isPendingApproval(value: unknown): value is PendingApproval {
+  return typeof value === 'object' && value !== null && 'pendingApproval' in value;
+}
 
 export type DesktopMethod = keyof typeof desktopInputs;
 export type DesktopInput<M extends DesktopMethod> = z.input<(typeof desktopInputs)[M]>;
@@ -303,11 +332,12 @@ export interface DesktopOutputs {
   teamDashboard: TeamDashboard;
 
   adminListUsers: UserView[];
-  adminCreateUser: UserView;
-  adminUpdateUser: UserView;
+  /** A change that widens access and that the caller's own scope does not cover waits for approval. */
+  adminCreateUser: UserView | PendingApproval;
+  adminUpdateUser: UserView | PendingApproval;
   adminDeactivateUser: { user: UserView; revokedDevices: number };
   adminListRoles: RoleView[];
-  adminUpdateRole: RoleView;
+  adminUpdateRole: RoleView | PendingApproval;
   adminCreateRole: RoleView;
   adminListUnits: OrgUnitView[];
   adminListDevices: DeviceView[];
@@ -320,6 +350,9 @@ export interface DesktopOutputs {
   adminListGroupRules: GroupRuleView[];
   adminCreateGroupRule: GroupRuleView;
   adminDeleteGroupRule: { ok: true };
+  adminListApprovals: ApprovalView[];
+  adminApproveRequest: ApprovalView;
+  adminRejectRequest: ApprovalView;
   auditList: AuditEntryView[];
   auditVerify: { ok: boolean; checked: number; firstBrokenSeq: number | null };
   auditExport: { filename: string; mime: string; content: string; count: number };

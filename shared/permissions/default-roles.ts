@@ -1,4 +1,5 @@
-// The six roles SalesVault ships with (PRODUCT §1). Ids and keys are stable: the server seeds
+// The six roles SalesVault ships with: field rep, sales manager, sales director, customer
+// service, IT admin and auditor. Ids and keys are stable: the server seeds
 // them, grants name them, and admins may edit their actions, scope, clearances and policy.
 
 import type { Action, RecordAction, Role } from '../domain/model';
@@ -67,7 +68,7 @@ export const DEFAULT_ROLES: Role[] = [
     id: 'role-it-admin',
     key: 'it_admin',
     name: 'IT admin',
-    // audit.read: PRODUCT §8 gives the IT admin the audit trail, alerts and chain verification.
+    // audit.read: the IT admin reads the audit trail and alerts and verifies the chain (but holds no customer data).
     actions: ['admin.users', 'admin.devices', 'admin.roles', 'review.conduct', 'audit.read'],
     dataScope: 'none',
     readClearance: 'public',
@@ -78,7 +79,9 @@ export const DEFAULT_ROLES: Role[] = [
     id: 'role-auditor',
     key: 'auditor',
     name: 'Auditor',
-    actions: ['audit.read', 'review.conduct'],
+    // Reads and exports the audit trail and review results; decides nothing (separation of
+    // duties: an auditor who could revoke access would be auditing their own decisions).
+    actions: ['audit.read'],
     dataScope: 'none',
     readClearance: 'public',
     writeClearance: 'public',

@@ -1,5 +1,6 @@
 // Table-driven tests of the permission engine. Every expected value comes from the truth
-// tables written out below (an independent statement of PRODUCT §2), never from the engine.
+// tables written out below (the permission model stated from its rules, independently of the
+// code), never from the engine.
 
 import { describe, expect, it } from 'vitest';
 import type { Action, DataScope, FieldClassification, FieldLevel, OrgUnit, Role, RoleKey, Share, User } from '../domain/model';
@@ -69,7 +70,7 @@ const recordOf = (relation: Relation): RecordScope => ({
 
 // ---- truth tables --------------------------------------------------------------------------
 
-/** Which record relations each data scope covers (PRODUCT §2 and shared/domain/model.ts). */
+/** Which record relations each data scope covers (shared/domain/model.ts: own, team = managed units with subtrees, unit = own unit subtree, all, none). */
 const SCOPE_COVERS: Record<DataScope, Record<Relation, boolean>> = {
   own: { own: true, sameUnit: false, unitSubtree: false, managedUnit: false, managedSubtree: false, aboveMyUnit: false, otherRegion: false },
   team: { own: true, sameUnit: false, unitSubtree: false, managedUnit: true, managedSubtree: true, aboveMyUnit: false, otherRegion: false },
@@ -96,7 +97,7 @@ const ROLE_ACTIONS: Record<RoleKey, Action[]> = {
   director: ['customer.read', 'contact.read', 'opportunity.read', 'activity.read', 'customer.export', 'dashboard.team'],
   service: ['customer.read', 'contact.read', 'activity.read', 'activity.create'],
   it_admin: ['admin.users', 'admin.devices', 'admin.roles', 'review.conduct', 'audit.read'],
-  auditor: ['audit.read', 'review.conduct'],
+  auditor: ['audit.read'],
 };
 
 const ROLE_SETTINGS: Record<RoleKey, { id: string; scope: DataScope; read: FieldLevel; write: FieldLevel; export: boolean }> = {
@@ -443,7 +444,7 @@ describe('field clearance', () => {
     expect(fieldsAboveWriteClearance('contact', ['customerId', 'name', 'phone'], 'public', DEFAULT_CLASSIFICATION)).toEqual(['phone']);
   });
 
-  it('the default classification follows PRODUCT §3', () => {
+  it('the default classification keeps credit limit and payment terms confidential, tax id and contact channels sensitive, amounts internal', () => {
     expect(readableFields('customer', 'sensitive', DEFAULT_CLASSIFICATION)).not.toContain('creditLimit');
     expect(readableFields('customer', 'sensitive', DEFAULT_CLASSIFICATION)).not.toContain('paymentTerms');
     expect(readableFields('customer', 'internal', DEFAULT_CLASSIFICATION)).not.toContain('taxId');

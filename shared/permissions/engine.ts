@@ -50,6 +50,11 @@ export type DenyReason = 'no_action' | 'out_of_scope' | 'read_only_share' | 'abo
 
 // Verbs that change data: they need write access to the record, not only read access.
 const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'reassign']);
+
+/** Does `action` change records (create, update, delete, reassign)? Those need write access to the record. */
+export function isWriteAction(action: Action): boolean {
+  return WRITE_VERBS.has(action.slice(action.indexOf('.') + 1));
+}
 const ADMIN_ACTION_SET: ReadonlySet<string> = new Set(ADMIN_ACTIONS);
 
 export function buildOrgTree(units: readonly OrgUnit[]): OrgTree {
@@ -195,8 +200,7 @@ export function authorize(
   if (!target) return deny('out_of_scope');
   const access = recordAccess(subject, tree, target.record, target.shares, target.now);
   if (access === 'none') return deny('out_of_scope');
-  const verb = action.slice(action.indexOf('.') + 1);
-  if (WRITE_VERBS.has(verb) && access !== 'write') return deny('read_only_share');
+  if (isWriteAction(action) && access !== 'write') return deny('read_only_share');
   return { allowed: true };
 }
 
@@ -220,6 +224,25 @@ export function fieldLevel(entity: EntityType, field: string, classification: Fi
 
 function isStructural(entity: EntityType, field: string): boolean {
   return STRUCTURAL_FIELDS[entity].includes(field);
+}
+
+/**
+ * How a structural field may be written by a client (structural fields carry no classification,
+ * so the write clearance never governs them; these rules do):
+ *   server    – only the server sets it (id, version, updatedAt; an activity's author is the
+ *               actor who creates it; a customer's owner is its creator, then the reassign action)
+ *   creation  – set once when the record is created, never changed (a child record's customer)
+ *   reassign  – may name someone other than the actor only through `<entity>.reassign`, with the
+ *               new owner inside the actor's scope (an opportunity's owner)
+ * Any other field is not structural: undefined.
+ */
+export type StructuralWrite = 'server' | 'creation' | 'reassign';
+
+export function structuralWrite(entity: EntityType, field: string): StructuralWrite | undefined {
+  if (!isStructural(entity, field)) return undefined;
+  if (field === 'customerId' && entity !== 'customer') return 'creation';
+  if (field === 'ownerId' && entity === 'opportunity') return 'reassign';
+  return 'server';
 }
 
 function isReadable(entity: EntityType, field: string, clearance: FieldLevel, classification: FieldClassification): boolean {

@@ -61,9 +61,18 @@ export const ERROR_CODES = [
   'device_revoked',
   'user_deactivated',
   'device_limit',
+  'device_key_invalid',
+  'wipe_not_allowed',
   'forbidden',
+  // separation of duties: a role mixing administration and record work (or an administering
+  // role with a data scope); a change to one's own user or role; approving one's own request
+  'separation_of_duties',
+  'self_change',
+  'own_request',
   'conflict',
   'offline_not_allowed',
+  // single sign-on: the identity provider's discovery document or keys could not be fetched
+  'provider_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,7 +1,20 @@
 import { z } from 'zod';
-import { ALL_ACTIONS, DATA_SCOPES, FIELD_LEVELS, type Action } from '../domain/model';
+import { DATA_SCOPES, FIELD_LEVELS } from '../domain/model';
 import { epochMsSchema, idSchema } from './common';
-import { classificationSchema, offlinePolicySchema } from './grant';
+import {
+  approvalViewSchema,
+  createRoleBodySchema,
+  createShareBodySchema,
+  createUserBodySchema,
+  passwordSchema,
+  pendingApprovalSchema,
+  roleViewSchema,
+  setFieldLevelBodySchema,
+  updateRoleBodySchema,
+  updateUserBodySchema,
+  usernameSchema,
+} from './admin';
+import { classificationSchema } from './grant';
 import { SSO_ROUTES } from './sso';
 import {
   auditUploadSchema,
@@ -9,6 +22,7 @@ import {
   pullResponseSchema,
   pushRequestSchema,
   pushResponseSchema,
+  serverEventSchema,
 } from './sync';
 
 // The server's HTTP API as one table: the server registers routes from it, the client calls
@@ -28,9 +42,8 @@ interface RouteDef {
 }
 
 const fieldLevel = z.enum(FIELD_LEVELS);
-const action = z.enum(ALL_ACTIONS as [Action, ...Action[]]);
-const username = z.string().trim().min(2).max(64).regex(/^[a-z0-9._-]+$/i, 'letters, digits, . _ -');
-const password = z.string().min(8).max(256);
+const username = usernameSchema;
+const password = passwordSchema;
 const totpCode = z.string().regex(/^\d{6}$/, 'a 6-digit code');
 
 export const userViewSchema = z.object({
@@ -44,17 +57,6 @@ export const userViewSchema = z.object({
   mfaEnrolled: z.boolean(),
   lastSignInAt: epochMsSchema.nullable(),
   lockedUntil: epochMsSchema.nullable(),
-});
-
-export const roleViewSchema = z.object({
-  id: z.string(),
-  key: z.string().nullable(),
-  name: z.string(),
-  actions: z.array(action),
-  dataScope: z.enum(DATA_SCOPES),
-  readClearance: fieldLevel,
-  writeClearance: fieldLevel,
-  offline: offlinePolicySchema,
 });
 
 export const orgUnitViewSchema = z.object({
@@ -108,10 +110,13 @@ export const auditQuerySchema = z.object({
   beforeSeq: z.coerce.number().int().positive().optional(),
 });
 
-// ---- anomaly alerts and access reviews (PRODUCT §7)
+export { roleViewSchema, approvalViewSchema };
+export type { ApprovalChange, ApprovalView } from './admin';
+
+// ---- anomaly alerts and access reviews (server-side security monitoring and periodic access certification)
 export const ALERT_RULES = [
   'pull_volume', 'offline_view_volume', 'offline_export_volume',
-  'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours',
+  'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours', 'offline_audit_flagged',
 ] as const;
 export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
 
@@ -241,26 +246,25 @@ export const ROUTES = {
     body: z.object({ directiveIat: z.number().int() }),
     response: ok,
   },
-  // GET /v1/events is the SSE stream (auth: token); see serverEventSchema in sync.ts.
+  /**
+   * The real-time stream: text/event-stream, each event `event: <type>` + `data: <serverEventSchema
+   * JSON>`. Registered by hand on the server (server/events/stream.ts), not through route().
+   */
+  events: { method: 'GET', path: '/v1/events', auth: 'token', response: serverEventSchema },
 
   // ---- admin (authorized by the permission engine: admin.users / admin.roles / admin.devices / audit.read)
   listUsers: { method: 'GET', path: '/v1/admin/users', auth: 'token', response: z.object({ users: z.array(userViewSchema) }) },
+  // A change that widens someone's access and is not covered by the caller's own scope answers
+  // 202 with the pending approval instead of the result (separation of duties).
   createUser: {
     method: 'POST', path: '/v1/admin/users', auth: 'token',
-    body: z.object({
-      username, displayName: z.string().trim().min(1).max(100), password,
-      unitId: idSchema, roleId: idSchema, managedUnitIds: z.array(idSchema).max(50).default([]),
-    }),
-    response: z.object({ user: userViewSchema }),
+    body: createUserBodySchema,
+    response: z.union([z.object({ user: userViewSchema }), pendingApprovalSchema]),
   },
   updateUser: {
     method: 'PATCH', path: '/v1/admin/users/:id', auth: 'token',
-    body: z.object({
-      displayName: z.string().trim().min(1).max(100).optional(),
-      unitId: idSchema.optional(), roleId: idSchema.optional(),
-      managedUnitIds: z.array(idSchema).max(50).optional(),
-    }),
-    response: z.object({ user: userViewSchema }),
+    body: updateUserBodySchema,
+    response: z.union([z.object({ user: userViewSchema }), pendingApprovalSchema]),
   },
   deactivateUser: {
     method: 'POST', path: '/v1/admin/users/:id/deactivate', auth: 'token',
@@ -269,13 +273,13 @@ export const ROUTES = {
   listRoles: { method: 'GET', path: '/v1/admin/roles', auth: 'token', response: z.object({ roles: z.array(roleViewSchema) }) },
   createRole: {
     method: 'POST', path: '/v1/admin/roles', auth: 'token',
-    body: roleViewSchema.omit({ id: true, key: true }).extend({ name: z.string().trim().min(1).max(64) }),
+    body: createRoleBodySchema,
     response: z.object({ role: roleViewSchema }),
   },
   updateRole: {
     method: 'PATCH', path: '/v1/admin/roles/:id', auth: 'token',
-    body: roleViewSchema.omit({ id: true, key: true }).partial(),
-    response: z.object({ role: roleViewSchema }),
+    body: updateRoleBodySchema,
+    response: z.union([z.object({ role: roleViewSchema }), pendingApprovalSchema]),
   },
   listUnits: { method: 'GET', path: '/v1/admin/units', auth: 'token', response: z.object({ units: z.array(orgUnitViewSchema) }) },
   createUnit: {
@@ -289,23 +293,37 @@ export const ROUTES = {
   },
   setFieldLevel: {
     method: 'PATCH', path: '/v1/admin/classification', auth: 'token',
-    body: z.object({ entity: z.enum(['customer', 'contact', 'opportunity', 'activity']), field: z.string().max(64), level: fieldLevel }),
-    response: z.object({ classification: classificationSchema }),
+    body: setFieldLevelBodySchema,
+    response: z.union([z.object({ classification: classificationSchema }), pendingApprovalSchema]),
   },
-  /** Shares are created by whoever may reassign the customer (customer.reassign) or by admins. */
+  /**
+   * Shares are created by whoever may reassign the customer (customer.reassign); a user
+   * administrator's share waits for a second administrator (202).
+   */
   createShare: {
     method: 'POST', path: '/v1/shares', auth: 'token',
-    body: z.object({
-      customerId: idSchema, granteeType: z.enum(['user', 'unit']), granteeId: idSchema,
-      access: z.enum(['read', 'write']), expiresAt: epochMsSchema.nullable().default(null),
-    }),
-    response: z.object({ share: shareViewSchema }),
+    body: createShareBodySchema,
+    response: z.union([z.object({ share: shareViewSchema }), pendingApprovalSchema]),
   },
   revokeShare: { method: 'POST', path: '/v1/shares/:id/revoke', auth: 'token', response: z.object({ share: shareViewSchema }) },
   reassignCustomer: {
     method: 'POST', path: '/v1/customers/:id/reassign', auth: 'token',
     body: z.object({ ownerId: idSchema }),
     response: ok,
+  },
+  /** Approvals: listed by anyone with admin.users or admin.roles; decided by another holder of the request's permission. */
+  listApprovals: {
+    method: 'GET', path: '/v1/admin/approvals', auth: 'token',
+    query: z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }),
+    response: z.object({ approvals: z.array(approvalViewSchema) }),
+  },
+  approveRequest: {
+    method: 'POST', path: '/v1/admin/approvals/:id/approve', auth: 'token',
+    response: z.object({ approval: approvalViewSchema }),
+  },
+  rejectRequest: {
+    method: 'POST', path: '/v1/admin/approvals/:id/reject', auth: 'token',
+    response: z.object({ approval: approvalViewSchema }),
   },
   listDevices: {
     method: 'GET', path: '/v1/admin/devices', auth: 'token',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { epochMsSchema, idSchema } from './common';
 import { entityTypeSchema, projectedRecordSchema } from './records';
 
-// The sync protocol (PRODUCT §4). Pull is a paged delta by opaque cursor over a bucketed
+// The sync protocol: devices sync under server-issued, signed scopes. Pull is a paged delta by opaque cursor over a bucketed
 // change log; push sends the outbox; events arrive over SSE.
 
 export const PULL_PAGE_MAX = 5000;
@@ -64,6 +64,34 @@ export type PullResponse = z.infer<typeof pullResponseSchema>;
 export const MUTATION_OPS = ['create', 'update', 'delete'] as const;
 export const PUSH_BATCH_MAX = 500;
 
+/** Most fields one mutation may carry (the widest entity has ten writable fields). */
+export const MUTATION_FIELDS_MAX = 32;
+/** Longest text a field value may be on the wire (the entity schemas then apply each field's own limit). */
+export const FIELD_VALUE_TEXT_MAX = 10_000;
+
+/** A field name: a plain identifier. */
+const fieldNameSchema = z.string().max(64).regex(/^[A-Za-z][A-Za-z0-9]*$/, 'field names are plain identifiers');
+
+/**
+ * A field value as it may travel in a mutation: a scalar (text, number, true/false, null) or a
+ * short list of short texts (tags). Never a nested object or list: a record field is flat, and a
+ * nested value of any depth is refused here, before any processing. The entity's own field schema
+ * (records.ts) still decides, per mutation, whether the value is valid for that field.
+ */
+export const fieldValueSchema = z.union([
+  z.string().max(FIELD_VALUE_TEXT_MAX),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.string().max(200)).max(100),
+]);
+
+// Statically the values stay `unknown` (the entity schemas give them their real types); at run
+// time every value must pass fieldValueSchema.
+const fieldMapSchema = z
+  .record(fieldNameSchema, fieldValueSchema as z.ZodType<unknown>)
+  .refine((fields) => Object.keys(fields).length <= MUTATION_FIELDS_MAX, `at most ${MUTATION_FIELDS_MAX} fields`);
+
 export const mutationSchema = z.object({
   /** Client-generated UUID; the server applies each mutation id at most once. */
   mutationId: z.string().uuid(),
@@ -73,9 +101,9 @@ export const mutationSchema = z.object({
   /** The record's version the client edited from (null for create). */
   baseVersion: z.number().int().nonnegative().nullable(),
   /** New values of changed fields (create: all provided fields; delete: {}). */
-  fields: z.record(z.string(), z.unknown()),
+  fields: fieldMapSchema,
   /** The values those fields had when the user started editing (per-field conflict detection). */
-  baseValues: z.record(z.string(), z.unknown()).default({}),
+  baseValues: fieldMapSchema.default({}),
   /** When the user made the change (client clock, epoch ms). */
   createdAt: epochMsSchema,
 });
@@ -115,19 +143,77 @@ export const pushResponseSchema = z.object({
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
-/** Offline reads (views, searches, exports) recorded in the vault and uploaded at next sync. */
-export const offlineAuditEntrySchema = z.object({
+/** How a search text looked, without the text: what an auditor needs, no personal data. */
+export const SEARCH_TEXT_KINDS = ['empty', 'digits', 'latin', 'cjk', 'mixed'] as const;
+export type SearchTextKind = (typeof SEARCH_TEXT_KINDS)[number];
+
+export const searchSummarySchema = z.object({
+  /** length of the query in characters */
+  length: z.number().int().nonnegative().max(200),
+  kind: z.enum(SEARCH_TEXT_KINDS),
+});
+export type SearchSummary = z.infer<typeof searchSummarySchema>;
+
+const DIGIT = /\p{Nd}/u;
+const LATIN = /\p{Script=Latin}/u;
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}]/u;
+/** Spaces, punctuation and symbols (`+86 (138) 0000-0000`, `a@b.c`) say nothing about the kind. */
+const NEUTRAL = /[\s\p{P}\p{S}]/u;
+
+/**
+ * Reduces a search text to its summary: its length in characters (code points) and the kind of
+ * characters it is made of — only digits (phone numbers, ids), only Latin letters, only CJK, or
+ * mixed. Neutral characters are ignored; letters of any other script count as mixed, and so does
+ * a query of neutral characters alone. Search terms are often personal data (a phone number, a
+ * contact's name) and the audit trail is read by administrators, so this is all that is kept.
+ */
+export function summarizeSearch(query: string): SearchSummary {
+  const chars = Array.from(query.trim());
+  if (chars.length === 0) return { length: 0, kind: 'empty' };
+  const kinds = new Set<SearchTextKind>();
+  for (const ch of chars) {
+    if (DIGIT.test(ch)) kinds.add('digits');
+    else if (LATIN.test(ch)) kinds.add('latin');
+    else if (CJK.test(ch)) kinds.add('cjk');
+    else if (!NEUTRAL.test(ch)) kinds.add('mixed');
+  }
+  const [only] = kinds;
+  return { length: Math.min(chars.length, 200), kind: kinds.size === 1 && only ? only : 'mixed' };
+}
+
+/** Most records one offline entry may claim (a view names one; a search or export counts rows). */
+export const OFFLINE_AUDIT_COUNT_MAX = 1_000_000;
+
+const offlineAuditEntryShape = z.object({
   id: z.string().uuid(),
   at: epochMsSchema,
   action: z.enum(['view', 'search', 'export']),
   entity: entityTypeSchema.optional(),
   recordId: idSchema.optional(),
-  query: z.string().max(200).optional(),
-  count: z.number().int().nonnegative().optional(),
+  /** search only: the query's length and kind, never its text */
+  search: searchSummarySchema.optional(),
+  /** search: results found; export: records exported */
+  count: z.number().int().nonnegative().max(OFFLINE_AUDIT_COUNT_MAX).optional(),
 });
-export type OfflineAuditEntry = z.infer<typeof offlineAuditEntrySchema>;
 
-export const auditUploadSchema = z.object({ entries: z.array(offlineAuditEntrySchema).min(1).max(1000) });
+/**
+ * Offline reads (views, searches, exports) recorded in the vault and uploaded at next sync. A
+ * search entry carries no free text: an entry that still has a `query` (written by an older
+ * client) is reduced to its `search` summary as it is parsed, and the text is dropped, so it is
+ * neither stored in a vault queue parsed with this schema nor accepted by the server.
+ */
+export const offlineAuditEntrySchema = z.preprocess((value) => {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !('query' in value)) return value;
+  const { query, ...rest } = value as Record<string, unknown>;
+  if (typeof query !== 'string' || 'search' in rest) return rest;
+  return { ...rest, search: summarizeSearch(query) };
+}, offlineAuditEntryShape);
+
+/** An offline audit entry as recorded and uploaded (never with search text). */
+export type OfflineAuditEntry = z.output<typeof offlineAuditEntryShape>;
+
+export const OFFLINE_AUDIT_UPLOAD_MAX = 1000;
+export const auditUploadSchema = z.object({ entries: z.array(offlineAuditEntrySchema).min(1).max(OFFLINE_AUDIT_UPLOAD_MAX) });
 
 /** Server-sent events on GET /v1/events (text/event-stream; `event:` = type, `data:` = JSON). */
 export const serverEventSchema = z.discriminatedUnion('type', [

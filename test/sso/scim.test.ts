@@ -228,7 +228,7 @@ describe('SCIM 2.0 provisioning', () => {
 
   it('separation of duties: a group maps to an administering role only when IT allows that rule explicitly', async () => {
     const rule = { groupName: 'IT Admins', roleId: DEFAULT_ROLE_IDS.it_admin, unitId: s.fixture.units.company.id, priority: 1 };
-    await expect(createGroupRule(s.ctx, providerId, { ...rule, allowAdminRole: false }, CLI)).rejects.toMatchObject({ statusCode: 403 });
+    await expect(createGroupRule(s.ctx, providerId, { ...rule, allowAdminRole: false }, CLI)).rejects.toMatchObject({ code: 'forbidden' });
     const id = (await scim('POST', '/Users', okta.createUser('admin.candidate@acme.example'))).json.id as string;
     const group = (await scim('POST', '/Groups', okta.createGroup('IT Admins'))).json.id as string;
     await scim('PATCH', `/Groups/${group}`, okta.moveMember(null, id, 'admin.candidate@acme.example'));

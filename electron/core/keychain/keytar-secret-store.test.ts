@@ -44,7 +44,7 @@ describe('KeytarSecretStore (real Secret Service)', () => {
   });
 
   it('an unreachable Secret Service is a typed KeychainUnavailableError, not a crash', async () => {
-    const child = fileURLToPath(new URL('./fixtures/unreachable-keychain-child.ts', import.meta.url));
+    const child = fileURLToPath(new URL('../../../test/support/children/unreachable-keychain-child.ts', import.meta.url));
     const { stdout } = await run(process.execPath, ['--import', 'tsx', child], {
       env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/sv-no-bus', SV_TEST_KEYCHAIN_SERVICE: service },
       timeout: 30_000,

@@ -1,4 +1,4 @@
-// The offline lease (PRODUCT §6): lock when the lease runs out without a check-in, crypto-wipe
+// The offline lease: lock when the lease runs out without a check-in, crypto-wipe
 // after the wipe-after period, and treat a clock set backwards as expired. Pure decisions over
 // an injected clock, so every case is testable without waiting.
 

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playSystemBrowser, type BrowserRun } from '../../../test/oidc/browser';
 import { startTestOidcProvider, type TestOidcProvider } from '../../../test/oidc/test-provider';
-import { newTestApp, stateOf, unwrap, waitFor, type TestApp } from '../sync/test-support/app';
-import { startRealServer, type RealServer } from '../sync/test-support/real-server';
-import { configureSso } from './test-support/sso-server';
+import { newTestApp, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
+import { configureSso } from '../../../test/support/sso-server';
 
 describe('signInWithSso (real server, real provider, real vault)', () => {
   let server: RealServer;

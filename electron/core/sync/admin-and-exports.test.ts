@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { platform } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from './test-support/app';
-import { startRealServer, type RealServer } from './test-support/real-server';
+import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 describe('admin, audit and exports through the app service (real server)', () => {
   let server: RealServer;

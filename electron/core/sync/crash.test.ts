@@ -1,4 +1,4 @@
-// Crash safety (PRODUCT §10): a child process running the client core is SIGKILLed in the middle
+// Crash safety (an acknowledged edit survives a crash; a sync resumes where it stopped): a child process running the client core is SIGKILLed in the middle
 // of a pull, of a push and of a wipe, at deterministic pause points; a restart in this process
 // (same data dir, same REAL keychain entries, same REAL server) loses nothing acknowledged.
 
@@ -10,10 +10,10 @@ import { VAULT_FILE } from '../app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
 import { Vault } from '../vault';
 import { wipeMarkerPath } from '../wipe';
-import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
-import { startRealServer, type RealServer } from './test-support/real-server';
+import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
-const CHILD = resolve(__dirname, 'test-support/engine-child.ts');
+const CHILD = resolve(__dirname, '../../../test/support/children/app-child.ts');
 
 describe('SIGKILL mid-pull, mid-push and mid-wipe, then restart (real server, vault, keychain)', () => {
   let server: RealServer;

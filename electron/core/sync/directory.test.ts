@@ -2,8 +2,8 @@
 // customer lists show display names, not user ids (REAL server, REAL vault, REAL keychain).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTestApp, signInAndSync, unwrap, type TestApp } from './test-support/app';
-import { startRealServer, type RealServer } from './test-support/real-server';
+import { newTestApp, signInAndSync, unwrap, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 const NAMES = { rep: '李小龙', rep2: '王大锤', manager: '张经理' } as const;
 

@@ -1,4 +1,4 @@
-// The sync engine (PRODUCT §4): one `syncOnce()` = push the outbox, upload the offline audit
+// The sync engine: one `syncOnce()` = push the outbox, upload the offline audit
 // queue, then pull pages until the server has nothing more. Ordering matters:
 //  - push BEFORE pull, so that when the scope shrinks the user's pending edits reach the server
 //    (and are re-authorized there) before the pull purges what left the scope;
@@ -7,12 +7,15 @@
 //  - a pushed batch leaves the outbox only after the server's results are settled; a crash
 //    between send and settle re-sends it and the server answers `duplicate` (idempotent ids).
 // A RevokedError from any call propagates to the caller, which crypto-shreds (never pushes).
+// Every grant the engine receives goes to the session's one door (`acceptGrant`: verify, store,
+// trusted time, lease); the engine never decides about the lifecycle. `stop()` aborts the run in
+// flight at its next step and resolves when it has ended, so the owner can close the vault.
 
-import { PUSH_BATCH_MAX } from '../../../shared/protocol/sync';
+import { offlineAuditEntrySchema, PUSH_BATCH_MAX, type Mutation, type MutationResult } from '../../../shared/protocol/sync';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Clock, VaultStore } from '../contracts';
+import { ServerError } from './errors';
 import type { ServerClient } from './server-client';
-import { verifyGrant, type PinnedKey } from './tokens';
 
 /** Deterministic pause points for crash tests (a child process is SIGKILLed while paused). */
 export type SyncPausePoint = 'after-pull-page' | 'after-push-sent';
@@ -38,11 +41,10 @@ export interface SyncEngineOptions {
   vault: VaultStore;
   client: ServerClient;
   clock: Clock;
-  deviceId: string;
-  pinnedKey: PinnedKey;
-  /** Store a verified grant (the app service keeps its in-memory copy and the lease in step). */
-  acceptGrant(jws: string, claims: GrantClaims): void;
-  currentGrant(): GrantClaims | null;
+  /** The session's one door for grants: verifies, stores and applies it; resolves with its claims. */
+  acceptGrant(jws: string): Promise<GrantClaims>;
+  /** The grant in force (the vault projects what it stores to its clearance). */
+  currentGrant(): GrantClaims;
   onProgress?(progress: SyncProgress | null): void;
   hooks?: SyncTestHooks;
   pullPageSize?: number;
@@ -50,9 +52,18 @@ export interface SyncEngineOptions {
 
 const AUDIT_BATCH = 1000;
 
+/** The engine was stopped (its session is closing): the run ended early, nothing half-applied. */
+export class SyncStoppedError extends Error {
+  constructor() {
+    super('the sync was stopped because the session closed');
+    this.name = 'SyncStoppedError';
+  }
+}
+
 export class SyncEngine {
   private running: Promise<SyncSummary> | null = null;
   private queued: Promise<SyncSummary> | null = null;
+  private readonly abort = new AbortController();
 
   constructor(private readonly opts: SyncEngineOptions) {}
 
@@ -62,6 +73,7 @@ export class SyncEngine {
    * read the outbox. Concurrent callers share that one queued run.
    */
   syncOnce(): Promise<SyncSummary> {
+    if (this.abort.signal.aborted) return Promise.reject(new SyncStoppedError());
     if (!this.running) return this.startRun();
     if (!this.queued) {
       this.queued = this.running
@@ -75,22 +87,41 @@ export class SyncEngine {
   }
 
   private startRun(): Promise<SyncSummary> {
-    const run = this.runOnce().finally(() => {
-      if (this.running === run) this.running = null;
-    });
+    const run = this.runOnce()
+      .catch((err: unknown) => {
+        // An aborted request surfaces as the fetch's AbortError: report the stop itself.
+        throw this.abort.signal.aborted ? new SyncStoppedError() : err;
+      })
+      .finally(() => {
+        if (this.running === run) this.running = null;
+      });
     this.running = run;
     return run;
   }
 
-  get isRunning(): boolean {
-    return this.running !== null || this.queued !== null;
+  /**
+   * Stop for good: requests in flight are aborted, a queued run never starts, and the promise
+   * resolves once the current run has ended (every vault write is one transaction, so it ends
+   * between two of them).
+   */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([this.running, this.queued]);
+  }
+
+  private checkStopped(): void {
+    if (this.abort.signal.aborted) throw new SyncStoppedError();
   }
 
   private async runOnce(): Promise<SyncSummary> {
     const { vault, client } = this.opts;
+    const signal = this.abort.signal;
+    this.checkStopped();
     const summary: SyncSummary = { pushed: 0, auditUploaded: 0, upserted: 0, removed: 0, pages: 0 };
     // Check in first: a fresh grant and access token (and revocation is noticed before any push).
+    // The check-in's grant reaches the session through the server client's check-in listener.
     await client.refresh();
+    this.checkStopped();
 
     summary.pushed = await this.pushOutbox();
     summary.auditUploaded = await this.uploadAudit();
@@ -102,12 +133,10 @@ export class SyncEngine {
     try {
       for (;;) {
         const cursor = vault.getMeta('cursor');
-        const page = await client.call('pull', { cursor: cursor || null, limit: this.opts.pullPageSize ?? 2000 });
-        let claims = this.opts.currentGrant();
-        if (page.grant) {
-          claims = await verifyGrant(page.grant, this.opts.pinnedKey, this.opts.deviceId);
-          this.opts.acceptGrant(page.grant, claims);
-        }
+        const page = await client.call('pull', { cursor: cursor || null, limit: this.opts.pullPageSize ?? 2000 }, { signal });
+        this.checkStopped();
+        const claims = page.grant ? await this.opts.acceptGrant(page.grant) : this.opts.currentGrant();
+        this.checkStopped();
         // Names first: harmless if the page itself then fails to apply (it is pulled again).
         if (page.directory?.length) vault.rememberUserNames(page.directory);
         const applied = vault.applyPullPage(page, claims);
@@ -127,18 +156,41 @@ export class SyncEngine {
   }
 
   private async pushOutbox(): Promise<number> {
-    const { vault, client } = this.opts;
+    const { vault } = this.opts;
     let pushed = 0;
     for (;;) {
+      this.checkStopped();
       const batch = vault.outbox(PUSH_BATCH_MAX);
       if (batch.length === 0) return pushed;
       const before = vault.outboxCount();
-      const res = await client.call('push', { mutations: batch });
+      const results = await this.pushBatch(batch);
       await this.opts.hooks?.pause?.('after-push-sent');
-      vault.settlePush(batch, res.results);
+      this.checkStopped();
+      vault.settlePush(batch, results, this.opts.currentGrant());
       pushed += batch.length;
       // Defensive: a server that answers without settling anything must not spin us forever.
       if (vault.outboxCount() >= before) return pushed;
+    }
+  }
+
+  /**
+   * Sends one batch. The server judges each mutation on its own and answers per mutation; if it
+   * refuses the whole request as malformed (400/413: something in it fails the wire schema), the
+   * batch is split until the mutation at fault is alone, and that one is settled as rejected: it
+   * moves to the issues list (kept, with what the user typed) and the rest of the outbox goes on.
+   * A permanently refused mutation must never block the outbox.
+   */
+  private async pushBatch(batch: readonly Mutation[]): Promise<MutationResult[]> {
+    try {
+      return (await this.opts.client.call('push', { mutations: [...batch] }, { signal: this.abort.signal })).results;
+    } catch (err) {
+      if (!(err instanceof ServerError) || (err.status !== 400 && err.status !== 413)) throw err;
+      if (batch.length === 1) {
+        return [{ mutationId: (batch[0] as Mutation).mutationId, status: 'rejected', reason: `refused_by_server: ${err.code}: ${err.message}`.slice(0, 300) }];
+      }
+      const half = Math.ceil(batch.length / 2);
+      this.checkStopped();
+      return [...await this.pushBatch(batch.slice(0, half)), ...await this.pushBatch(batch.slice(half))];
     }
   }
 
@@ -148,7 +200,10 @@ export class SyncEngine {
     for (;;) {
       const entries = vault.pendingAudit(AUDIT_BATCH);
       if (entries.length === 0) return uploaded;
-      await client.call('uploadAudit', { entries });
+      // Entries queued by an older version may still hold search text: parsing reduces it to its
+      // summary, so the text never leaves the device.
+      await client.call('uploadAudit', { entries: entries.map((e) => offlineAuditEntrySchema.parse(e)) }, { signal: this.abort.signal });
+      this.checkStopped();
       vault.ackAudit(entries.map((e) => e.id));
       uploaded += entries.length;
       if (entries.length < AUDIT_BATCH) return uploaded;

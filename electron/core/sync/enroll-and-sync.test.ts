@@ -10,9 +10,9 @@ import { STRUCTURAL_FIELDS, type EntityType } from '../../../shared/domain/model
 import { readableFields } from '../../../shared/permissions/engine';
 import { VAULT_FILE } from '../app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
-import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from './test-support/app';
-import { startRealServer, totpFor, type RealServer } from './test-support/real-server';
-import { decodeStoredGrant } from './tokens';
+import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, totpFor, type RealServer } from '../../../test/support/real-server';
+import { decodeStoredGrant } from '../../../test/support/vault';
 
 const TABLES: Record<EntityType, string> = { customer: 'customers', contact: 'contacts', opportunity: 'opportunities', activity: 'activities' };
 

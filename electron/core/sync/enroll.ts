@@ -1,15 +1,16 @@
-// Enrollment (PRODUCT §4): password → TOTP → device key pair → server key pinned → device
-// registered → encrypted vault created with the first grant.
+// Enrollment, the server conversation: password → TOTP → device key pair → server key checked
+// against the pin → device registered. What comes back (device id, first grant, a client that
+// signs as the device) becomes a session in session/enroll-session.ts, which verifies the grant,
+// creates the encrypted vault and saves the pin.
 
 import { platform } from 'node:os';
-import { DEVICE_KEY_ACCOUNT, type SecretStore, type VaultStore } from '../contracts';
+import { DEVICE_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import { DeviceKey } from '../device-key';
+import type { LocalSettingsFile } from '../local-settings';
+import { serverPinId } from '../local-settings';
 import { ServerKeyMismatchError } from './errors';
-import type { LocalSettingsFile} from './local-settings';
-import { serverPinId } from './local-settings';
 import { ServerClient } from './server-client';
-import { sameServerKey, verifyGrant, type PinnedKey } from './tokens';
-import type { GrantClaims } from '../../../shared/protocol/grant';
+import { sameServerKey, type PinnedKey } from './tokens';
 
 export interface PendingSignIn {
   serverUrl: string;
@@ -49,24 +50,26 @@ export function defaultDeviceName(os: string, username: string): string {
 }
 
 export interface Enrollment {
-  vault: VaultStore;
   client: ServerClient;
   deviceId: string;
+  /** the first grant, as the server sent it (verified by the session before anything is stored) */
   grant: string;
-  claims: GrantClaims;
   pinnedKey: PinnedKey;
+  /** the pin id of this server, and whether this enrollment pins it for the first time */
+  pinId: string;
+  firstPin: boolean;
 }
 
-/** Steps 2–6: TOTP, device key, pin, enroll, vault. Cleans up the device key if it fails. */
+/**
+ * Steps 2–5: TOTP, device key, pin check, enroll. The device key stays in the keychain for the
+ * session to use; the caller deletes it (crypto-shred) if what follows fails.
+ */
 export async function completeEnrollment(opts: {
   pending: PendingSignIn;
   code: string;
   secrets: SecretStore;
   settings: LocalSettingsFile;
-  vaultPath: string;
-  createVault: (path: string, secrets: SecretStore) => Promise<VaultStore>;
   appVersion: string;
-  now: number;
   fetch?: typeof fetch;
   deviceName?: string;
 }): Promise<Enrollment> {
@@ -77,7 +80,6 @@ export async function completeEnrollment(opts: {
     : await client.call('verifyMfa', { mfaToken: pending.mfaToken, code: opts.code });
 
   const key = await DeviceKey.create(secrets);
-  let vault: VaultStore | null = null;
   try {
     const pinId = serverPinId(pending.serverUrl);
     const served = await client.call('serverKey');
@@ -94,26 +96,12 @@ export async function completeEnrollment(opts: {
     });
     // The key in the enrollment answer must be the one we pinned (same server, no swap mid-flow).
     if (!sameServerKey(pinnedKey, enrolled.serverKey.jwk)) throw new ServerKeyMismatchError();
-    const claims = await verifyGrant(enrolled.grant, pinnedKey, enrolled.deviceId);
-
-    if (!pinnedBefore) {
-      opts.settings.update((s) => ({ ...s, pinnedServerKeys: { ...s.pinnedServerKeys, [pinId]: pinnedKey } }));
-    }
-    opts.settings.update((s) => ({ ...s, lastServerUrl: pending.serverUrl, lastWipe: null }));
-
-    vault = await opts.createVault(opts.vaultPath, secrets);
-    vault.setMeta('serverUrl', pending.serverUrl);
-    vault.setMeta('deviceId', enrolled.deviceId);
-    vault.setMeta('serverKey', JSON.stringify(pinnedKey));
-    vault.setMeta('grant', enrolled.grant);
-    vault.setMeta('lastTrustedTime', String(opts.now));
 
     client.setIdentity({ deviceId: enrolled.deviceId, key, pinnedKey });
     client.setAccessToken(enrolled.accessToken, enrolled.accessExpiresAt);
-    return { vault, client, deviceId: enrolled.deviceId, grant: enrolled.grant, claims, pinnedKey };
+    return { client, deviceId: enrolled.deviceId, grant: enrolled.grant, pinnedKey, pinId, firstPin: !pinnedBefore };
   } catch (err) {
     // A half-finished enrollment must not leave a key behind that no vault refers to.
-    vault?.close();
     await secrets.delete(DEVICE_KEY_ACCOUNT).catch(() => false);
     throw err;
   }

@@ -2,6 +2,7 @@
 
 import type { ErrorCode } from '../../../shared/protocol/common';
 import type { WipeClaims } from '../../../shared/protocol/grant';
+import type { ServerUrlRefusal } from '../../../shared/protocol/server-url';
 
 /** The server could not be reached at all (network down, server stopped, DNS, TLS). */
 export class ServerUnreachableError extends Error {
@@ -9,6 +10,18 @@ export class ServerUnreachableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ServerUnreachableError';
+  }
+}
+
+/**
+ * The server address is not one the client may talk to (plain http to a non-loopback host, a
+ * non-web scheme, credentials in the URL). Raised before any connection is opened.
+ */
+export class InsecureServerUrlError extends Error {
+  readonly code = 'insecure_server_url' as const;
+  constructor(readonly reason: ServerUrlRefusal) {
+    super(`Refusing this server address (${reason}): use https://, or http:// only to this computer (127.0.0.1, localhost, [::1]).`);
+    this.name = 'InsecureServerUrlError';
   }
 }
 

@@ -1,21 +1,18 @@
-// The real-time event stream (PRODUCT §4 "Real-time"): GET /v1/events over SSE with the same
+// The real-time event stream (a revocation or scope change reaches an online device within
+// seconds, not at the next poll): GET /v1/events over SSE with the same
 // signed + token headers as every call, parsed with eventsource-parser from a streaming fetch.
 // Revocations arrive within seconds; scope/data changes trigger a (debounced) sync. The stream
 // is also the client's notion of "online": connected = online.
 
 import { createParser } from 'eventsource-parser';
 import { serverEventSchema, type ServerEvent } from '../../../shared/protocol/sync';
-import { RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
+import { ROUTES } from '../../../shared/protocol/routes';
+import { RevokedError, ServerError, ServerUnreachableError } from './errors';
 import type { ServerClient } from './server-client';
-import { verifyWipeDirective, type PinnedKey } from './tokens';
-
-export const EVENTS_PATH = '/v1/events';
 
 export interface EventStreamOptions {
   client: ServerClient;
-  deviceId: string;
-  pinnedKey: PinnedKey;
-  /** A VERIFIED revocation: crypto-shred now. */
+  /** A VERIFIED revocation (the server client's directive check): crypto-shred now. */
   onRevoked(err: RevokedError): void;
   /** Scope or data changed on the server: pull (debounced here). */
   onChange(event: ServerEvent): void;
@@ -109,7 +106,7 @@ export class EventStream {
   private async connectOnce(): Promise<void> {
     const abort = new AbortController();
     this.abort = abort;
-    const res = await this.opts.client.openStream(EVENTS_PATH, abort.signal);
+    const res = await this.opts.client.openStream(ROUTES.events.path, abort.signal);
     if (!res.body) throw new ServerError('bad_response', res.status, 'the event stream has no body');
     this.opts.onOnline(true);
     this.backoffMs = this.opts.minBackoffMs ?? 500;
@@ -132,15 +129,14 @@ export class EventStream {
         const event = parsed.data;
         if (event.type === 'revoked') {
           verifications.push(
-            verifyWipeDirective(event.directive, this.opts.pinnedKey, this.opts.deviceId).then(
-              (claims) => {
-                revoked = new RevokedError(claims, event.directive);
+            this.opts.client.verifiedRevocation(event.directive).then(
+              (verified) => {
+                // A forged or foreign directive (null) is ignored: it must never wipe.
+                if (!verified) return;
+                revoked = verified;
                 abort.abort();
               },
-              (err: unknown) => {
-                // A forged or foreign directive is ignored: it must never wipe.
-                if (!(err instanceof UntrustedTokenError)) this.opts.onError?.(err as Error);
-              },
+              (err: unknown) => this.opts.onError?.(err as Error),
             ),
           );
         } else if (event.type === 'scope-changed' || event.type === 'data-changed') {

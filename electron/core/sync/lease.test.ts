@@ -10,8 +10,8 @@ import type { AppState } from '../../../shared/api/desktop-api';
 import { VAULT_FILE } from '../app-service';
 import type { Clock } from '../contracts';
 import { VAULT_KEY_ACCOUNT } from '../contracts';
-import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
-import { startRealServer, type RealServer } from './test-support/real-server';
+import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 const HOUR = 3_600_000;
 

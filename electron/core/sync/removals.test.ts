@@ -1,10 +1,11 @@
-// Removal with indirect causes (PRODUCT §4, §6 "scope shrinks"): one test per cause shows the
+// Removal with indirect causes (a record leaves the device when the user's scope no longer covers
+// it, even if the record itself did not change): one test per cause shows the
 // vault before and after one sync — through the app service, against the REAL server.
 //   reassign · team move · role scope change · clearance lowered · share revoked · share expired
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTestApp, signInAndSync, unwrap, type TestApp } from './test-support/app';
-import { startRealServer, type RealServer } from './test-support/real-server';
+import { newTestApp, signInAndSync, unwrap, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 describe('scope shrink removes exactly what left the scope (real server, vault, keychain)', () => {
   let server: RealServer;

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUER, WIPE_TYP } from '../../../shared/protocol/grant';
 import { VAULT_FILE } from '../app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
-import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from './test-support/app';
-import { startRealServer, type RealServer } from './test-support/real-server';
+import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
+import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 async function expectIntact(t: TestApp) {
   expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toMatch(/^[0-9a-f]{64}$/);

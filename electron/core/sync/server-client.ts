@@ -1,8 +1,12 @@
 // A typed client for the server's HTTP API, driven by the ROUTES table (shared/protocol/routes.ts).
 // It signs every `signed`/`token` request with the device key (proof of possession), attaches
 // the short-lived access token, refreshes it once on token_expired, validates every response
-// with the route's schema and turns failures into typed errors. A wipe directive in an error
-// body becomes a RevokedError only when it verifies with the PINNED server key.
+// with the route's schema and turns failures into typed errors.
+//
+// Wipe directives are verified here and only here (`verifiedRevocation`, used for error bodies
+// and for the event stream's `revoked` events): a directive becomes a RevokedError only when it
+// verifies with the PINNED server key for this device. Grants are NOT verified here: a check-in's
+// grant goes to the check-in listener (the session's `acceptGrant`, the one door for grants).
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
@@ -12,11 +16,11 @@ import {
   errorBodySchema,
   type ErrorBody,
 } from '../../../shared/protocol/common';
-import type { GrantClaims } from '../../../shared/protocol/grant';
+import { checkServerUrl } from '../../../shared/protocol/server-url';
 import { ROUTES, type RouteBody, type RouteName, type RouteResponse } from '../../../shared/protocol/routes';
 import type { DeviceKey } from '../device-key';
-import { RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
-import { verifyGrant, verifyWipeDirective, type PinnedKey } from './tokens';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
+import { verifyWipeDirective, type PinnedKey } from './tokens';
 
 export interface DeviceIdentity {
   deviceId: string;
@@ -31,10 +35,10 @@ export interface ServerClientOptions {
   fetch?: typeof fetch;
   /** Absent before enrollment: only `auth: 'none'` routes can be called. */
   identity?: DeviceIdentity;
-  /** Called with every verified grant the client receives (refresh). */
-  onGrant?: (jws: string, claims: GrantClaims) => void | Promise<void>;
-
 }
+
+/** Receives the grant of every check-in (unverified: the listener verifies it, and throws if it does not). */
+export type CheckInListener = (grantJws: string) => Promise<void>;
 
 export interface CallOptions {
   params?: Record<string, string>;
@@ -55,18 +59,23 @@ export class ServerClient {
   private identity: DeviceIdentity | undefined;
   private accessToken: { token: string; expiresAt: number } | null = null;
   private refreshing: Promise<void> | null = null;
+  private checkInListener: CheckInListener | null = null;
   /** The server's clock (HTTP Date header, 1 s resolution) at the last response, if any. */
   lastServerDate: number | null = null;
 
   constructor(private readonly options: ServerClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    // Every request of the client (sign-in, enrollment, key pinning, sync, admin) goes through
+    // a ServerClient: refusing an insecure address here means nothing is ever sent to it.
+    const checked = checkServerUrl(options.baseUrl);
+    if (!checked.ok) throw new InsecureServerUrlError(checked.reason);
+    this.baseUrl = checked.url;
     this.fetchImpl = options.fetch ?? fetch;
     this.identity = options.identity;
   }
 
-  /** Where verified grants from check-ins go (the app service keeps grant, lease and vault in step). */
-  setGrantListener(listener: ServerClientOptions['onGrant']): void {
-    this.options.onGrant = listener;
+  /** Where the grants of check-ins go (the session: verify, store, trusted time, lease). */
+  setCheckInListener(listener: CheckInListener): void {
+    this.checkInListener = listener;
   }
 
   setIdentity(identity: DeviceIdentity): void {
@@ -99,15 +108,19 @@ export class ServerClient {
     }
   }
 
-  /** Check in: fresh access token and grant (the grant is verified, then handed to onGrant). */
+  /**
+   * Check in: a fresh access token and grant. The grant goes to the check-in listener (the
+   * session) first; the token is used only once the listener accepted the grant (a grant that
+   * does not verify fails the check-in).
+   */
   async refresh(): Promise<void> {
     if (!this.refreshing) {
       this.refreshing = (async () => {
         const res = await this.callOnce('refresh', { appVersion: this.options.appVersion }, {});
-        const identity = this.requireIdentity();
-        const claims = await verifyGrant(res.grant, identity.pinnedKey, identity.deviceId);
+        this.requireIdentity();
+        // Without a listener (no session) the grant is not used at all: nothing stores or trusts it.
+        await this.checkInListener?.(res.grant);
         this.accessToken = { token: res.accessToken, expiresAt: res.accessExpiresAt };
-        await this.options.onGrant?.(res.grant, claims);
       })().finally(() => {
         this.refreshing = null;
       });
@@ -154,6 +167,22 @@ export class ServerClient {
         await this.ensureAccessToken();
         return await attempt();
       }
+      throw err;
+    }
+  }
+
+  /**
+   * The one wipe-directive check of the client: a RevokedError when `directive` verifies with the
+   * pinned server key for this device, null otherwise. An unverifiable directive is ignored: a
+   * forged wipe must never wipe.
+   */
+  async verifiedRevocation(directive: string): Promise<RevokedError | null> {
+    if (!this.identity) return null;
+    try {
+      const claims = await verifyWipeDirective(directive, this.identity.pinnedKey, this.identity.deviceId);
+      return new RevokedError(claims, directive);
+    } catch (err) {
+      if (err instanceof UntrustedTokenError) return null;
       throw err;
     }
   }
@@ -250,15 +279,9 @@ export class ServerClient {
     } catch {
       // not JSON: fall through to a generic error
     }
-    if (body?.wipe && this.identity) {
-      try {
-        const claims = await verifyWipeDirective(body.wipe, this.identity.pinnedKey, this.identity.deviceId);
-        throw new RevokedError(claims, body.wipe);
-      } catch (err) {
-        if (err instanceof RevokedError) throw err;
-        // An unverifiable directive is ignored: a forged wipe must never wipe.
-        if (!(err instanceof UntrustedTokenError)) throw err;
-      }
+    if (body?.wipe) {
+      const revoked = await this.verifiedRevocation(body.wipe);
+      if (revoked) throw revoked;
     }
     if (body) throw new ServerError(body.error.code, res.status, body.error.message, body.error.details);
     if (res.status === 429) throw new ServerError('rate_limited', res.status, 'too many requests');

@@ -60,15 +60,3 @@ export async function verifyWipeDirective(jws: string, pinned: PinnedKey, device
 export function sameServerKey(a: PinnedKey, b: PinnedKey): boolean {
   return a.kty === b.kty && a.crv === b.crv && typeof a.x === 'string' && a.x === b.x;
 }
-
-/** Decode a grant's claims WITHOUT verifying (only for data already verified before storing). */
-export function decodeStoredGrant(jws: string): GrantClaims | null {
-  const payloadPart = jws.split('.')[1];
-  if (!payloadPart) return null;
-  try {
-    const parsed = grantClaimsSchema.safeParse(JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}

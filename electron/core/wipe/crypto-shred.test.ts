@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
 import { MemorySecretStore } from '../keychain';
 import { Vault } from '../vault';
-import { grantFor, page, tempDir, testKeychain, upsert } from '../vault/test-support';
+import { grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 import { cryptoShred, resumeInterruptedWipe, wipeMarkerPath } from '.';
 
 let dir: string;
@@ -82,7 +82,7 @@ describe('cryptoShred', () => {
   });
 
   it('a wipe killed (SIGKILL) between the keychain and the files completes at the next start', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/wipe-child.ts', import.meta.url))], {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../../test/support/children/wipe-child.ts', import.meta.url))], {
       env: {
         ...process.env,
         SV_TEST_WIPE_PAUSE_AFTER: 'keychain',

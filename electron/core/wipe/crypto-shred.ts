@@ -1,4 +1,4 @@
-// Crypto-shred (PRODUCT §6): make the vault unreadable by destroying its key, then remove the
+// Crypto-shred: make the vault unreadable by destroying its key, then remove the
 // files. Order matters: the keychain entries go FIRST, so that from that instant on whatever is
 // left on disk (the file, its WAL, a backup image of the disk) is ciphertext without a key.
 //
@@ -11,6 +11,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, 
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
+import { openPrivateFile } from '../private-files';
 
 export const WIPE_MARKER_SUFFIX = '.wiping';
 /** SQLite's companion files of a database (WAL mode uses -wal/-shm; -journal if ever rollback mode). */
@@ -128,7 +129,7 @@ function readMarker(marker: string): MarkerContent {
 }
 
 function writeDurably(path: string, content: string): void {
-  const fd = openSync(path, 'w');
+  const fd = openPrivateFile(path);
   try {
     writeSync(fd, content);
     fsyncSync(fd);

@@ -3,6 +3,7 @@ import { App, Button, Checkbox, Form, Input, InputNumber, Modal, Select, Space, 
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isPendingApproval } from '../../../shared/api/desktop-api';
 import { ADMIN_ACTIONS, DATA_SCOPES, ENTITY_TYPES, FIELD_LEVELS, RECORD_VERBS, type Action } from '../../../shared/domain/model';
 import type { RoleView } from '../../../shared/protocol/routes';
 import { useApi, useResult } from '../../app/context';
@@ -147,11 +148,17 @@ export function RolesView() {
   async function save() {
     setSaving(true);
     let saved = 0;
+    let pending = 0;
     for (const role of dirty) {
       const updated = show(await api.adminUpdateRole({ id: role.id, patch: rolePatch(role, edits[role.id]!) }));
       if (!updated) break;
-      saved++;
-      roles.setValue((list) => list?.map((r) => (r.id === updated.id ? updated : r)) ?? null);
+      // A change that widens access is not applied yet: it waits for a second administrator,
+      // so the matrix keeps showing the role as it is.
+      if (isPendingApproval(updated)) pending++;
+      else {
+        saved++;
+        roles.setValue((list) => list?.map((r) => (r.id === updated.id ? updated : r)) ?? null);
+      }
       setEdits((e) => {
         const { [role.id]: _saved, ...rest } = e;
         return rest;
@@ -159,6 +166,7 @@ export function RolesView() {
     }
     setSaving(false);
     if (saved) void message.success(t('admin.roles.saved', { count: saved }));
+    if (pending) void message.info({ content: t('admin.approvals.sentForApproval'), key: 'sent-for-approval', duration: 6 });
   }
 
   const columns: ColumnsType<MatrixRow> = [

@@ -2,6 +2,7 @@ import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isPendingApproval } from '../../../shared/api/desktop-api';
 import type { UserView } from '../../../shared/protocol/routes';
 import { useApi, useLocale, useResult } from '../../app/context';
 import { formatDateTime } from '../../lib/format';
@@ -143,6 +144,7 @@ function UserForm({
   const { t } = useTranslation();
   const api = useApi();
   const show = useResult();
+  const { message } = App.useApp();
   const [form] = Form.useForm<UserFormValues>();
   const [saving, setSaving] = useState(false);
   const isNew = editing === 'new';
@@ -183,7 +185,10 @@ function UserForm({
           : null;
     setSaving(false);
     const user = result ? show(result) : undefined;
-    if (user) onSaved(user);
+    if (user && isPendingApproval(user)) {
+      void message.info({ content: t('admin.approvals.sentForApproval'), key: 'sent-for-approval', duration: 6 });
+      onClose();
+    } else if (user) onSaved(user);
   }
 
   const title = isNew ? t('admin.users.create') : editing ? t('admin.users.editTitle', { name: editing.displayName }) : '';

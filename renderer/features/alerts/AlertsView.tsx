@@ -12,7 +12,7 @@ import { indexById } from '../admin/admin-data';
 const SEVERITY_COLORS: Record<AlertSeverity, string> = { low: 'default', medium: 'orange', high: 'red' };
 type Show = 'open' | 'all';
 
-/** The server's anomaly alerts (PRODUCT §7): IT admins acknowledge them, auditors read them. */
+/** The server's anomaly alerts (suspicious sign-ins, exports, revocations): IT admins acknowledge them, auditors read them. */
 export function AlertsView() {
   const { t } = useTranslation();
   const api = useApi();

@@ -17,7 +17,7 @@ const FLAG_COLORS: Record<ReviewFlag, string> = { stale: 'gold', moved: 'blue', 
 const DECISION_COLORS = { certified: 'green', revoked: 'red', pending: 'default' } as const;
 type Decision = 'certify' | 'revoke';
 
-/** Access-review campaigns (PRODUCT §7): list, create, decide items, export the results. */
+/** Access-review campaigns (periodic re-certification of users' access): list, create, decide items, export the results. */
 export function ReviewsView() {
   const [openId, setOpenId] = useState<string | null>(null);
   return openId ? <CampaignDetail id={openId} onBack={() => setOpenId(null)} /> : <CampaignList onOpen={setOpenId} />;

@@ -31,9 +31,15 @@ describe('who is offered certify/revoke', () => {
   const manager = user('mgr', 'manager');
 
   it('the assigned reviewer and the campaign creator, for open undecided items', () => {
-    expect(mayDecide(auditor, campaign, item('rep', 'auditor'))).toBe(true);
-    expect(mayDecide(auditor, campaign, item('rep', null))).toBe(true);
+    const admin2 = user('admin2', 'it_admin');
+    expect(mayDecide(admin2, campaign, item('rep', 'admin2'))).toBe(true);
+    expect(mayDecide(admin2, campaign, item('rep', null))).toBe(true);
     expect(mayDecide(admin, campaign, item('rep', 'mgr'))).toBe(true);
+  });
+
+  it('never the auditor: auditors read and export, they decide nothing', () => {
+    expect(mayDecide(auditor, campaign, item('rep', 'auditor'))).toBe(false);
+    expect(mayDecide(auditor, campaign, item('rep', null))).toBe(false);
   });
 
   it('nobody else, never on their own access, never twice, never in a closed campaign', () => {

@@ -1,4 +1,4 @@
-// 0002: the data every server starts with — the six default roles (PRODUCT §1) and the shipped
+// 0002: the data every server starts with — the six default roles (shared/permissions/default-roles.ts) and the shipped
 // field classification. Inserted only when absent, so admin edits are never overwritten.
 
 import type { Kysely, Migration } from 'kysely';

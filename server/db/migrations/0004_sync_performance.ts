@@ -1,11 +1,11 @@
-// 0004: what the sync hot path needs to stay fast at scale (PRODUCT §9).
+// 0004: what the sync hot path needs to stay fast at scale (hundreds of concurrent delta syncs).
 //   Indexes   customers(owner_id, id) serves the backfill's keyset page
 //             (owner_id = ? AND id > ? ORDER BY id LIMIT n) without sorting a whole owner's
 //             customers per page; children by (customer_id, id) replace the single-column ones.
 //   scope_epoch  a counter in `meta` that database triggers bump, in the writing transaction, on
 //             every change to the permission inputs (org_units, users' placement/role/status,
 //             roles, shares, field_classification). Processes cache those inputs and re-read only
-//             this one value per request (server/records/scope-data.ts). Triggers rather than
+//             this one value per request (server/org/permission-scope.ts). Triggers rather than
 //             calls in each write path: every writer (admin API, shares, seeds, CLI, other
 //             processes, hand-written SQL) is covered, so a cache can never miss a change.
 

@@ -7,6 +7,9 @@ import { initialMigration } from './0001_initial';
 import { defaultRolesMigration } from './0002_default_roles';
 import { alertsReviewsMigration } from './0003_alerts_reviews';
 import { syncPerformanceMigration } from './0004_sync_performance';
+import { separationOfDutiesMigration } from './0005_separation_of_duties';
+import { auditCheckpointsAndDevicesMigration } from './0006_audit_checkpoints_and_devices';
+import { syncHardeningMigration } from './0007_sync_hardening';
 import { identityProvidersMigration } from './0008_identity_providers';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -17,6 +20,9 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0002_default_roles': defaultRolesMigration,
         '0003_alerts_reviews': alertsReviewsMigration(dialect),
         '0004_sync_performance': syncPerformanceMigration(dialect),
+        '0005_separation_of_duties': separationOfDutiesMigration(dialect),
+        '0006_audit_checkpoints_and_devices': auditCheckpointsAndDevicesMigration(dialect),
+        '0007_sync_hardening': syncHardeningMigration(dialect),
         '0008_identity_providers': identityProvidersMigration(dialect),
       };
     },

@@ -1,0 +1,73 @@
+// Errors as the renderer sees them: every failure becomes an ApiError code it localizes (zh-CN
+// and English). Decided here once for the whole core.
+
+import type { ApiError, ApiErrorCode } from '../../shared/api/desktop-api';
+import { DeviceKeyMissingError } from './device-key';
+import { KeychainUnavailableError } from './keychain';
+import { InsecureServerUrlError, RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
+import { VaultError } from './vault/errors';
+
+/** A refusal decided locally, with the API code the renderer localizes. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** Server error codes → what the renderer shows. */
+function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
+  switch (code) {
+    case 'invalid_credentials':
+    case 'account_locked':
+    case 'mfa_invalid':
+    case 'rate_limited':
+    case 'forbidden':
+    case 'self_change':
+    case 'separation_of_duties':
+    case 'own_request':
+    case 'not_found':
+    case 'validation_failed':
+      return code;
+    case 'mfa_required':
+      return 'mfa_invalid';
+    // A VERIFIED revocation arrives as RevokedError; a bare refusal without a directive that
+    // verifies is only a refusal (a forged or broken directive must not look like a wipe).
+    case 'device_revoked':
+    case 'user_deactivated':
+    case 'offline_not_allowed':
+    case 'device_limit':
+      return 'forbidden';
+    case 'payload_too_large':
+    case 'conflict':
+      return 'validation_failed';
+    case 'unauthorized':
+    case 'token_expired':
+    case 'unknown_device':
+      return 'not_signed_in';
+    default:
+      return 'internal';
+  }
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  if (err instanceof InsecureServerUrlError) return { code: 'insecure_server_url', message: err.message };
+  if (err instanceof ServerUnreachableError) return { code: 'server_unreachable', message: err.message };
+  if (err instanceof ServerKeyMismatchError) return { code: 'server_key_mismatch', message: err.message };
+  if (err instanceof UntrustedTokenError) return { code: 'server_key_mismatch', message: err.message };
+  if (err instanceof RevokedError) return { code: 'revoked', message: err.message };
+  if (err instanceof ServerError) return { code: apiCodeForServer(err.code), message: err.message };
+  if (err instanceof KeychainUnavailableError) return { code: 'keychain_unavailable', message: err.message };
+  if (err instanceof DeviceKeyMissingError) return { code: 'vault_corrupt', message: err.message };
+  if (err instanceof VaultError) {
+    if (err.code === 'vault_corrupt' || err.code === 'keychain_key_missing') return { code: 'vault_corrupt', message: err.message };
+    if (err.code === 'invalid_input') return { code: 'validation_failed', message: err.message };
+    if (err.code === 'record_missing') return { code: 'not_found', message: err.message };
+  }
+  // Unknown failures: a generic message (no internals, no record content, never a key).
+  return { code: 'internal', message: 'an unexpected error occurred' };
+}

@@ -1,0 +1,413 @@
+// The owner of the app's lifecycle: at most one session (vault + server client + engine + event
+// stream + grant), the app state, and the decisions taken on the session's reports — lock or
+// unlock on a lease verdict, crypto-shred on a verified revocation or the wipe-after period,
+// sync when the server announces a change. Reports flow up (session → controller); actions flow
+// down from the controller's own task (start, sync, stop), never from inside a report.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppState, AppStateReason, Locale, SessionUser } from '../../../shared/api/desktop-api';
+import type { Action } from '../../../shared/domain/model';
+import type { GrantClaims } from '../../../shared/protocol/grant';
+import { AppError, toApiError } from '../api-errors';
+import type { Clock, SecretStore, VaultStore } from '../contracts';
+import type { LeaseEvaluation } from '../lease';
+import { authorizeAction } from '../local-authz';
+import { LocalSettingsFile } from '../local-settings';
+import { repairPrivateDir } from '../private-files';
+import { SyncStoppedError, type SyncTestHooks } from '../sync/engine';
+import { beginSignIn, type PendingSignIn } from '../sync/enroll';
+import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
+import type { OpenExternal } from '../sso/oidc-flow';
+import type { ServerClient } from '../sync/server-client';
+import { Vault } from '../vault';
+import { cryptoShred, resumeInterruptedWipe } from '../wipe';
+import { AppStateMachine } from './app-state';
+import { enrollSession } from './enroll-session';
+import { ClientSession, type SessionOptions, type SessionOwner } from './session';
+
+export const VAULT_FILE = 'vault.db';
+
+export interface AppServiceOptions {
+  dataDir: string;
+  secrets: SecretStore;
+  appVersion: string;
+  clock?: Clock;
+  defaultServerUrl?: string;
+  fetch?: typeof fetch;
+  /** Sync cadence while a vault is open (default 60 s). */
+  syncIntervalMs?: number;
+  /** Crash-test pause points (tests only). */
+  syncHooks?: SyncTestHooks;
+  /** Records per pull page (tests use small pages to stop mid-pull). */
+  pullPageSize?: number;
+  /** Event-stream reconnect backoff floor (tests shorten it). */
+  eventsMinBackoffMs?: number;
+  /** Opens a URL in the system browser (single sign-on). Electron passes shell.openExternal. */
+  openExternal?: OpenExternal;
+}
+
+/** What a handler that reads customer data works with: an unlocked session at one instant. */
+export interface Unlocked {
+  session: ClientSession;
+  vault: VaultStore;
+  grant: GrantClaims;
+  now: number;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+export class AppController {
+  readonly clock: Clock;
+  readonly settings: LocalSettingsFile;
+  readonly vaultPath: string;
+  readonly state = new AppStateMachine();
+  private session: ClientSession | null = null;
+  private pendingSignIn: PendingSignIn | null = null;
+  private wiping: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(readonly options: AppServiceOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.settings = new LocalSettingsFile(options.dataDir);
+    this.vaultPath = join(options.dataDir, VAULT_FILE);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    // 0700 directory, 0600 files: created so, and anything looser on disk tightened now.
+    repairPrivateDir(this.options.dataDir);
+    // A wipe interrupted by a crash (or a kill) finishes before anything else reads the disk.
+    await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
+    const settings = this.settings.read();
+    this.state.locale = settings.locale ?? 'zh-CN';
+    if (settings.lastWipe && !existsSync(this.vaultPath)) this.state.wiped(settings.lastWipe.phase, settings.lastWipe.reason);
+    if (existsSync(this.vaultPath)) await this.openExistingVault();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.state.close();
+    await this.stopSession();
+  }
+
+  get hasVaultFile(): boolean {
+    return existsSync(this.vaultPath);
+  }
+
+  get currentSession(): ClientSession | null {
+    return this.session;
+  }
+
+  /** Open the vault on disk and resume its session; a failure leaves it locked with the reason. */
+  async openExistingVault(): Promise<void> {
+    let vault: VaultStore | null = null;
+    let resumed: Awaited<ReturnType<typeof ClientSession.resume>>;
+    try {
+      vault = await Vault.open(this.vaultPath, this.options.secrets, { clock: this.clock });
+      let mine: ClientSession | null = null;
+      resumed = await ClientSession.resume(vault, this.options.secrets, this.sessionOptions(), this.ownerFor(() => mine));
+      mine = resumed.session;
+      this.state.locale = (vault.getMeta('locale') as Locale | null) ?? this.state.locale;
+    } catch (err) {
+      // The data stays on disk (encrypted); the UI says why and offers retry or sign-out.
+      vault?.close();
+      this.state.cannotOpen(toApiError(err).code);
+      return;
+    }
+    await this.attach(resumed.session, resumed.verdict, false);
+  }
+
+  /** Refuses a new sign-in while this device has a session or a vault file. */
+  assertCanSignIn(): void {
+    if (this.session || this.hasVaultFile) {
+      // Includes a vault that could not be opened: it may hold unpushed edits, so it is
+      // never replaced silently. Signing out is the explicit way to discard it.
+      throw new AppError('validation_failed', 'this device already has a vault; sign out first');
+    }
+  }
+
+  /** Step 1 done elsewhere (single sign-on, electron/core/sso): continue from this pending sign-in. */
+  setPendingSignIn(pending: PendingSignIn): void {
+    this.assertCanSignIn();
+    this.pendingSignIn = pending;
+    this.emit();
+  }
+
+  /** Step 1 of signing in: the password. */
+  async beginSignIn(input: { serverUrl: string; username: string; password: string }): Promise<PendingSignIn> {
+    this.assertCanSignIn();
+    this.pendingSignIn = await beginSignIn({ ...input, appVersion: this.options.appVersion, fetch: this.options.fetch });
+    this.emit();
+    return this.pendingSignIn;
+  }
+
+  /** Step 2: the TOTP code; enrolls the device and starts the first sync in the background. */
+  async completeSignIn(code: string): Promise<void> {
+    const pending = this.pendingSignIn;
+    if (!pending) throw new AppError('not_signed_in', 'enter your password first');
+    if (this.session) throw new AppError('validation_failed', 'already signed in on this device');
+    let enrolled: Awaited<ReturnType<typeof enrollSession>>;
+    try {
+      let mine: ClientSession | null = null;
+      enrolled = await enrollSession({
+        pending,
+        code,
+        secrets: this.options.secrets,
+        settings: this.settings,
+        vaultPath: this.vaultPath,
+        options: this.sessionOptions(),
+        owner: this.ownerFor(() => mine),
+      });
+      mine = enrolled.session;
+    } catch (err) {
+      // A wrong code can be retried with the same MFA token; anything else starts over.
+      if (!(err instanceof ServerError && err.code === 'mfa_invalid')) this.pendingSignIn = null;
+      throw err;
+    }
+    this.pendingSignIn = null;
+    enrolled.session.vault.setMeta('locale', this.state.locale);
+    await this.attach(enrolled.session, enrolled.verdict, true);
+  }
+
+  /** Make `session` the current one, apply its first verdict and start it (unless it wiped). */
+  private async attach(session: ClientSession, verdict: LeaseEvaluation, online: boolean): Promise<void> {
+    this.session = session;
+    this.state.sessionUp(Boolean(session.vault.getMeta('lastSyncAt')), online);
+    if (!(await this.applyLease(verdict)) || this.closed) return;
+    session.start();
+    // The first (or next) sync runs in the background; progress arrives through onStateChange.
+    void this.runSync().catch(() => undefined);
+  }
+
+  private sessionOptions(): SessionOptions {
+    const o = this.options;
+    return {
+      appVersion: o.appVersion,
+      clock: this.clock,
+      fetch: o.fetch,
+      syncIntervalMs: o.syncIntervalMs,
+      syncHooks: o.syncHooks,
+      pullPageSize: o.pullPageSize,
+      eventsMinBackoffMs: o.eventsMinBackoffMs,
+    };
+  }
+
+  /** The session's reports, taken only while it is the current session. */
+  private ownerFor(self: () => ClientSession | null): SessionOwner {
+    const current = () => self() !== null && self() === this.session;
+    // Reports are not awaited by the reporter: what the controller does about them runs as its own task.
+    const act = (task: () => Promise<unknown>) => void task().catch(() => undefined);
+    return {
+      lease: (verdict) => {
+        if (current()) act(() => this.applyLease(verdict));
+      },
+      revoked: (err) => {
+        if (current()) act(() => this.handleRevoked(err));
+      },
+      progress: (progress) => {
+        if (!current()) return;
+        this.state.progress = progress;
+        this.emit();
+      },
+      online: (online) => {
+        if (!current()) return;
+        this.state.online = online;
+        this.emit();
+      },
+      syncWanted: () => {
+        if (current()) act(() => this.runSync());
+      },
+    };
+  }
+
+  private async stopSession(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    await session?.stop();
+  }
+
+  // ---- lease and wipe ------------------------------------------------------------------------
+
+  /** Apply a verdict to the state (once, as given). Returns false when it wiped. */
+  async applyLease(verdict: LeaseEvaluation): Promise<boolean> {
+    const session = this.session;
+    if (!session) return false;
+    const outcome = this.state.applyLease(verdict, Boolean(session.vault.getMeta('lastSyncAt')));
+    if (outcome === 'wipe') {
+      await this.wipe('wiped', 'wipe_after_expired', null);
+      return false;
+    }
+    if (outcome === 'ok') session.noteTrustedTime();
+    this.emit();
+    return true;
+  }
+
+  private handleRevoked(err: RevokedError): Promise<void> {
+    return this.wipe('revoked', err.claims.reason === 'user_deactivated' ? 'user_deactivated' : 'device_revoked', err);
+  }
+
+  /**
+   * Crypto-shred (keychain entries first, then the files). Idempotent; concurrent triggers
+   * (event stream + a failing call) share one wipe. For a revocation the wipe confirmation is
+   * signed BEFORE the device key is shredded and sent after.
+   */
+  private wipe(phase: 'revoked' | 'wiped', reason: AppStateReason, revoked: RevokedError | null): Promise<void> {
+    if (!this.wiping) {
+      this.wiping = (async () => {
+        const client = this.session?.client;
+        const confirmation = revoked && client ? client.prepareSigned('confirmWipe', { directiveIat: revoked.claims.iat }) : null;
+        // Record why first: if we crash mid-wipe the next start still shows the right screen.
+        this.settings.update((s) => ({ ...s, lastWipe: { phase, reason, at: this.clock.now() }, locale: this.state.locale }));
+        await this.stopSession();
+        await cryptoShred({ vaultPath: this.vaultPath, secrets: this.options.secrets });
+        this.state.wiped(phase, reason);
+        this.emit();
+        await confirmation?.send().catch(() => undefined);
+      })().finally(() => {
+        this.wiping = null;
+      });
+    }
+    return this.wiping;
+  }
+
+  /** Sign out: push what waits, then shred the vault and its keys (the language stays). */
+  async signOut(): Promise<void> {
+    const session = this.session;
+    if (session) {
+      // Never drop unpushed edits: push first, refuse to sign out while they cannot be sent.
+      if (session.vault.outboxCount() > 0) await this.runSync().catch(() => undefined);
+      if (this.session && this.session.vault.outboxCount() > 0) {
+        throw new AppError('server_unreachable', 'edits are waiting to be sent; reconnect before signing out');
+      }
+    }
+    if (this.session || this.hasVaultFile) {
+      await this.stopSession();
+      await cryptoShred({ vaultPath: this.vaultPath, secrets: this.options.secrets });
+    }
+    this.settings.update((s) => ({ ...s, lastWipe: null, locale: this.state.locale }));
+    this.pendingSignIn = null;
+    this.state.signedOut();
+    this.emit();
+  }
+
+  setLocale(locale: Locale): void {
+    this.state.locale = locale;
+    if (this.session) this.session.vault.setMeta('locale', locale);
+    else this.settings.update((s) => ({ ...s, locale }));
+    this.emit();
+  }
+
+  // ---- sync and server calls -----------------------------------------------------------------
+
+  /** One sync with its effects on the state. Throws the sync's error (after handling it). */
+  async runSync(): Promise<void> {
+    const session = this.session;
+    if (!session || this.closed) throw new AppError('not_signed_in', 'no vault is open');
+    this.state.syncStarted();
+    this.emit();
+    try {
+      await session.sync();
+      this.state.syncSucceeded();
+      this.emit();
+    } catch (err) {
+      if (err instanceof RevokedError) await this.handleRevoked(err);
+      // A session that stopped under the sync (wipe, sign-out, close) has nothing to report.
+      else if (!(err instanceof SyncStoppedError) && this.session === session) {
+        const online = err instanceof ServerUnreachableError ? false : err instanceof ServerError ? true : null;
+        this.state.syncFailed(toApiError(err).code, online);
+        this.emit();
+      }
+      throw err;
+    }
+  }
+
+  /** Server calls outside sync (admin, audit): a revocation seen here wipes like anywhere else. */
+  async callServer<T>(fn: (client: ServerClient) => Promise<T>): Promise<T> {
+    const session = this.requireSession();
+    try {
+      const value = await fn(session.client);
+      this.state.online = true;
+      return value;
+    } catch (err) {
+      if (err instanceof RevokedError) await this.handleRevoked(err);
+      if (err instanceof ServerUnreachableError) {
+        this.state.online = false;
+        this.emit();
+      }
+      throw err;
+    }
+  }
+
+  // ---- guards --------------------------------------------------------------------------------
+
+  requireSession(): ClientSession {
+    if (this.session) return this.session;
+    const { phase, reason } = this.state;
+    if (phase === 'revoked' || phase === 'wiped') throw new AppError('revoked', `this device was wiped (${reason ?? 'unknown reason'})`);
+    throw new AppError('not_signed_in', 'sign in first');
+  }
+
+  /** Customer data is readable only while the lease holds: evaluated once per call, and applied. */
+  requireUnlocked(): Unlocked {
+    const session = this.requireSession();
+    const verdict = session.leaseVerdict();
+    const before = this.state.phase;
+    const outcome = this.state.applyLease(verdict, Boolean(session.vault.getMeta('lastSyncAt')));
+    if (outcome === 'wipe') void this.wipe('wiped', 'wipe_after_expired', null).catch(() => undefined);
+    else if (this.state.phase !== before) this.emit();
+    if (outcome !== 'ok' || this.state.phase === 'locked') {
+      throw new AppError('locked', `the app is locked (${this.state.reason ?? 'lease_expired'}); reconnect to the server`);
+    }
+    return { session, vault: session.vault, grant: session.grant, now: this.clock.now() };
+  }
+
+  /** Does the role allow this action at all (offline pre-check; the server decides again)? */
+  requireAction(grant: GrantClaims, action: Action): void {
+    if (!authorizeAction(grant, action).allowed) throw new AppError('forbidden', `your role does not allow ${action}`);
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  snapshot(): AppState {
+    const session = this.session;
+    const grant = session ? session.grant : null;
+    const lastSync = session?.vault.getMeta('lastSyncAt');
+    const s = this.state;
+    return {
+      phase: s.phase,
+      serverUrl: session?.identity.serverUrl ?? this.pendingSignIn?.serverUrl ?? this.settings.read().lastServerUrl ?? this.options.defaultServerUrl ?? null,
+      user: grant ? sessionUser(grant) : null,
+      online: s.online,
+      lastSyncAt: lastSync ? Number(lastSync) : null,
+      outboxCount: session ? session.vault.outboxCount() : 0,
+      issueCount: session ? session.vault.listIssues().length : 0,
+      leaseUntil: grant?.leaseUntil ?? null,
+      wipeAfter: grant?.wipeAfter ?? null,
+      progress: s.progress,
+      reason: s.reason,
+      locale: s.locale,
+      sync: { ...s.sync },
+    };
+  }
+
+  emit(): void {
+    this.state.emit(() => this.snapshot());
+  }
+}
+
+function sessionUser(grant: GrantClaims): SessionUser {
+  return {
+    id: grant.sub,
+    username: grant.username,
+    displayName: grant.displayName,
+    roleKey: grant.role.key,
+    roleName: grant.role.name,
+    actions: [...grant.actions],
+    dataScope: grant.dataScope,
+    readClearance: grant.readClearance,
+    writeClearance: grant.writeClearance,
+    exportAllowed: grant.offline.exportAllowed,
+  };
+}

@@ -1,0 +1,220 @@
+// The signed-in device: ONE object owns the vault, the server client, the sync engine, the event
+// stream, the lease watcher and the grant, and closes them in order.
+//
+// Every grant enters through `acceptGrant` (verify under the pinned key for this device, store,
+// trusted time, lease): the stored grant when the vault opens, the first grant at enrollment, the
+// grant of each check-in and the grant a pull page carries. Nothing below the session decides
+// about the lifecycle: the engine, the client and the stream report (grant, progress, online,
+// change, revocation) and the session hands the reports to its owner, which decides (lock, wipe,
+// sync) and acts on the session from its own task. So no callback re-enters its caller, and
+// `stop()` ends the engine's run instead of polling for it.
+
+import type { GrantClaims } from '../../../shared/protocol/grant';
+import type { Clock, SecretStore, VaultStore } from '../contracts';
+import { DeviceKey } from '../device-key';
+import { CLOCK_ROLLBACK_TOLERANCE_MS, evaluateLease, LeaseWatcher, type LeaseEvaluation } from '../lease';
+import { SyncEngine, SyncStoppedError, type SyncProgress, type SyncSummary, type SyncTestHooks } from '../sync/engine';
+import type { RevokedError} from '../sync/errors';
+import { UntrustedTokenError } from '../sync/errors';
+import { EventStream } from '../sync/events';
+import { ServerClient } from '../sync/server-client';
+import { verifyGrant, type PinnedKey } from '../sync/tokens';
+import { VaultCorruptError } from '../vault/errors';
+
+/** What the session reports to its owner. None of these is awaited by the reporter. */
+export interface SessionOwner {
+  /** A lease verdict: after each accepted grant, and at the watcher's lock and wipe moments. */
+  lease(verdict: LeaseEvaluation): void;
+  /** A VERIFIED revocation (error body or event stream). */
+  revoked(err: RevokedError): void;
+  progress(progress: SyncProgress | null): void;
+  online(online: boolean): void;
+  /** Time for a sync: the server announced a change, or the periodic timer fired. */
+  syncWanted(): void;
+}
+
+export interface SessionOptions {
+  appVersion: string;
+  clock: Clock;
+  fetch?: typeof fetch;
+  /** Sync cadence while the session runs (default 60 s). */
+  syncIntervalMs?: number;
+  /** Crash-test pause points (tests only). */
+  syncHooks?: SyncTestHooks;
+  /** Records per pull page (tests use small pages to stop mid-pull). */
+  pullPageSize?: number;
+  /** Event-stream reconnect backoff floor (tests shorten it). */
+  eventsMinBackoffMs?: number;
+}
+
+export interface SessionIdentity {
+  deviceId: string;
+  serverUrl: string;
+  pinnedKey: PinnedKey;
+}
+
+export class ClientSession {
+  private readonly engine: SyncEngine;
+  private readonly events: EventStream;
+  private watcher: LeaseWatcher | null = null;
+  private periodic: NodeJS.Timeout | null = null;
+  private claims: GrantClaims | null = null;
+  private running = false;
+  private stopping: Promise<void> | null = null;
+
+  /** Wire a session over an open vault and a client that signs as this device. Call `acceptGrant` next. */
+  constructor(
+    readonly vault: VaultStore,
+    readonly identity: SessionIdentity,
+    readonly client: ServerClient,
+    private readonly options: SessionOptions,
+    private readonly owner: SessionOwner,
+  ) {
+    // Check-ins (explicit, or a token refresh inside any call) bring grants too: same door.
+    client.setCheckInListener(async (jws) => {
+      this.owner.lease(await this.acceptGrant(jws));
+    });
+    this.engine = new SyncEngine({
+      vault,
+      client,
+      clock: options.clock,
+      acceptGrant: async (jws) => {
+        this.owner.lease(await this.acceptGrant(jws));
+        return this.grant;
+      },
+      currentGrant: () => this.grant,
+      onProgress: (p) => owner.progress(p),
+      hooks: options.syncHooks,
+      pullPageSize: options.pullPageSize,
+    });
+    this.events = new EventStream({
+      client,
+      minBackoffMs: options.eventsMinBackoffMs,
+      onRevoked: (err) => owner.revoked(err),
+      onChange: () => owner.syncWanted(),
+      onOnline: (online) => owner.online(online),
+    });
+  }
+
+  /**
+   * Resume the session of an enrolled vault. The stored grant goes through `acceptGrant` again:
+   * a grant is trusted only under the pinned key, also after a restart.
+   */
+  static async resume(vault: VaultStore, secrets: SecretStore, options: SessionOptions, owner: SessionOwner): Promise<{ session: ClientSession; verdict: LeaseEvaluation }> {
+    const deviceId = vault.getMeta('deviceId');
+    const serverUrl = vault.getMeta('serverUrl');
+    const serverKey = vault.getMeta('serverKey');
+    const grantJws = vault.getMeta('grant');
+    if (!deviceId || !serverUrl || !serverKey || !grantJws) throw new VaultCorruptError('the vault is missing its enrollment data');
+    const pinnedKey = JSON.parse(serverKey) as PinnedKey;
+    const key = await DeviceKey.load(secrets);
+    const client = new ServerClient({
+      baseUrl: serverUrl,
+      appVersion: options.appVersion,
+      fetch: options.fetch,
+      identity: { deviceId, key, pinnedKey },
+    });
+    const session = new ClientSession(vault, { deviceId, serverUrl, pinnedKey }, client, options, owner);
+    const verdict = await session.acceptGrant(grantJws);
+    return { session, verdict };
+  }
+
+  /** The grant in force (verified). */
+  get grant(): GrantClaims {
+    if (!this.claims) throw new UntrustedTokenError('no grant has been accepted yet');
+    return this.claims;
+  }
+
+  // ---- the one door for grants ---------------------------------------------------------------
+
+  /**
+   * Verify a grant for this device under the pinned server key, store it, move the trusted time
+   * and evaluate the lease under it. Returns the verdict; what to do about it is the owner's call.
+   * Throws UntrustedTokenError (nothing stored) when the grant does not verify.
+   */
+  async acceptGrant(jws: string): Promise<LeaseEvaluation> {
+    const claims = await verifyGrant(jws, this.identity.pinnedKey, this.identity.deviceId);
+    if (this.stopping) throw new SyncStoppedError(); // the vault is closing: nothing to store into
+    if (jws !== this.vault.getMeta('grant')) this.vault.setMeta('grant', jws);
+    this.claims = claims;
+    // A check-in the server just answered: when our clock agrees with the server's, that is
+    // attested time, and it replaces the high-water mark (so a clock that once ran ahead and
+    // was corrected does not stay "rolled back" forever). Otherwise only move it forward.
+    const serverDate = this.client.lastServerDate;
+    const now = this.options.clock.now();
+    const stored = Number(this.vault.getMeta('lastTrustedTime') ?? 0);
+    if ((serverDate !== null && Math.abs(now - serverDate) < CLOCK_ROLLBACK_TOLERANCE_MS) || now > stored) {
+      this.vault.setMeta('lastTrustedTime', String(now));
+    }
+    const verdict = this.leaseVerdict();
+    if (this.running && verdict.state !== 'wipe') this.restartWatcher();
+    return verdict;
+  }
+
+  /** The lease now, under the grant in force and the trusted time (a pure evaluation). */
+  leaseVerdict(): LeaseEvaluation {
+    return evaluateLease(this.grant, Number(this.vault.getMeta('lastTrustedTime') ?? 0), this.options.clock.now());
+  }
+
+  /**
+   * The clock's reading becomes the trusted time when it is ahead of it (the highest time ever
+   * seen; a later, lower reading means the clock went back). Called while the lease holds.
+   */
+  noteTrustedTime(): void {
+    const now = this.options.clock.now();
+    if (now > Number(this.vault.getMeta('lastTrustedTime') ?? 0)) this.vault.setMeta('lastTrustedTime', String(now));
+  }
+
+  // ---- running -------------------------------------------------------------------------------
+
+  /** Start the background work: event stream, periodic sync, lease watcher. */
+  start(): void {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    this.events.start();
+    this.periodic = setInterval(() => this.owner.syncWanted(), this.options.syncIntervalMs ?? 60_000);
+    this.periodic.unref?.();
+    this.restartWatcher();
+  }
+
+  /** One sync (push, audit upload, pull). The caller applies its outcome to the app state. */
+  async sync(): Promise<SyncSummary> {
+    try {
+      return await this.engine.syncOnce();
+    } finally {
+      // A finished sync (also a failed one) shows whether the server is back: reconnect now.
+      if (!this.stopping) this.events.kick();
+    }
+  }
+
+  /** Stop everything and close the vault: the engine's run in flight ends first. Idempotent. */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = (async () => {
+        this.running = false;
+        if (this.periodic) clearInterval(this.periodic);
+        this.periodic = null;
+        this.watcher?.stop();
+        this.watcher = null;
+        await this.events.stop();
+        await this.engine.stop();
+        this.vault.close();
+      })();
+    }
+    return this.stopping;
+  }
+
+  /** A new grant (or a new session) gets a new watcher firing at its lock and wipe moments. */
+  private restartWatcher(): void {
+    this.watcher?.stop();
+    this.watcher = new LeaseWatcher({
+      clock: this.options.clock,
+      grant: this.grant,
+      lastTrustedTime: () => Number(this.vault.getMeta('lastTrustedTime') ?? 0),
+      // The watcher's verdict is the one applied: it is not thrown away and evaluated again.
+      onLock: (verdict) => this.owner.lease(verdict),
+      onWipe: (verdict) => this.owner.lease(verdict),
+    });
+    this.watcher.start();
+  }
+}

@@ -1,0 +1,89 @@
+// The sync engine's lifecycle contract with its owner: stop() ends the run in flight (its
+// request is aborted, nothing half-applied) and resolves once it has ended, a stopped engine
+// runs nothing more, and every grant goes to the owner's acceptGrant (the engine verifies none).
+import { describe, expect, it, vi } from 'vitest';
+import type { GrantClaims } from '../../../shared/protocol/grant';
+import type { PullResponse } from '../../../shared/protocol/sync';
+import type { VaultStore } from '../contracts';
+import { grantFor, page } from '../../../test/support/vault';
+import { SyncEngine, SyncStoppedError } from './engine';
+import type { ServerClient } from './server-client';
+
+function fakeVault() {
+  const meta = new Map<string, string>();
+  return {
+    meta,
+    getMeta: (k: string) => meta.get(k) ?? null,
+    setMeta: (k: string, v: string) => void meta.set(k, v),
+    outbox: () => [],
+    outboxCount: () => 0,
+    pendingAudit: () => [],
+    rememberUserNames: vi.fn(),
+    applyPullPage: vi.fn((p: PullResponse) => ({ upserted: p.upserts.length, removed: 0 })),
+  };
+}
+
+function engineWith(client: Partial<ServerClient>, vault = fakeVault(), acceptGrant = vi.fn(async (): Promise<GrantClaims> => grantFor())) {
+  const engine = new SyncEngine({
+    vault: vault as unknown as VaultStore,
+    client: client as ServerClient,
+    clock: { now: () => 1_700_000_000_000 },
+    acceptGrant,
+    currentGrant: () => grantFor(),
+  });
+  return { engine, vault, acceptGrant };
+}
+
+describe('SyncEngine lifecycle', () => {
+  it('stop() aborts the pull in flight, resolves when the run has ended, and nothing is applied', async () => {
+    let pullStarted!: () => void;
+    const started = new Promise<void>((resolve) => (pullStarted = resolve));
+    const client = {
+      refresh: async () => undefined,
+      call: vi.fn((name: string, _body: unknown, opts?: { signal?: AbortSignal }) => {
+        if (name !== 'pull') throw new Error(`unexpected ${name}`);
+        pullStarted();
+        // Like fetch: never answers, rejects with an AbortError when the signal fires.
+        return new Promise((_, reject) => opts?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+      }),
+    } as unknown as Partial<ServerClient>;
+    const { engine, vault } = engineWith(client);
+
+    const run = engine.syncOnce();
+    const outcome = run.then(() => 'resolved', (err: unknown) => err);
+    await started;
+    await engine.stop();
+    expect(await outcome).toBeInstanceOf(SyncStoppedError);
+    expect(vault.applyPullPage).not.toHaveBeenCalled();
+    expect(vault.meta.has('lastSyncAt')).toBe(false);
+
+    // A stopped engine starts nothing: the next call fails at once, without a request.
+    await expect(engine.syncOnce()).rejects.toBeInstanceOf(SyncStoppedError);
+    expect(client.call).toHaveBeenCalledTimes(1);
+  });
+
+  it('a run queued behind the one in flight never starts once stopped', async () => {
+    let release!: () => void;
+    const refreshGate = new Promise<void>((resolve) => (release = resolve));
+    const client = { refresh: vi.fn(() => refreshGate), call: vi.fn() } as unknown as Partial<ServerClient>;
+    const { engine } = engineWith(client);
+    const first = engine.syncOnce().catch((err: unknown) => err);
+    const queued = engine.syncOnce().catch((err: unknown) => err);
+    const stopped = engine.stop();
+    release();
+    await stopped;
+    expect(await first).toBeInstanceOf(SyncStoppedError);
+    expect(await queued).toBeInstanceOf(SyncStoppedError);
+    expect(client.refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it("hands a page's grant to acceptGrant and applies the page under the claims it returns", async () => {
+    const pulled = page({ grant: 'header.payload.signature', upserts: [] });
+    const client = { refresh: async () => undefined, call: vi.fn(async () => pulled) } as unknown as Partial<ServerClient>;
+    const accepted = grantFor({ readClearance: 'public' });
+    const { engine, vault, acceptGrant } = engineWith(client, fakeVault(), vi.fn(async () => accepted));
+    await engine.syncOnce();
+    expect(acceptGrant).toHaveBeenCalledWith('header.payload.signature');
+    expect(vault.applyPullPage).toHaveBeenCalledWith(pulled, accepted);
+  });
+});

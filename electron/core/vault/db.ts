@@ -1,0 +1,43 @@
+// The open vault database as the vault's modules share it: the connection, a statement cache,
+// the clock and the meta table. No decisions here — each module does one job over this.
+
+import type { Database as Db, Statement } from 'better-sqlite3-multiple-ciphers';
+import type { Clock } from '../contracts';
+
+export class VaultDb {
+  private readonly stmts = new Map<string, Statement>();
+
+  constructor(
+    readonly raw: Db,
+    readonly clock: Clock,
+  ) {}
+
+  /** A prepared statement, cached by its SQL text. */
+  stmt(sql: string): Statement {
+    let stmt = this.stmts.get(sql);
+    if (!stmt) {
+      stmt = this.raw.prepare(sql);
+      this.stmts.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  getMeta(key: string): string | null {
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? row.value : null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmt('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Bookkeeping rows of the vault itself, kept apart from the VaultMeta contract keys. */
+  internalMeta(key: string): string | null {
+    return this.getMeta(`internal:${key}`);
+  }
+
+  setInternalMeta(key: string, value: string | null): void {
+    if (value === null) this.stmt('DELETE FROM meta WHERE key = ?').run(`internal:${key}`);
+    else this.setMeta(`internal:${key}`, value);
+  }
+}

@@ -1,0 +1,111 @@
+// Opening the vault: the raw 256-bit key (random, kept only in the OS keychain), SQLCipher 4
+// format, the connection's pragmas and the numbered migrations. A key that does not decrypt or a
+// damaged file is a VaultCorruptError; a missing keychain entry is a VaultKeyMissingError.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
+import { VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
+import { prepareDatabaseFile } from '../private-files';
+import { VaultCorruptError, VaultError, VaultKeyMissingError } from './errors';
+import { MIGRATIONS } from './schema';
+
+const KEY_HEX = /^[0-9a-f]{64}$/i;
+/** Internal meta: the CREATE INDEX statements a bulk import dropped, to run once it ends. */
+export const DEFERRED_INDEXES = 'deferred-indexes';
+
+/**
+ * First enrollment: a fresh random key goes into the keychain BEFORE the file exists, so
+ * there is never a vault on disk whose key could be lost by a crash in between.
+ */
+export async function createVaultFile(path: string, secrets: SecretStore): Promise<Db> {
+  if (existsSync(path)) throw new VaultError('vault_exists', 'A vault file already exists at this path; wipe it before enrolling again.');
+  const keyHex = randomBytes(32).toString('hex');
+  await secrets.set(VAULT_KEY_ACCOUNT, keyHex);
+  return openWithKey(path, keyHex, false);
+}
+
+/** Open an existing vault with the key from the keychain. */
+export async function openVaultFile(path: string, secrets: SecretStore): Promise<Db> {
+  const keyHex = await secrets.get(VAULT_KEY_ACCOUNT);
+  if (!existsSync(path)) throw new VaultError('vault_missing', 'There is no vault file at this path.');
+  if (!keyHex) throw new VaultKeyMissingError();
+  return openWithKey(path, keyHex, true);
+}
+
+function openWithKey(path: string, keyHex: string, mustExist: boolean): Db {
+  if (!KEY_HEX.test(keyHex)) throw new VaultCorruptError('The vault key in the keychain is malformed.');
+  let db: Db;
+  try {
+    // 0600 before SQLite writes a byte (its -wal/-shm inherit the database file's mode).
+    prepareDatabaseFile(path, { create: !mustExist });
+    db = new Database(path, { fileMustExist: mustExist });
+  } catch (cause) {
+    throw new VaultCorruptError(`The vault file cannot be opened: ${messageOf(cause)}`, { cause });
+  }
+  try {
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    // Raw key (x'…'): no passphrase KDF. Validated as 64 hex chars above, so nothing can be injected.
+    db.pragma(`key="x'${keyHex}'"`);
+    // The first real read: a wrong key or a damaged first page fails here.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (cause) {
+    db.close();
+    // The cause is SQLite's message ("file is not a database"): it never contains the key.
+    throw new VaultCorruptError(`The vault cannot be decrypted with the keychain key (wrong key or damaged file): ${messageOf(cause)}`, { cause });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // Purged rows are overwritten with zeros, not just unlinked.
+    db.pragma('secure_delete = ON');
+    db.pragma('foreign_keys = ON');
+    // Temp tables and sort spills stay in memory: SQLite temp files would be unencrypted.
+    db.pragma('temp_store = MEMORY');
+    // An acknowledged edit must survive power loss, not only a process crash.
+    db.pragma('synchronous = FULL');
+    // Every page read from disk is decrypted and verified: a larger cache avoids doing that
+    // over and over for index pages during big syncs, purges and dashboards.
+    db.pragma('cache_size = -65536');
+    // Before the migrations, so they always see the schema the previous run left.
+    restoreDeferredIndexes(db);
+    migrate(db);
+  } catch (cause) {
+    db.close();
+    if (cause instanceof VaultError) throw cause;
+    throw new VaultCorruptError(`The vault could not be prepared: ${messageOf(cause)}`, { cause });
+  }
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new VaultError('vault_corrupt', `The vault was written by a newer app version (schema ${version}); update the app.`);
+  }
+  for (let i = version; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i] as string);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}
+
+/**
+ * Recreate the indexes a bulk import deferred: at its end, and at the next open after a crash
+ * in the middle of it, so no query runs without them outside an import. No-op when none are.
+ */
+export function restoreDeferredIndexes(db: Db): void {
+  if ((db.pragma('user_version', { simple: true }) as number) === 0) return; // a new file: no meta table yet
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(`internal:${DEFERRED_INDEXES}`) as { value: string } | undefined;
+  if (!row) return;
+  db.transaction(() => {
+    for (const sql of JSON.parse(row.value) as string[]) db.exec(sql);
+    db.prepare('DELETE FROM meta WHERE key = ?').run(`internal:${DEFERRED_INDEXES}`);
+  })();
+}
+
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,235 @@
+// Applying a pull page to the vault (one transaction per page, with its cursor): field purges,
+// dropped buckets, removals and upserts, the search index kept in step. Into an empty vault (the
+// first sync) the secondary indexes and the search index are built once, at the end.
+
+import type { EntityType } from '../../../shared/domain/model';
+import { projectRecord } from '../../../shared/permissions/engine';
+import type { GrantClaims } from '../../../shared/protocol/grant';
+import type { Mutation, PullResponse } from '../../../shared/protocol/sync';
+import type { VaultDb } from './db';
+import { VaultCorruptError, VaultError } from './errors';
+import { DEFERRED_INDEXES, restoreDeferredIndexes } from './open';
+import { CHILD_ENTITIES, FIELD_NAME, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
+import { BULK_SEARCH_PURGE_ROWS, beginSearchPurge, endSearchPurge, rebuildSearch, refreshSearch, searchRowsLeaving } from './search-index';
+
+/** Internal meta flag: a bulk import (first sync) is under way; the search index is rebuilt when it ends. */
+const SEARCH_STALE = 'search-stale';
+/** Tables whose secondary indexes a bulk import builds once at the end (UNIQUE ids stay: upserts need them). */
+const DEFERRABLE_INDEX_TABLES = ['customers', 'contacts', 'opportunities', 'activities', 'record_buckets'];
+/** Indexes the triggers look children up by (schema.ts): without them a trigger would scan a whole table per row. */
+const TRIGGER_INDEXES = ['contacts_customer', 'opportunities_customer', 'activities_customer_at'];
+/** Triggers a bulk scope shrink replaces by set-based deletes (see deleteLeftCustomersInBulk). */
+const CASCADE_TRIGGERS = ['customers_deleted', 'activities_deleted'];
+
+/** Display names for owner ids (the grant only names the current user). */
+export function rememberUserNames(db: VaultDb, users: readonly { id: string; displayName: string }[]): void {
+  const upsert = db.stmt('INSERT INTO users(id, display_name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name');
+  db.raw.transaction(() => {
+    for (const user of users) upsert.run(user.id, user.displayName);
+  })();
+}
+
+/**
+ * Apply one pull page atomically: field purges, dropped buckets, removals, upserts (projected to
+ * `claims`' read clearance as defence in depth), the search index and the new cursor.
+ */
+export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClaims): { upserted: number; removed: number } {
+  let upserted = 0;
+  let removed = 0;
+  let purged = false;
+  const dirtyCustomers = new Set<string>();
+  let searchNeedsRebuild = false;
+
+  // Into an empty vault (first sync) the search index and the secondary indexes are built
+  // once, after the last page: one bulk build (a sort) is several times cheaper than keeping
+  // them up to date row by row, page by page. Until then (also across a crash mid-sync) the
+  // flag stays set and search may miss records. (A crash mid-import recreates the indexes at
+  // the next open, so queries never run without them outside an import.)
+  const bulkImport =
+    db.internalMeta(SEARCH_STALE) === '1' ||
+    (page.upserts.length > 0 && !db.stmt('SELECT 1 FROM customers LIMIT 1').get());
+  // A bulk-import page is committed without waiting for the disk (synchronous=NORMAL; WAL
+  // mode keeps the file consistent either way). An application crash loses nothing; only a
+  // power loss can lose the last pages, and the cursor is committed in the same transaction,
+  // so a lost page is simply pulled again. Local edits keep synchronous=FULL.
+  if (bulkImport) db.raw.pragma('synchronous = NORMAL');
+  try {
+    db.raw.transaction(() => {
+      if (bulkImport) {
+        db.setInternalMeta(SEARCH_STALE, '1');
+        deferIndexes(db);
+      }
+
+      rememberUserNames(db, [{ id: claims.sub, displayName: claims.displayName }]);
+      const searchPurge = beginSearchPurge(db, searchRowsLeaving(db, page));
+
+      for (const purge of page.fieldPurges) {
+        const fields = purge.fields.filter((f) => FIELD_NAME.test(f));
+        if (fields.length !== purge.fields.length) throw new VaultError('invalid_input', 'A field purge names an invalid field.');
+        if (!fields.length) continue;
+        purgeFields(db, purge.entity, fields);
+        purged = true;
+        if (purge.entity === 'customer' || purge.entity === 'contact') searchNeedsRebuild = true;
+      }
+
+      // Bucket drops in two steps around the upserts: a customer that leaves one bucket but is
+      // upserted into another in the same page (e.g. reassigned to me while shared with me)
+      // must keep its children, which the page does not resend.
+      if (page.droppedBuckets.length) leaveBuckets(db, page.droppedBuckets);
+
+      for (const removal of page.removals) {
+        const parent = deleteRecord(db, removal.entity, removal.id);
+        if (parent === undefined) continue;
+        removed += 1;
+        purged = true;
+        if (removal.entity === 'contact' && parent) dirtyCustomers.add(parent);
+      }
+
+      const checkPending = Boolean(db.stmt('SELECT 1 FROM outbox LIMIT 1').get());
+      // Parents first, so a child in the same page finds its customer.
+      const upserts = [...page.upserts].sort((a, b) => Number(b.entity === 'customer') - Number(a.entity === 'customer'));
+      for (const upsert of upserts) {
+        const entity = upsert.entity;
+        let record = upsert.record as StoredRecord;
+        // Defence in depth: even a misbehaving server cannot put a field above clearance on disk.
+        record = projectRecord(entity, record, claims.readClearance, claims.classification) as StoredRecord;
+        const customerId = entity === 'customer' ? record.id : (upsert.customerId ?? stringOr(record.customerId));
+        if (!customerId) throw new VaultError('invalid_input', `A ${entity} upsert has no customer id.`);
+        if (checkPending) {
+          const overlaid = overlayPending(db, entity, record);
+          if (overlaid === null) continue; // a pending local delete wins until it is pushed
+          record = overlaid;
+        }
+        // A contact moving to another customer changes two search rows (not needed in a bulk import: all are built at the end).
+        const previousParent = entity === 'contact' && !bulkImport ? parentOf(db, 'contact', record.id) : null;
+        writeRecord(db, entity, record, customerId, upsert.writable);
+        if (entity === 'customer') setBuckets(db, record.id, upsert.buckets);
+        upserted += 1;
+        if (entity === 'customer') dirtyCustomers.add(record.id);
+        if (entity === 'contact') {
+          dirtyCustomers.add(customerId);
+          if (previousParent && previousParent !== customerId) dirtyCustomers.add(previousParent);
+        }
+      }
+
+      if (page.droppedBuckets.length) {
+        // Deleted customers lose their search rows by trigger: nothing to refresh.
+        removed += deleteCustomersInNoBucket(db);
+        purged = true;
+      }
+
+      if (bulkImport) {
+        if (!page.hasMore) {
+          restoreDeferredIndexes(db.raw); // prepared statements are re-planned by SQLite after a schema change
+          rebuildSearch(db);
+          db.setInternalMeta(SEARCH_STALE, null);
+        }
+      } else if (searchNeedsRebuild) rebuildSearch(db);
+      else refreshSearch(db, dirtyCustomers);
+      endSearchPurge(db, searchPurge);
+      db.setMeta('cursor', page.cursor);
+    })();
+  } finally {
+    if (bulkImport) db.raw.pragma('synchronous = FULL');
+  }
+
+  // secure_delete zeroes the main file's pages; the old page images still sit in the WAL
+  // until it is checkpointed and truncated.
+  if (purged) db.raw.pragma('wal_checkpoint(TRUNCATE)');
+  return { upserted, removed };
+}
+
+// The deferred secondary indexes of a bulk import: their definitions are read from the schema
+// itself and kept in meta in the same transaction as the DROP, so the schema stays the one place
+// that defines them and a crash cannot lose them.
+function deferIndexes(db: VaultDb): void {
+  if (db.internalMeta(DEFERRED_INDEXES) !== null) return;
+  const indexes = db.stmt(
+    `SELECT name, sql FROM sqlite_master
+     WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${DEFERRABLE_INDEX_TABLES.map((t) => `'${t}'`).join(', ')})
+       AND name NOT IN (${TRIGGER_INDEXES.map((t) => `'${t}'`).join(', ')})`,
+  ).all() as { name: string; sql: string }[];
+  db.setInternalMeta(DEFERRED_INDEXES, JSON.stringify(indexes.map((i) => i.sql)));
+  for (const index of indexes) db.raw.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
+}
+
+function purgeFields(db: VaultDb, entity: EntityType, fields: readonly string[]): void {
+  // Field names were checked against FIELD_NAME, so `$.<field>` is a plain JSON path.
+  const remove = db.stmt(`UPDATE ${TABLE[entity]} SET record = json_remove(record, ?) WHERE json_type(record, ?) IS NOT NULL`);
+  for (const field of fields) remove.run(`$.${field}`, `$.${field}`);
+  // Pending edits must not carry the field back in either.
+  const pending = db.stmt('SELECT mutation_id, mutation FROM outbox WHERE entity = ?').all(entity) as { mutation_id: string; mutation: string }[];
+  const update = db.stmt('UPDATE outbox SET mutation = ? WHERE mutation_id = ?');
+  for (const row of pending) {
+    const m = JSON.parse(row.mutation) as Mutation;
+    let changed = false;
+    for (const f of fields) {
+      if (f in m.fields || f in m.baseValues) {
+        delete m.fields[f];
+        delete m.baseValues[f];
+        changed = true;
+      }
+    }
+    if (changed) update.run(JSON.stringify(m), row.mutation_id);
+  }
+}
+
+/** Remove the memberships of these buckets, remembering which customers had one. */
+function leaveBuckets(db: VaultDb, buckets: readonly string[]): void {
+  const list = JSON.stringify(buckets);
+  db.raw.exec('CREATE TEMP TABLE IF NOT EXISTS left_customers (id TEXT PRIMARY KEY) WITHOUT ROWID');
+  db.stmt('DELETE FROM temp.left_customers').run();
+  db.stmt(
+    `INSERT OR IGNORE INTO temp.left_customers SELECT id FROM record_buckets
+     WHERE entity = 'customer' AND bucket IN (SELECT value FROM json_each(?))`,
+  ).run(list);
+  db.stmt('DELETE FROM record_buckets WHERE bucket IN (SELECT value FROM json_each(?))').run(list);
+}
+
+/** Delete the customers (with their children) that left a bucket and are now in none. Returns the records deleted. */
+function deleteCustomersInNoBucket(db: VaultDb): number {
+  db.stmt(
+    `DELETE FROM temp.left_customers
+     WHERE EXISTS (SELECT 1 FROM record_buckets rb WHERE rb.entity = 'customer' AND rb.id = left_customers.id)`,
+  ).run();
+  const leaving = (db.stmt('SELECT count(*) AS n FROM temp.left_customers').get() as { n: number }).n;
+  const count = leaving > BULK_SEARCH_PURGE_ROWS ? deleteLeftCustomersInBulk(db) : deleteLeftCustomersByTrigger(db);
+  db.stmt('DELETE FROM temp.left_customers').run();
+  return count;
+}
+
+function deleteLeftCustomersByTrigger(db: VaultDb): number {
+  // Children are counted here (index-only) and deleted by the customer trigger: deleting them
+  // first would make the activity trigger recompute last_activity_at of customers about to go.
+  let count = 0;
+  for (const entity of CHILD_ENTITIES) {
+    count += (db.stmt(`SELECT count(*) AS n FROM ${TABLE[entity]} WHERE customer_id IN (SELECT id FROM temp.left_customers)`).get() as { n: number }).n;
+  }
+  return count + db.stmt('DELETE FROM customers WHERE id IN (SELECT id FROM temp.left_customers)').run().changes;
+}
+
+/**
+ * A large scope shrink: the cascade of the customers_deleted trigger (schema.ts) done as one
+ * statement per table instead of six per customer, and without the activities_deleted trigger
+ * recomputing last_activity_at of customers that are about to go. Both triggers are dropped
+ * and recreated from their stored definitions inside this transaction (DDL is transactional:
+ * an error or a crash leaves them as they were). Keep in step with customers_deleted.
+ */
+function deleteLeftCustomersInBulk(db: VaultDb): number {
+  const triggers = db.raw
+    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${CASCADE_TRIGGERS.map((t) => `'${t}'`).join(', ')})`)
+    .all() as { name: string; sql: string }[];
+  if (triggers.length !== CASCADE_TRIGGERS.length) throw new VaultCorruptError('The vault schema is missing its delete triggers.');
+  for (const trigger of triggers) db.raw.exec(`DROP TRIGGER "${trigger.name}"`);
+  const leftRids = 'SELECT rid FROM customers WHERE id IN (SELECT id FROM temp.left_customers)';
+  let count = 0;
+  for (const entity of CHILD_ENTITIES) {
+    count += db.stmt(`DELETE FROM ${TABLE[entity]} WHERE customer_id IN (SELECT id FROM temp.left_customers)`).run().changes;
+  }
+  db.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id IN (SELECT id FROM temp.left_customers)`).run();
+  db.stmt(`DELETE FROM customer_search WHERE rowid IN (${leftRids})`).run();
+  db.stmt(`DELETE FROM customer_grams WHERE rowid IN (${leftRids})`).run();
+  count += db.stmt('DELETE FROM customers WHERE id IN (SELECT id FROM temp.left_customers)').run().changes;
+  for (const trigger of triggers) db.raw.exec(trigger.sql);
+  return count;
+}

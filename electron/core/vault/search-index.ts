@@ -1,0 +1,113 @@
+// The customer search index: two FTS5 tables (trigram, and single/double CJK grams) over each
+// customer's name, its contacts' names, city and tags, kept in step with the records.
+//
+// Purging: FTS5 deletes normally leave the old tokens in older index segments until a merge, and
+// a purged customer's name could be pieced back together from its trigrams. Out-of-scope data
+// must really go: a few rows are deleted with FTS5 'secure-delete' (removed from the index at
+// once, but costly per row); many rows are deleted normally and the index is then rewritten with
+// 'optimize', which drops every deleted entry (freed pages are zeroed by secure_delete).
+// Ordinary updates of in-scope records need neither.
+
+import type { PullResponse } from '../../../shared/protocol/sync';
+import type { VaultDb } from './db';
+import { gramsOf } from './search-query';
+
+/** Above this many search rows leaving scope, one index rewrite beats per-row secure deletes. */
+export const BULK_SEARCH_PURGE_ROWS = 1000;
+export type SearchPurgeMode = 'none' | 'secure' | 'bulk';
+
+/** The search row of a customer: name, its contacts' names, city, tags (space-joined). */
+const SEARCH_ROW_SELECT = `
+  SELECT c.rid, c.name,
+         (SELECT group_concat(ct.name, ' ') FROM contacts ct WHERE ct.customer_id = c.id) AS contact_names,
+         c.city,
+         (SELECT group_concat(t.value, ' ') FROM json_each(c.record, '$.tags') t) AS tags
+  FROM customers c`;
+
+interface SearchRow {
+  rid: number;
+  name: string | null;
+  contact_names: string | null;
+  city: string | null;
+  tags: string | null;
+}
+
+function sameSearchRow(stored: SearchRow | undefined, next: SearchRow): boolean {
+  return (
+    stored !== undefined &&
+    stored.name === next.name &&
+    stored.contact_names === next.contact_names &&
+    stored.city === next.city &&
+    stored.tags === next.tags
+  );
+}
+
+/** Upper bound of the search rows a page takes out of scope (Infinity = the whole index). */
+export function searchRowsLeaving(db: VaultDb, page: PullResponse): number {
+  if (page.fieldPurges.some((p) => p.entity === 'customer' || p.entity === 'contact')) return Infinity;
+  let rows = page.removals.filter((r) => r.entity === 'customer' || r.entity === 'contact').length;
+  if (page.droppedBuckets.length) {
+    rows += (db.stmt(
+      `SELECT count(DISTINCT id) AS n FROM record_buckets WHERE entity = 'customer' AND bucket IN (SELECT value FROM json_each(?))`,
+    ).get(JSON.stringify(page.droppedBuckets)) as { n: number }).n;
+  }
+  return rows;
+}
+
+export function beginSearchPurge(db: VaultDb, rows: number): SearchPurgeMode {
+  if (rows === 0) return 'none';
+  if (rows > BULK_SEARCH_PURGE_ROWS) return 'bulk';
+  setSearchSecureDelete(db, true);
+  return 'secure';
+}
+
+export function endSearchPurge(db: VaultDb, mode: SearchPurgeMode): void {
+  if (mode === 'secure') setSearchSecureDelete(db, false);
+  if (mode === 'bulk') {
+    db.stmt(`INSERT INTO customer_search(customer_search) VALUES ('optimize')`).run();
+    db.stmt(`INSERT INTO customer_grams(customer_grams) VALUES ('optimize')`).run();
+  }
+}
+
+function setSearchSecureDelete(db: VaultDb, on: boolean): void {
+  // FTS5 wants an integer literal here (a bound JS number arrives as a REAL and is refused).
+  const flag = on ? 1 : 0;
+  db.stmt(`INSERT INTO customer_search(customer_search, rank) VALUES ('secure-delete', ${flag})`).run();
+  db.stmt(`INSERT INTO customer_grams(customer_grams, rank) VALUES ('secure-delete', ${flag})`).run();
+}
+
+/** Rewrite the search rows (trigram and gram index) of these customers from their current data. */
+export function refreshSearch(db: VaultDb, customerIds: Iterable<string>): void {
+  const ids = JSON.stringify([...new Set(customerIds)]);
+  if (ids === '[]') return;
+  const rows = db.stmt(`${SEARCH_ROW_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))`).all(ids) as SearchRow[];
+  // Most changes (notes, amounts, stages) leave the searchable text as it was: those rows are
+  // kept. Rewriting them would only add FTS5 segments and dirty pages to every delta's commit.
+  // (Both indexes are always written together from the same text, so comparing one suffices.)
+  const current = new Map(
+    (db.stmt('SELECT rowid AS rid, name, contact_names, city, tags FROM customer_search WHERE rowid IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(rows.map((r) => r.rid)),
+    ) as SearchRow[]).map((r) => [r.rid, r]),
+  );
+  const changed = rows.filter((r) => !sameSearchRow(current.get(r.rid), r));
+  if (!changed.length) return;
+  const rids = JSON.stringify(changed.map((r) => r.rid));
+  db.stmt('DELETE FROM customer_search WHERE rowid IN (SELECT value FROM json_each(?))').run(rids);
+  db.stmt('DELETE FROM customer_grams WHERE rowid IN (SELECT value FROM json_each(?))').run(rids);
+  insertSearchRows(db, changed);
+}
+
+export function rebuildSearch(db: VaultDb): void {
+  db.stmt('DELETE FROM customer_search').run();
+  db.stmt('DELETE FROM customer_grams').run();
+  insertSearchRows(db, db.stmt(SEARCH_ROW_SELECT).all() as SearchRow[]);
+}
+
+function insertSearchRows(db: VaultDb, rows: readonly SearchRow[]): void {
+  const trigram = db.stmt('INSERT INTO customer_search(rowid, name, contact_names, city, tags) VALUES (?, ?, ?, ?, ?)');
+  const grams = db.stmt('INSERT INTO customer_grams(rowid, grams) VALUES (?, ?)');
+  for (const r of rows) {
+    trigram.run(r.rid, r.name, r.contact_names, r.city, r.tags);
+    grams.run(r.rid, gramsOf([r.name, r.contact_names, r.city, r.tags].filter(Boolean).join(' ')));
+  }
+}

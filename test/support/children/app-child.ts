@@ -1,0 +1,56 @@
+// TEST SUPPORT: a child process running the client core (app service + sync engine) against a
+// real server, so crash tests can SIGKILL it at a deterministic point and restart in the parent.
+//
+// Environment:
+//   SV_CHILD_DATA_DIR        the app's data dir (vault, settings)
+//   SV_CHILD_KEYCHAIN        the keychain service name (the real OS keychain)
+//   SV_CHILD_PAUSE           a sync pause point ('after-pull-page' | 'after-push-sent'): the child
+//                            writes SV_CHILD_PAUSE_FILE there and waits to be killed
+//   SV_CHILD_PULL_PAGE_SIZE  records per pull page
+//   SV_CHILD_ENROLL          JSON { serverUrl, username, password, totpSecret }: sign in first
+//   SV_TEST_WIPE_PAUSE_AFTER the wipe's own pause hook (electron/core/wipe)
+
+import { writeFileSync } from 'node:fs';
+import { Secret, TOTP } from 'otpauth';
+import { createAppService } from '../../../electron/core/app-service';
+import { KeytarSecretStore } from '../../../electron/core/keychain';
+import type { SyncPausePoint } from '../../../electron/core/sync/engine';
+
+const env = process.env;
+const pausePoint = env.SV_CHILD_PAUSE as SyncPausePoint | undefined;
+
+const app = await createAppService({
+  dataDir: env.SV_CHILD_DATA_DIR!,
+  secrets: new KeytarSecretStore(env.SV_CHILD_KEYCHAIN!),
+  appVersion: 'crash-child',
+  syncIntervalMs: 3_600_000,
+  pullPageSize: env.SV_CHILD_PULL_PAGE_SIZE ? Number(env.SV_CHILD_PULL_PAGE_SIZE) : undefined,
+  syncHooks: {
+    async pause(point) {
+      if (point !== pausePoint) return;
+      writeFileSync(env.SV_CHILD_PAUSE_FILE!, point);
+      await new Promise(() => undefined); // wait here until SIGKILL
+    },
+  },
+});
+
+// What the child sees, for the parent's failure messages.
+const report = (s: { phase: string; sync: unknown; outboxCount: number; online: boolean; reason: string | null }) =>
+  console.error(JSON.stringify({ phase: s.phase, sync: s.sync, outbox: s.outboxCount, online: s.online, reason: s.reason }));
+app.onStateChange(report);
+const initial = await app.getState();
+if (initial.ok) report(initial.value);
+
+if (env.SV_CHILD_ENROLL) {
+  const who = JSON.parse(env.SV_CHILD_ENROLL) as { serverUrl: string; username: string; password: string; totpSecret: string };
+  const signIn = await app.signIn({ serverUrl: who.serverUrl, username: who.username, password: who.password });
+  if (!signIn.ok) throw new Error(`child sign-in failed: ${signIn.error.code}`);
+  const totp = new TOTP({ secret: Secret.fromBase32(who.totpSecret), digits: 6, period: 30 });
+  for (const offset of [0, 30_000]) {
+    const enrolled = await app.verifyMfa({ code: totp.generate({ timestamp: Date.now() + offset }) });
+    if (enrolled.ok) break;
+    if (enrolled.error.code !== 'mfa_invalid') throw new Error(`child enrollment failed: ${enrolled.error.code}`);
+  }
+}
+// The first/next sync runs in the background (started by the service); stay alive for it.
+setInterval(() => undefined, 60_000);
