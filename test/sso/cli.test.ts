@@ -64,5 +64,5 @@ describe('identity CLI', () => {
     } finally {
       await app.close();
     }
-   }, 240_000); // six CLI processes: slow on a loaded machine
+  }, 240_000); // six CLI processes: slow on a loaded machine
 });
