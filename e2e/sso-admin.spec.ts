@@ -12,6 +12,10 @@ import { fill, MESSAGES } from './pages/messages';
 import { expect, signInAs, test } from './support/fixtures';
 
 const ADMIN = 'it.admin.sso';
+
+// Many steps on a machine that other suites load heavily: allow each one more time.
+test.use({ actionTimeout: 45_000 });
+test.slow();
 const PROVIDER = 'Acme Entra ID';
 
 test('IT adds an identity provider, a SCIM token and a group rule; the sign-in screen offers it', async ({ app, harnesses, server, totp, shot, context }) => {
@@ -64,7 +68,7 @@ test('IT adds an identity provider, a SCIM token and a group rule; the sign-in s
     await app.page.getByRole('button', { name: /展开行|Expand row/ }).first().click();
     await app.page.getByPlaceholder(zh.group).fill('SV Shanghai Reps');
     await app.page.locator('.ant-select').filter({ hasText: zh.role }).click();
-    await app.page.getByRole('option', { name: MESSAGES['zh-CN'].roleNames.rep }).click();
+    await app.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: MESSAGES['zh-CN'].roleNames.rep }).first().click();
     await app.page.locator('.ant-select').filter({ hasText: zh.unit }).click();
     await app.page.locator('.ant-select-dropdown:visible .ant-select-tree-title').first().click();
     await app.page.getByRole('button', { name: zh.addRule }).click();

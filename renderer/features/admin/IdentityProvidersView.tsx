@@ -133,7 +133,7 @@ function ProviderForm(props: {
 
   const required = (field: string) => ({ required: true, whitespace: true, message: t('common.required', { field }) });
   return (
-    <Modal open={props.open} title={t('admin.identity.add')} onCancel={props.onClose} onOk={() => void submit()} confirmLoading={saving} okText={t('common.save')} cancelText={t('common.cancel')} forceRender>
+    <Modal open={props.open} title={t('admin.identity.add')} onCancel={props.onClose} onOk={() => void submit()} confirmLoading={saving} okText={t('common.save')} cancelText={t('common.cancel')}>
       <Form form={form} name="idp-form" layout="vertical" initialValues={{ trustMfa: false, passwordRoleIds: [] }}>
         <Form.Item name="name" label={t('admin.identity.name')} rules={[required(t('admin.identity.name'))]}><Input placeholder="Acme Entra ID" /></Form.Item>
         <Form.Item name="issuer" label={t('admin.identity.issuer')} extra={t('admin.identity.issuerHint')} rules={[{ required: true, type: 'url', message: t('admin.identity.issuerHint') }]}>
