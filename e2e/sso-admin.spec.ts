@@ -48,7 +48,7 @@ test('IT adds an identity provider, a SCIM token and a group rule; the sign-in s
     await dialog.getByLabel(zh.trustMfa).click();
     await shot(app.page, 'sso-admin-add-zh');
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
-    await expect(app.page.getByRole('cell', { name: PROVIDER })).toBeVisible();
+    await expect(app.page.getByRole('cell', { name: PROVIDER, exact: true })).toBeVisible();
     const provider = await idb.selectFrom('identity_providers').selectAll().where('name', '=', PROVIDER).executeTakeFirstOrThrow();
     expect(provider).toMatchObject({ trust_mfa: 1, client_id: '6c1f7d2a-salesvault-desktop' });
 
@@ -72,7 +72,7 @@ test('IT adds an identity provider, a SCIM token and a group rule; the sign-in s
     await app.page.locator('.ant-select').filter({ hasText: zh.unit }).click();
     await app.page.locator('.ant-select-dropdown:visible .ant-select-tree-title').first().click();
     await app.page.getByRole('button', { name: zh.addRule }).click();
-    await expect(app.page.getByRole('cell', { name: 'SV Shanghai Reps' })).toBeVisible();
+    await expect(app.page.getByRole('cell', { name: 'SV Shanghai Reps', exact: true })).toBeVisible();
     const rules = await idb.selectFrom('scim_group_rules').selectAll().where('provider_id', '=', provider.id).execute();
     expect(rules).toMatchObject([{ group_name: 'SV Shanghai Reps', role_id: 'role-rep', allow_admin_role: 0 }]);
     await shot(app.page, 'sso-admin-providers-zh');
