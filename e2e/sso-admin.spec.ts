@@ -79,6 +79,7 @@ test('IT adds an identity provider, a SCIM token and a group rule; the sign-in s
 
     await app.shell.switchLanguage('en', 'English');
     await expect(app.page.getByRole('heading', { name: MESSAGES.en.admin.identity.title })).toBeVisible();
+    await expect(app.page.locator('.ant-select-dropdown:visible')).toHaveCount(0); // the language list has closed
     await shot(app.page, 'sso-admin-providers-en');
 
     // The sign-in screen of another device offers the provider, in both languages.
