@@ -215,7 +215,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       figures.set('firstSync.parseRecordsPerSec', rate(n, s.parseMs), 'rec/s', 'parse stage');
       figures.set('firstSync.importMs', s.importMs, 'ms', 'vault import (applyPullPage)');
       figures.set('firstSync.importRecordsPerSec', firstImportRate, 'rec/s', 'import stage');
-      figures.set('firstSync.otherMs', r.totalMs - s.serverMs - s.transferMs - s.parseMs - s.importMs, 'ms', 'check-in, push, audit upload, bookkeeping');
+      figures.set('firstSync.otherMs', r.totalMs - s.serverMs - s.transferMs - s.parseMs - s.importMs, 'ms', 'end to end − the stages: check-in, push, audit upload, bookkeeping; negative by the time the pipelined stages overlap');
       figures.set('client.peakRssMb', Number.isFinite(r.peakRssMb) ? r.peakRssMb : r.sampledPeakRssMb, 'MB', 'client process peak RSS during the first sync (VmHWM)');
       figures.set('client.rssBeforeSyncMb', r.rssBeforeMb, 'MB', 'client process RSS before enrolling (code loaded, no data)');
     });

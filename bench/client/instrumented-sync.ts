@@ -1,8 +1,10 @@
 // A desktop client's sync, through the real core: the same session the app runs (enrollment,
 // the one grant door, ServerClient, SyncEngine, Vault), with stage timers around it: the fetch wrapper splits each pull into server time (the
 // server's Server-Timing header) and transfer (the rest of the request until the last body
-// byte); parse is from the last body byte to the vault import (JSON parse, protocol
-// validation, grant verification); import is the vault's applyPullPage.
+// byte); parse is from the page's last body byte to its vault import (JSON parse, protocol
+// validation, grant verification); import is the vault's applyPullPage. The pull is pipelined,
+// so server and transfer time of one page overlap the import of the previous one: the stages
+// add up to more than the end-to-end time.
 
 import { join } from 'node:path';
 import type { GrantClaims } from '../../shared/protocol/grant';
@@ -53,7 +55,9 @@ export async function enrollClient(opts: {
   onProgress?: (done: number, total: number | null) => void;
 }): Promise<SyncedClient> {
   let stages = emptyStages();
-  let lastBodyAt = 0;
+  // The pull is pipelined (one request ahead of the import): each page's body-end time is
+  // queued and taken by the import of that page, in order.
+  const bodyDone: number[] = [];
   const pullPath = ROUTES.pull.path;
   const timedFetch: typeof fetch = async (input, init) => {
     const started = performance.now();
@@ -66,7 +70,7 @@ export async function enrollClient(opts: {
       stages.serverMs += Number.isFinite(server) ? server : 0;
       stages.transferMs += done - started - (Number.isFinite(server) ? server : 0);
       stages.bytes += body.byteLength;
-      lastBodyAt = done;
+      bodyDone.push(done);
     }
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
@@ -106,7 +110,7 @@ export async function enrollClient(opts: {
   const applyPullPage = vault.applyPullPage.bind(vault);
   vault.applyPullPage = (page: PullResponse, grant: GrantClaims) => {
     const started = performance.now();
-    stages.parseMs += started - lastBodyAt;
+    stages.parseMs += started - (bodyDone.shift() ?? started);
     const result = applyPullPage(page, grant);
     const ms = performance.now() - started;
     stages.importMs += ms;

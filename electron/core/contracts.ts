@@ -70,6 +70,8 @@ export interface StoredCustomer {
 export interface VaultStore {
   getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
   setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
+  /** A counter that moves when, and only when, stored records changed (pull, local edit, settled push). */
+  dataVersion(): number;
 
   /**
    * Apply one pull page atomically: field purges, dropped buckets, removals, upserts (projected to
@@ -97,7 +99,7 @@ export interface VaultStore {
   pendingAudit(limit: number): OfflineAuditEntry[];
   ackAudit(ids: readonly string[]): void;
 
-  searchCustomers(input: SearchInput): { total: number; rows: CustomerListItem[] };
+  searchCustomers(input: SearchInput): { total: number | null; rows: CustomerListItem[] };
   getCustomer(id: string): StoredCustomer | null;
   /** The current stored row of a record (projected as stored), for building mutations. */
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;

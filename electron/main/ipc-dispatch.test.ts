@@ -9,6 +9,7 @@ const STATE: AppState = {
   user: null,
   online: false,
   lastSyncAt: null,
+  dataVersion: 0,
   outboxCount: 0,
   issueCount: 0,
   leaseUntil: null,

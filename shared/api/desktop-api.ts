@@ -110,6 +110,12 @@ export interface AppState {
   online: boolean;
   /** epoch ms */
   lastSyncAt: number | null;
+  /**
+   * Moves when, and only when, the records in the vault changed (a pull that wrote or removed
+   * something, a local edit, a settled push). Lists reload on it, not on lastSyncAt: a sync that
+   * changed nothing changes nothing on screen. 0 when no vault is open.
+   */
+  dataVersion: number;
   outboxCount: number;
   /** Conflicts and rejected edits waiting for the user's attention. */
   issueCount: number;
@@ -216,6 +222,12 @@ export const searchCustomersInput = z.object({
   tag: z.string().max(40).optional(),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
+  /**
+   * Keyset paging: the rows after this position in the sort order (name, then id) — the last
+   * row of the previous page. A continuation is not counted again (its `total` is null: the
+   * first page of the query carried the count) and ignores `offset`.
+   */
+  after: z.object({ name: z.string().max(1000).nullable(), id: idSchema }).optional(),
 });
 
 export const desktopInputs = {
@@ -312,7 +324,8 @@ export interface DesktopOutputs {
   setLocale: AppState;
   signOut: AppState;
 
-  searchCustomers: { total: number; rows: CustomerListItem[] };
+  /** total: every match of the query; null on a keyset continuation (`after`), which is not counted again. */
+  searchCustomers: { total: number | null; rows: CustomerListItem[] };
   getCustomer: CustomerDetail;
   createCustomer: { id: string };
   updateCustomer: CustomerDetail;

@@ -64,6 +64,9 @@ export function page(parts: Partial<PullResponse>): PullResponse {
   return { droppedBuckets: [], fieldPurges: [], upserts: [], removals: [], cursor: `c-${randomUUID()}`, hasMore: false, serverTime: 1_700_000_000_000, ...parts };
 }
 
+/** SQLCipher 4 default page size. */
+const PAGE = 4096;
+
 /**
  * An independent reader of the SQLCipher 4 on-disk format (the published defaults: 4096-byte
  * pages, AES-256-CBC, per-page IV, HMAC-SHA512 keyed by PBKDF2-SHA512(key, salt^0x3a, 2) over
@@ -71,10 +74,6 @@ export function page(parts: Partial<PullResponse>): PullResponse {
  * Written from the format specification, not from the library under test.
  */
 export function decryptSqlcipher4(file: Buffer, keyHex: string): Buffer {
-  const PAGE = 4096;
-  const IV = 16;
-  const HMAC = 64;
-  const RESERVE = IV + HMAC;
   const key = Buffer.from(keyHex, 'hex');
   const salt = file.subarray(0, 16);
   const hmacSalt = Buffer.from(salt.map((b) => b ^ 0x3a));
@@ -82,22 +81,48 @@ export function decryptSqlcipher4(file: Buffer, keyHex: string): Buffer {
   if (file.length % PAGE !== 0) throw new Error(`file size ${file.length} is not a multiple of ${PAGE}`);
   const out = Buffer.alloc(file.length);
   for (let pgno = 1; pgno * PAGE <= file.length; pgno++) {
-    const pageBytes = file.subarray((pgno - 1) * PAGE, pgno * PAGE);
-    const offset = pgno === 1 ? 16 : 0;
-    const cipherText = pageBytes.subarray(offset, PAGE - RESERVE);
-    const iv = pageBytes.subarray(PAGE - RESERVE, PAGE - HMAC);
-    const mac = pageBytes.subarray(PAGE - HMAC);
-    const pgnoLe = Buffer.alloc(4);
-    pgnoLe.writeUInt32LE(pgno);
-    const expected = createHmac('sha512', hmacKey).update(pageBytes.subarray(offset, PAGE - HMAC)).update(pgnoLe).digest();
-    if (!expected.equals(mac)) throw new Error(`HMAC mismatch on page ${pgno}`);
-    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
-    const plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
-    const target = out.subarray((pgno - 1) * PAGE, pgno * PAGE);
-    if (pgno === 1) Buffer.from('SQLite format 3\0', 'latin1').copy(target, 0);
-    plain.copy(target, offset);
+    decryptPage(file.subarray((pgno - 1) * PAGE, pgno * PAGE), pgno, key, hmacKey).copy(out, (pgno - 1) * PAGE);
   }
   return out;
+}
+
+function decryptPage(pageBytes: Buffer, pgno: number, key: Buffer, hmacKey: Buffer): Buffer {
+  const IV = 16;
+  const HMAC = 64;
+  const RESERVE = IV + HMAC;
+  const offset = pgno === 1 ? 16 : 0;
+  const cipherText = pageBytes.subarray(offset, PAGE - RESERVE);
+  const iv = pageBytes.subarray(PAGE - RESERVE, PAGE - HMAC);
+  const mac = pageBytes.subarray(PAGE - HMAC);
+  const pgnoLe = Buffer.alloc(4);
+  pgnoLe.writeUInt32LE(pgno);
+  const expected = createHmac('sha512', hmacKey).update(pageBytes.subarray(offset, PAGE - HMAC)).update(pgnoLe).digest();
+  if (!expected.equals(mac)) throw new Error(`HMAC mismatch on page ${pgno}`);
+  const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
+  const plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+  const target = Buffer.alloc(PAGE);
+  if (pgno === 1) Buffer.from('SQLite format 3\0', 'latin1').copy(target, 0);
+  plain.copy(target, offset);
+  return target;
+}
+
+/**
+ * The page images in a SQLCipher 4 WAL file, decrypted (the WAL holds whole encrypted pages,
+ * each after a 24-byte frame header whose first 4 bytes are the page number, big-endian). The
+ * salt comes from the database file's first 16 bytes. An empty WAL gives an empty buffer.
+ */
+export function decryptSqlcipher4Wal(wal: Buffer, dbFile: Buffer, keyHex: string): Buffer {
+  const WAL_HEADER = 32;
+  const FRAME_HEADER = 24;
+  if (wal.length === 0) return Buffer.alloc(0);
+  const key = Buffer.from(keyHex, 'hex');
+  const hmacKey = pbkdf2Sync(key, Buffer.from(dbFile.subarray(0, 16).map((b) => b ^ 0x3a)), 2, 32, 'sha512');
+  const pages: Buffer[] = [];
+  for (let at = WAL_HEADER; at + FRAME_HEADER + PAGE <= wal.length; at += FRAME_HEADER + PAGE) {
+    const pgno = wal.readUInt32BE(at);
+    pages.push(decryptPage(wal.subarray(at + FRAME_HEADER, at + FRAME_HEADER + PAGE), pgno, key, hmacKey));
+  }
+  return Buffer.concat(pages);
 }
 
 /** Does `needle` occur (UTF-8) in the file's raw bytes? Missing file = no. */

@@ -37,7 +37,8 @@ export function customerHandlers(app: AppController): HandlerGroup<CustomerMetho
       const result = u.vault.searchCustomers(input);
       const query = input.query.trim();
       // The audit entry says that a search happened, not what was typed (often personal data).
-      if (query) u.vault.recordAudit({ at: u.now, action: 'search', entity: 'customer', search: summarizeSearch(query), count: result.total });
+      // A keyset continuation (`after`) is the next page of a search already recorded.
+      if (query && result.total !== null) u.vault.recordAudit({ at: u.now, action: 'search', entity: 'customer', search: summarizeSearch(query), count: result.total });
       return result;
     },
 

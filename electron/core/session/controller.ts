@@ -381,6 +381,7 @@ export class AppController {
       user: grant ? sessionUser(grant) : null,
       online: s.online,
       lastSyncAt: lastSync ? Number(lastSync) : null,
+      dataVersion: session ? session.vault.dataVersion() : 0,
       outboxCount: session ? session.vault.outboxCount() : 0,
       issueCount: session ? session.vault.listIssues().length : 0,
       leaseUntil: grant?.leaseUntil ?? null,

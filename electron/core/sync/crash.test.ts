@@ -69,6 +69,8 @@ describe('SIGKILL mid-pull, mid-push and mid-wipe, then restart (real server, va
       SV_CHILD_PAUSE_FILE: pauseFile,
       SV_CHILD_PULL_PAGE_SIZE: '3',
     });
+    // The pull is pipelined: at this pause the request for the second page is already in flight
+    // (sent before the first page was imported), so the kill also drops a prefetched page.
     await killWhen(child, output, () => existsSync(pauseFile), 'the first pull page applied');
 
     // After the kill: the vault opens with the key from the keychain, holds the first page and its cursor.

@@ -86,4 +86,36 @@ describe('SyncEngine lifecycle', () => {
     expect(acceptGrant).toHaveBeenCalledWith('header.payload.signature');
     expect(vault.applyPullPage).toHaveBeenCalledWith(pulled, accepted);
   });
+
+  it('pipelines the pull: the next page is requested before the current one is applied, never more than one ahead, and applied in order with its cursor', async () => {
+    const events: string[] = [];
+    const pages = [1, 2, 3].map((n) => page({ cursor: `cur-${n}`, hasMore: n < 3 }));
+    let served = 0;
+    const client = {
+      refresh: async () => undefined,
+      call: vi.fn(async (name: string, body: { cursor: string | null }) => {
+        if (name !== 'pull') throw new Error(`unexpected ${name}`);
+        events.push(`request after ${body.cursor ?? 'start'}`);
+        return pages[served++];
+      }),
+    } as unknown as Partial<ServerClient>;
+    const vault = fakeVault();
+    vault.applyPullPage.mockImplementation((p: PullResponse) => {
+      events.push(`apply ${p.cursor}`);
+      vault.meta.set('cursor', p.cursor);
+      return { upserted: 0, removed: 0 };
+    });
+    const { engine } = engineWith(client, vault);
+    const summary = await engine.syncOnce();
+    expect(summary.pages).toBe(3);
+    expect(events).toEqual([
+      'request after start',
+      'request after cur-1', // sent before page 1 is imported
+      'apply cur-1',
+      'request after cur-2',
+      'apply cur-2',
+      'apply cur-3', // the last page says hasMore: false, nothing more is requested
+    ]);
+    expect(vault.meta.get('cursor')).toBe('cur-3');
+  });
 });

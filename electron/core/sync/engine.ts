@@ -130,11 +130,27 @@ export class SyncEngine {
     const task: SyncProgress['task'] = firstSync ? 'first-sync' : 'sync';
     let done = 0;
     this.opts.onProgress?.({ task, done, total: null });
+    // Pipelined pull: while one page is imported, the request for the next one (with the cursor
+    // the page leaves) is already with the server, so server time and transfer overlap the
+    // import. At most ONE page is fetched ahead (bounded memory), and pages are still applied
+    // one by one, in order, each in one vault transaction together with its cursor: a crash
+    // loses at most the page in flight, which is pulled again from the stored cursor.
+    // A per-run controller cancels a prefetch the run will not use (error or stop).
+    const run = new AbortController();
+    const stopRun = () => run.abort();
+    signal.addEventListener('abort', stopRun);
+    const limit = this.opts.pullPageSize ?? 2000;
+    const fetchPage = (cursor: string | null) => {
+      const pending = client.call('pull', { cursor, limit }, { signal: run.signal });
+      pending.catch(() => undefined); // awaited below; a prefetch the run leaves unused must not be an unhandled rejection
+      return pending;
+    };
     try {
+      let next = fetchPage(vault.getMeta('cursor') || null);
       for (;;) {
-        const cursor = vault.getMeta('cursor');
-        const page = await client.call('pull', { cursor: cursor || null, limit: this.opts.pullPageSize ?? 2000 }, { signal });
+        const page = await next;
         this.checkStopped();
+        if (page.hasMore) next = fetchPage(page.cursor);
         const claims = page.grant ? await this.opts.acceptGrant(page.grant) : this.opts.currentGrant();
         this.checkStopped();
         // Names first: harmless if the page itself then fails to apply (it is pulled again).
@@ -149,6 +165,8 @@ export class SyncEngine {
         if (!page.hasMore) break;
       }
     } finally {
+      signal.removeEventListener('abort', stopRun);
+      run.abort();
       this.opts.onProgress?.(null);
     }
     vault.setMeta('lastSyncAt', String(this.opts.clock.now()));

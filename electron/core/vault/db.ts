@@ -4,6 +4,8 @@
 import type { Database as Db, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Clock } from '../contracts';
 
+const DATA_VERSION = 'data-version';
+
 export class VaultDb {
   private readonly stmts = new Map<string, Statement>();
 
@@ -34,6 +36,20 @@ export class VaultDb {
   /** Bookkeeping rows of the vault itself, kept apart from the VaultMeta contract keys. */
   internalMeta(key: string): string | null {
     return this.getMeta(`internal:${key}`);
+  }
+
+  /**
+   * The data version: a counter that moves when, and only when, records the user can see
+   * changed (a pull that wrote or removed rows, a local edit, a settled push). The UI reloads
+   * its lists when it moves; a sync that changed nothing leaves it, and the screen, as they were.
+   * Call inside the transaction that made the change.
+   */
+  dataVersion(): number {
+    return Number(this.internalMeta(DATA_VERSION) ?? 0);
+  }
+
+  bumpDataVersion(): void {
+    this.setInternalMeta(DATA_VERSION, String(this.dataVersion() + 1));
   }
 
   setInternalMeta(key: string, value: string | null): void {

@@ -44,6 +44,7 @@ export function applyLocalMutation(db: VaultDb, input: Mutation, claims: GrantCl
     if (db.stmt('SELECT 1 FROM outbox WHERE mutation_id = ?').get(mutation.mutationId)) {
       throw new VaultError('invalid_input', 'This mutation id is already in the outbox.');
     }
+    db.bumpDataVersion();
     let customerId: string;
     const existing = getRecord(db, entity, recordId);
     if (mutation.op === 'create') {
@@ -120,6 +121,8 @@ export function settlePush(db: VaultDb, sent: readonly Mutation[], results: read
   let removedSomething = false;
   const dropsCreates = sent.some((m) => m.op === 'create' && byId.get(m.mutationId)?.status === 'rejected' && !byId.get(m.mutationId)?.record);
   db.raw.transaction(() => {
+    // Settling rewrites records with the server's state and clears their pending marks.
+    if (sent.length) db.bumpDataVersion();
     const searchPurge = beginSearchPurge(db, dropsCreates ? 1 : 0);
     for (const mutation of sent) {
       const result = byId.get(mutation.mutationId);

@@ -9,7 +9,7 @@ import type { Mutation, PullResponse } from '../../../shared/protocol/sync';
 import type { VaultDb } from './db';
 import { VaultCorruptError, VaultError } from './errors';
 import { DEFERRED_INDEXES, restoreDeferredIndexes } from './open';
-import { CHILD_ENTITIES, FIELD_NAME, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
+import { CHILD_ENTITIES, ClusterRids, FIELD_NAME, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
 import { BULK_SEARCH_PURGE_ROWS, beginSearchPurge, endSearchPurge, rebuildSearch, refreshSearch, searchRowsLeaving } from './search-index';
 
 /** Internal meta flag: a bulk import (first sync) is under way; the search index is rebuilt when it ends. */
@@ -37,6 +37,8 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
   let upserted = 0;
   let removed = 0;
   let purged = false;
+  /** Did a record (or a membership) change? Only then does the data version move. */
+  let changed = false;
   const dirtyCustomers = new Set<string>();
   let searchNeedsRebuild = false;
 
@@ -86,6 +88,7 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
       }
 
       const checkPending = Boolean(db.stmt('SELECT 1 FROM outbox LIMIT 1').get());
+      const rids = new ClusterRids(db);
       // Parents first, so a child in the same page finds its customer.
       const upserts = [...page.upserts].sort((a, b) => Number(b.entity === 'customer') - Number(a.entity === 'customer'));
       for (const upsert of upserts) {
@@ -102,8 +105,8 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
         }
         // A contact moving to another customer changes two search rows (not needed in a bulk import: all are built at the end).
         const previousParent = entity === 'contact' && !bulkImport ? parentOf(db, 'contact', record.id) : null;
-        writeRecord(db, entity, record, customerId, upsert.writable);
-        if (entity === 'customer') setBuckets(db, record.id, upsert.buckets);
+        if (writeRecord(db, entity, record, customerId, upsert.writable, rids)) changed = true;
+        if (entity === 'customer' && setBuckets(db, record.id, upsert.buckets)) changed = true;
         upserted += 1;
         if (entity === 'customer') dirtyCustomers.add(record.id);
         if (entity === 'contact') {
@@ -127,6 +130,7 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
       } else if (searchNeedsRebuild) rebuildSearch(db);
       else refreshSearch(db, dirtyCustomers);
       endSearchPurge(db, searchPurge);
+      if (changed || purged || removed > 0) db.bumpDataVersion();
       db.setMeta('cursor', page.cursor);
     })();
   } finally {

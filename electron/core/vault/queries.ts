@@ -23,7 +23,7 @@ export function recordCounts(db: VaultDb): Record<EntityType, number> {
   return { customer: count('customer'), contact: count('contact'), opportunity: count('opportunity'), activity: count('activity') };
 }
 
-export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: number; rows: CustomerListItem[] } {
+export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: number | null; rows: CustomerListItem[] } {
   const parsed = searchCustomersInput.safeParse(rawInput);
   if (!parsed.success) throw new VaultError('invalid_input', `Invalid search: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
   const input = parsed.data;
@@ -57,13 +57,24 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
     params.push(input.tag);
   }
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (db.stmt(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
+  // One count per query: a keyset continuation (`after`) is not counted again.
+  const total = input.after ? null : (db.stmt(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
+  // Keyset paging: the position in the sort order (name, id) instead of an offset, so a deep
+  // page is one index seek, not a walk over every earlier row. NULL names sort first.
+  let pageWhere = whereSql;
+  const pageParams = [...params];
+  if (input.after) {
+    const after = input.after.name === null ? '(c.name IS NOT NULL OR c.id > ?)' : '(c.name > ? OR (c.name = ? AND c.id > ?))';
+    pageWhere = `${whereSql ? `${whereSql} AND` : 'WHERE'} ${after}`;
+    if (input.after.name === null) pageParams.push(input.after.id);
+    else pageParams.push(input.after.name, input.after.name, input.after.id);
+  }
   const rows = db.stmt(
     `SELECT c.record, u.display_name AS owner_name,
             EXISTS (SELECT 1 FROM outbox o WHERE o.customer_id = c.id) AS pending
      FROM ${from} LEFT JOIN users u ON u.id = c.owner_id
-     ${whereSql} ORDER BY c.name, c.id LIMIT ? OFFSET ?`,
-  ).all(...params, input.limit, input.offset) as { record: string; owner_name: string | null; pending: number }[];
+     ${pageWhere} ORDER BY c.name, c.id LIMIT ? OFFSET ?`,
+  ).all(...pageParams, input.limit, input.after ? 0 : input.offset) as { record: string; owner_name: string | null; pending: number }[];
   return { total, rows: rows.map((r) => toListItem(JSON.parse(r.record) as StoredRecord, r.owner_name, r.pending === 1)) };
 }
 

@@ -31,34 +31,98 @@ export function deleteRecord(db: VaultDb, entity: EntityType, id: string): strin
   return row?.parent;
 }
 
-export function writeRecord(db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string, writable: boolean): void {
-  const json = JSON.stringify(record);
-  if (entity === 'customer') {
-    // An unchanged resend writes nothing: no row, index or WAL page is touched for it.
-    db.stmt(
-      `INSERT INTO customers(id, record, writable) VALUES (?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable
-       WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run(record.id, json, writable ? 1 : 0);
-  } else {
-    db.stmt(
-      `INSERT INTO ${TABLE[entity]}(id, customer_id, record, writable) VALUES (?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
-       WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run(record.id, customerId, json, writable ? 1 : 0);
+/** Rids of one cluster slot: [slot * CLUSTER_SPAN, (slot + 1) * CLUSTER_SPAN) (schema.ts, migration 3). */
+const CLUSTER_SPAN = 2 ** 32;
+
+/**
+ * Hands out rids in clusters (schema.ts, migration 3): a customer's in its owner's slot, a child's
+ * in its customer's. Lookups (owner slot, a customer's slot, the highest rid of a slot) are made
+ * once and then counted on in memory, so use one allocator per transaction and drop it after:
+ * nothing else writes the record tables meanwhile. A rid handed to an upsert that turns out to be
+ * an update stays unused (a gap, harmless).
+ */
+export class ClusterRids {
+  private readonly slotBase = new Map<string, number>();
+  private readonly customerBase = new Map<string, number>();
+  private readonly nextRid = new Map<string, number>();
+
+  constructor(private readonly db: VaultDb) {}
+
+  next(entity: EntityType, record: StoredRecord, customerId: string): number {
+    const base = entity === 'customer' ? this.ownerBase(stringOr(record.ownerId)) : this.parentBase(customerId);
+    const table = TABLE[entity];
+    const key = `${table}:${base}`;
+    let rid = this.nextRid.get(key);
+    if (rid === undefined) {
+      rid = (this.db.stmt(`SELECT coalesce(max(rid), ?) + 1 AS rid FROM ${table} WHERE rid > ? AND rid < ?`).get(base, base, base + CLUSTER_SPAN) as { rid: number }).rid;
+    }
+    this.nextRid.set(key, rid + 1);
+    if (entity === 'customer') this.customerBase.set(record.id, base);
+    return rid;
+  }
+
+  private ownerBase(owner: string | null): number {
+    if (!owner) return 0;
+    let base = this.slotBase.get(owner);
+    if (base === undefined) {
+      const row = this.db.stmt('SELECT slot FROM clusters WHERE key = ?').get(owner) as { slot: number } | undefined;
+      const slot = row
+        ? row.slot
+        : (this.db.stmt('INSERT INTO clusters(key, slot) VALUES (?, (SELECT coalesce(max(slot), 0) + 1 FROM clusters)) RETURNING slot').get(owner) as { slot: number }).slot;
+      base = slot * CLUSTER_SPAN;
+      this.slotBase.set(owner, base);
+    }
+    return base;
+  }
+
+  private parentBase(customerId: string): number {
+    let base = this.customerBase.get(customerId);
+    if (base === undefined) {
+      const parent = this.db.stmt('SELECT rid FROM customers WHERE id = ?').get(customerId) as { rid: number } | undefined;
+      base = parent ? Math.floor(parent.rid / CLUSTER_SPAN) * CLUSTER_SPAN : 0;
+      this.customerBase.set(customerId, base);
+    }
+    return base;
   }
 }
 
+/**
+ * Insert or update one record; false when an identical row was already stored (nothing written).
+ * A new row takes the next rid of its cluster (`rids`: the transaction's allocator); an update
+ * keeps its row where it is.
+ */
+export function writeRecord(
+  db: VaultDb, entity: EntityType, record: StoredRecord, customerId: string, writable: boolean, rids = new ClusterRids(db),
+): boolean {
+  const json = JSON.stringify(record);
+  const rid = rids.next(entity, record, customerId);
+  if (entity === 'customer') {
+    // An unchanged resend writes nothing: no row, index or WAL page is touched for it.
+    return db.stmt(
+      `INSERT INTO customers(rid, id, record, writable) VALUES (?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable
+       WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`,
+    ).run(rid, record.id, json, writable ? 1 : 0).changes > 0;
+  }
+  return db.stmt(
+    `INSERT INTO ${TABLE[entity]}(rid, id, customer_id, record, writable) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
+     WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
+  ).run(rid, record.id, customerId, json, writable ? 1 : 0).changes > 0;
+}
+
 /** A customer's bucket memberships (children follow their customer). */
-export function setBuckets(db: VaultDb, customerId: string, buckets: readonly string[]): void {
+/** Returns true when a membership changed. */
+export function setBuckets(db: VaultDb, customerId: string, buckets: readonly string[]): boolean {
   // Only memberships that change are written: a delta resends every customer's buckets, and
   // deleting and re-inserting the same rows would dirty their pages on every sync.
-  db.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id = ? AND bucket NOT IN (SELECT value FROM json_each(?))`).run(
+  let changes = db.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id = ? AND bucket NOT IN (SELECT value FROM json_each(?))`).run(
     customerId,
     JSON.stringify(buckets),
-  );
+  ).changes;
   const insert = db.stmt(`INSERT OR IGNORE INTO record_buckets(entity, id, bucket) VALUES ('customer', ?, ?)`);
-  for (const bucket of buckets) insert.run(customerId, bucket);
+  for (const bucket of buckets) changes += insert.run(customerId, bucket).changes;
+  return changes > 0;
 }
 
 export function hasBuckets(db: VaultDb, customerId: string): boolean {

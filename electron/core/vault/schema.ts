@@ -157,4 +157,13 @@ export const MIGRATIONS: readonly string[] = [
     WHERE id = old.customer_id AND last_activity_at = old.at;
   END;
   `,
+
+  /* 3: clusters — rows laid out by owner, so what leaves a scope is contiguous */ `
+  -- Record rows are placed by rid, and a scope shrink removes whole owners (their o:<owner>
+  -- bucket). Each owner gets a cluster slot; new rows of the owner's customers (the customer and
+  -- its children) take rids in [slot * 2^32, (slot + 1) * 2^32), so a purge empties runs of
+  -- adjacent pages instead of touching a row on nearly every page. Slot 0 holds rows written
+  -- before this migration and children whose customer is not stored yet.
+  CREATE TABLE clusters (key TEXT PRIMARY KEY, slot INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ];

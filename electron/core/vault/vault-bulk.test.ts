@@ -42,8 +42,9 @@ function indexNames(v: Vault): string[] {
   return (dbOf(v).prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
 }
 
+/** The import's bookkeeping flags (the data version is a permanent counter, not one of them). */
 function internalMeta(v: Vault): string[] {
-  return (dbOf(v).prepare(`SELECT key FROM meta WHERE key LIKE 'internal:%' ORDER BY key`).all() as { key: string }[]).map((r) => r.key);
+  return (dbOf(v).prepare(`SELECT key FROM meta WHERE key LIKE 'internal:%' AND key <> 'internal:data-version' ORDER BY key`).all() as { key: string }[]).map((r) => r.key);
 }
 
 /** A customer with one contact, one opportunity and one activity, as the server pages them. */

@@ -63,6 +63,11 @@ export class Vault implements VaultStore {
     this.db.setMeta(key, value);
   }
 
+  /** Moves when, and only when, stored records changed (see VaultDb.dataVersion). */
+  dataVersion(): number {
+    return this.db.dataVersion();
+  }
+
   // ---- pull ---------------------------------------------------------------------------------
 
   applyPullPage(page: PullResponse, grant: GrantClaims): { upserted: number; removed: number } {
@@ -129,7 +134,7 @@ export class Vault implements VaultStore {
     return recordCounts(this.db);
   }
 
-  searchCustomers(input: SearchInput): { total: number; rows: CustomerListItem[] } {
+  searchCustomers(input: SearchInput): { total: number | null; rows: CustomerListItem[] } {
     return searchCustomers(this.db, input);
   }
 

@@ -68,10 +68,10 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
     [api, customerId, onAccess],
   );
 
-  // Reload after a sync (the record may have changed or left the scope) and after local edits.
+  // Reload after a sync that changed data (the record may have changed or left the scope) and after local edits.
   useEffect(() => {
     void load();
-  }, [load, state.lastSyncAt, state.outboxCount]);
+  }, [load, state.dataVersion, state.outboxCount]);
 
   if (loadError) {
     const text = describeError(loadError, locale);

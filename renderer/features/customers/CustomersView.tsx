@@ -12,6 +12,7 @@ import { useDebounced } from '../../lib/use-debounced';
 import { ExportCustomersButton } from './ExportCustomersButton';
 import { CustomerDetailPanel } from './CustomerDetailPanel';
 import { CustomerList } from './CustomerList';
+import { customerListRequestKey } from './list-request';
 import { RecordForm } from './RecordForm';
 
 const PAGE = 200;
@@ -49,7 +50,7 @@ export function CustomersView() {
   const loadingMore = useRef(false);
 
   const searchKey = JSON.stringify([debouncedQuery, filters]);
-  const requestKey = JSON.stringify([searchKey, state.lastSyncAt, state.outboxCount]);
+  const requestKey = customerListRequestKey(searchKey, state);
   const loading = shownRequest !== requestKey;
 
   // New search, and again whenever a sync or a local edit changed the data.
@@ -61,7 +62,7 @@ export function CustomersView() {
       const value = show(r);
       if (!value) return;
       setRows(value.rows);
-      setTotal(value.total);
+      setTotal(value.total ?? value.rows.length);
     });
   }, [api, show, debouncedQuery, filters, requestKey]);
 
@@ -69,21 +70,25 @@ export function CustomersView() {
     void api.listFacets().then((r) => {
       if (r.ok) setFacets(r.value);
     });
-  }, [api, state.lastSyncAt]);
+  }, [api, state.dataVersion]);
 
   const loadMore = useCallback(() => {
     if (loadingMore.current) return;
     loadingMore.current = true;
     const seq = searchSeq.current;
-    void api.searchCustomers({ query: debouncedQuery, ...filters, offset: rows.length, limit: PAGE }).then((r) => {
+    // Keyset paging: the next page starts after the last loaded row's position in the sort
+    // order (name, id); it is one index seek at any depth and is not counted again.
+    const last = rows[rows.length - 1];
+    const after = last ? { name: last.name, id: last.id } : undefined;
+    void api.searchCustomers({ query: debouncedQuery, ...filters, offset: after ? 0 : rows.length, limit: PAGE, after }).then((r) => {
       loadingMore.current = false;
       if (seq !== searchSeq.current) return;
       const value = show(r);
       if (!value) return;
       setRows((prev) => [...prev, ...value.rows]);
-      setTotal(value.total);
+      if (value.total !== null) setTotal(value.total);
     });
-  }, [api, show, debouncedQuery, filters, rows.length]);
+  }, [api, show, debouncedQuery, filters, rows]);
 
   const filterSelect = (key: keyof Filters, label: string, options: string[]) => (
     <Select

@@ -32,7 +32,7 @@ export function TeamDashboardView() {
 
   useEffect(() => {
     void load();
-  }, [load, state.lastSyncAt]);
+  }, [load, state.dataVersion]);
 
   if (!data) return <Skeleton active style={{ padding: 24 }} />;
 
