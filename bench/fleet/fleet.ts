@@ -68,7 +68,9 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     const location = database.location.databaseUrl ?? (database.location.sqlitePath as string);
     const baseUrls: string[] = [];
     for (let i = 0; i < opts.servers; i++) {
-      const server = new Child(here('./server-process.ts'), [opts.db, location]);
+      // SV_FLEET_CPU_PROF=<dir>: a V8 CPU profile of each server process (written when it stops).
+      const prof = process.env.SV_FLEET_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SV_FLEET_CPU_PROF}`] : [];
+      const server = new Child(here('./server-process.ts'), [opts.db, location], prof);
       children.push(server);
       baseUrls.push((await server.next<ChildMessage & { baseUrl: string }>('listening', 60_000)).baseUrl);
     }
