@@ -23,6 +23,7 @@ const EXPECTED_FIGURES = [
   'wipe.cryptoShredMs', 'revoke.adminToWipedMs',
   'load.p50Ms', 'load.p99Ms', 'load.throughputRps', 'load.requests', 'load.errors',
   'delta.serverMs', 'delta.importMs', 'purge.serverMs',
+  'fleet.streams', 'fleet.serverKbPerStream', 'fleet.revokeP50Ms', 'fleet.revokeP99Ms', 'fleet.rescopeMs', 'fleet.rescopeReceived', 'fleet.maxOpenLoopRps',
 ];
 
 describe('npm run bench (smoke scale)', () => {
@@ -47,6 +48,8 @@ describe('npm run bench (smoke scale)', () => {
     // Structural facts, not timings: the whole scope arrived, the shrink removed one team's half.
     expect(written.figures['firstSync.records']?.value).toBe(7000);
     expect(written.figures['purge.removedCustomers']?.value).toBe(500);
+    expect(written.figures['fleet.streams']?.value).toBe(200);
+    expect(written.figures['fleet.rescopeReceived']?.value).toBe(50);
     for (const [name, goal] of Object.entries(GOALS)) {
       expect(written.figures[name]?.goal, name).toEqual(goal);
       expect(typeof written.figures[name]?.met, name).toBe('boolean');

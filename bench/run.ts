@@ -24,8 +24,9 @@ import { Figures, describeMachine, percentile, progress, renderTable, writeResul
 import { DELTA_RECORDS, SCALES, parseScale, type ScaleName } from './scale';
 import { openBenchDatabase, startBenchServer, type BenchServer } from './server';
 import { SqlTimingPlugin } from './sql-timing';
+import { recordFleet } from './fleet/stage';
 
-export const STAGES = ['firstSync', 'search', 'dashboard', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load'] as const;
+export const STAGES = ['firstSync', 'search', 'dashboard', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load', 'fleet'] as const;
 export type StageName = (typeof STAGES)[number];
 /** Stages that work on the manager's synced vault. */
 const NEEDS_VAULT: readonly StageName[] = ['firstSync', 'search', 'dashboard', 'baselines', 'delta', 'purge', 'wipe'];
@@ -337,6 +338,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       figures.set('load.requests', r.requests, 'requests', 'requests completed');
       figures.set('load.errors', r.errors + r.timeouts + r.non2xx, 'requests', 'errors + timeouts + non-2xx');
     });
+
+    // ---- 9. fleet: thousands of devices holding event streams (own database and processes) --
+    await stage('fleet', () => recordFleet(figures, opts.db, opts.scale));
   } finally {
     await client.stop();
     await server?.close();

@@ -39,6 +39,8 @@ export const GOALS: Record<string, Goal> = {
   'load.p99Ms': { op: '<=', value: 100, text: '500 concurrent delta-syncing clients p99 ≤ 100 ms' },
   'load.errors': { op: '<=', value: 0, text: '500 concurrent clients: no errors' },
   'encryption.vaultImportOverhead': { op: '<=', value: 25, text: 'encryption overhead vs plain SQLite ≤ 25 %' },
+  'fleet.revokeP99Ms': { op: '<=', value: 1_000, text: 'fleet: revocation → directive on the stream p99 ≤ 1 s' },
+  'fleet.rescopeMs': { op: '<=', value: 2_000, text: 'fleet: role change → 1,000 re-scoped devices told ≤ 2 s' },
 };
 
 export function parseScale(name: string): ScaleName {

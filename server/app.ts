@@ -2,6 +2,8 @@
 // and every route onto one Fastify instance. The CLI (server/cli.ts) and the tests both build
 // the server through here.
 
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Kysely } from 'kysely';
@@ -19,6 +21,8 @@ import { installErrorHandling } from './http/errors';
 import { installJsonBodyParser, type RouteOptions } from './http/route';
 import { registerIdentityRoutes } from './identity/routes';
 import { loadOrCreateServerKeys } from './keys';
+import { registerHealthRoutes } from './observability/health';
+import { createServerMetrics } from './observability/metrics';
 import { registerOwnershipRoutes } from './ownership/routes';
 import { registerScimRoutes } from './http/scim-routes';
 import { registerSyncRoutes } from './sync/routes';
@@ -66,13 +70,35 @@ export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLi
   return ctx;
 }
 
+/** A caller's (or proxy's) X-Request-Id is kept when it is short and plain; otherwise a fresh one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+function requestId(req: IncomingMessage): string {
+  const given = req.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 export async function buildServer(opts: BuildServerOptions): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
   const ctx = await createServerContext(opts);
+  const metrics = createServerMetrics(opts.db, opts.dialect);
+  metrics.countStreams(ctx.events);
+  ctx.audit = metrics.countAudit(ctx.audit);
   const app = Fastify({
+    // Structured JSON logs (pino); every line of a request carries its `reqId`.
     logger: opts.logger ?? false,
+    genReqId: requestId,
+    requestIdHeader: false,
     bodyLimit: MAX_BODY_BYTES,
     ...(opts.https ? { https: opts.https } : {}),
   }) as unknown as FastifyInstance;
+
+  // The request id goes back to the caller, so a report can be matched with the server's log.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
+  });
+  metrics.instrument(app);
+  registerHealthRoutes(app, opts.db, opts.dialect, metrics);
 
   installJsonBodyParser(app);
   installErrorHandling(app);

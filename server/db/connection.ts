@@ -30,12 +30,32 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
 }
 
+/** The pg pool behind each PostgreSQL handle opened here (for the pool metrics). */
+const pgPools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+export interface PoolStats {
+  /** connections open (idle + in use) */
+  total: number;
+  idle: number;
+  /** queries waiting for a connection */
+  waiting: number;
+  max: number;
+}
+
+/** The PostgreSQL pool's state for a handle opened by openDatabase; null for SQLite (one connection). */
+export function poolStats(db: Kysely<Database>): PoolStats | null {
+  const pool = pgPools.get(db);
+  if (!pool) return null;
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
+}
+
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pgPools.set(db, pool);
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
 
@@ -94,6 +114,17 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect = d
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`);
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/**
+ * Migration names this build knows that the database has not applied (empty = current). Reads
+ * Kysely's own bookkeeping table; a database never migrated lacks the table and misses all.
+ */
+export async function pendingMigrations(db: Kysely<Database>, dialect: Dialect = dialectOf(db)): Promise<string[]> {
+  const known = Object.keys(await migrationProvider(dialect).getMigrations());
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const applied = new Set((await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name));
+  return known.filter((name) => !applied.has(name));
 }
 
 /** Which dialect a Kysely instance was opened with (for callers that only hold `db`). */
