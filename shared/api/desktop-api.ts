@@ -49,6 +49,8 @@ export type ApiErrorCode =
   | 'self_change'
   | 'separation_of_duties'
   | 'own_request'
+  /** The role's device limit is reached: sign out on another device, or IT revokes one. */
+  | 'device_limit'
   | 'not_found'
   | 'locked'
   | 'revoked'
