@@ -3,6 +3,8 @@
 // A device is in one of four states:
 //   active          enrolled and not revoked (it may be stale: see last_check_in_at)
 //   signed_out      its user signed out on it; the app wiped its vault right after telling us.
+//                   Or IT signed the user out everywhere (revoke_reason 'signed_out_by_it'):
+//                   the device was told to wipe, as at a revocation.
 //                   Stored as status 'revoked' with revoke_reason 'signed_out', so everything
 //                   that refuses a revoked device refuses it too and it no longer counts toward
 //                   the role's device limit.
@@ -20,12 +22,14 @@ import type { DevicesTable } from '../db/schema';
 import { validWipeConfirmation } from './revocation';
 
 export const SIGNED_OUT_REASON = 'signed_out';
+/** IT signed the user out everywhere (server/admin/account-actions.ts): also shown as signed out. */
+const SIGNED_OUT_REASONS: ReadonlySet<string | null> = new Set([SIGNED_OUT_REASON, 'signed_out_by_it']);
 
 export function deviceLifecycle(
   device: Pick<DevicesTable, 'status' | 'revoke_reason' | 'revoked_at' | 'wipe_confirmed_at'>,
 ): DeviceView['lifecycle'] {
   if (device.status === 'active') return 'active';
-  if (device.revoke_reason === SIGNED_OUT_REASON) return 'signed_out';
+  if (SIGNED_OUT_REASONS.has(device.revoke_reason)) return 'signed_out';
   return validWipeConfirmation(device) === null ? 'revoked' : 'wipe_confirmed';
 }
 

@@ -291,6 +291,21 @@ export const ROUTES = {
     method: 'POST', path: '/v1/admin/users/:id/deactivate', auth: 'token',
     response: z.object({ user: userViewSchema, revokedDevices: z.number().int() }),
   },
+  // ---- help desk and incident actions on a user (never on oneself: 403 self_change)
+  /** Clears every sign-in lock of the account. admin.users */
+  unlockUser: { method: 'POST', path: '/v1/admin/users/:id/unlock', auth: 'token', response: z.object({ user: userViewSchema }) },
+  /** The user sets up an authenticator again at the next sign-in. admin.users */
+  resetUserMfa: { method: 'POST', path: '/v1/admin/users/:id/reset-mfa', auth: 'token', response: z.object({ user: userViewSchema }) },
+  /** Every active device of the user is signed out (and erases its data). admin.users */
+  signOutUserEverywhere: {
+    method: 'POST', path: '/v1/admin/users/:id/sign-out-everywhere', auth: 'token',
+    response: z.object({ signedOutDevices: z.number().int() }),
+  },
+  /** Every active device of the user is revoked. admin.devices */
+  revokeUserDevices: {
+    method: 'POST', path: '/v1/admin/users/:id/revoke-devices', auth: 'token',
+    response: z.object({ devices: z.array(deviceViewSchema) }),
+  },
   listRoles: { method: 'GET', path: '/v1/admin/roles', auth: 'token', response: z.object({ roles: z.array(roleViewSchema) }) },
   createRole: {
     method: 'POST', path: '/v1/admin/roles', auth: 'token',
