@@ -274,6 +274,22 @@ export const en: typeof zhCN = {
   admin: {
     users: {
       title: 'Users',
+      searchPlaceholder: 'Search by name or username',
+      actions: {
+        more: 'Help desk',
+        unlock: 'Unlock account',
+        unlockConfirm: 'Clear every sign-in lock of {{name}}? They can sign in again at once.',
+        unlockDone: '{{name}} is unlocked',
+        resetMfa: 'Reset two-step verification',
+        resetMfaConfirm: '{{name}} will set up an authenticator app again at the next sign-in. Devices already signed in keep working; sign them out everywhere too if the phone was lost with a laptop.',
+        resetMfaDone: '{{name}} sets up two-step verification at the next sign-in',
+        signOutEverywhere: 'Sign out everywhere',
+        signOutEverywhereConfirm: 'Sign {{name}} out on every device? Each device erases its local data (at once when online, otherwise at its next connection).',
+        signOutEverywhereDone: '{{name}} signed out on {{count}} device(s)',
+        revokeDevices: 'Revoke all devices',
+        revokeDevicesConfirm: 'Revoke every device of {{name}}? Use this for a lost or stolen laptop: each device erases its local data and confirms the wipe. This cannot be undone.',
+        revokeDevicesDone: '{{count}} device(s) of {{name}} revoked',
+      },
       create: 'New user',
       username: 'Username',
       displayName: 'Name',

@@ -275,6 +275,22 @@ export const zhCN = {
   admin: {
     users: {
       title: '用户管理',
+      searchPlaceholder: '按姓名或用户名搜索',
+      actions: {
+        more: '账号支持',
+        unlock: '解锁账号',
+        unlockConfirm: '清除 {{name}} 的所有登录锁定？对方可立即重新登录。',
+        unlockDone: '已解锁 {{name}}',
+        resetMfa: '重置两步验证',
+        resetMfaConfirm: '{{name}} 下次登录时需重新设置身份验证器应用。已登录的设备继续可用；如手机与笔记本一同丢失，请同时执行“在所有设备上退出”。',
+        resetMfaDone: '{{name}} 下次登录时将重新设置两步验证',
+        signOutEverywhere: '在所有设备上退出',
+        signOutEverywhereConfirm: '让 {{name}} 在所有设备上退出登录？每台设备都会擦除本地数据（在线时立即执行，否则在下次联网时执行）。',
+        signOutEverywhereDone: '{{name}} 已在 {{count}} 台设备上退出',
+        revokeDevices: '吊销全部设备',
+        revokeDevicesConfirm: '吊销 {{name}} 的全部设备？适用于笔记本丢失或被盗：每台设备都会擦除本地数据并确认擦除。此操作无法撤销。',
+        revokeDevicesDone: '已吊销 {{name}} 的 {{count}} 台设备',
+      },
       create: '新建用户',
       username: '用户名',
       displayName: '姓名',

@@ -44,6 +44,12 @@ describe('admin, audit and exports through the app service (real server)', () =>
     // a bad id never reaches the server
     expect(await admin.app.adminRevokeDevice({ id: '../../etc' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     expect(await admin.app.adminRevokeDevice({ id: 'no-such-device' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // help-desk actions: on another user, never on oneself
+    const rep = server.fixture.users.rep;
+    expect(unwrap(await admin.app.adminUnlockUser({ id: rep.id }))).toMatchObject({ id: rep.id, lockedUntil: null });
+    const self = (await stateOf(admin.app)).user!.id;
+    expect(await admin.app.adminResetUserMfa({ id: self })).toMatchObject({ ok: false, error: { code: 'self_change' } });
+    expect(await admin.app.adminSignOutUserEverywhere({ id: '../x' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
   });
 
   it('audit list, chain verification and CSV/JSON export', async () => {

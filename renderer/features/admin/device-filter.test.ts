@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceView } from '../../../shared/protocol/routes';
-import { filterDevices, type DeviceFilter } from './device-filter';
+import { filterDevices, userMatches, type DeviceFilter } from './device-filter';
 
 const NOW = Date.UTC(2026, 10, 29, 12);
 const DAY = 86_400_000;
@@ -49,5 +49,16 @@ describe('device inventory filters and search', () => {
     expect(ids('all', 'li.na')).toEqual(['d-li']);
     expect(ids('all', '10.1.2')).toEqual(['d-office']);
     expect(ids('active', 'macbook')).toEqual([]);
+  });
+});
+
+describe('user search', () => {
+  it('finds a person by display name or username, every word must match', () => {
+    const zhang = { displayName: '张伟', username: 'zhang.wei' };
+    expect(userMatches(zhang, '张')).toBe(true);
+    expect(userMatches(zhang, 'ZHANG')).toBe(true);
+    expect(userMatches(zhang, '张 wei')).toBe(true);
+    expect(userMatches(zhang, 'li')).toBe(false);
+    expect(userMatches(zhang, '  ')).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-// The device inventory's search and state filter, as pure functions (tested apart from the UI).
+// The device inventory's search and state filter, and the users list's search, as pure functions
+// (tested apart from the UI).
 //
 // States a person filters by: active (checked in within the stale period), stale (active but no
 // check-in for N days), signed out, revoked (wipe not confirmed yet: "wipe pending"), and wipe
@@ -53,4 +54,10 @@ export function filterDevices(
   opts: { query: string; filter: DeviceFilter; now: number; staleDays: number; ownerOf: (userId: string) => { displayName: string; username: string } | undefined },
 ): DeviceView[] {
   return devices.filter((d) => matchesFilter(d, opts.filter, opts.now, opts.staleDays) && matchesSearch(d, opts.query, opts.ownerOf(d.userId)));
+}
+
+/** A user matches when every word is in the display name or the username (case-insensitive). */
+export function userMatches(user: { displayName: string; username: string }, query: string): boolean {
+  const hay = `${user.displayName}\n${user.username}`.toLowerCase();
+  return query.trim().toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
 }
