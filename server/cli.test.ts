@@ -78,6 +78,30 @@ describe('server CLI', () => {
     expect((await cli(t, ['audit-verify'])).stdout).toContain('5 entries verified');
   }, 180_000); // each step starts the CLI as its own process (tsx), slow on a busy machine
 
+  it('unlock-user, reset-mfa and sign-out-everywhere act on the named user and are audited', async () => {
+    t = await withTestDatabase();
+    const fixture = await createFixtureOrg(t.db);
+    const { rep } = fixture.users;
+    await t.db.updateTable('users').set({ locked_until: Date.now() + 600_000 }).where('id', '=', rep.id).execute();
+    await t.db.insertInto('sign_in_throttle').values({ username: rep.username, ip: '10.0.0.9', failures: 0, last_failure_at: Date.now(), locked_until: Date.now() + 600_000 }).execute();
+    await t.db.insertInto('devices').values({
+      id: 'dev-9', user_id: rep.id, public_key: 'k', name: 'laptop', platform: 'linux', app_version: '1', status: 'active',
+      enrolled_at: 1, last_check_in_at: null, revoked_at: null, revoke_reason: null, wipe_confirmed_at: null,
+      synced_buckets: '[]', synced_read_clearance: null, synced_classification: null,
+    }).execute();
+    expect((await cli(t, ['unlock-user', rep.username])).stdout).toContain('is unlocked');
+    expect((await cli(t, ['reset-mfa', rep.username])).code).toBe(0);
+    expect((await cli(t, ['sign-out-everywhere', rep.username])).stdout).toContain('signed out on 1 device(s)');
+    expect((await cli(t, ['unlock-user', 'nobody.here'])).code).toBe(1);
+    const user = await t.db.selectFrom('users').selectAll().where('id', '=', rep.id).executeTakeFirstOrThrow();
+    expect(user).toMatchObject({ locked_until: null, totp_secret: null });
+    expect(await t.db.selectFrom('sign_in_throttle').selectAll().where('username', '=', rep.username).execute()).toEqual([]);
+    const device = await t.db.selectFrom('devices').selectAll().where('id', '=', 'dev-9').executeTakeFirstOrThrow();
+    expect(device).toMatchObject({ status: 'revoked', revoke_reason: 'signed_out_by_it' });
+    const actions = (await t.db.selectFrom('audit_log').select('action').orderBy('seq').execute()).map((r) => r.action);
+    expect(actions).toEqual(['admin.user.unlock', 'admin.user.mfa_reset', 'admin.user.sign_out_everywhere']);
+  });
+
   it.skipIf(!hasOpenssl())('start --tls-cert/--tls-key serves HTTPS', async () => {
     t = await withTestDatabase();
     tmp = mkdtempSync(join(tmpdir(), 'sv-tls-'));

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import { DEFAULT_ROLE_IDS } from '../shared/permissions/default-roles';
+import { resetMfa, revokeAllDevices, signOutEverywhere, unlockUser } from './admin/account-actions';
 import { createUser, deactivateUser, revokeDevice, type Actor } from './admin/service';
 import { buildServer, createServerContext } from './app';
 import { verifyChain, type ChainVerification } from './audit/chain';
@@ -31,6 +32,10 @@ commands:
                                  create an IT admin and print the TOTP enrollment URI
   revoke-device <device-id>      revoke a device (it wipes itself at next contact)
   deactivate-user <username>     deactivate a user and revoke all their devices
+  unlock-user <username>         clear the account's sign-in locks
+  reset-mfa <username>           forget the account's authenticator (set up again at next sign-in)
+  sign-out-everywhere <username> sign the user out on every device (each erases its data)
+  revoke-all-devices <username>  revoke every active device of the user
   audit-verify [--anchor FILE]   verify the audit hash chain against its signed checkpoints; exit 1
                                  naming the first edited entry or the missing tail. When it passes,
                                  sign a new checkpoint of the head and print it; with --anchor, also
@@ -266,6 +271,28 @@ export async function main(argv: string[]): Promise<number> {
         if (!row) throw new DomainError('not_found', `no user ${arg}`);
         const { revokedDevices } = await deactivateUser(ctx, row.id, CLI_ACTOR);
         console.log(`user ${arg} is deactivated; ${revokedDevices} device(s) revoked`);
+        return 0;
+      });
+    }
+    case 'unlock-user':
+    case 'reset-mfa':
+    case 'sign-out-everywhere':
+    case 'revoke-all-devices': {
+      if (!arg) throw new UsageError(`${command} needs a username`);
+      return withContext(data, async (ctx) => {
+        const row = await ctx.db.selectFrom('users').select('id').where('username', '=', arg).executeTakeFirst();
+        if (!row) throw new DomainError('not_found', `no user ${arg}`);
+        if (command === 'unlock-user') {
+          await unlockUser(ctx, row.id, CLI_ACTOR);
+          console.log(`user ${arg} is unlocked`);
+        } else if (command === 'reset-mfa') {
+          await resetMfa(ctx, row.id, CLI_ACTOR);
+          console.log(`user ${arg} sets up an authenticator again at the next sign-in`);
+        } else if (command === 'sign-out-everywhere') {
+          console.log(`user ${arg} is signed out on ${await signOutEverywhere(ctx, row.id, CLI_ACTOR)} device(s)`);
+        } else {
+          console.log(`${(await revokeAllDevices(ctx, row.id, CLI_ACTOR)).length} device(s) of ${arg} revoked`);
+        }
         return 0;
       });
     }

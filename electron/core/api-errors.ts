@@ -29,6 +29,7 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
     case 'self_change':
     case 'separation_of_duties':
     case 'own_request':
+    case 'device_limit':
     case 'not_found':
     case 'validation_failed':
       return code;
@@ -39,7 +40,6 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
     case 'device_revoked':
     case 'user_deactivated':
     case 'offline_not_allowed':
-    case 'device_limit':
       return 'forbidden';
     case 'payload_too_large':
     case 'conflict':

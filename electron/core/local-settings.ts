@@ -3,6 +3,7 @@
 // wipe so that a re-enrollment is checked against the first key), and why the last wipe happened
 // (so the "revoked"/"wiped" screen survives a restart).
 
+import { randomUUID } from 'node:crypto';
 import { closeSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, openPrivateFile } from './private-files';
@@ -12,6 +13,11 @@ const settingsSchema = z.object({
   locale: z.enum(['zh-CN', 'en']).optional(),
   pinnedServerKeys: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   lastServerUrl: z.string().optional(),
+  /**
+   * A random id of this installation, kept outside the vault so that it outlives a sign-out: the
+   * server recognises the same machine signing in again (no "new device" alert). Not a secret.
+   */
+  installId: z.string().uuid().optional(),
   lastWipe: z
     .object({ phase: z.enum(['revoked', 'wiped']), reason: z.string(), at: z.number() })
     .nullable()
@@ -60,4 +66,13 @@ export function serverPinId(serverUrl: string): string {
   } catch {
     return serverUrl;
   }
+}
+
+/** This installation's id, created on first use. */
+export function installIdOf(settings: LocalSettingsFile): string {
+  const current = settings.read().installId;
+  if (current) return current;
+  const id = randomUUID();
+  settings.update((s) => ({ ...s, installId: id }));
+  return id;
 }

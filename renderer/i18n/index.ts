@@ -25,6 +25,7 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   self_change: true,
   separation_of_duties: true,
   own_request: true,
+  device_limit: true,
   not_found: true,
   locked: true,
   revoked: true,

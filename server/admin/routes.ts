@@ -13,6 +13,7 @@ import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { hashPassword } from '../identity/password';
 import { loadClassification, loadOrgTree } from '../org/load';
+import { resetMfa, revokeAllDevices, signOutEverywhere, unlockUser } from './account-actions';
 import { approveRequest, listApprovals, rejectRequest, screenChange } from './approvals';
 import { applyFieldLevel, applyRoleUpdate, applyUserCreate, applyUserUpdate, assertRoleObeysDuties } from './changes';
 import { assertUnitsExist, deactivateUser, newRoleId, revokeDevice, type Actor } from './service';
@@ -34,7 +35,18 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'listUsers', async ({ principal }) => {
     await requireAdmin(ctx, principal, 'admin.users', 'listUsers');
     const rows = await ctx.db.selectFrom('users').selectAll().orderBy('username').execute();
-    return { users: rows.map(rowToUserView) };
+    // A lock from one address counts too: IT sees every user who cannot sign in somewhere now.
+    const locks = await ctx.db.selectFrom('sign_in_throttle').select(['username', 'locked_until'])
+      .where('locked_until', '>', ctx.now()).execute();
+    const lockedUntil = new Map<string, number>();
+    for (const l of locks) lockedUntil.set(l.username, Math.max(lockedUntil.get(l.username) ?? 0, l.locked_until ?? 0));
+    return {
+      users: rows.map((r) => {
+        const view = rowToUserView(r);
+        const until = Math.max(view.lockedUntil ?? 0, lockedUntil.get(r.username) ?? 0);
+        return { ...view, lockedUntil: until > 0 ? until : null };
+      }),
+    };
   });
 
   // Changes that widen someone's access go through screenChange (server/admin/approvals.ts):
@@ -67,6 +79,26 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'deactivateUser', async ({ principal, params }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.users', 'deactivateUser');
     return deactivateUser(ctx, params.id!, actor);
+  });
+
+  route(app, ctx, 'unlockUser', async ({ principal, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.users', 'unlockUser');
+    return { user: await unlockUser(ctx, params.id!, actor) };
+  });
+
+  route(app, ctx, 'resetUserMfa', async ({ principal, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.users', 'resetUserMfa');
+    return { user: await resetMfa(ctx, params.id!, actor) };
+  });
+
+  route(app, ctx, 'signOutUserEverywhere', async ({ principal, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.users', 'signOutUserEverywhere');
+    return { signedOutDevices: await signOutEverywhere(ctx, params.id!, actor) };
+  });
+
+  route(app, ctx, 'revokeUserDevices', async ({ principal, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.devices', 'revokeUserDevices');
+    return { devices: await revokeAllDevices(ctx, params.id!, actor) };
   });
 
   // ---- roles

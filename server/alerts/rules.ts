@@ -59,7 +59,8 @@ export function signalsOf(entry: AuditEntryInput): Signal[] {
     } else if (action === 'offline.export') {
       // An export names how many records left the vault; one without a count is still one export.
       signals.push({ kind: 'offline_export', userId, deviceId, amount: Math.max(1, numberIn(details, 'count') ?? 1) });
-    } else if (action === 'device.enroll') {
+    } else if (action === 'device.enroll' && typeof details?.sameMachineAs !== 'string') {
+      // The same installation enrolling again after its user signed out is not a new machine.
       signals.push({ kind: 'new_device', userId, deviceId, ip: stringIn(details, 'ip') });
     }
   }

@@ -3,6 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { Action, DataScope, FieldLevel, OfflinePolicy, OrgUnit, Role, RoleKey, Share, User } from '../../shared/domain/model';
 import type { DeviceView, RoleView, ShareView, UserView } from '../../shared/protocol/routes';
+import { deviceLifecycle } from '../devices/lifecycle';
 import { validWipeConfirmation } from '../devices/revocation';
 import type { DevicesTable, OrgUnitsTable, RolesTable, SharesTable, UsersTable } from './schema';
 
@@ -90,5 +91,10 @@ export function rowToDeviceView(row: Selectable<DevicesTable>): DeviceView {
     lastCheckInAt: row.last_check_in_at,
     revokedAt: row.revoked_at,
     wipeConfirmedAt: validWipeConfirmation(row),
+    lifecycle: deviceLifecycle(row),
+    hostName: row.host_name,
+    osVersion: row.os_version,
+    lastIp: row.last_ip,
+    signedOutAt: row.signed_out_at,
   };
 }

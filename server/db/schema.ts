@@ -71,6 +71,14 @@ export interface DevicesTable {
   synced_entities: string | null;
   /** time of the newest offline audit entry accepted from this device (null = none yet) */
   audit_latest_at: number | null;
+  /** random id of the installation, kept by the app outside its vault (not a secret; null = not sent) */
+  install_id: string | null;
+  host_name: string | null;
+  os_version: string | null;
+  /** address of the last enrolment or check-in */
+  last_ip: string | null;
+  /** when the device signed itself out (then status 'revoked', revoke_reason 'signed_out') */
+  signed_out_at: number | null;
 }
 
 interface RecordCols {

@@ -8,6 +8,7 @@ import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
 import { loadSubject } from '../org/load';
 import { issueAccessToken, issueGrant } from './grant';
+import { sameMachineAs, signOutDevice } from './lifecycle';
 import { DEVICE_KEY_PROBLEM_TEXT, deviceKeyProblem } from './public-key';
 import { wipeConfirmationRefusal, type WipeConfirmationRefusal } from './revocation';
 
@@ -43,7 +44,11 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
         actorId: userId, deviceId: null, action: 'device.enroll', target: null, outcome: 'denied',
         details: { reason: 'device_limit', maxDevices },
       });
-      throw new DomainError('device_limit', `this role allows at most ${maxDevices} enrolled devices; ask IT to revoke one`, { maxDevices });
+      throw new DomainError(
+        'device_limit',
+        `this role allows at most ${maxDevices} signed-in devices and all are in use: sign out on one of them, or ask IT to revoke one you no longer have`,
+        { maxDevices },
+      );
     }
     if (!(await consumeAuthToken(ctx, 'enroll', body.enrollmentToken))) {
       throw new DomainError('token_expired', 'the enrollment step expired or was used: sign in again');
@@ -51,29 +56,41 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
 
     const deviceId = randomUUID();
     const now = ctx.now();
+    const previousDeviceId = await sameMachineAs(ctx, userId, body.installId);
     await ctx.db
       .insertInto('devices')
       .values({
         id: deviceId, user_id: userId, public_key: body.publicKey, name: body.name, platform: body.platform,
         app_version: body.appVersion, status: 'active', enrolled_at: now, last_check_in_at: now, revoked_at: null,
         revoke_reason: null, wipe_confirmed_at: null, synced_buckets: '[]', synced_read_clearance: null,
-        synced_classification: null,
+        synced_classification: null, install_id: body.installId ?? null, host_name: body.hostName || null,
+        os_version: body.osVersion || null, last_ip: request.ip,
       })
       .execute();
     const { grant, claims } = await issueGrant(ctx, subject, deviceId);
     const access = await issueAccessToken(ctx, userId, deviceId);
     await ctx.audit.append({
       actorId: userId, deviceId, action: 'device.enroll', target: deviceId, outcome: 'ok',
-      details: { name: body.name, platform: body.platform, appVersion: body.appVersion, scopeVersion: claims.scopeVersion, ip: request.ip },
+      details: {
+        name: body.name, platform: body.platform, appVersion: body.appVersion, hostName: body.hostName ?? null,
+        osVersion: body.osVersion ?? null, scopeVersion: claims.scopeVersion, ip: request.ip,
+        // the same installation signed in again after a sign-out: not a new machine
+        ...(previousDeviceId ? { sameMachineAs: previousDeviceId } : {}),
+      },
     });
     return { deviceId, grant, ...access, serverKey: { jwk: ctx.keys.publicJwk, kid: ctx.keys.kid } };
   }, limits);
 
-  route(app, ctx, 'refresh', async ({ body, principal }) => {
+  route(app, ctx, 'refresh', async ({ body, principal, request }) => {
     const now = ctx.now();
     await ctx.db
       .updateTable('devices')
-      .set({ last_check_in_at: now, app_version: body.appVersion })
+      .set({
+        last_check_in_at: now, app_version: body.appVersion, last_ip: request.ip,
+        // an older app sends no host facts: what it sent at enrolment stays
+        ...(body.hostName ? { host_name: body.hostName } : {}),
+        ...(body.osVersion ? { os_version: body.osVersion } : {}),
+      })
       .where('id', '=', principal.device.id)
       .execute();
     const { grant, claims } = await issueGrant(ctx, principal.subject, principal.device.id);
@@ -83,6 +100,12 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
       outcome: 'ok', details: { appVersion: body.appVersion, scopeVersion: claims.scopeVersion },
     });
     return { ...access, grant };
+  });
+
+  // Sent by the device when its user signs out, just before it wipes its vault.
+  route(app, ctx, 'signOutDevice', async ({ principal, request }) => {
+    await signOutDevice(ctx, principal.device, request.ip);
+    return { ok: true as const };
   });
 
   // Sent by a revoked device after it crypto-shredded itself (signed before the shred). Only a

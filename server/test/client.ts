@@ -86,6 +86,9 @@ export async function enrollTestDevice(
     name?: string;
     platform?: string;
     appVersion?: string;
+    installId?: string;
+    hostName?: string;
+    osVersion?: string;
     /** the server's clock when it is not real time (TOTP codes and signature timestamps follow it) */
     now?: () => number;
   } = {},
@@ -99,6 +102,9 @@ export async function enrollTestDevice(
     name: device.name ?? `${username}'s test laptop`,
     platform: device.platform ?? 'linux',
     appVersion: device.appVersion ?? '0.1.0',
+    installId: device.installId,
+    hostName: device.hostName,
+    osVersion: device.osVersion,
   });
   if (enrolled.status !== 200) throw new Error(`enroll failed: ${enrolled.status} ${JSON.stringify(enrolled.json)}`);
 

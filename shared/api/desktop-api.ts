@@ -50,6 +50,8 @@ export type ApiErrorCode =
   | 'self_change'
   | 'separation_of_duties'
   | 'own_request'
+  /** The role's device limit is reached: sign out on another device, or IT revokes one. */
+  | 'device_limit'
   | 'not_found'
   | 'locked'
   | 'revoked'
@@ -268,6 +270,11 @@ export const desktopInputs = {
   adminCreateUser: ROUTES.createUser.body,
   adminUpdateUser: z.object({ id: idSchema, patch: ROUTES.updateUser.body }),
   adminDeactivateUser: z.object({ id: idSchema }),
+  /** Help desk and incident actions on a user (never on oneself). */
+  adminUnlockUser: z.object({ id: idSchema }),
+  adminResetUserMfa: z.object({ id: idSchema }),
+  adminSignOutUserEverywhere: z.object({ id: idSchema }),
+  adminRevokeUserDevices: z.object({ id: idSchema }),
   adminListRoles: z.undefined(),
   adminUpdateRole: z.object({ id: idSchema, patch: ROUTES.updateRole.body }),
   adminCreateRole: ROUTES.createRole.body,
@@ -349,6 +356,10 @@ export interface DesktopOutputs {
   adminCreateUser: UserView | PendingApproval;
   adminUpdateUser: UserView | PendingApproval;
   adminDeactivateUser: { user: UserView; revokedDevices: number };
+  adminUnlockUser: UserView;
+  adminResetUserMfa: UserView;
+  adminSignOutUserEverywhere: { signedOutDevices: number };
+  adminRevokeUserDevices: DeviceView[];
   adminListRoles: RoleView[];
   adminUpdateRole: RoleView | PendingApproval;
   adminCreateRole: RoleView;

@@ -45,6 +45,11 @@ const fieldLevel = z.enum(FIELD_LEVELS);
 const username = usernameSchema;
 const password = passwordSchema;
 const totpCode = z.string().regex(/^\d{6}$/, 'a 6-digit code');
+/** What a device tells about the machine it runs on (at enrolment and check-in; older apps omit it). */
+const deviceFacts = {
+  hostName: z.string().trim().max(100).optional(),
+  osVersion: z.string().trim().max(100).optional(),
+};
 
 export const userViewSchema = z.object({
   id: z.string(),
@@ -77,6 +82,12 @@ export const deviceViewSchema = z.object({
   lastCheckInAt: epochMsSchema.nullable(),
   revokedAt: epochMsSchema.nullable(),
   wipeConfirmedAt: epochMsSchema.nullable(),
+  /** where the device is in its life, for people: see deviceLifecycle() on the server */
+  lifecycle: z.enum(['active', 'signed_out', 'revoked', 'wipe_confirmed']),
+  hostName: z.string().nullable(),
+  osVersion: z.string().nullable(),
+  lastIp: z.string().nullable(),
+  signedOutAt: epochMsSchema.nullable(),
 });
 
 export const shareViewSchema = z.object({
@@ -219,6 +230,9 @@ export const ROUTES = {
       name: z.string().trim().min(1).max(100),
       platform: z.string().max(40),
       appVersion: z.string().max(40),
+      ...deviceFacts,
+      /** random id of this installation, kept outside the vault: the same machine signing in again */
+      installId: z.string().uuid().optional(),
     }),
     response: z.object({
       deviceId: z.string(),
@@ -231,8 +245,16 @@ export const ROUTES = {
   /** Check-in: fresh access token and grant. Device signature only. */
   refresh: {
     method: 'POST', path: '/v1/session/refresh', auth: 'signed',
-    body: z.object({ appVersion: z.string().max(40) }),
+    body: z.object({ appVersion: z.string().max(40), ...deviceFacts }),
     response: z.object({ accessToken: z.string(), accessExpiresAt: epochMsSchema, grant: z.string() }),
+  },
+  /**
+   * The device signs itself out (sent, signed, just before its local wipe): it is retired on the
+   * server, no longer counts toward the device limit and is shown as signed out.
+   */
+  signOutDevice: {
+    method: 'POST', path: '/v1/devices/sign-out', auth: 'signed',
+    response: ok,
   },
   pull: { method: 'POST', path: '/v1/sync/pull', auth: 'token', body: pullRequestSchema, response: pullResponseSchema },
   push: { method: 'POST', path: '/v1/sync/push', auth: 'token', body: pushRequestSchema, response: pushResponseSchema },
@@ -269,6 +291,21 @@ export const ROUTES = {
   deactivateUser: {
     method: 'POST', path: '/v1/admin/users/:id/deactivate', auth: 'token',
     response: z.object({ user: userViewSchema, revokedDevices: z.number().int() }),
+  },
+  // ---- help desk and incident actions on a user (never on oneself: 403 self_change)
+  /** Clears every sign-in lock of the account. admin.users */
+  unlockUser: { method: 'POST', path: '/v1/admin/users/:id/unlock', auth: 'token', response: z.object({ user: userViewSchema }) },
+  /** The user sets up an authenticator again at the next sign-in. admin.users */
+  resetUserMfa: { method: 'POST', path: '/v1/admin/users/:id/reset-mfa', auth: 'token', response: z.object({ user: userViewSchema }) },
+  /** Every active device of the user is signed out (and erases its data). admin.users */
+  signOutUserEverywhere: {
+    method: 'POST', path: '/v1/admin/users/:id/sign-out-everywhere', auth: 'token',
+    response: z.object({ signedOutDevices: z.number().int() }),
+  },
+  /** Every active device of the user is revoked. admin.devices */
+  revokeUserDevices: {
+    method: 'POST', path: '/v1/admin/users/:id/revoke-devices', auth: 'token',
+    response: z.object({ devices: z.array(deviceViewSchema) }),
   },
   listRoles: { method: 'GET', path: '/v1/admin/roles', auth: 'token', response: z.object({ roles: z.array(roleViewSchema) }) },
   createRole: {

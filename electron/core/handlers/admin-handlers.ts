@@ -15,6 +15,10 @@ type AdminMethod =
   | 'adminCreateUser'
   | 'adminUpdateUser'
   | 'adminDeactivateUser'
+  | 'adminUnlockUser'
+  | 'adminResetUserMfa'
+  | 'adminSignOutUserEverywhere'
+  | 'adminRevokeUserDevices'
   | 'adminListRoles'
   | 'adminUpdateRole'
   | 'adminCreateRole'
@@ -41,6 +45,10 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
     adminCreateUser: async (input) => resultOrPending(await callServer((c) => c.call('createUser', input)), 'user'),
     adminUpdateUser: async (input) => resultOrPending(await callServer((c) => c.call('updateUser', input.patch, { params: { id: input.id } })), 'user'),
     adminDeactivateUser: async (input) => callServer((c) => c.call('deactivateUser', undefined, { params: { id: input.id } })),
+    adminUnlockUser: async ({ id }) => (await callServer((c) => c.call('unlockUser', undefined, { params: { id } }))).user,
+    adminResetUserMfa: async ({ id }) => (await callServer((c) => c.call('resetUserMfa', undefined, { params: { id } }))).user,
+    adminSignOutUserEverywhere: async ({ id }) => callServer((c) => c.call('signOutUserEverywhere', undefined, { params: { id } })),
+    adminRevokeUserDevices: async ({ id }) => (await callServer((c) => c.call('revokeUserDevices', undefined, { params: { id } }))).devices,
     adminListRoles: async () => (await callServer((c) => c.call('listRoles'))).roles,
     adminUpdateRole: async (input) => resultOrPending(await callServer((c) => c.call('updateRole', input.patch, { params: { id: input.id } })), 'role'),
     adminCreateRole: async (input) => (await callServer((c) => c.call('createRole', input))).role,

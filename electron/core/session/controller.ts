@@ -282,6 +282,10 @@ export class AppController {
         throw new AppError('server_unreachable', 'edits are waiting to be sent; reconnect before signing out');
       }
     }
+    // Tell the server first, signed by the device key that the wipe below destroys: the device is
+    // retired there (no longer counts toward the device limit, shown as signed out). Offline or
+    // refused, the local wipe goes ahead all the same; IT can still revoke the device.
+    if (this.session) await retireOnServer(this.session.client);
     if (this.session || this.hasVaultFile) {
       await this.stopSession();
       await cryptoShred({ vaultPath: this.vaultPath, secrets: this.options.secrets });
@@ -411,4 +415,19 @@ function sessionUser(grant: GrantClaims): SessionUser {
     writeClearance: grant.writeClearance,
     exportAllowed: grant.offline.exportAllowed,
   };
+}
+
+/** How long a sign-out waits for the server before wiping anyway. */
+const SIGN_OUT_NOTICE_MS = 5_000;
+
+async function retireOnServer(client: { call(name: 'signOutDevice'): Promise<unknown> }): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SIGN_OUT_NOTICE_MS);
+  });
+  try {
+    await Promise.race([client.call('signOutDevice').then(() => undefined, () => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -2,7 +2,7 @@
 // and the locale setting (persisted in the vault, or in settings.json when there is none).
 
 import { readFileSync } from 'node:fs';
-import { platform } from 'node:os';
+import { hostname, platform } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from '../../../test/support/test-app';
@@ -37,11 +37,19 @@ describe('admin, audit and exports through the app service (real server)', () =>
     const devices = unwrap(await admin.app.adminListDevices());
     const repDevice = devices.find((d) => d.userId === server.fixture.users.rep.id && d.status === 'active');
     expect(repDevice?.appVersion).toBe('test-1.0');
-    // Named by app, platform and user, so an admin tells devices on one machine apart.
-    expect(repDevice?.name).toBe(`SalesVault on ${platform()} (rep.li)`);
+    // Named by host, app, platform and user, so an admin finds the laptop and tells devices on one machine apart.
+    expect(repDevice?.name).toBe(`${hostname()} · SalesVault on ${platform()} (rep.li)`);
+    expect(repDevice?.hostName).toBe(hostname());
+    expect(repDevice?.lifecycle).toBe('active');
     // a bad id never reaches the server
     expect(await admin.app.adminRevokeDevice({ id: '../../etc' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     expect(await admin.app.adminRevokeDevice({ id: 'no-such-device' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // help-desk actions: on another user, never on oneself
+    const rep = server.fixture.users.rep;
+    expect(unwrap(await admin.app.adminUnlockUser({ id: rep.id }))).toMatchObject({ id: rep.id, lockedUntil: null });
+    const self = (await stateOf(admin.app)).user!.id;
+    expect(await admin.app.adminResetUserMfa({ id: self })).toMatchObject({ ok: false, error: { code: 'self_change' } });
+    expect(await admin.app.adminSignOutUserEverywhere({ id: '../x' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
   });
 
   it('audit list, chain verification and CSV/JSON export', async () => {

@@ -7,7 +7,8 @@ import { platform } from 'node:os';
 import { DEVICE_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import { DeviceKey } from '../device-key';
 import type { LocalSettingsFile } from '../local-settings';
-import { serverPinId } from '../local-settings';
+import { installIdOf, serverPinId } from '../local-settings';
+import { hostFacts } from '../host-facts';
 import { ServerKeyMismatchError } from './errors';
 import { ServerClient } from './server-client';
 import { sameServerKey, type PinnedKey } from './tokens';
@@ -43,10 +44,11 @@ export async function beginSignIn(opts: {
 
 /**
  * The name an admin sees for a new device. Not the hostname alone: every device of a shared or
- * imaged machine pool would look the same; the app, platform and signing-in user tell them apart.
+ * imaged machine pool would look the same; the host name comes first (how IT finds a laptop), the
+ * app, platform and signing-in user tell them apart.
  */
-export function defaultDeviceName(os: string, username: string): string {
-  return `SalesVault on ${os} (${username})`.slice(0, 100);
+export function defaultDeviceName(os: string, username: string, hostName = ''): string {
+  return (hostName ? `${hostName} · SalesVault on ${os} (${username})` : `SalesVault on ${os} (${username})`).slice(0, 100);
 }
 
 export interface Enrollment {
@@ -87,12 +89,15 @@ export async function completeEnrollment(opts: {
     if (pinnedBefore && !sameServerKey(pinnedBefore, served.jwk)) throw new ServerKeyMismatchError();
     const pinnedKey = pinnedBefore ?? served.jwk;
 
+    const facts = hostFacts();
     const enrolled = await client.call('enrollDevice', {
       enrollmentToken,
       publicKey: key.publicKeyBase64Url(),
-      name: (opts.deviceName?.trim() || defaultDeviceName(platform(), pending.username)).slice(0, 100),
+      name: (opts.deviceName?.trim() || defaultDeviceName(platform(), pending.username, facts.hostName)).slice(0, 100),
       platform: platform().slice(0, 40),
       appVersion: opts.appVersion.slice(0, 40),
+      ...facts,
+      installId: installIdOf(opts.settings),
     });
     // The key in the enrollment answer must be the one we pinned (same server, no swap mid-flow).
     if (!sameServerKey(pinnedKey, enrolled.serverKey.jwk)) throw new ServerKeyMismatchError();

@@ -19,6 +19,7 @@ import {
 import { checkServerUrl } from '../../../shared/protocol/server-url';
 import { ROUTES, type RouteBody, type RouteName, type RouteResponse } from '../../../shared/protocol/routes';
 import type { DeviceKey } from '../device-key';
+import { hostFacts } from '../host-facts';
 import { InsecureServerUrlError, RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
 import { verifyWipeDirective, type PinnedKey } from './tokens';
 
@@ -116,7 +117,7 @@ export class ServerClient {
   async refresh(): Promise<void> {
     if (!this.refreshing) {
       this.refreshing = (async () => {
-        const res = await this.callOnce('refresh', { appVersion: this.options.appVersion }, {});
+        const res = await this.callOnce('refresh', { appVersion: this.options.appVersion, ...hostFacts() }, {});
         this.requireIdentity();
         // Without a listener (no session) the grant is not used at all: nothing stores or trusts it.
         await this.checkInListener?.(res.grant);

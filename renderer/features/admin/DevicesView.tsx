@@ -1,12 +1,15 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import { App, Button, Popconfirm, Space, Table, Tag, Tooltip } from 'antd';
+import { App, Button, Input, InputNumber, Popconfirm, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeviceView } from '../../../shared/protocol/routes';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { capabilitiesOf } from '../../lib/capabilities';
 import { formatDateTime, shortId } from '../../lib/format';
 import { useLoad } from '../../lib/use-load';
+import { useNow } from '../../lib/use-now';
 import { indexById } from './admin-data';
+import { DEVICE_FILTERS, filterDevices, isStale, type DeviceFilter } from './device-filter';
 
 /** Enrolled devices with their state; one-click revoke behind a confirmation. */
 export function DevicesView() {
@@ -20,6 +23,11 @@ export function DevicesView() {
   const devices = useLoad('devices', () => api.adminListDevices());
   const users = useLoad(`users:${canListUsers}`, async () => (canListUsers ? api.adminListUsers() : { ok: true as const, value: [] }));
   const userById = indexById(users.value);
+  const [query, setQuery] = useState('');
+  const [filter, setFilter] = useState<DeviceFilter>('all');
+  const [staleDays, setStaleDays] = useState(14);
+  const now = useNow();
+  const shown = filterDevices(devices.value ?? [], { query, filter, now, staleDays, ownerOf: (id) => userById.get(id) });
 
   async function revoke(device: DeviceView) {
     const updated = show(await api.adminRevokeDevice({ id: device.id }));
@@ -36,12 +44,32 @@ export function DevicesView() {
           {t('common.refresh')}
         </Button>
       </div>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search
+          allowClear
+          style={{ width: 320 }}
+          placeholder={t('admin.devices.searchPlaceholder')}
+          aria-label={t('admin.devices.searchPlaceholder')}
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <Select<DeviceFilter>
+          style={{ width: 200 }}
+          aria-label={t('admin.devices.state')}
+          value={filter}
+          onChange={setFilter}
+          options={DEVICE_FILTERS.map((f) => ({ value: f, label: t(`admin.devices.filter.${f}`) }))}
+        />
+        <span>{t('admin.devices.staleAfter')}</span>
+        <InputNumber min={1} max={365} value={staleDays} onChange={(v) => setStaleDays(v ?? 14)} aria-label={t('admin.devices.staleAfter')} />
+        <span>{t('admin.devices.shownCount', { shown: shown.length, total: devices.value?.length ?? 0 })}</span>
+      </Space>
       <Table<DeviceView>
         className="sv-panel"
         size="small"
         rowKey="id"
         loading={devices.loading}
-        dataSource={devices.value ?? []}
+        dataSource={shown}
         pagination={{ pageSize: 50, size: 'small', hideOnSinglePage: true }}
         columns={[
           {
@@ -52,7 +80,15 @@ export function DevicesView() {
               return u ? `${u.displayName} (${u.username})` : d.userId;
             },
           },
-          { key: 'name', title: t('admin.devices.name'), dataIndex: 'name' },
+          {
+            key: 'host',
+            title: t('admin.devices.hostName'),
+            render: (_, d) => (
+              <Tooltip title={d.name}>
+                <span data-host-name={d.hostName ?? ''}>{d.hostName ?? d.name}</span>
+              </Tooltip>
+            ),
+          },
           {
             key: 'id',
             title: t('admin.devices.deviceId'),
@@ -63,7 +99,8 @@ export function DevicesView() {
               </Tooltip>
             ),
           },
-          { key: 'platform', title: t('admin.devices.platform'), dataIndex: 'platform' },
+          { key: 'os', title: t('admin.devices.os'), render: (_, d) => d.osVersion ?? d.platform },
+          { key: 'ip', title: t('admin.devices.lastIp'), render: (_, d) => d.lastIp ?? t('common.emptyDash') },
           {
             key: 'lastCheckIn',
             title: t('admin.devices.lastCheckIn'),
@@ -75,28 +112,37 @@ export function DevicesView() {
           {
             key: 'state',
             title: t('admin.devices.state'),
-            filters: [
-              { text: t('admin.devices.active'), value: 'active' },
-              { text: t('admin.devices.revoked'), value: 'revoked' },
-            ],
-            onFilter: (v, d) => d.status === v,
-            render: (_, d) =>
-              d.status === 'active' ? (
-                <Tag color="green">{t('admin.devices.active')}</Tag>
-              ) : (
-                <Space size={4}>
-                  <Tooltip title={d.revokedAt ? formatDateTime(d.revokedAt, locale) : undefined}>
-                    <Tag color="red">{t('admin.devices.revoked')}</Tag>
-                  </Tooltip>
-                  {d.wipeConfirmedAt ? (
-                    <Tooltip title={formatDateTime(d.wipeConfirmedAt, locale)}>
-                      <Tag>{t('admin.devices.wipeConfirmed')}</Tag>
-                    </Tooltip>
+            render: (_, d) => {
+              switch (d.lifecycle) {
+                case 'active':
+                  return isStale(d, now, staleDays) ? (
+                    <Tag color="gold">{t('admin.devices.filter.stale')}</Tag>
                   ) : (
-                    <Tag color="orange">{t('admin.devices.wipePending')}</Tag>
-                  )}
-                </Space>
-              ),
+                    <Tag color="green">{t('admin.devices.active')}</Tag>
+                  );
+                case 'signed_out':
+                  return (
+                    <Tooltip title={d.signedOutAt ? formatDateTime(d.signedOutAt, locale) : undefined}>
+                      <Tag>{t('admin.devices.filter.signed_out')}</Tag>
+                    </Tooltip>
+                  );
+                default:
+                  return (
+                    <Space size={4}>
+                      <Tooltip title={d.revokedAt ? formatDateTime(d.revokedAt, locale) : undefined}>
+                        <Tag color="red">{t('admin.devices.revoked')}</Tag>
+                      </Tooltip>
+                      {d.wipeConfirmedAt ? (
+                        <Tooltip title={formatDateTime(d.wipeConfirmedAt, locale)}>
+                          <Tag>{t('admin.devices.wipeConfirmed')}</Tag>
+                        </Tooltip>
+                      ) : (
+                        <Tag color="orange">{t('admin.devices.wipePending')}</Tag>
+                      )}
+                    </Space>
+                  );
+              }
+            },
           },
           {
             key: 'actions',
@@ -112,7 +158,7 @@ export function DevicesView() {
                   cancelText={t('common.cancel')}
                   onConfirm={() => revoke(d)}
                 >
-                  <Button danger size="small" aria-label={`${t('admin.devices.revoke')}: ${d.name} · ${shortId(d.id)}`}>
+                  <Button danger size="small" aria-label={`${t('admin.devices.revoke')}: ${d.hostName ?? d.name} · ${shortId(d.id)}`}>
                     {t('admin.devices.revoke')}
                   </Button>
                 </Popconfirm>

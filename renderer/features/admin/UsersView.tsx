@@ -4,11 +4,13 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isPendingApproval } from '../../../shared/api/desktop-api';
 import type { UserView } from '../../../shared/protocol/routes';
-import { useApi, useLocale, useResult } from '../../app/context';
+import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { formatDateTime } from '../../lib/format';
 import { roleLabel } from '../../lib/role-label';
 import { useLoad } from '../../lib/use-load';
 import { buildUnitTree, indexById } from './admin-data';
+import { userMatches } from './device-filter';
+import { UserActions } from './UserActions';
 
 const USERNAME_PATTERN = /^[a-z0-9._-]{2,64}$/i;
 
@@ -34,6 +36,9 @@ export function UsersView() {
   const unitById = indexById(units.value);
   const roleById = indexById(roles.value);
   const [editing, setEditing] = useState<UserView | 'new' | null>(null);
+  const [query, setQuery] = useState('');
+  const selfId = useAppState().user?.id;
+  const replaceUser = (user: UserView) => users.setValue((list) => list?.map((u) => (u.id === user.id ? user : u)) ?? null);
 
   async function deactivate(user: UserView) {
     const r = show(await api.adminDeactivateUser({ id: user.id }));
@@ -51,12 +56,20 @@ export function UsersView() {
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.users.create')}</Button>
         </Space>
       </div>
+      <Input.Search
+        allowClear
+        style={{ width: 320, marginBottom: 12 }}
+        placeholder={t('admin.users.searchPlaceholder')}
+        aria-label={t('admin.users.searchPlaceholder')}
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
       <Table<UserView>
         className="sv-panel"
         size="small"
         rowKey="id"
         loading={users.loading}
-        dataSource={users.value ?? []}
+        dataSource={(users.value ?? []).filter((u) => userMatches(u, query))}
         pagination={{ pageSize: 50, size: 'small', hideOnSinglePage: true }}
         columns={[
           { key: 'displayName', title: t('admin.users.displayName'), dataIndex: 'displayName', sorter: (a, b) => a.displayName.localeCompare(b.displayName, locale) },
@@ -87,10 +100,11 @@ export function UsersView() {
           {
             key: 'actions',
             title: t('common.actions'),
-            width: 200,
+            width: 260,
             render: (_, u) =>
               u.status === 'active' ? (
                 <Space size={0}>
+                  {u.id !== selfId && <UserActions user={u} onUser={replaceUser} />}
                   <Button type="link" size="small" onClick={() => setEditing(u)} aria-label={`${t('admin.users.edit')}: ${u.displayName}`}>
                     {t('admin.users.edit')}
                   </Button>
