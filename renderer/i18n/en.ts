@@ -59,6 +59,9 @@ export const en: typeof zhCN = {
     revoked: { title: 'This device’s access was revoked', action: 'Local data has been erased. Contact IT if you have questions.' },
     keychain_unavailable: { title: 'The system keychain cannot be reached', action: 'The encryption key is kept in the system keychain. Unlock it (or sign in to your OS account) and try again.' },
     vault_corrupt: { title: 'The local encrypted database is damaged', action: 'Contact IT; after signing in again your data is synced from the server.' },
+    disk_full: { title: 'The disk is full', action: 'Nothing was lost: the change was not saved. Free up space on the drive that holds your user profile (empty the trash, remove large downloads), then try again.' },
+    vault_key_missing: { title: 'The key of the local database is missing from the system keychain', action: 'The keychain entry was removed (keychain reset or a cleanup tool), so this device cannot open its data. Sign out and sign in again: your data is synced from the server; edits that were not yet sent cannot be recovered.' },
+    vault_damaged: { title: 'The local encrypted database was damaged', action: 'The app rebuilds it: edits not yet sent are kept and sent, everything else is synced again from the server. Stay connected until the sync completes.' },
     internal: { title: 'Something unexpected went wrong', action: 'Try again; if it keeps happening, tell IT when it happened.' },
   },
   signIn: {

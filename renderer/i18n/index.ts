@@ -30,6 +30,9 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   revoked: true,
   keychain_unavailable: true,
   vault_corrupt: true,
+  disk_full: true,
+  vault_key_missing: true,
+  vault_damaged: true,
   internal: true,
 };
 export const API_ERROR_CODES = Object.keys(ERROR_CODE_SET) as ApiErrorCode[];

@@ -19,11 +19,12 @@ import { SyncStoppedError, type SyncTestHooks } from '../sync/engine';
 import { beginSignIn, type PendingSignIn } from '../sync/enroll';
 import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
 import type { ServerClient } from '../sync/server-client';
-import { Vault } from '../vault';
+import { isVaultDamage } from '../vault/errors';
 import { cryptoShred, resumeInterruptedWipe } from '../wipe';
 import { AppStateMachine } from './app-state';
 import { enrollSession } from './enroll-session';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
+import { openVaultForSession } from './vault-recovery';
 
 export const VAULT_FILE = 'vault.db';
 
@@ -62,6 +63,7 @@ export class AppController {
   private session: ClientSession | null = null;
   private pendingSignIn: PendingSignIn | null = null;
   private wiping: Promise<void> | null = null;
+  private repairing: Promise<void> | null = null;
   private closed = false;
 
   constructor(readonly options: AppServiceOptions) {
@@ -97,12 +99,17 @@ export class AppController {
     return this.session;
   }
 
-  /** Open the vault on disk and resume its session; a failure leaves it locked with the reason. */
-  async openExistingVault(): Promise<void> {
+  /**
+   * Open the vault on disk (repairing it when damaged, naming a rollback) and resume its session;
+   * a failure leaves it locked with the reason. `damaged`: corruption was seen while in use.
+   */
+  async openExistingVault(damaged = false): Promise<void> {
     let vault: VaultStore | null = null;
     let resumed: Awaited<ReturnType<typeof ClientSession.resume>>;
     try {
-      vault = await Vault.open(this.vaultPath, this.options.secrets, { clock: this.clock });
+      const opened = await openVaultForSession(this.vaultPath, this.options.secrets, this.clock, damaged);
+      vault = opened.vault;
+      if (opened.recovery) this.state.recovery = opened.recovery;
       let mine: ClientSession | null = null;
       resumed = await ClientSession.resume(vault, this.options.secrets, this.sessionOptions(), this.ownerFor(() => mine));
       mine = resumed.session;
@@ -114,6 +121,23 @@ export class AppController {
       return;
     }
     await this.attach(resumed.session, resumed.verdict, false);
+  }
+
+  /**
+   * A read or write found the vault damaged while in use: stop the session and repair (the
+   * outbox salvaged, the rest synced again). Concurrent reports share one repair.
+   */
+  repairSoon(): void {
+    if (this.repairing || this.wiping || this.closed || !this.session) return;
+    this.repairing = (async () => {
+      await this.stopSession();
+      if (!this.closed) await this.openExistingVault(true);
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.repairing = null;
+        this.emit();
+      });
   }
 
   /** Step 1 of signing in: the password. */
@@ -298,6 +322,7 @@ export class AppController {
       this.emit();
     } catch (err) {
       if (err instanceof RevokedError) await this.handleRevoked(err);
+      else if (isVaultDamage(err)) this.repairSoon();
       // A session that stopped under the sync (wipe, sign-out, close) has nothing to report.
       else if (!(err instanceof SyncStoppedError) && this.session === session) {
         const online = err instanceof ServerUnreachableError ? false : err instanceof ServerError ? true : null;
@@ -374,6 +399,7 @@ export class AppController {
       reason: s.reason,
       locale: s.locale,
       sync: { ...s.sync },
+      recovery: s.recovery,
     };
   }
 
