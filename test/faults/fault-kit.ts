@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { waitFor, type TestApp } from '../support/test-app';
 
 const CHILD = resolve(__dirname, '../support/children/app-child.ts');
@@ -45,6 +46,23 @@ export function flipBytes(path: string, pageNo: number, offset = 2048): void {
   writeFileSync(path, buf);
 }
 
-export function pageCount(path: string): number {
-  return readFileSync(path).length / PAGE;
+
+/**
+ * The page in the middle of the pages that hold data (SQLite's dbstat over the decrypted file),
+ * outside the outbox's own pages: a free page holds nothing, and damage to the outbox's pages is
+ * the one case where unsent edits cannot be salvaged (they are then named as lost).
+ */
+export function middleDataPage(path: string, keyHex: string): number {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    db.pragma(`key="x'${keyHex}'"`);
+    const pages = (db.prepare("SELECT pageno FROM dbstat WHERE name NOT LIKE '%outbox%' AND pageno > 1 ORDER BY pageno").all() as { pageno: number }[]).map((r) => r.pageno);
+    const page = pages[Math.floor(pages.length / 2)];
+    if (page === undefined) throw new Error('the vault holds no data pages');
+    return page;
+  } finally {
+    db.close();
+  }
 }

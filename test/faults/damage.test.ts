@@ -1,0 +1,74 @@
+// Fault: bytes flipped in the vault file (a failing disk, a bad sector) while edits wait in the
+// outbox. Real server, real SQLCipher file, real OS keychain. The damage is found when the vault
+// opens (integrity check) or on a read in use, and the vault is rebuilt: the unsent edits are
+// salvaged and reach the server, the rest is synced again, and the user is told (recovery
+// 'repaired'). Before: a damaged middle page opened "ready" and failed reads with "unexpected
+// error"; a damaged first page left the app locked at vault_corrupt with only sign-out.
+
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VAULT_FILE } from '../../electron/core/app-service';
+import { VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
+import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../support/test-app';
+import { startRealServer, type RealServer } from '../support/real-server';
+import { flipBytes, middleDataPage } from './fault-kit';
+
+describe('damaged vault pages with unsent edits', () => {
+  let server: RealServer;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    server = await startRealServer();
+  });
+  afterAll(async () => {
+    for (const t of apps) await t.cleanup();
+    await server?.cleanup();
+  });
+
+  async function damagedWithEdits(label: string, page: (path: string, keyHex: string) => number): Promise<{ t: TestApp; notes: string; visitId: string; customers: number }> {
+    const t = await newTestApp(label);
+    apps.push(t);
+    await signInAndSync(t.app, server, server.fixture.users.rep2);
+    const customers = unwrap(await t.app.searchCustomers({ query: '' })).total;
+    await server.stop();
+    await waitFor(async () => !(await stateOf(t.app)).online, 'offline');
+    const notes = `unsent before the damage (${label})`;
+    unwrap(await t.app.updateCustomer({ id: server.customers.otherRep.id, fields: { notes } }));
+    const visit = unwrap(await t.app.logActivity({ customerId: server.customers.otherRep.id, kind: 'call', text: `电话 ${label}` }));
+    expect((await stateOf(t.app)).outboxCount).toBe(2);
+    await t.app.close();
+    const vaultPath = join(t.dataDir, VAULT_FILE);
+    flipBytes(vaultPath, page(vaultPath, (await t.secrets.get(VAULT_KEY_ACCOUNT)) ?? ''));
+    await server.restart();
+    return { t, notes, visitId: visit.id, customers };
+  }
+
+  async function expectRepairedAndPushed(t: TestApp, notes: string, visitId: string, customers: number): Promise<void> {
+    const state = await stateOf(t.app);
+    expect(state.recovery?.kind).toBe('repaired');
+    expect(state.recovery?.keptEdits).toBe(2);
+    expect(state.recovery?.lostEdits).toEqual([]);
+    expect(state.phase).not.toBe('locked');
+    unwrap(await t.app.syncNow());
+    const after = await stateOf(t.app);
+    expect(after.outboxCount).toBe(0);
+    expect(after.phase).toBe('ready');
+    expect((await server.customerRow(server.customers.otherRep.id))?.notes).toBe(notes);
+    expect(await server.db.selectFrom('activities').select('id').where('id', '=', visitId).execute()).toHaveLength(1);
+    // Everything else came back from the server.
+    expect(unwrap(await t.app.searchCustomers({ query: '' })).total).toBe(customers);
+    expect(unwrap(await t.app.getCustomer({ id: server.customers.otherRep.id })).customer.notes).toBe(notes);
+  }
+
+  it('a damaged middle page: found at open, repaired, the unsent edits reach the server', async () => {
+    const { t, notes, visitId, customers } = await damagedWithEdits('middle', middleDataPage);
+    await t.reopen();
+    await expectRepairedAndPushed(t, notes, visitId, customers);
+  });
+
+  it('a damaged first page: repaired (not stuck at vault_corrupt), the unsent edits reach the server', async () => {
+    const { t, notes, visitId, customers } = await damagedWithEdits('first', () => 1);
+    await t.reopen();
+    await expectRepairedAndPushed(t, notes, visitId, customers);
+  });
+});
