@@ -115,6 +115,14 @@ export const en: typeof zhCN = {
     device_revoked: 'an administrator revoked this device; its local data was erased.',
     user_deactivated: 'your user account was deactivated; this device’s local data was erased.',
   },
+  /** AppState.recovery: what the user is told after the vault was rolled back or repaired. */
+  recovery: {
+    rolled_back: 'The local database went back to an earlier state (its log file was deleted or an old copy restored).',
+    repaired: 'The local database was damaged and has been rebuilt; everything else is being synced again from the server.',
+    kept: '{{count}} edits not yet sent were kept and will be sent to the server.',
+    lost: 'These {{count}} edits were lost and never reached the server; please enter them again:',
+    none_lost: 'No edit was lost.',
+  },
   wiped: {
     title: 'Local data erased',
     description: 'This device was offline longer than the company allows, so its customer data was erased automatically.',

@@ -116,6 +116,14 @@ export const zhCN = {
     device_revoked: '管理员已撤销此设备，本地数据已被清除。',
     user_deactivated: '您的账号已被停用，本机数据已被清除。',
   },
+  /** AppState.recovery：本地数据库被回退或修复后告诉用户的内容。 */
+  recovery: {
+    rolled_back: '本地数据库被回退到了较早的状态（例如其日志文件被删除或从备份恢复）。',
+    repaired: '本地数据库已损坏并已重建：其余数据正在从服务器重新同步。',
+    kept: '{{count}} 条尚未发送的修改已保留，将发送到服务器。',
+    lost: '以下 {{count}} 条修改已丢失，未到达服务器，请重新录入：',
+    none_lost: '没有丢失任何修改。',
+  },
   wiped: {
     title: '本机数据已清除',
     description: '本机离线时间超过了允许的最长期限，客户数据已按公司策略自动清除。',

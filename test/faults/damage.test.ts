@@ -1,6 +1,7 @@
 // Fault: bytes flipped in the vault file (a failing disk, a bad sector) while edits wait in the
 // outbox. Real server, real SQLCipher file, real OS keychain. The damage is found when the vault
-// opens (integrity check) or on a read in use, and the vault is rebuilt: the unsent edits are
+// opens (a first page that does not decrypt) or by the integrity check that runs right after
+// open, and the vault is rebuilt: the unsent edits are
 // salvaged and reach the server, the rest is synced again, and the user is told (recovery
 // 'repaired'). Before: a damaged middle page opened "ready" and failed reads with "unexpected
 // error"; a damaged first page left the app locked at vault_corrupt with only sign-out.
@@ -44,14 +45,22 @@ describe('damaged vault pages with unsent edits', () => {
   }
 
   async function expectRepairedAndPushed(t: TestApp, notes: string, visitId: string, customers: number): Promise<void> {
-    const state = await stateOf(t.app);
+    // The integrity check runs right after open, beside the app: the repair follows its verdict.
+    let seen = '';
+    const state = await waitFor(async () => {
+      const s = await stateOf(t.app);
+      seen = JSON.stringify({ phase: s.phase, reason: s.reason, sync: s.sync, recovery: s.recovery });
+      return s.recovery && s.phase !== 'locked' ? s : null;
+    }, 'the repair', 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; last state ${seen}`);
+    });
     expect(state.recovery?.kind).toBe('repaired');
     expect(state.recovery?.keptEdits).toBe(2);
     expect(state.recovery?.lostEdits).toEqual([]);
     expect(state.phase).not.toBe('locked');
     unwrap(await t.app.syncNow());
     const after = await stateOf(t.app);
-    expect(after.outboxCount).toBe(0);
+    expect(after.outboxCount, JSON.stringify({ ...after, user: null })).toBe(0);
     expect(after.phase).toBe('ready');
     expect((await server.customerRow(server.customers.otherRep.id))?.notes).toBe(notes);
     expect(await server.db.selectFrom('activities').select('id').where('id', '=', visitId).execute()).toHaveLength(1);
@@ -60,7 +69,7 @@ describe('damaged vault pages with unsent edits', () => {
     expect(unwrap(await t.app.getCustomer({ id: server.customers.otherRep.id })).customer.notes).toBe(notes);
   }
 
-  it('a damaged middle page: found at open, repaired, the unsent edits reach the server', async () => {
+  it('a damaged middle page: found by the check after open, repaired, the unsent edits reach the server', async () => {
     const { t, notes, visitId, customers } = await damagedWithEdits('middle', middleDataPage);
     await t.reopen();
     await expectRepairedAndPushed(t, notes, visitId, customers);

@@ -6,7 +6,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppState, AppStateReason, Locale, SessionUser } from '../../../shared/api/desktop-api';
+import type { AppState, AppStateReason, Locale, SessionUser, VaultRecovery } from '../../../shared/api/desktop-api';
 import type { Action } from '../../../shared/domain/model';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import { AppError, toApiError } from '../api-errors';
@@ -24,7 +24,7 @@ import { cryptoShred, resumeInterruptedWipe } from '../wipe';
 import { AppStateMachine } from './app-state';
 import { enrollSession } from './enroll-session';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
-import { openVaultForSession } from './vault-recovery';
+import { openVaultForSession, watchIntegrity } from './vault-recovery';
 
 export const VAULT_FILE = 'vault.db';
 
@@ -105,11 +105,12 @@ export class AppController {
    */
   async openExistingVault(damaged = false): Promise<void> {
     let vault: VaultStore | null = null;
+    let recovery: VaultRecovery | null = null;
     let resumed: Awaited<ReturnType<typeof ClientSession.resume>>;
     try {
       const opened = await openVaultForSession(this.vaultPath, this.options.secrets, this.clock, damaged);
       vault = opened.vault;
-      if (opened.recovery) this.state.recovery = opened.recovery;
+      recovery = opened.recovery;
       let mine: ClientSession | null = null;
       resumed = await ClientSession.resume(vault, this.options.secrets, this.sessionOptions(), this.ownerFor(() => mine));
       mine = resumed.session;
@@ -121,6 +122,11 @@ export class AppController {
       return;
     }
     await this.attach(resumed.session, resumed.verdict, false);
+    // Told once the repaired (or rolled-back) vault is the one in use.
+    if (recovery) {
+      this.state.recovery = recovery;
+      this.emit();
+    }
   }
 
   /**
@@ -186,6 +192,8 @@ export class AppController {
     this.state.sessionUp(Boolean(session.vault.getMeta('lastSyncAt')), online);
     if (!(await this.applyLease(verdict)) || this.closed) return;
     session.start();
+    // The whole-file integrity check runs beside the app; damage leads to the repair.
+    if (!online) watchIntegrity(session.vault, () => this.session === session && this.repairSoon());
     // The first (or next) sync runs in the background; progress arrives through onStateChange.
     void this.runSync().catch(() => undefined);
   }

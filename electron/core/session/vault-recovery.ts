@@ -6,7 +6,7 @@
 // not damage: the app stays locked and says which (the file may be fine).
 
 import type { VaultRecovery } from '../../../shared/api/desktop-api';
-import type { Clock, SecretStore } from '../contracts';
+import type { Clock, SecretStore, VaultStore } from '../contracts';
 import { Vault } from '../vault';
 import { VaultCorruptError, VaultDamagedError } from '../vault/errors';
 import { rebuildVault } from '../vault/repair';
@@ -41,4 +41,15 @@ export async function openVaultForSession(path: string, secrets: SecretStore, cl
   }
   if (!verdict.rolledBack) return { vault, recovery: null };
   return { vault, recovery: { kind: 'rolled_back', at: clock.now(), keptEdits: vault.outboxCount(), lostEdits: verdict.lost } };
+}
+
+/**
+ * Right after open, check the whole file on a worker thread; `onDamaged` runs when it is
+ * damaged (the caller repairs, if this vault is still the one in use).
+ */
+export function watchIntegrity(vault: VaultStore, onDamaged: () => void): void {
+  if (!(vault instanceof Vault)) return;
+  void vault.checkIntegrityInBackground().then((verdict) => {
+    if (verdict.state === 'damaged') onDamaged();
+  });
 }

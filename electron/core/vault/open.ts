@@ -68,7 +68,6 @@ function openWithKey(path: string, keyHex: string, mustExist: boolean): Db {
     // Every page read from disk is decrypted and verified: a larger cache avoids doing that
     // over and over for index pages during big syncs, purges and dashboards.
     db.pragma('cache_size = -65536');
-    if (mustExist) checkIntegrity(db);
     // Before the migrations, so they always see the schema the previous run left.
     restoreDeferredIndexes(db);
     migrate(db);
@@ -82,11 +81,11 @@ function openWithKey(path: string, keyHex: string, mustExist: boolean): Db {
 }
 
 /**
- * The integrity check at every open: `quick_check` walks every b-tree page, and each page read
- * from disk is decrypted and its HMAC verified by the cipher, so a damaged page anywhere in use
- * fails here (SQLITE_CORRUPT) instead of later, on some read. (SQLite3MultipleCiphers has no
- * `cipher_integrity_check`; free pages hold nothing and are not read.) Its cost on the benchmark
- * vault is a stage of `bench/` ("integrity check at open").
+ * The integrity check (what integrity.ts runs on a worker after every open): `quick_check` walks
+ * every b-tree page, and each page read from disk is decrypted and its HMAC verified by the
+ * cipher, so a damaged page anywhere in use fails (SQLITE_CORRUPT). SQLite3MultipleCiphers has
+ * no `cipher_integrity_check`; free pages hold nothing and are not read. Its cost on the
+ * benchmark vault is the "integrity" stage of `bench/`.
  */
 export function checkIntegrity(db: Db): void {
   let rows: { quick_check: string }[];

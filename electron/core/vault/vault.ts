@@ -11,10 +11,11 @@ import type { EntityType } from '../../../shared/domain/model';
 import type { CustomerListItem, OutboxItem, SyncIssue, TeamDashboard } from '../../../shared/api/desktop-api';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../../shared/protocol/sync';
-import type { Clock, SearchInput, SecretStore, StoredCustomer, VaultMeta, VaultStore } from '../contracts';
+import { VAULT_KEY_ACCOUNT, type Clock, type SearchInput, type SecretStore, type StoredCustomer, type VaultMeta, type VaultStore } from '../contracts';
 import { ackAudit, pendingAudit, recordAudit } from './audit-queue';
 import { VaultDb } from './db';
 import { createVaultFile, openVaultFile } from './open';
+import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
 import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
 import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outboxCount, outboxSeq, restoreOutbox, settlePush } from './outbox';
 import { applyPullPage, rememberUserNames } from './pull-apply';
@@ -80,6 +81,13 @@ export class Vault implements VaultStore {
   /** Wait until the mark reflects every outbox change made so far. */
   flushMark(): Promise<void> {
     return this.mark.flush();
+  }
+
+  /** The whole-file integrity check, on a worker thread (integrity.ts). */
+  async checkIntegrityInBackground(): Promise<IntegrityVerdict> {
+    const keyHex = await this.secrets.get(VAULT_KEY_ACCOUNT);
+    if (!keyHex) return { state: 'unknown', detail: 'no key' };
+    return checkIntegrityInBackground(this.path, keyHex);
   }
 
   /** Edits salvaged from a damaged vault, back in this (fresh) vault's outbox. */
