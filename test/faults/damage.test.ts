@@ -40,7 +40,6 @@ describe('damaged vault pages with unsent edits', () => {
     await t.app.close();
     const vaultPath = join(t.dataDir, VAULT_FILE);
     flipBytes(vaultPath, page(vaultPath, (await t.secrets.get(VAULT_KEY_ACCOUNT)) ?? ''));
-    await server.restart();
     return { t, notes, visitId: visit.id, customers };
   }
 
@@ -54,6 +53,8 @@ describe('damaged vault pages with unsent edits', () => {
     }, 'the repair', 30_000).catch((err: Error) => {
       throw new Error(`${err.message}; last state ${seen}`);
     });
+    // The server comes back only now, so no edit could leave before the repair salvaged it.
+    await server.restart();
     expect(state.recovery?.kind).toBe('repaired');
     expect(state.recovery?.keptEdits).toBe(2);
     expect(state.recovery?.lostEdits).toEqual([]);
