@@ -52,13 +52,17 @@ export function flipBytes(path: string, pageNo: number, offset = 2048): void {
  * outside the outbox's own pages: a free page holds nothing, and damage to the outbox's pages is
  * the one case where unsent edits cannot be salvaged (they are then named as lost).
  */
-export function middleDataPage(path: string, keyHex: string): number {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+export function middleDataPage(path: string, keyHex: string, table?: string): number {
+  const db = new Database(path, { fileMustExist: true });
   try {
     db.pragma(`cipher='sqlcipher'`);
     db.pragma('legacy=4');
     db.pragma(`key="x'${keyHex}'"`);
-    const pages = (db.prepare("SELECT pageno FROM dbstat WHERE name NOT LIKE '%outbox%' AND pageno > 1 ORDER BY pageno").all() as { pageno: number }[]).map((r) => r.pageno);
+    const pages = (
+      table
+        ? db.prepare('SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno').all(table)
+        : db.prepare("SELECT pageno FROM dbstat WHERE name NOT LIKE '%outbox%' AND pageno > 1 ORDER BY pageno").all()
+    ).map((r) => (r as { pageno: number }).pageno);
     const page = pages[Math.floor(pages.length / 2)];
     if (page === undefined) throw new Error('the vault holds no data pages');
     return page;
