@@ -105,6 +105,8 @@ export interface VaultStore {
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
   facets(): { cities: string[]; industries: string[]; tags: string[] };
   teamDashboard(now: number): TeamDashboard;
+  /** Wait for the keychain high-water mark to reflect every outbox change (before closing). */
+  flushMark?(): Promise<void>;
   close(): void;
 }
 

@@ -203,6 +203,9 @@ export class ClientSession {
         this.watcher = null;
         await this.events.stop();
         await this.engine.stop();
+        // The mark's last write lands before the vault closes (and before another process,
+        // or the next start, reads the keychain).
+        await this.vault.flushMark?.();
         this.vault.close();
       })();
     }
