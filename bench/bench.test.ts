@@ -20,7 +20,7 @@ const EXPECTED_FIGURES = [
   'vaultReplay.encryptedRecordsPerSec', 'vaultReplay.plainRecordsPerSec', 'encryption.vaultImportOverhead',
   'search.p50Ms', 'search.p95Ms', 'search.p99Ms', 'search.cjkP95Ms', 'search.latinP95Ms', 'dashboard.medianMs',
   'delta.syncOnceMs', 'delta.pullMs', 'purge.syncMs', 'purge.dropApplyMs', 'purge.removedCustomers',
-  'wipe.cryptoShredMs', 'revoke.adminToWipedMs',
+  'wipe.cryptoShredMs', 'revoke.adminToWipedMs', 'integrity.checkAtOpenMs', 'integrity.vaultOpenMs',
   'load.p50Ms', 'load.p99Ms', 'load.throughputRps', 'load.requests', 'load.errors',
   'delta.serverMs', 'delta.importMs', 'purge.serverMs',
   'fleet.streams', 'fleet.serverKbPerStream', 'fleet.revokeP50Ms', 'fleet.revokeP99Ms', 'fleet.rescopeMs', 'fleet.rescopeReceived', 'fleet.maxOpenLoopRps',

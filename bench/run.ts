@@ -26,10 +26,10 @@ import { openBenchDatabase, startBenchServer, type BenchServer } from './server'
 import { SqlTimingPlugin } from './sql-timing';
 import { recordFleet } from './fleet/stage';
 
-export const STAGES = ['firstSync', 'search', 'dashboard', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load', 'fleet'] as const;
+export const STAGES = ['firstSync', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load', 'fleet'] as const;
 export type StageName = (typeof STAGES)[number];
 /** Stages that work on the manager's synced vault. */
-const NEEDS_VAULT: readonly StageName[] = ['firstSync', 'search', 'dashboard', 'baselines', 'delta', 'purge', 'wipe'];
+const NEEDS_VAULT: readonly StageName[] = ['firstSync', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe'];
 
 export interface BenchOptions {
   scale: ScaleName;
@@ -240,6 +240,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         if (r.opportunities !== seeded.opportunities) throw new Error(`dashboard saw ${r.opportunities} opportunities, expected ${seeded.opportunities}`);
         figures.set('dashboard.medianMs', percentile(r.times, 50), 'ms', `team dashboard over ${r.opportunities.toLocaleString('en-US')} opportunities (median of 20)`);
         figures.set('dashboard.p95Ms', percentile(r.times, 95), 'ms', 'team dashboard p95');
+      });
+
+      // ---- integrity check at open (on the full vault, before the purge) ----------------------
+      await stage('integrity', async () => {
+        const r = await client.call<{ checkMs: number; openMs: number; vaultMB: number }>('integrity', { trials: 3 });
+        figures.set('integrity.checkAtOpenMs', r.checkMs, 'ms', `integrity check (quick_check, every page's HMAC verified; runs on a worker right after open) on the ${r.vaultMB.toFixed(0)} MB vault, cold connection (best of 3)`);
+        figures.set('integrity.vaultOpenMs', r.openMs, 'ms', 'Vault.open on the UI path (keying, pragmas, migrations; the check is not on it; best of 3)');
+        figures.set('integrity.vaultMB', r.vaultMB, 'MB', 'vault file size');
       });
 
       // ---- 3. baselines ---------------------------------------------------------------------

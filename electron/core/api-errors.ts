@@ -5,7 +5,7 @@ import type { ApiError, ApiErrorCode } from '../../shared/api/desktop-api';
 import { DeviceKeyMissingError } from './device-key';
 import { KeychainUnavailableError } from './keychain';
 import { InsecureServerUrlError, RevokedError, ServerError, ServerKeyMismatchError, ServerUnreachableError, UntrustedTokenError } from './sync/errors';
-import { VaultError } from './vault/errors';
+import { isDiskFull, isVaultDamage, VaultError } from './vault/errors';
 
 /** A refusal decided locally, with the API code the renderer localizes. */
 export class AppError extends Error {
@@ -63,8 +63,11 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ServerError) return { code: apiCodeForServer(err.code), message: err.message };
   if (err instanceof KeychainUnavailableError) return { code: 'keychain_unavailable', message: err.message };
   if (err instanceof DeviceKeyMissingError) return { code: 'vault_corrupt', message: err.message };
+  if (isDiskFull(err)) return { code: 'disk_full', message: `the disk holding the vault is full; nothing was saved (${(err as Error).message})` };
+  if (isVaultDamage(err)) return { code: 'vault_damaged', message: 'the vault is damaged; it is being repaired (unsent edits kept, the rest synced again)' };
   if (err instanceof VaultError) {
-    if (err.code === 'vault_corrupt' || err.code === 'keychain_key_missing') return { code: 'vault_corrupt', message: err.message };
+    if (err.code === 'keychain_key_missing') return { code: 'vault_key_missing', message: err.message };
+    if (err.code === 'vault_corrupt') return { code: 'vault_corrupt', message: err.message };
     if (err.code === 'invalid_input') return { code: 'validation_failed', message: err.message };
     if (err.code === 'record_missing') return { code: 'not_found', message: err.message };
   }

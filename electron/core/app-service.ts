@@ -8,6 +8,7 @@
 
 import { desktopInputs, DESKTOP_METHODS, type DesktopApi, type DesktopMethod, type Result } from '../../shared/api/desktop-api';
 import { AppError, toApiError } from './api-errors';
+import { isVaultDamage } from './vault/errors';
 import type { StateListener } from './contracts';
 import { adminHandlers } from './handlers/admin-handlers';
 import { alertAndReviewHandlers } from './handlers/alert-review-handlers';
@@ -62,6 +63,8 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
         const handler = handlers[method] as (input: unknown) => Promise<unknown>;
         return { ok: true, value: await handler(parsed.data) };
       } catch (err) {
+        // A damaged vault found by a read or write in use goes to the same repair as at open.
+        if (isVaultDamage(err)) app.repairSoon();
         return { ok: false, error: toApiError(err) };
       }
     };

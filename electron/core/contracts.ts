@@ -23,6 +23,7 @@ export interface Clock {
  * A secret store (the OS keychain in production). Accounts used:
  *   'vault-key'   – 64 hex chars: the vault's raw 256-bit SQLCipher key
  *   'device-key'  – the device's Ed25519 private key (PKCS#8 DER, base64)
+ *   'vault-mark'  – the vault's high-water mark (JSON, no key material; see vault/mark.ts)
  * Every method rejects with KeychainUnavailableError when the store cannot be reached.
  */
 export interface SecretStore {
@@ -34,6 +35,7 @@ export interface SecretStore {
 
 export const VAULT_KEY_ACCOUNT = 'vault-key';
 export const DEVICE_KEY_ACCOUNT = 'device-key';
+export const VAULT_MARK_ACCOUNT = 'vault-mark';
 
 /** Singletons the vault keeps in its meta table. */
 export interface VaultMeta {
@@ -105,6 +107,8 @@ export interface VaultStore {
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
   facets(): { cities: string[]; industries: string[]; tags: string[] };
   teamDashboard(now: number): TeamDashboard;
+  /** Wait for the keychain high-water mark to reflect every outbox change (before closing). */
+  flushMark?(): Promise<void>;
   close(): void;
 }
 

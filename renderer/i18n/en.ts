@@ -60,6 +60,9 @@ export const en: typeof zhCN = {
     revoked: { title: 'This device’s access was revoked', action: 'Local data has been erased. Contact IT if you have questions.' },
     keychain_unavailable: { title: 'The system keychain cannot be reached', action: 'The encryption key is kept in the system keychain. Unlock it (or sign in to your OS account) and try again.' },
     vault_corrupt: { title: 'The local encrypted database is damaged', action: 'Contact IT; after signing in again your data is synced from the server.' },
+    disk_full: { title: 'The disk is full', action: 'Nothing was lost: the change was not saved. Free up space on the drive that holds your user profile (empty the trash, remove large downloads), then try again.' },
+    vault_key_missing: { title: 'The key of the local database is missing from the system keychain', action: 'The keychain entry was removed (keychain reset or a cleanup tool), so this device cannot open its data. Sign out and sign in again: your data is synced from the server; edits that were not yet sent cannot be recovered.' },
+    vault_damaged: { title: 'The local encrypted database was damaged', action: 'The app rebuilds it: edits not yet sent are kept and sent, everything else is synced again from the server. Stay connected until the sync completes.' },
     sso_failed: { title: 'Single sign-on did not complete', action: 'The sign-in in the browser was refused, cancelled or took too long. Try again, or ask IT whether your account is set up for SalesVault.' },
     internal: { title: 'Something unexpected went wrong', action: 'Try again; if it keeps happening, tell IT when it happened.' },
   },
@@ -116,6 +119,14 @@ export const en: typeof zhCN = {
     wipe_after_expired: 'this device did not check in with the server within the allowed offline period, so its local data was erased.',
     device_revoked: 'an administrator revoked this device; its local data was erased.',
     user_deactivated: 'your user account was deactivated; this device’s local data was erased.',
+  },
+  /** AppState.recovery: what the user is told after the vault was rolled back or repaired. */
+  recovery: {
+    rolled_back: 'The local database went back to an earlier state (its log file was deleted or an old copy restored).',
+    repaired: 'The local database was damaged and has been rebuilt; everything else is being synced again from the server.',
+    kept: '{{count}} edits not yet sent were kept and will be sent to the server.',
+    lost: 'These {{count}} edits were lost and never reached the server; please enter them again:',
+    none_lost: 'No edit was lost.',
   },
   wiped: {
     title: 'Local data erased',

@@ -31,6 +31,9 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   revoked: true,
   keychain_unavailable: true,
   vault_corrupt: true,
+  disk_full: true,
+  vault_key_missing: true,
+  vault_damaged: true,
   sso_failed: true,
   internal: true,
 };

@@ -61,6 +61,9 @@ export const zhCN = {
     revoked: { title: '此设备的访问权限已被撤销', action: '本机数据已清除。如有疑问请联系 IT 管理员。' },
     keychain_unavailable: { title: '无法访问系统钥匙串', action: '加密密钥保存在系统钥匙串中。请解锁钥匙串（或登录系统账户）后重试。' },
     vault_corrupt: { title: '本地加密数据库已损坏', action: '请联系 IT 管理员；重新登录后数据会从服务器重新同步。' },
+    disk_full: { title: '磁盘空间已满', action: '没有丢失任何数据：这次修改未能保存。请清理用户目录所在磁盘的空间（清空回收站、删除大文件）后重试。' },
+    vault_key_missing: { title: '系统钥匙串中缺少本地数据库的密钥', action: '钥匙串条目已被删除（钥匙串被重置或被清理工具删除），本机无法打开数据。请退出并重新登录：数据会从服务器重新同步；尚未发送的修改无法恢复。' },
+    vault_damaged: { title: '本地加密数据库已损坏', action: '应用正在重建数据库：尚未发送的修改会保留并发送，其余数据从服务器重新同步。请保持联网直到同步完成。' },
     sso_failed: { title: '单点登录未完成', action: '浏览器中的登录被拒绝、已取消或超时。请重试，或询问 IT 您的账号是否已开通 SalesVault。' },
     internal: { title: '发生了意外错误', action: '请重试；如果问题持续，请联系 IT 管理员并提供发生时间。' },
   },
@@ -117,6 +120,14 @@ export const zhCN = {
     wipe_after_expired: '本机超过允许的离线期限未与服务器核验，本地数据已被清除。',
     device_revoked: '管理员已撤销此设备，本地数据已被清除。',
     user_deactivated: '您的账号已被停用，本机数据已被清除。',
+  },
+  /** AppState.recovery：本地数据库被回退或修复后告诉用户的内容。 */
+  recovery: {
+    rolled_back: '本地数据库被回退到了较早的状态（例如其日志文件被删除或从备份恢复）。',
+    repaired: '本地数据库已损坏并已重建：其余数据正在从服务器重新同步。',
+    kept: '{{count}} 条尚未发送的修改已保留，将发送到服务器。',
+    lost: '以下 {{count}} 条修改已丢失，未到达服务器，请重新录入：',
+    none_lost: '没有丢失任何修改。',
   },
   wiped: {
     title: '本机数据已清除',

@@ -57,6 +57,12 @@ export type ApiErrorCode =
   | 'revoked'
   | 'keychain_unavailable'
   | 'vault_corrupt'
+  /** The disk holding the vault is full (SQLITE_FULL / ENOSPC): nothing was written. */
+  | 'disk_full'
+  /** The vault file is there but its key is gone from the OS keychain. */
+  | 'vault_key_missing'
+  /** The vault file is damaged (a page fails its checksum); the app repairs it from the server. */
+  | 'vault_damaged'
   /** the single sign-on in the browser did not complete (refused, cancelled, timed out) */
   | 'sso_failed'
   | 'internal';
@@ -140,6 +146,23 @@ export interface AppState {
   locale: Locale;
   /** Sync state summary: idle, syncing, error (with the last error code). */
   sync: { status: 'idle' | 'syncing' | 'error'; lastError: ApiErrorCode | null };
+  /** The last time the vault had to be recovered (rolled back or repaired), until the user dismisses it. */
+  recovery?: VaultRecovery | null;
+}
+
+/**
+ * What happened to the vault and what was lost: 'rolled_back' — the vault file went back behind
+ * the high-water mark kept in the OS keychain (its WAL deleted, a backup restored); 'repaired' —
+ * a damaged vault was rebuilt (its unsent edits salvaged, the rest synced again from the server).
+ * `lostEdits` are the edits this device had accepted that were neither found in the vault nor
+ * acknowledged by the server: they never reach the server and must be entered again.
+ */
+export interface VaultRecovery {
+  kind: 'rolled_back' | 'repaired';
+  at: number;
+  /** Unsent edits that survived and are (or will be) pushed. */
+  keptEdits: number;
+  lostEdits: Omit<OutboxItem, 'attempts'>[];
 }
 
 /** The reason codes of AppState.reason (besides ApiErrorCodes for a vault that cannot be opened). */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AppState, Result } from '../../shared/api/desktop-api';
 import { expect } from 'vitest';
 import { VAULT_FILE, createAppService, type AppService, type AppServiceOptions } from '../../electron/core/app-service';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type SecretStore } from '../../electron/core/contracts';
+import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, VAULT_MARK_ACCOUNT, type SecretStore } from '../../electron/core/contracts';
 import { KeytarSecretStore } from '../../electron/core/keychain';
 import { uniqueKeychainService, totpFor, type RealServer } from './real-server';
 
@@ -68,6 +68,7 @@ export async function newTestApp(label: string, extra: Partial<AppServiceOptions
       await testApp.app.close();
       await secrets.delete(VAULT_KEY_ACCOUNT).catch(() => false);
       await secrets.delete(DEVICE_KEY_ACCOUNT).catch(() => false);
+      await secrets.delete(VAULT_MARK_ACCOUNT).catch(() => false);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

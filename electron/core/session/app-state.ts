@@ -9,7 +9,7 @@
 // The lease verdict comes from the session (after a grant, at the watcher's moments, or when data
 // is asked for) and is applied as it is, never evaluated a second time here.
 
-import type { AppState, AppStateReason, Locale } from '../../../shared/api/desktop-api';
+import type { AppState, AppStateReason, Locale, VaultRecovery } from '../../../shared/api/desktop-api';
 import type { StateListener } from '../contracts';
 import type { LeaseEvaluation } from '../lease';
 
@@ -22,6 +22,8 @@ export class AppStateMachine {
   progress: AppState['progress'] = null;
   sync: AppState['sync'] = { status: 'idle', lastError: null };
   locale: Locale = 'zh-CN';
+  /** The last rollback or repair of the vault and what it lost (shown until the app restarts). */
+  recovery: VaultRecovery | null = null;
 
   private readonly listeners = new Set<StateListener>();
   private lastEmitted = '';

@@ -6,7 +6,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppState, AppStateReason, Locale, SessionUser } from '../../../shared/api/desktop-api';
+import type { AppState, AppStateReason, Locale, SessionUser, VaultRecovery } from '../../../shared/api/desktop-api';
 import type { Action } from '../../../shared/domain/model';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import { AppError, toApiError } from '../api-errors';
@@ -20,11 +20,12 @@ import { beginSignIn, type PendingSignIn } from '../sync/enroll';
 import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
 import type { OpenExternal } from '../sso/oidc-flow';
 import type { ServerClient } from '../sync/server-client';
-import { Vault } from '../vault';
+import { isVaultDamage } from '../vault/errors';
 import { cryptoShred, resumeInterruptedWipe } from '../wipe';
 import { AppStateMachine } from './app-state';
 import { enrollSession } from './enroll-session';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
+import { openVaultForSession, watchIntegrity } from './vault-recovery';
 
 export const VAULT_FILE = 'vault.db';
 
@@ -65,6 +66,7 @@ export class AppController {
   private session: ClientSession | null = null;
   private pendingSignIn: PendingSignIn | null = null;
   private wiping: Promise<void> | null = null;
+  private repairing: Promise<void> | null = null;
   private closed = false;
 
   constructor(readonly options: AppServiceOptions) {
@@ -100,12 +102,18 @@ export class AppController {
     return this.session;
   }
 
-  /** Open the vault on disk and resume its session; a failure leaves it locked with the reason. */
-  async openExistingVault(): Promise<void> {
+  /**
+   * Open the vault on disk (repairing it when damaged, naming a rollback) and resume its session;
+   * a failure leaves it locked with the reason. `damaged`: corruption was seen while in use.
+   */
+  async openExistingVault(damaged = false): Promise<void> {
     let vault: VaultStore | null = null;
+    let recovery: VaultRecovery | null = null;
     let resumed: Awaited<ReturnType<typeof ClientSession.resume>>;
     try {
-      vault = await Vault.open(this.vaultPath, this.options.secrets, { clock: this.clock });
+      const opened = await openVaultForSession(this.vaultPath, this.options.secrets, this.clock, damaged);
+      vault = opened.vault;
+      recovery = opened.recovery;
       let mine: ClientSession | null = null;
       resumed = await ClientSession.resume(vault, this.options.secrets, this.sessionOptions(), this.ownerFor(() => mine));
       mine = resumed.session;
@@ -117,6 +125,28 @@ export class AppController {
       return;
     }
     await this.attach(resumed.session, resumed.verdict, false);
+    // Told once the repaired (or rolled-back) vault is the one in use.
+    if (recovery) {
+      this.state.recovery = recovery;
+      this.emit();
+    }
+  }
+
+  /**
+   * A read or write found the vault damaged while in use: stop the session and repair (the
+   * outbox salvaged, the rest synced again). Concurrent reports share one repair.
+   */
+  repairSoon(): void {
+    if (this.repairing || this.wiping || this.closed || !this.session) return;
+    this.repairing = (async () => {
+      await this.stopSession();
+      if (!this.closed) await this.openExistingVault(true);
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.repairing = null;
+        this.emit();
+      });
   }
 
   /** Refuses a new sign-in while this device has a session or a vault file. */
@@ -177,6 +207,8 @@ export class AppController {
     this.state.sessionUp(Boolean(session.vault.getMeta('lastSyncAt')), online);
     if (!(await this.applyLease(verdict)) || this.closed) return;
     session.start();
+    // The whole-file integrity check runs beside the app; damage leads to the repair.
+    if (!online) watchIntegrity(session.vault, () => this.session === session && this.repairSoon());
     // The first (or next) sync runs in the background; progress arrives through onStateChange.
     void this.runSync().catch(() => undefined);
   }
@@ -317,6 +349,7 @@ export class AppController {
       this.emit();
     } catch (err) {
       if (err instanceof RevokedError) await this.handleRevoked(err);
+      else if (isVaultDamage(err)) this.repairSoon();
       // A session that stopped under the sync (wipe, sign-out, close) has nothing to report.
       else if (!(err instanceof SyncStoppedError) && this.session === session) {
         const online = err instanceof ServerUnreachableError ? false : err instanceof ServerError ? true : null;
@@ -394,6 +427,7 @@ export class AppController {
       reason: s.reason,
       locale: s.locale,
       sync: { ...s.sync },
+      recovery: s.recovery,
     };
   }
 

@@ -19,7 +19,7 @@ import { UntrustedTokenError } from '../sync/errors';
 import { EventStream } from '../sync/events';
 import { ServerClient } from '../sync/server-client';
 import { verifyGrant, type PinnedKey } from '../sync/tokens';
-import { VaultCorruptError } from '../vault/errors';
+import { isDiskFull, VaultCorruptError } from '../vault/errors';
 
 /** What the session reports to its owner. None of these is awaited by the reporter. */
 export interface SessionOwner {
@@ -162,7 +162,12 @@ export class ClientSession {
    */
   noteTrustedTime(): void {
     const now = this.options.clock.now();
-    if (now > Number(this.vault.getMeta('lastTrustedTime') ?? 0)) this.vault.setMeta('lastTrustedTime', String(now));
+    try {
+      if (now > Number(this.vault.getMeta('lastTrustedTime') ?? 0)) this.vault.setMeta('lastTrustedTime', String(now));
+    } catch (err) {
+      // A full disk must not make the state unreadable: the mark simply does not move this time.
+      if (!isDiskFull(err)) throw err;
+    }
   }
 
   // ---- running -------------------------------------------------------------------------------
@@ -198,6 +203,9 @@ export class ClientSession {
         this.watcher = null;
         await this.events.stop();
         await this.engine.stop();
+        // The mark's last write lands before the vault closes (and before another process,
+        // or the next start, reads the keychain).
+        await this.vault.flushMark?.();
         this.vault.close();
       })();
     }

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
 import { VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import { prepareDatabaseFile } from '../private-files';
-import { VaultCorruptError, VaultError, VaultKeyMissingError } from './errors';
+import { isVaultDamage, VaultCorruptError, VaultDamagedError, VaultError, VaultKeyMissingError } from './errors';
 import { MIGRATIONS } from './schema';
 
 const KEY_HEX = /^[0-9a-f]{64}$/i;
@@ -74,9 +74,30 @@ function openWithKey(path: string, keyHex: string, mustExist: boolean): Db {
   } catch (cause) {
     db.close();
     if (cause instanceof VaultError) throw cause;
+    if (isVaultDamage(cause)) throw new VaultDamagedError(`The vault is damaged: ${messageOf(cause)}`, { cause });
     throw new VaultCorruptError(`The vault could not be prepared: ${messageOf(cause)}`, { cause });
   }
   return db;
+}
+
+/**
+ * The integrity check (what integrity.ts runs on a worker after every open): `quick_check` walks
+ * every b-tree page, and each page read from disk is decrypted and its HMAC verified by the
+ * cipher, so a damaged page anywhere in use fails (SQLITE_CORRUPT). SQLite3MultipleCiphers has
+ * no `cipher_integrity_check`; free pages hold nothing and are not read. Its cost on the
+ * benchmark vault is the "integrity" stage of `bench/`.
+ */
+export function checkIntegrity(db: Db): void {
+  let rows: { quick_check: string }[];
+  try {
+    rows = db.pragma('quick_check') as { quick_check: string }[];
+  } catch (cause) {
+    if (isVaultDamage(cause)) throw new VaultDamagedError(`The vault failed its integrity check: ${messageOf(cause)}`, { cause });
+    throw cause;
+  }
+  if (rows.length !== 1 || rows[0]?.quick_check !== 'ok') {
+    throw new VaultDamagedError(`The vault failed its integrity check: ${rows.slice(0, 3).map((r) => r.quick_check).join('; ')}`);
+  }
 }
 
 function migrate(db: Db): void {

@@ -85,7 +85,41 @@ export function applyLocalMutation(db: VaultDb, input: Mutation, claims: GrantCl
       JSON.stringify({ ...mutation, fields }),
     );
     if (entity === 'customer' || entity === 'contact') refreshSearch(db, [customerId]);
+    bumpOutboxSeq(db);
   })();
+}
+
+/** Internal meta: counts every change of the outbox; the keychain mark remembers the highest (mark.ts). */
+export const OUTBOX_SEQ = 'outbox-seq';
+
+export function outboxSeq(db: VaultDb): number {
+  return Number(db.internalMeta(OUTBOX_SEQ) ?? 0);
+}
+
+function bumpOutboxSeq(db: VaultDb): void {
+  db.setInternalMeta(OUTBOX_SEQ, String(outboxSeq(db) + 1));
+}
+
+/**
+ * Put edits salvaged from a damaged vault back in the outbox of a fresh one, as they were sent
+ * (no optimistic write: the records come back with the next pull). Invalid entries are skipped.
+ */
+export function restoreOutbox(db: VaultDb, mutations: readonly Mutation[]): number {
+  let restored = 0;
+  db.raw.transaction(() => {
+    for (const input of mutations) {
+      const parsed = mutationSchema.safeParse(input);
+      if (!parsed.success) continue;
+      const m = parsed.data;
+      const customerId = m.entity === 'customer' ? m.recordId : stringOr(m.fields.customerId) ?? '';
+      const done = db
+        .stmt('INSERT OR IGNORE INTO outbox(mutation_id, entity, op, record_id, customer_id, mutation) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(m.mutationId, m.entity, m.op, m.recordId, customerId, JSON.stringify(m));
+      restored += done.changes;
+    }
+    bumpOutboxSeq(db);
+  })();
+  return restored;
 }
 
 export function outbox(db: VaultDb, limit = 500): Mutation[] {
@@ -119,6 +153,7 @@ export function listOutbox(db: VaultDb): OutboxItem[] {
 export function settlePush(db: VaultDb, sent: readonly Mutation[], results: readonly MutationResult[], claims: GrantClaims): void {
   const byId = new Map(results.map((r) => [r.mutationId, r]));
   let removedSomething = false;
+  let settled = false;
   const dropsCreates = sent.some((m) => m.op === 'create' && byId.get(m.mutationId)?.status === 'rejected' && !byId.get(m.mutationId)?.record);
   db.raw.transaction(() => {
     // Settling rewrites records with the server's state and clears their pending marks.
@@ -133,6 +168,7 @@ export function settlePush(db: VaultDb, sent: readonly Mutation[], results: read
       }
       const stored = db.stmt('DELETE FROM outbox WHERE mutation_id = ? RETURNING mutation').get(mutation.mutationId) as { mutation: string } | undefined;
       if (!stored) continue; // settled before (a retried settle after a crash)
+      settled = true;
       const label = labelFor(db, mutation.entity, mutation.recordId, mutation.fields);
       if (result.record) {
         storeServerRecord(db, mutation.entity, result.record as StoredRecord, claims);
@@ -163,6 +199,7 @@ export function settlePush(db: VaultDb, sent: readonly Mutation[], results: read
       }
     }
     endSearchPurge(db, searchPurge);
+    if (settled) bumpOutboxSeq(db);
   })();
   if (removedSomething) db.raw.pragma('wal_checkpoint(TRUNCATE)');
 }

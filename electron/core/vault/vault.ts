@@ -11,11 +11,13 @@ import type { EntityType } from '../../../shared/domain/model';
 import type { CustomerListItem, OutboxItem, SyncIssue, TeamDashboard } from '../../../shared/api/desktop-api';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../../shared/protocol/sync';
-import type { Clock, SearchInput, SecretStore, StoredCustomer, VaultMeta, VaultStore } from '../contracts';
+import { VAULT_KEY_ACCOUNT, type Clock, type SearchInput, type SecretStore, type StoredCustomer, type VaultMeta, type VaultStore } from '../contracts';
 import { ackAudit, pendingAudit, recordAudit } from './audit-queue';
 import { VaultDb } from './db';
 import { createVaultFile, openVaultFile } from './open';
-import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outboxCount, settlePush } from './outbox';
+import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
+import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
+import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outboxCount, outboxSeq, restoreOutbox, settlePush } from './outbox';
 import { applyPullPage, rememberUserNames } from './pull-apply';
 import { facets, getStoredCustomer, recordCounts, searchCustomers, teamDashboard } from './queries';
 import { getRecord } from './records';
@@ -27,24 +29,73 @@ export interface VaultOptions {
 
 export class Vault implements VaultStore {
   private readonly db: VaultDb;
+  private readonly mark: MarkWriter;
 
   private constructor(
     db: VaultDb,
     readonly path: string,
+    private readonly secrets: SecretStore,
   ) {
     this.db = db;
+    this.mark = new MarkWriter(secrets, () => snapshotMark(this.markSource()));
   }
 
   /** First enrollment: a new key in the keychain, then a new vault file. */
   static async create(path: string, secrets: SecretStore, options: VaultOptions = {}): Promise<Vault> {
     const raw = await createVaultFile(path, secrets);
-    return new Vault(new VaultDb(raw, options.clock ?? systemClock), path);
+    return new Vault(new VaultDb(raw, options.clock ?? systemClock), path, secrets);
   }
 
-  /** Open an existing vault with the key from the keychain. */
+  /** Open an existing vault with the key from the keychain (integrity-checked; see open.ts). */
   static async open(path: string, secrets: SecretStore, options: VaultOptions = {}): Promise<Vault> {
     const raw = await openVaultFile(path, secrets);
-    return new Vault(new VaultDb(raw, options.clock ?? systemClock), path);
+    return new Vault(new VaultDb(raw, options.clock ?? systemClock), path, secrets);
+  }
+
+  // ---- the high-water mark in the keychain (mark.ts) ----------------------------------------
+
+  private markSource(): MarkSource {
+    return {
+      deviceId: this.db.getMeta('deviceId'),
+      seq: outboxSeq(this.db),
+      pending: listOutbox(this.db),
+      meta: (key) => this.db.getMeta(key),
+    };
+  }
+
+  /**
+   * At open: was this vault rolled back behind the mark in the keychain, and which accepted
+   * edits did that lose? The mark is then reset to this vault's state.
+   */
+  async checkMark(): Promise<{ rolledBack: boolean; lost: MarkedEdit[] }> {
+    const verdict = compareWithMark(await readMark(this.secrets), this.markSource());
+    // Best effort: a keychain that refuses the write leaves the vault ahead of its mark (safe).
+    await writeMark(this.secrets, snapshotMark(this.markSource())).catch(() => undefined);
+    return verdict;
+  }
+
+  /** Rewrite the mark now (after enrollment data or a grant changed) and wait for it. */
+  saveMark(): Promise<void> {
+    return this.mark.schedule();
+  }
+
+  /** Wait until the mark reflects every outbox change made so far. */
+  flushMark(): Promise<void> {
+    return this.mark.flush();
+  }
+
+  /** The whole-file integrity check, on a worker thread (integrity.ts). */
+  async checkIntegrityInBackground(): Promise<IntegrityVerdict> {
+    const keyHex = await this.secrets.get(VAULT_KEY_ACCOUNT);
+    if (!keyHex) return { state: 'unknown', detail: 'no key' };
+    return checkIntegrityInBackground(this.path, keyHex);
+  }
+
+  /** Edits salvaged from a damaged vault, back in this (fresh) vault's outbox. */
+  restoreOutbox(mutations: readonly Mutation[]): number {
+    const n = restoreOutbox(this.db, mutations);
+    void this.mark.schedule();
+    return n;
   }
 
   close(): void {
@@ -83,6 +134,7 @@ export class Vault implements VaultStore {
 
   applyLocalMutation(mutation: Mutation, grant: GrantClaims): void {
     applyLocalMutation(this.db, mutation, grant);
+    void this.mark.schedule();
   }
 
   outbox(limit = 500): Mutation[] {
@@ -99,6 +151,7 @@ export class Vault implements VaultStore {
 
   settlePush(sent: readonly Mutation[], results: readonly MutationResult[], grant: GrantClaims): void {
     settlePush(this.db, sent, results, grant);
+    void this.mark.schedule();
   }
 
   listIssues(): SyncIssue[] {

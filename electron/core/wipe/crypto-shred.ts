@@ -10,7 +10,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type SecretStore } from '../contracts';
+import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, VAULT_MARK_ACCOUNT, type SecretStore } from '../contracts';
 import { openPrivateFile } from '../private-files';
 
 export const WIPE_MARKER_SUFFIX = '.wiping';
@@ -61,7 +61,7 @@ export async function cryptoShred(options: CryptoShredOptions): Promise<WipeRepo
   const keychainStarted = performance.now();
   const keychainDeleted: string[] = [];
   let keychainError: string | null = null;
-  for (const account of [VAULT_KEY_ACCOUNT, DEVICE_KEY_ACCOUNT]) {
+  for (const account of [VAULT_KEY_ACCOUNT, DEVICE_KEY_ACCOUNT, VAULT_MARK_ACCOUNT]) {
     try {
       if (await options.secrets.delete(account)) keychainDeleted.push(account);
     } catch (err) {

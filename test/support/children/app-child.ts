@@ -9,10 +9,14 @@
 //   SV_CHILD_PULL_PAGE_SIZE  records per pull page
 //   SV_CHILD_ENROLL          JSON { serverUrl, username, password, totpSecret }: sign in first
 //   SV_TEST_WIPE_PAUSE_AFTER the wipe's own pause hook (electron/core/wipe)
+//   SV_CHILD_EDITS           JSON { customerId, count }: make `count` edits of that customer, wait
+//                            until the keychain mark lists them, write the outbox's mutation ids
+//                            to SV_CHILD_PAUSE_FILE and wait to be killed
 
 import { writeFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
 import { createAppService } from '../../../electron/core/app-service';
+import { VAULT_MARK_ACCOUNT } from '../../../electron/core/contracts';
 import { KeytarSecretStore } from '../../../electron/core/keychain';
 import type { SyncPausePoint } from '../../../electron/core/sync/engine';
 
@@ -51,6 +55,23 @@ if (env.SV_CHILD_ENROLL) {
     if (enrolled.ok) break;
     if (enrolled.error.code !== 'mfa_invalid') throw new Error(`child enrollment failed: ${enrolled.error.code}`);
   }
+}
+if (env.SV_CHILD_EDITS) {
+  const edits = JSON.parse(env.SV_CHILD_EDITS) as { customerId: string; count: number };
+  for (let i = 0; i < edits.count; i++) {
+    const done = await app.updateCustomer({ id: edits.customerId, fields: { notes: `child edit ${i}` } });
+    if (!done.ok) throw new Error(`child edit failed: ${done.error.code}`);
+  }
+  const outbox = await app.listOutbox();
+  if (!outbox.ok) throw new Error(`child listOutbox failed: ${outbox.error.code}`);
+  const ids = outbox.value.map((e) => e.mutationId);
+  const secrets = new KeytarSecretStore(env.SV_CHILD_KEYCHAIN!);
+  for (;;) {
+    const mark = JSON.parse((await secrets.get(VAULT_MARK_ACCOUNT)) ?? '{"pending":[]}') as { pending: { mutationId: string }[] };
+    if (ids.every((id) => mark.pending.some((p) => p.mutationId === id))) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  writeFileSync(env.SV_CHILD_PAUSE_FILE!, JSON.stringify(ids));
 }
 // The first/next sync runs in the background (started by the service); stay alive for it.
 setInterval(() => undefined, 60_000);

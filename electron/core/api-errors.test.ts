@@ -1,0 +1,32 @@
+// Failures the UI must name for what they are, not as "an unexpected error": the codes SQLite
+// and the OS give for a damaged file and a full disk, and the vault's own errors.
+
+import Database from 'better-sqlite3-multiple-ciphers';
+import { describe, expect, it } from 'vitest';
+import { toApiError } from './api-errors';
+import { VaultDamagedError, VaultKeyMissingError } from './vault/errors';
+
+/** A real SqliteError with the given code (as better-sqlite3 throws them). */
+function sqliteError(code: string): Error {
+  const SqliteError = (Database as unknown as { SqliteError: new (message: string, code: string) => Error }).SqliteError;
+  return new SqliteError(code === 'SQLITE_FULL' ? 'database or disk is full' : 'database disk image is malformed', code);
+}
+
+describe('toApiError names vault and disk faults', () => {
+  it('a damaged page read in use (SQLITE_CORRUPT, SQLITE_NOTADB) is vault_damaged', () => {
+    expect(toApiError(sqliteError('SQLITE_CORRUPT')).code).toBe('vault_damaged');
+    expect(toApiError(sqliteError('SQLITE_CORRUPT_INDEX')).code).toBe('vault_damaged');
+    expect(toApiError(sqliteError('SQLITE_NOTADB')).code).toBe('vault_damaged');
+    expect(toApiError(new VaultDamagedError('x')).code).toBe('vault_damaged');
+  });
+
+  it('a full disk (SQLITE_FULL, ENOSPC) is disk_full', () => {
+    expect(toApiError(sqliteError('SQLITE_FULL')).code).toBe('disk_full');
+    expect(toApiError(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })).code).toBe('disk_full');
+  });
+
+  it('a missing vault key is vault_key_missing; anything else stays internal', () => {
+    expect(toApiError(new VaultKeyMissingError()).code).toBe('vault_key_missing');
+    expect(toApiError(sqliteError('SQLITE_BUSY')).code).toBe('internal');
+  });
+});
