@@ -40,9 +40,9 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
     params.push(filter.gramMatch);
   }
   for (const pattern of filter.likePatterns) {
-    const columns = ['s.name', 's.contact_names', 's.city', 's.tags'].map((col) => `${col} LIKE ? ESCAPE '${LIKE_ESCAPE}'`).join(' OR ');
+    const columns = ['s.name', 's.contact_names', 's.city', 's.tags', 's.contact_points'].map((col) => `${col} LIKE ? ESCAPE '${LIKE_ESCAPE}'`).join(' OR ');
     where.push(`c.rid IN (SELECT s.rowid FROM customer_search s WHERE ${columns})`);
-    params.push(pattern, pattern, pattern, pattern);
+    params.push(pattern, pattern, pattern, pattern, pattern);
   }
   if (input.city) {
     where.push('c.city = ?');

@@ -19,6 +19,7 @@ import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outbo
 import { applyPullPage, rememberUserNames } from './pull-apply';
 import { facets, getStoredCustomer, recordCounts, searchCustomers, teamDashboard } from './queries';
 import { getRecord } from './records';
+import { ensureSearchIndex } from './search-index';
 
 export interface VaultOptions {
   /** Clock for issue timestamps; the system clock by default. */
@@ -33,6 +34,7 @@ export class Vault implements VaultStore {
     readonly path: string,
   ) {
     this.db = db;
+    ensureSearchIndex(db);
   }
 
   /** First enrollment: a new key in the keychain, then a new vault file. */
