@@ -198,7 +198,7 @@ export const en: typeof zhCN = {
   activityKinds: { visit: 'Visit', call: 'Call', note: 'Note', service_note: 'Service note' },
   customers: {
     listLabel: 'Customer list',
-    searchPlaceholder: 'Search name, contact, city, tag',
+    searchPlaceholder: 'Search name (or pinyin), contact, phone, city, tag',
     searchLabel: 'Search customers',
     cityFilter: 'City',
     industryFilter: 'Industry',

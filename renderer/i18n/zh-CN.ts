@@ -199,7 +199,7 @@ export const zhCN = {
   activityKinds: { visit: '拜访', call: '电话', note: '备注', service_note: '服务记录' },
   customers: {
     listLabel: '客户列表',
-    searchPlaceholder: '搜索客户名称、联系人、城市、标签',
+    searchPlaceholder: '搜索客户名称（或拼音）、联系人、电话、城市、标签',
     searchLabel: '搜索客户',
     cityFilter: '城市',
     industryFilter: '行业',

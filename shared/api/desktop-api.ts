@@ -178,6 +178,8 @@ export interface OutboxItem {
   op: 'create' | 'update' | 'delete';
   recordId: string;
   label: string;
+  /** For an activity: its kind (visit, call, …), which the UI names in the user's language; the label is then its text. */
+  activityKind?: string;
   createdAt: number;
   attempts: number;
 }
