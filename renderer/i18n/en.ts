@@ -259,6 +259,7 @@ export const en: typeof zhCN = {
     winRateDetail: '{{won}} won / {{lost}} lost',
     activitiesPerWeek: 'Activities per week',
     notContacted: 'Customers not contacted in 30 days',
+    notContactedShown: 'the first {{shown}} shown',
     notContactedEmpty: 'Every customer was contacted within 30 days',
     lastActivity: 'Last contact',
     overdue: 'Overdue opportunities',

@@ -260,6 +260,7 @@ export const zhCN = {
     winRateDetail: '赢单 {{won}} / 输单 {{lost}}',
     activitiesPerWeek: '每周活动数',
     notContacted: '30 天未联系的客户',
+    notContactedShown: '显示前 {{shown}} 个',
     notContactedEmpty: '所有客户在 30 天内都有联系',
     lastActivity: '最后联系',
     overdue: '逾期商机',

@@ -149,6 +149,11 @@ export function teamDashboard(db: VaultDb, now: number): TeamDashboard {
     ).all(now - NOT_CONTACTED_DAYS * DAY_MS, NOT_CONTACTED_LIMIT) as TeamDashboard['notContacted30d']
   );
 
+  // The list above is capped; the card states how many qualify in all (an honest count).
+  const notContacted30dTotal = (
+    db.stmt(`SELECT count(*) AS n FROM customers WHERE last_activity_at IS NULL OR last_activity_at < ?`).get(now - NOT_CONTACTED_DAYS * DAY_MS) as { n: number }
+  ).n;
+
   const overdue = (
     db.stmt(`SELECT count(*) AS n FROM opportunities WHERE expected_close_date < ? AND stage NOT IN ('won', 'lost')`).get(isoDate(now)) as { n: number }
   ).n;
@@ -159,6 +164,7 @@ export function teamDashboard(db: VaultDb, now: number): TeamDashboard {
     winRate: { won, lost, rate: won + lost > 0 ? won / (won + lost) : null },
     activitiesPerWeek,
     notContacted30d,
+    notContacted30dTotal,
     overdue,
     computedAt: now,
   };
