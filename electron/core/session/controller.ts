@@ -18,6 +18,7 @@ import { repairPrivateDir } from '../private-files';
 import { SyncStoppedError, type SyncTestHooks } from '../sync/engine';
 import { beginSignIn, type PendingSignIn } from '../sync/enroll';
 import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
+import type { OpenExternal } from '../sso/oidc-flow';
 import type { ServerClient } from '../sync/server-client';
 import { Vault } from '../vault';
 import { cryptoShred, resumeInterruptedWipe } from '../wipe';
@@ -42,6 +43,8 @@ export interface AppServiceOptions {
   pullPageSize?: number;
   /** Event-stream reconnect backoff floor (tests shorten it). */
   eventsMinBackoffMs?: number;
+  /** Opens a URL in the system browser (single sign-on). Electron passes shell.openExternal. */
+  openExternal?: OpenExternal;
 }
 
 /** What a handler that reads customer data works with: an unlocked session at one instant. */
@@ -116,13 +119,25 @@ export class AppController {
     await this.attach(resumed.session, resumed.verdict, false);
   }
 
-  /** Step 1 of signing in: the password. */
-  async beginSignIn(input: { serverUrl: string; username: string; password: string }): Promise<PendingSignIn> {
+  /** Refuses a new sign-in while this device has a session or a vault file. */
+  assertCanSignIn(): void {
     if (this.session || this.hasVaultFile) {
       // Includes a vault that could not be opened: it may hold unpushed edits, so it is
       // never replaced silently. Signing out is the explicit way to discard it.
       throw new AppError('validation_failed', 'this device already has a vault; sign out first');
     }
+  }
+
+  /** Step 1 done elsewhere (single sign-on, electron/core/sso): continue from this pending sign-in. */
+  setPendingSignIn(pending: PendingSignIn): void {
+    this.assertCanSignIn();
+    this.pendingSignIn = pending;
+    this.emit();
+  }
+
+  /** Step 1 of signing in: the password. */
+  async beginSignIn(input: { serverUrl: string; username: string; password: string }): Promise<PendingSignIn> {
+    this.assertCanSignIn();
     this.pendingSignIn = await beginSignIn({ ...input, appVersion: this.options.appVersion, fetch: this.options.fetch });
     this.emit();
     return this.pendingSignIn;
