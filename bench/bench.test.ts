@@ -18,7 +18,7 @@ const EXPECTED_FIGURES = [
   'firstSync.importPercentOfRawSqlcipher', 'vaultReplay.percentOfRawSqlcipher', 'client.peakRssMb', 'client.rssBeforeSyncMb',
   'baseline.rawSqlcipherRecordsPerSec', 'baseline.rawPlainRecordsPerSec', 'encryption.rawInsertOverhead',
   'vaultReplay.encryptedRecordsPerSec', 'vaultReplay.plainRecordsPerSec', 'encryption.vaultImportOverhead',
-  'search.p50Ms', 'search.p95Ms', 'search.p99Ms', 'search.cjkP95Ms', 'search.latinP95Ms', 'dashboard.medianMs',
+  'search.p50Ms', 'search.p95Ms', 'search.p99Ms', 'search.cjkP95Ms', 'search.latinP95Ms', 'search.pinyinP95Ms', 'dashboard.medianMs',
   'delta.syncOnceMs', 'delta.pullMs', 'purge.syncMs', 'purge.dropApplyMs', 'purge.removedCustomers',
   'wipe.cryptoShredMs', 'revoke.adminToWipedMs', 'integrity.checkAtOpenMs', 'integrity.vaultOpenMs',
   'load.p50Ms', 'load.p99Ms', 'load.throughputRps', 'load.requests', 'load.errors',

@@ -11,6 +11,7 @@ import { bulkInsertRecords, type RecordBatch } from '../server/records/bulk';
 import { seedDemo } from '../server/seed/demo';
 import { PER_CUSTOMER } from './scale';
 import { prng } from '../shared/prng';
+import { pinyinKeys } from '../electron/core/vault/pinyin';
 
 export const MANAGER = { username: 'manager.sh', id: 'user-manager-sh' } as const;
 export const TEAM_UNITS = { kept: 'unit-sh-t1', dropped: 'unit-sh-t2' } as const;
@@ -41,10 +42,16 @@ const DAY_MS = 86_400_000;
 
 export interface SearchQuery {
   query: string;
-  kind: 'cjk' | 'latin';
+  kind: 'cjk' | 'latin' | 'pinyin';
 }
 
-/** Queries for the search figure: CJK substrings (2–4 characters) and Latin prefixes, mixed. */
+const spelling = (han: string) => pinyinKeys(han).full[0] ?? han;
+const initials = (han: string) => pinyinKeys(han).initials[0] ?? han;
+
+/**
+ * Queries for the search figure: CJK substrings (2–4 characters), Latin prefixes, and pinyin
+ * (a city or brand spelled out, a brand's initials, a spelling's first letters), mixed.
+ */
 export function searchQueries(count: number, seed = 7): SearchQuery[] {
   const rand = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
@@ -56,6 +63,10 @@ export function searchQueries(count: number, seed = 7): SearchQuery[] {
     () => ({ kind: 'latin', query: pick(LATIN_WORDS).slice(0, 3) }), // Latin prefix
     () => ({ kind: 'latin', query: pick(LATIN_WORDS) }), // Latin word
     () => ({ kind: 'cjk', query: pick(SURNAMES) + pick(GIVEN) }), // a contact's name
+    () => ({ kind: 'pinyin', query: spelling(pick(CITIES)) }), // shanghai
+    () => ({ kind: 'pinyin', query: initials(pick(BRANDS)) }), // hw: 2 letters, the gram index
+    () => ({ kind: 'pinyin', query: spelling(pick(BRANDS) + pick(TRADES)) }), // huaweijishu
+    () => ({ kind: 'pinyin', query: spelling(pick(BRANDS)).slice(0, 3) }), // hua: a spelling's start
   ];
   return Array.from({ length: count }, (_, i) => (makers[i % makers.length] as () => SearchQuery)());
 }

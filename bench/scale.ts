@@ -35,6 +35,7 @@ export const GOALS: Record<string, Goal> = {
   'wipe.cryptoShredMs': { op: '<=', value: 200, text: 'wipe (keychain entry + files) ≤ 200 ms' },
   'revoke.adminToWipedMs': { op: '<=', value: 2_000, text: 'admin click → online device wiped ≤ 2 s' },
   'search.p95Ms': { op: '<=', value: 15, text: 'search over 100k customers p95 ≤ 15 ms' },
+  'search.pinyinP95Ms': { op: '<=', value: 15, text: 'pinyin search over 100k customers p95 ≤ 15 ms' },
   'dashboard.medianMs': { op: '<=', value: 100, text: 'team dashboard over 100k opportunities ≤ 100 ms' },
   'load.p99Ms': { op: '<=', value: 100, text: '500 concurrent delta-syncing clients p99 ≤ 100 ms' },
   'load.errors': { op: '<=', value: 0, text: '500 concurrent clients: no errors' },

@@ -3,7 +3,7 @@
 // middle of a customer's name finds it.
 
 import { DEMO_PASSWORD } from '../server/seed/demo';
-import { expect, signInAs, test } from './support/fixtures';
+import { expect, test } from './support/fixtures';
 import { expectListMatchesServerScope } from './support/flows';
 
 const REP = 'rep.sh1.1';
@@ -16,7 +16,14 @@ test('a rep signs in with TOTP, syncs only their customers and finds one by a Ch
   await app.signIn.password.fill(DEMO_PASSWORD);
   await shot(app.page, 'sign-in');
 
-  await signInAs(app, { serverUrl: server.url, username: REP, totp });
+  // The code field takes digits only: typed letters never enter it, a pasted "123 456" loses its space.
+  await app.signIn.enterPassword({ serverUrl: server.url, username: REP, password: DEMO_PASSWORD });
+  await app.signIn.code.pressSequentially('ab1c2');
+  await expect(app.signIn.code).toHaveValue('12');
+  await app.signIn.code.fill('123 456');
+  await expect(app.signIn.code).toHaveValue('123456');
+  await app.signIn.enterCode(await totp.freshCode(REP));
+  await app.shell.expectReady();
   await expect(app.shell.navItem('customers')).toBeVisible();
   // The first sync completed: the header tells when.
   await expect(app.shell.syncStatus).toContainText(app.shell.lastSyncedPrefix);

@@ -3,6 +3,7 @@
 // log a service note, which reaches the server.
 
 import { randomUUID } from 'node:crypto';
+import { templatePattern } from './pages/messages';
 import { expect, signInAs, test } from './support/fixtures';
 
 const SERVICE = 'service.sh';
@@ -20,6 +21,10 @@ test('customer service cannot edit master data but can log a service note', asyn
   await expect(app.detail.readOnlyTag).toBeVisible();
   await expect(app.detail.editButton).toHaveCount(0);
   await expect(app.page.getByRole('button', { name: app.m.detail.addContact })).toHaveCount(0);
+  // The role cannot read opportunities: no (always empty) opportunities tab; contacts and activities are there.
+  await expect(app.detail.activitiesTab).toBeVisible();
+  await expect(app.page.getByRole('tab', { name: templatePattern(app.m.detail.contacts) })).toBeVisible();
+  await expect(app.page.getByRole('tab', { name: templatePattern(app.m.detail.opportunities) })).toHaveCount(0);
   await shot(app.page, 'service-read-only');
 
   // Not only hidden: the app core refuses the edit (the same call the edit form would make).

@@ -215,7 +215,7 @@ export const en: typeof zhCN = {
   activityKinds: { visit: 'Visit', call: 'Call', note: 'Note', service_note: 'Service note' },
   customers: {
     listLabel: 'Customer list',
-    searchPlaceholder: 'Search name, contact, city, tag',
+    searchPlaceholder: 'Search name (or pinyin), contact, phone, city, tag',
     searchLabel: 'Search customers',
     cityFilter: 'City',
     industryFilter: 'Industry',
@@ -276,6 +276,7 @@ export const en: typeof zhCN = {
     winRateDetail: '{{won}} won / {{lost}} lost',
     activitiesPerWeek: 'Activities per week',
     notContacted: 'Customers not contacted in 30 days',
+    notContactedShown: 'the first {{shown}} shown',
     notContactedEmpty: 'Every customer was contacted within 30 days',
     lastActivity: 'Last contact',
     overdue: 'Overdue opportunities',

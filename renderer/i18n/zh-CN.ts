@@ -216,7 +216,7 @@ export const zhCN = {
   activityKinds: { visit: '拜访', call: '电话', note: '备注', service_note: '服务记录' },
   customers: {
     listLabel: '客户列表',
-    searchPlaceholder: '搜索客户名称、联系人、城市、标签',
+    searchPlaceholder: '搜索客户名称（或拼音）、联系人、电话、城市、标签',
     searchLabel: '搜索客户',
     cityFilter: '城市',
     industryFilter: '行业',
@@ -277,6 +277,7 @@ export const zhCN = {
     winRateDetail: '赢单 {{won}} / 输单 {{lost}}',
     activitiesPerWeek: '每周活动数',
     notContacted: '30 天未联系的客户',
+    notContactedShown: '显示前 {{shown}} 个',
     notContactedEmpty: '所有客户在 30 天内都有联系',
     lastActivity: '最后联系',
     overdue: '逾期商机',

@@ -36,6 +36,12 @@ describe('navigation by the grant’s actions', () => {
     expect(capabilitiesOf(userWithRole('manager'))).toMatchObject({ acknowledgeAlerts: false, conductReviews: false });
   });
 
+  it('shows a customer tab only for what the role may read (no opportunities tab for customer service)', () => {
+    expect(capabilitiesOf(userWithRole('rep'))).toMatchObject({ readContacts: true, readOpportunities: true, readActivities: true });
+    expect(capabilitiesOf(userWithRole('service'))).toMatchObject({ readContacts: true, readOpportunities: false, readActivities: true });
+    expect(capabilitiesOf(null)).toMatchObject({ readContacts: false, readOpportunities: false, readActivities: false });
+  });
+
   it('offers create forms per action', () => {
     const rep = capabilitiesOf(userWithRole('rep'));
     expect(rep.createCustomer && rep.createContact && rep.createOpportunity).toBe(true);

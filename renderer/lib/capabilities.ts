@@ -36,6 +36,10 @@ export function availableViews(user: Pick<SessionUser, 'actions'> | null): ViewK
 }
 
 export interface Capabilities {
+  /** Reading a customer's contacts, opportunities, activities: a tab is shown only when held. */
+  readContacts: boolean;
+  readOpportunities: boolean;
+  readActivities: boolean;
   createCustomer: boolean;
   createContact: boolean;
   createOpportunity: boolean;
@@ -53,6 +57,9 @@ export interface Capabilities {
 
 export function capabilitiesOf(user: SessionUser | null): Capabilities {
   return {
+    readContacts: has(user, 'contact.read'),
+    readOpportunities: has(user, 'opportunity.read'),
+    readActivities: has(user, 'activity.read'),
     createCustomer: has(user, 'customer.create'),
     createContact: has(user, 'contact.create'),
     createOpportunity: has(user, 'opportunity.create'),

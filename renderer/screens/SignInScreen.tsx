@@ -86,13 +86,14 @@ export function SignInScreen() {
           <Form.Item
             label={t('signIn.mfaCode')}
             name="code"
-            rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t('signIn.mfaCodeInvalid') }]}
+            rules={[{ required: true, pattern: /^\d{6}$/, message: t('signIn.mfaCodeInvalid') }]}
+            // Digits only: letters never enter the field; a pasted "123 456" becomes 123456.
+            normalize={(value: unknown) => String(value ?? '').replace(/\D/g, '').slice(0, 6)}
           >
             <Input
               autoFocus
               inputMode="numeric"
               autoComplete="one-time-code"
-              maxLength={6}
               size="large"
               style={{ letterSpacing: 6, fontFamily: 'ui-monospace, monospace' }}
               placeholder="000000"

@@ -212,6 +212,8 @@ export interface OutboxItem {
   op: 'create' | 'update' | 'delete';
   recordId: string;
   label: string;
+  /** For an activity: its kind (visit, call, …), which the UI names in the user's language; the label is then its text. */
+  activityKind?: string;
   createdAt: number;
   attempts: number;
 }
@@ -232,7 +234,10 @@ export interface TeamDashboard {
   pipelineByRep: { ownerId: string; ownerName: string; count: number; amount: number }[];
   winRate: { won: number; lost: number; rate: number | null };
   activitiesPerWeek: { weekStart: string; count: number }[];
+  /** The first customers not contacted in 30 days (never contacted first; capped). */
   notContacted30d: { customerId: string; name: string; lastActivityAt: number | null }[];
+  /** How many customers qualify in all (the list above may show fewer). */
+  notContacted30dTotal: number;
   /** Opportunities past their expected close date and not won/lost */
   overdue: number;
   computedAt: number;

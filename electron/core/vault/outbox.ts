@@ -139,7 +139,7 @@ export function listOutbox(db: VaultDb): OutboxItem[] {
       entity: m.entity,
       op: m.op,
       recordId: m.recordId,
-      label: labelFor(db, m.entity, m.recordId, m.fields),
+      ...outboxLabel(db, m),
       createdAt: m.createdAt,
       attempts: row.attempts,
     };
@@ -253,6 +253,15 @@ export function listIssues(db: VaultDb): SyncIssue[] {
 
 export function dismissIssue(db: VaultDb, id: string): void {
   db.stmt('DELETE FROM issues WHERE id = ?').run(id);
+}
+
+/** An activity's kind travels apart from its text, so the UI can name it in the user's language. */
+function outboxLabel(db: VaultDb, m: Mutation): { label: string; activityKind?: string } {
+  if (m.entity !== 'activity') return { label: labelFor(db, m.entity, m.recordId, m.fields) };
+  const stored = getRecord(db, 'activity', m.recordId) ?? {};
+  const kind = stringOr(m.fields.kind) ?? stringOr(stored.kind);
+  const text = stringOr(m.fields.text) ?? stringOr(stored.text);
+  return { label: text ? text.slice(0, 60) : '', ...(kind ? { activityKind: kind } : {}) };
 }
 
 function labelFor(db: VaultDb, entity: EntityType, recordId: string, fields: Record<string, unknown>): string {

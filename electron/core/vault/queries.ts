@@ -40,9 +40,9 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
     params.push(filter.gramMatch);
   }
   for (const pattern of filter.likePatterns) {
-    const columns = ['s.name', 's.contact_names', 's.city', 's.tags'].map((col) => `${col} LIKE ? ESCAPE '${LIKE_ESCAPE}'`).join(' OR ');
+    const columns = ['s.name', 's.contact_names', 's.city', 's.tags', 's.contact_points'].map((col) => `${col} LIKE ? ESCAPE '${LIKE_ESCAPE}'`).join(' OR ');
     where.push(`c.rid IN (SELECT s.rowid FROM customer_search s WHERE ${columns})`);
-    params.push(pattern, pattern, pattern, pattern);
+    params.push(pattern, pattern, pattern, pattern, pattern);
   }
   if (input.city) {
     where.push('c.city = ?');
@@ -160,6 +160,11 @@ export function teamDashboard(db: VaultDb, now: number): TeamDashboard {
     ).all(now - NOT_CONTACTED_DAYS * DAY_MS, NOT_CONTACTED_LIMIT) as TeamDashboard['notContacted30d']
   );
 
+  // The list above is capped; the card states how many qualify in all (an honest count).
+  const notContacted30dTotal = (
+    db.stmt(`SELECT count(*) AS n FROM customers WHERE last_activity_at IS NULL OR last_activity_at < ?`).get(now - NOT_CONTACTED_DAYS * DAY_MS) as { n: number }
+  ).n;
+
   const overdue = (
     db.stmt(`SELECT count(*) AS n FROM opportunities WHERE expected_close_date < ? AND stage NOT IN ('won', 'lost')`).get(isoDate(now)) as { n: number }
   ).n;
@@ -170,6 +175,7 @@ export function teamDashboard(db: VaultDb, now: number): TeamDashboard {
     winRate: { won, lost, rate: won + lost > 0 ? won / (won + lost) : null },
     activitiesPerWeek,
     notContacted30d,
+    notContacted30dTotal,
     overdue,
     computedAt: now,
   };

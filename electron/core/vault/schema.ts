@@ -166,4 +166,15 @@ export const MIGRATIONS: readonly string[] = [
   -- before this migration and children whose customer is not stored yet.
   CREATE TABLE clusters (key TEXT PRIMARY KEY, slot INTEGER NOT NULL) WITHOUT ROWID;
   `,
+
+  /* 4: search by pinyin and by contacts' phone, e-mail and WeChat (search-index.ts, pinyin.ts) */ `
+  -- The trigram index gains the pinyin of names and cities and the contacts' reachable points;
+  -- both indexes are recreated empty (dropping them leaves no old segment behind) and rebuilt
+  -- from the records at open, since the pinyin is computed by the vault code, not by SQL.
+  DROP TABLE customer_search;
+  CREATE VIRTUAL TABLE customer_search USING fts5(name, contact_names, city, tags, pinyin, contact_points, tokenize = 'trigram');
+  DROP TABLE customer_grams;
+  CREATE VIRTUAL TABLE customer_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0');
+  INSERT INTO meta(key, value) VALUES ('internal:search-rebuild', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+  `,
 ];

@@ -1,5 +1,11 @@
 // The customer search index: two FTS5 tables (trigram, and single/double CJK grams) over each
-// customer's name, its contacts' names, city and tags, kept in step with the records.
+// customer's name, its contacts' names, city and tags, the pinyin of those (pinyin.ts), and its
+// contacts' phone numbers, e-mail addresses and WeChat ids, kept in step with the records.
+//
+// Sensitive fields: the vault stores a record projected to the user's read clearance, and the
+// index is built from what is stored, so a field the user may not read is never searchable
+// either. When the clearance drops, the pull's field purge rebuilds the index from the purged
+// records (pull-apply.ts), so the old values leave the index with the fields.
 //
 // Purging: FTS5 deletes normally leave the old tokens in older index segments until a merge, and
 // a purged customer's name could be pieced back together from its trigrams. Out-of-scope data
@@ -10,18 +16,27 @@
 
 import type { PullResponse } from '../../../shared/protocol/sync';
 import type { VaultDb } from './db';
+import { pinyinGrams, pinyinText } from './pinyin';
 import { gramsOf } from './search-query';
+
+/** Internal meta flag: the index's layout changed (a migration emptied it); rebuilt at open. */
+export const SEARCH_REBUILD = 'search-rebuild';
 
 /** Above this many search rows leaving scope, one index rewrite beats per-row secure deletes. */
 export const BULK_SEARCH_PURGE_ROWS = 1000;
 export type SearchPurgeMode = 'none' | 'secure' | 'bulk';
 
-/** The search row of a customer: name, its contacts' names, city, tags (space-joined). */
+/**
+ * The search row of a customer: name, its contacts' names, city, tags (space-joined), and its
+ * contacts' phones, e-mails and WeChat ids as stored (absent when above the user's clearance).
+ */
 const SEARCH_ROW_SELECT = `
   SELECT c.rid, c.name,
          (SELECT group_concat(ct.name, ' ') FROM contacts ct WHERE ct.customer_id = c.id) AS contact_names,
          c.city,
-         (SELECT group_concat(t.value, ' ') FROM json_each(c.record, '$.tags') t) AS tags
+         (SELECT group_concat(t.value, ' ') FROM json_each(c.record, '$.tags') t) AS tags,
+         (SELECT group_concat(concat_ws(' ', json_extract(ct.record, '$.phone'), json_extract(ct.record, '$.email'), json_extract(ct.record, '$.wechat')), ' ')
+          FROM contacts ct WHERE ct.customer_id = c.id) AS contact_points
   FROM customers c`;
 
 interface SearchRow {
@@ -30,6 +45,7 @@ interface SearchRow {
   contact_names: string | null;
   city: string | null;
   tags: string | null;
+  contact_points: string | null;
 }
 
 function sameSearchRow(stored: SearchRow | undefined, next: SearchRow): boolean {
@@ -38,7 +54,8 @@ function sameSearchRow(stored: SearchRow | undefined, next: SearchRow): boolean 
     stored.name === next.name &&
     stored.contact_names === next.contact_names &&
     stored.city === next.city &&
-    stored.tags === next.tags
+    stored.tags === next.tags &&
+    (stored.contact_points ?? '') === (contactPointsText(next.contact_points) ?? '')
   );
 }
 
@@ -85,7 +102,7 @@ export function refreshSearch(db: VaultDb, customerIds: Iterable<string>): void 
   // kept. Rewriting them would only add FTS5 segments and dirty pages to every delta's commit.
   // (Both indexes are always written together from the same text, so comparing one suffices.)
   const current = new Map(
-    (db.stmt('SELECT rowid AS rid, name, contact_names, city, tags FROM customer_search WHERE rowid IN (SELECT value FROM json_each(?))').all(
+    (db.stmt('SELECT rowid AS rid, name, contact_names, city, tags, contact_points FROM customer_search WHERE rowid IN (SELECT value FROM json_each(?))').all(
       JSON.stringify(rows.map((r) => r.rid)),
     ) as SearchRow[]).map((r) => [r.rid, r]),
   );
@@ -103,11 +120,34 @@ export function rebuildSearch(db: VaultDb): void {
   insertSearchRows(db, db.stmt(SEARCH_ROW_SELECT).all() as SearchRow[]);
 }
 
+/** Rebuild the index once at open if a migration changed its layout (and emptied it). */
+export function ensureSearchIndex(db: VaultDb): void {
+  if (db.internalMeta(SEARCH_REBUILD) !== '1') return;
+  db.raw.transaction(() => {
+    rebuildSearch(db);
+    db.setInternalMeta(SEARCH_REBUILD, null);
+  })();
+}
+
+/**
+ * Phone numbers are also indexed as their digits alone, so `13800138000` finds
+ * `+86 138-0013-8000`. Only 3+ character fragments search these (the trigram index): 1–2 digit
+ * grams of every phone number would match nearly every customer and bloat the gram index.
+ */
+function contactPointsText(points: string | null): string | null {
+  if (!points) return null;
+  const digitRuns = points.match(/\+?[\d][\d\s().-]{5,}\d/g) ?? [];
+  const digitsOnly = digitRuns.map((p) => p.replace(/\D/g, '')).filter((d) => !points.includes(d));
+  return [points, ...digitsOnly].join(' ');
+}
+
 function insertSearchRows(db: VaultDb, rows: readonly SearchRow[]): void {
-  const trigram = db.stmt('INSERT INTO customer_search(rowid, name, contact_names, city, tags) VALUES (?, ?, ?, ?, ?)');
+  const trigram = db.stmt('INSERT INTO customer_search(rowid, name, contact_names, city, tags, pinyin, contact_points) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const grams = db.stmt('INSERT INTO customer_grams(rowid, grams) VALUES (?, ?)');
   for (const r of rows) {
-    trigram.run(r.rid, r.name, r.contact_names, r.city, r.tags);
-    grams.run(r.rid, gramsOf([r.name, r.contact_names, r.city, r.tags].filter(Boolean).join(' ')));
+    const texts = [r.name, r.contact_names, r.city];
+    trigram.run(r.rid, r.name, r.contact_names, r.city, r.tags, pinyinText(texts), contactPointsText(r.contact_points));
+    const textGrams = gramsOf([r.name, r.contact_names, r.city, r.tags].filter(Boolean).join(' '));
+    grams.run(r.rid, [textGrams, ...pinyinGrams(texts)].filter(Boolean).join(' '));
   }
 }

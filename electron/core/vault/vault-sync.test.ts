@@ -270,6 +270,17 @@ describe('Vault pull pages', () => {
 });
 
 describe('Vault outbox, push settlement, issues and audit queue', () => {
+  it('lists an activity with its kind apart from its text, so the UI can name the kind in the user\'s language', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    v.applyLocalMutation(mutation({ entity: 'customer', op: 'update', recordId: 'c1', fields: { notes: '拜访过' } }), grantFor());
+    v.applyLocalMutation(mutation({ entity: 'activity', op: 'create', recordId: 'a-new', fields: { customerId: 'c1', kind: 'visit', text: '现场演示', at: 1_700_000_050_000 } }), grantFor());
+    const [customer, visit] = v.listOutbox();
+    expect(visit).toMatchObject({ entity: 'activity', label: '现场演示', activityKind: 'visit' });
+    expect(customer).toMatchObject({ entity: 'customer', label: HUAWEI });
+    expect(customer!.activityKind).toBeUndefined();
+  });
+
   it('writes the record and the outbox row together, in order, and refuses bad edits without side effects', async () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());

@@ -302,8 +302,22 @@ describe('Vault team dashboard', () => {
       { customerId: 'c', name: 'Gamma', lastActivityAt: null },
       { customerId: 'b', name: 'Beta', lastActivityAt: at(2024, 3, 25) },
     ]);
+    expect(d.notContacted30dTotal).toBe(2);
     // Open and past their date: o1 (05-01), o3 (05-14). o7 is due today, not overdue.
     expect(d.overdue).toBe(2);
     expect(d.computedAt).toBe(now);
+  });
+});
+
+describe('Vault team dashboard: honest counts', () => {
+  it('counts every customer not contacted in 30 days, even where the list is capped', async () => {
+    const v = await createVault();
+    const upserts = Array.from({ length: 130 }, (_, i) =>
+      upsert('customer', { id: `n${String(i).padStart(3, '0')}`, name: `客户${i}`, ownerId: 'u-rep', city: '上海', industry: '零售', tags: [] }, ['o:u-rep']),
+    );
+    v.applyPullPage(page({ upserts }), grantFor());
+    const d = v.teamDashboard(1_700_000_000_000);
+    expect(d.notContacted30d.length).toBeLessThan(130); // the list is capped…
+    expect(d.notContacted30dTotal).toBe(130); // …the count is not
   });
 });

@@ -21,6 +21,7 @@ import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outbo
 import { applyPullPage, rememberUserNames } from './pull-apply';
 import { facets, getStoredCustomer, recordCounts, searchCustomers, teamDashboard } from './queries';
 import { getRecord } from './records';
+import { ensureSearchIndex } from './search-index';
 
 export interface VaultOptions {
   /** Clock for issue timestamps; the system clock by default. */
@@ -38,6 +39,7 @@ export class Vault implements VaultStore {
   ) {
     this.db = db;
     this.mark = new MarkWriter(secrets, () => snapshotMark(this.markSource()));
+    ensureSearchIndex(db);
   }
 
   /** First enrollment: a new key in the keychain, then a new vault file. */

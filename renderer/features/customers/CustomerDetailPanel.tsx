@@ -205,6 +205,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
           items={[
             {
               key: 'contacts',
+              show: can.readContacts,
               label: t('detail.contacts', { count: detail.contacts.length }),
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
@@ -226,6 +227,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
             },
             {
               key: 'opportunities',
+              show: can.readOpportunities,
               label: t('detail.opportunities', { count: detail.opportunities.length }),
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
@@ -247,6 +249,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
             },
             {
               key: 'activities',
+              show: can.readActivities,
               label: t('detail.activities', { count: detail.activities.length }),
               children: activities.length ? (
                 <Timeline
@@ -271,7 +274,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
                 <Empty description={t('detail.noActivities')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
               ),
             },
-          ]}
+          ].filter((tab) => tab.show).map(({ show: _show, ...tab }) => tab)}
         />
       </div>
 

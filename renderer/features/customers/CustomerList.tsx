@@ -1,7 +1,7 @@
 import { ClockCircleOutlined } from '@ant-design/icons';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Empty, Tag, Tooltip } from 'antd';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerListItem } from '../../../shared/api/desktop-api';
 
@@ -14,13 +14,18 @@ export interface CustomerListProps {
   onOpen: (id: string) => void;
   /** Called when the viewport nears the end of the loaded rows. */
   onNeedMore: () => void;
+  /** Set to the listbox element, so the search box can move the focus into it (↓). */
+  listRef?: RefObject<HTMLDivElement | null>;
+  /** Escape (or ↑ on the first row) in the list: back to where the user came from (the search box). */
+  onLeave?: () => void;
 }
 
 /**
  * The virtualised customer list: a listbox navigable with ↑/↓/Home/End/PageUp/PageDown and
- * opened with Enter; only the visible rows exist in the DOM.
+ * opened with Enter; only the visible rows exist in the DOM. Escape, or ↑ on the first row,
+ * returns to the search box.
  */
-export function CustomerList({ rows, total, selectedId, onOpen, onNeedMore }: CustomerListProps) {
+export function CustomerList({ rows, total, selectedId, onOpen, onNeedMore, listRef, onLeave }: CustomerListProps) {
   const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -51,7 +56,8 @@ export function CustomerList({ rows, total, selectedId, onOpen, onNeedMore }: Cu
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
     const keys: Record<string, () => void> = {
       ArrowDown: () => move(activeIndex + 1),
-      ArrowUp: () => move(activeIndex - 1),
+      ArrowUp: () => (activeIndex === 0 && onLeave ? onLeave() : move(activeIndex - 1)),
+      Escape: () => onLeave?.(),
       PageDown: () => move(activeIndex + page),
       PageUp: () => move(activeIndex - page),
       Home: () => move(0),
@@ -79,7 +85,10 @@ export function CustomerList({ rows, total, selectedId, onOpen, onNeedMore }: Cu
   const activeRow = rows[activeIndex];
   return (
     <div
-      ref={scrollRef}
+      ref={(el) => {
+        scrollRef.current = el;
+        if (listRef) listRef.current = el;
+      }}
       className="sv-list"
       role="listbox"
       aria-label={t('customers.listLabel')}

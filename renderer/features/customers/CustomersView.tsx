@@ -1,5 +1,5 @@
 import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
-import { Button, Empty, Input, Select, Space, Typography } from 'antd';
+import { Button, Empty, Input, Select, Space, Typography, type InputRef } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerListItem, FieldAccess, SessionUser } from '../../../shared/api/desktop-api';
@@ -48,6 +48,8 @@ export function CustomersView() {
   // Answers to an older search must not overwrite a newer one.
   const searchSeq = useRef(0);
   const loadingMore = useRef(false);
+  const listRef = useRef<HTMLDivElement | null>(null);
+  const searchRef = useRef<InputRef | null>(null);
 
   const searchKey = JSON.stringify([debouncedQuery, filters]);
   const requestKey = customerListRequestKey(searchKey, state);
@@ -118,6 +120,17 @@ export function CustomersView() {
             aria-label={t('customers.searchLabel')}
             value={query}
             onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => {
+              // ↓ moves into the results (first row active); Enter opens the first result.
+              if (e.key === 'ArrowDown' && rows.length) {
+                e.preventDefault();
+                listRef.current?.focus();
+              } else if (e.key === 'Enter' && rows[0]) {
+                e.preventDefault();
+                setSelectedId(rows[0].id);
+              }
+            }}
+            ref={searchRef}
             maxLength={200}
             type="search"
           />
@@ -140,7 +153,16 @@ export function CustomersView() {
             </Space>
           </div>
         </div>
-        <CustomerList key={searchKey} rows={rows} total={total} selectedId={selectedId} onOpen={setSelectedId} onNeedMore={loadMore} />
+        <CustomerList
+          key={searchKey}
+          rows={rows}
+          total={total}
+          selectedId={selectedId}
+          onOpen={setSelectedId}
+          onNeedMore={loadMore}
+          listRef={listRef}
+          onLeave={() => searchRef.current?.focus()}
+        />
       </section>
       <section style={{ flex: 1, minWidth: 0, overflow: 'auto' }} aria-live="polite">
         {selectedId ? (

@@ -134,12 +134,20 @@ export function TeamDashboardView() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card size="small" title={`${t('dashboard.notContacted')} (${data.notContacted30d.length})`}>
+          <Card
+            size="small"
+            title={`${t('dashboard.notContacted')} (${formatNumber(data.notContacted30dTotal, locale)})`}
+            extra={
+              data.notContacted30dTotal > data.notContacted30d.length && (
+                <span className="sv-muted" style={{ fontSize: 12 }}>{t('dashboard.notContactedShown', { shown: formatNumber(data.notContacted30d.length, locale) })}</span>
+              )
+            }
+          >
             <Table
               size="small"
               rowKey="customerId"
               dataSource={data.notContacted30d}
-              pagination={{ pageSize: 6, size: 'small', hideOnSinglePage: true }}
+              pagination={{ pageSize: 10, size: 'small', hideOnSinglePage: true, showSizeChanger: false }}
               locale={{ emptyText: t('dashboard.notContactedEmpty') }}
               columns={[
                 { key: 'name', dataIndex: 'name', title: t('fields.customer.name') },

@@ -56,7 +56,9 @@ export function OutboxButton() {
                   title={
                     <span>
                       <Tag color={OP_COLORS[item.op]}>{t(`outbox.op.${item.op}`)}</Tag>
-                      {t(`entity.${item.entity}`)} · {item.label}
+                      {t(`entity.${item.entity}`)}
+                      {item.activityKind && <> · {t(`activityKinds.${item.activityKind}`, { defaultValue: item.activityKind })}</>}
+                      {item.label && <> · {item.label}</>}
                     </span>
                   }
                   description={
