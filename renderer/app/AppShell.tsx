@@ -29,6 +29,7 @@ import { AlertsView } from '../features/alerts/AlertsView';
 import { ReviewsView } from '../features/reviews/ReviewsView';
 import { IssuesButton } from '../features/sync/IssuesButton';
 import { OutboxButton } from '../features/sync/OutboxButton';
+import { RecoveryBanner } from '../features/sync/RecoveryBanner';
 import { SyncStatus } from '../features/sync/SyncStatus';
 import { availableViews, type ViewKey } from '../lib/capabilities';
 import { formatDateTime, leaseEndsSoon, splitDuration } from '../lib/format';
@@ -160,6 +161,7 @@ export function AppShell() {
         </Layout.Header>
         {!state.online && <Alert banner type="error" role="status" data-testid="offline-banner" title={t('shell.offline')} />}
         <LeaseBanner />
+        <RecoveryBanner />
         <Layout.Content style={{ overflow: 'auto', minHeight: 0 }}>{view && <ViewContent view={view} />}</Layout.Content>
       </Layout>
     </Layout>
