@@ -20,7 +20,7 @@ import { beginSignIn, type PendingSignIn } from '../sync/enroll';
 import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
 import type { ServerClient } from '../sync/server-client';
 import { Vault } from '../vault';
-import { cryptoShred, resumeInterruptedWipe } from '../wipe';
+import { cryptoShred, resumeInterruptedWipe, savePendingWipeConfirmation, sendPendingWipeConfirmation } from '../wipe';
 import { AppStateMachine } from './app-state';
 import { enrollSession } from './enroll-session';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
@@ -77,6 +77,8 @@ export class AppController {
     repairPrivateDir(this.options.dataDir);
     // A wipe interrupted by a crash (or a kill) finishes before anything else reads the disk.
     await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
+    // A wipe confirmation an earlier run signed but could not send (killed, or offline) goes now.
+    void sendPendingWipeConfirmation(this.options.dataDir, this.options.fetch).catch(() => undefined);
     const settings = this.settings.read();
     this.state.locale = settings.locale ?? 'zh-CN';
     if (settings.lastWipe && !existsSync(this.vaultPath)) this.state.wiped(settings.lastWipe.phase, settings.lastWipe.reason);
@@ -243,13 +245,16 @@ export class AppController {
       this.wiping = (async () => {
         const client = this.session?.client;
         const confirmation = revoked && client ? client.prepareSigned('confirmWipe', { directiveIat: revoked.claims.iat }) : null;
+        // The signed confirmation is on disk before the key goes: a kill from here on still
+        // lets the next start tell the server (wipe/wipe-confirmation.ts).
+        if (confirmation) savePendingWipeConfirmation(this.options.dataDir, confirmation.signed);
         // Record why first: if we crash mid-wipe the next start still shows the right screen.
         this.settings.update((s) => ({ ...s, lastWipe: { phase, reason, at: this.clock.now() }, locale: this.state.locale }));
         await this.stopSession();
         await cryptoShred({ vaultPath: this.vaultPath, secrets: this.options.secrets });
         this.state.wiped(phase, reason);
         this.emit();
-        await confirmation?.send().catch(() => undefined);
+        if (confirmation) await sendPendingWipeConfirmation(this.options.dataDir, this.options.fetch).catch(() => undefined);
       })().finally(() => {
         this.wiping = null;
       });
