@@ -54,6 +54,9 @@ export interface Unlocked {
 
 const systemClock: Clock = { now: () => Date.now() };
 
+/** A failed check-in before a lock or wipe is not tried again sooner than this. */
+const CHECK_IN_RETRY_MS = 10_000;
+
 export class AppController {
   readonly clock: Clock;
   readonly settings: LocalSettingsFile;
@@ -217,10 +220,21 @@ export class AppController {
 
   // ---- lease and wipe ------------------------------------------------------------------------
 
-  /** Apply a verdict to the state (once, as given). Returns false when it wiped. */
-  async applyLease(verdict: LeaseEvaluation): Promise<boolean> {
+  /**
+   * Apply a verdict to the state. Returns false when it wiped. Before locking or wiping, the
+   * device checks in: when the server answers, its time and the fresh grant decide (the verdict
+   * is taken again under them, and edits waiting in the outbox are pushed if it holds); only when
+   * the server cannot be reached is the verdict applied as given.
+   */
+  async applyLease(given: LeaseEvaluation): Promise<boolean> {
     const session = this.session;
     if (!session) return false;
+    let verdict = given;
+    if (verdict.state !== 'ok') {
+      const answered = await this.checkInFirst(session);
+      if (this.session !== session) return false; // revoked (and wiped) or stopped meanwhile
+      if (answered) verdict = session.leaseVerdict();
+    }
     const outcome = this.state.applyLease(verdict, Boolean(session.vault.getMeta('lastSyncAt')));
     if (outcome === 'wipe') {
       await this.wipe('wiped', 'wipe_after_expired', null);
@@ -228,7 +242,37 @@ export class AppController {
     }
     if (outcome === 'ok') session.noteTrustedTime();
     this.emit();
+    if (outcome === 'ok' && verdict !== given && session.vault.outboxCount() > 0 && session === this.session) {
+      void this.runSync().catch(() => undefined);
+    }
     return true;
+  }
+
+  private checkingIn: Promise<boolean> | null = null;
+  private lastCheckInTry: { session: ClientSession; at: number } | null = null;
+
+  /**
+   * One check-in (shared by concurrent verdicts): true when the server answered with a grant.
+   * Not retried within CHECK_IN_RETRY_MS for the same session — the grant it brings reports a
+   * verdict of its own, and a locked app asked for data again and again must not hammer the server.
+   */
+  private checkInFirst(session: ClientSession): Promise<boolean> {
+    if (this.checkingIn) return this.checkingIn;
+    const last = this.lastCheckInTry;
+    if (last && last.session === session && performance.now() - last.at < CHECK_IN_RETRY_MS) return Promise.resolve(false);
+    this.lastCheckInTry = { session, at: performance.now() };
+    this.checkingIn = session.client
+      .refresh()
+      .then(() => true)
+      .catch(async (err: unknown) => {
+        if (err instanceof RevokedError) await this.handleRevoked(err);
+        else if (err instanceof ServerUnreachableError) this.state.online = false;
+        return false;
+      })
+      .finally(() => {
+        this.checkingIn = null;
+      });
+    return this.checkingIn;
   }
 
   private handleRevoked(err: RevokedError): Promise<void> {
@@ -345,12 +389,13 @@ export class AppController {
     const verdict = session.leaseVerdict();
     const before = this.state.phase;
     const outcome = this.state.applyLease(verdict, Boolean(session.vault.getMeta('lastSyncAt')));
-    if (outcome === 'wipe') void this.wipe('wiped', 'wipe_after_expired', null).catch(() => undefined);
+    // A wipe verdict goes through applyLease (check in first: the server's time may say otherwise).
+    if (outcome === 'wipe') void this.applyLease(verdict).catch(() => undefined);
     else if (this.state.phase !== before) this.emit();
     if (outcome !== 'ok' || this.state.phase === 'locked') {
       throw new AppError('locked', `the app is locked (${this.state.reason ?? 'lease_expired'}); reconnect to the server`);
     }
-    return { session, vault: session.vault, grant: session.grant, now: this.clock.now() };
+    return { session, vault: session.vault, grant: session.grant, now: session.now() };
   }
 
   /** Does the role allow this action at all (offline pre-check; the server decides again)? */

@@ -9,6 +9,7 @@
 //   SV_CHILD_PULL_PAGE_SIZE  records per pull page
 //   SV_CHILD_ENROLL          JSON { serverUrl, username, password, totpSecret }: sign in first
 //   SV_TEST_WIPE_PAUSE_AFTER the wipe's own pause hook (electron/core/wipe)
+//   SV_CHILD_CLOCK_OFFSET_MS the laptop's wall clock runs this far from real time
 
 import { writeFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
@@ -23,6 +24,7 @@ const app = await createAppService({
   dataDir: env.SV_CHILD_DATA_DIR!,
   secrets: new KeytarSecretStore(env.SV_CHILD_KEYCHAIN!),
   appVersion: 'crash-child',
+  clock: env.SV_CHILD_CLOCK_OFFSET_MS ? { now: () => Date.now() + Number(env.SV_CHILD_CLOCK_OFFSET_MS) } : undefined,
   syncIntervalMs: 3_600_000,
   pullPageSize: env.SV_CHILD_PULL_PAGE_SIZE ? Number(env.SV_CHILD_PULL_PAGE_SIZE) : undefined,
   syncHooks: {
