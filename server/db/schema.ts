@@ -71,6 +71,8 @@ export interface DevicesTable {
   synced_entities: string | null;
   /** time of the newest offline audit entry accepted from this device (null = none yet) */
   audit_latest_at: number | null;
+  /** a new device must check in by then, or it is retired (migration 0009); null = nothing due */
+  check_in_due_at: number | null;
 }
 
 interface RecordCols {

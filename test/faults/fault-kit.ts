@@ -31,9 +31,9 @@ export function runChild(t: Pick<TestApp, 'dataDir' | 'keychainService'>, env: R
 }
 
 /** Wait until `ready()` holds, then SIGKILL the child and wait for it to be gone. */
-export async function killWhen({ child, output }: RunningChild, ready: () => boolean, what: string): Promise<void> {
+export async function killWhen({ child, output }: RunningChild, ready: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
   try {
-    await waitFor(() => ready() || child.exitCode !== null, what, 45_000);
+    await waitFor(() => ready() || child.exitCode !== null, what, timeoutMs);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\nchild output:\n${output()}`);

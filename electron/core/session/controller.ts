@@ -23,6 +23,8 @@ import { Vault } from '../vault';
 import { cryptoShred, resumeInterruptedWipe, savePendingWipeConfirmation, sendPendingWipeConfirmation } from '../wipe';
 import { AppStateMachine } from './app-state';
 import { enrollSession } from './enroll-session';
+import { LeaseCheckIn } from './lease-check-in';
+import { clearPendingEnrollment, settlePendingEnrollment } from './pending-enrollment';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
 
 export const VAULT_FILE = 'vault.db';
@@ -54,8 +56,6 @@ export interface Unlocked {
 
 const systemClock: Clock = { now: () => Date.now() };
 
-/** A failed check-in before a lock or wipe is not tried again sooner than this. */
-const CHECK_IN_RETRY_MS = 10_000;
 
 export class AppController {
   readonly clock: Clock;
@@ -82,10 +82,17 @@ export class AppController {
     await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
     // A wipe confirmation an earlier run signed but could not send (killed, or offline) goes now.
     void sendPendingWipeConfirmation(this.options.dataDir, this.options.fetch).catch(() => undefined);
+    // An enrollment a kill interrupted: retire that device on the server, shred what it left.
+    const unfinished = await this.settleEnrollment();
     const settings = this.settings.read();
     this.state.locale = settings.locale ?? 'zh-CN';
     if (settings.lastWipe && !existsSync(this.vaultPath)) this.state.wiped(settings.lastWipe.phase, settings.lastWipe.reason);
-    if (existsSync(this.vaultPath)) await this.openExistingVault();
+    if (existsSync(this.vaultPath) && unfinished !== 'kept') await this.openExistingVault();
+  }
+
+  private settleEnrollment(): Promise<'none' | 'retired' | 'kept'> {
+    const o = this.options;
+    return settlePendingEnrollment({ dataDir: o.dataDir, vaultPath: this.vaultPath, secrets: o.secrets, appVersion: o.appVersion, fetch: o.fetch });
   }
 
   async close(): Promise<void> {
@@ -123,6 +130,12 @@ export class AppController {
 
   /** Step 1 of signing in: the password. */
   async beginSignIn(input: { serverUrl: string; username: string; password: string }): Promise<PendingSignIn> {
+    // An unfinished enrollment still waiting for its server: try again, else drop it locally
+    // (the server retires a device that never checks in).
+    if (!this.session && (await this.settleEnrollment()) === 'kept') {
+      await cryptoShred({ vaultPath: this.vaultPath, secrets: this.options.secrets });
+      clearPendingEnrollment(this.options.dataDir);
+    }
     if (this.session || this.hasVaultFile) {
       // Includes a vault that could not be opened: it may hold unpushed edits, so it is
       // never replaced silently. Signing out is the explicit way to discard it.
@@ -248,31 +261,16 @@ export class AppController {
     return true;
   }
 
-  private checkingIn: Promise<boolean> | null = null;
-  private lastCheckInTry: { session: ClientSession; at: number } | null = null;
+  private readonly leaseCheckIn = new LeaseCheckIn();
 
-  /**
-   * One check-in (shared by concurrent verdicts): true when the server answered with a grant.
-   * Not retried within CHECK_IN_RETRY_MS for the same session — the grant it brings reports a
-   * verdict of its own, and a locked app asked for data again and again must not hammer the server.
-   */
+  /** One check-in before a lock or wipe (session/lease-check-in.ts): true when the server answered. */
   private checkInFirst(session: ClientSession): Promise<boolean> {
-    if (this.checkingIn) return this.checkingIn;
-    const last = this.lastCheckInTry;
-    if (last && last.session === session && performance.now() - last.at < CHECK_IN_RETRY_MS) return Promise.resolve(false);
-    this.lastCheckInTry = { session, at: performance.now() };
-    this.checkingIn = session.client
-      .refresh()
-      .then(() => true)
-      .catch(async (err: unknown) => {
-        if (err instanceof RevokedError) await this.handleRevoked(err);
-        else if (err instanceof ServerUnreachableError) this.state.online = false;
-        return false;
-      })
-      .finally(() => {
-        this.checkingIn = null;
-      });
-    return this.checkingIn;
+    return this.leaseCheckIn.attempt(session.client, {
+      revoked: (err) => this.handleRevoked(err),
+      unreachable: () => {
+        this.state.online = false;
+      },
+    });
   }
 
   private handleRevoked(err: RevokedError): Promise<void> {

@@ -48,10 +48,14 @@ if (env.SV_CHILD_ENROLL) {
   const signIn = await app.signIn({ serverUrl: who.serverUrl, username: who.username, password: who.password });
   if (!signIn.ok) throw new Error(`child sign-in failed: ${signIn.error.code}`);
   const totp = new TOTP({ secret: Secret.fromBase32(who.totpSecret), digits: 6, period: 30 });
-  for (const offset of [0, 30_000]) {
-    const enrolled = await app.verifyMfa({ code: totp.generate({ timestamp: Date.now() + offset }) });
-    if (enrolled.ok) break;
-    if (enrolled.error.code !== 'mfa_invalid') throw new Error(`child enrollment failed: ${enrolled.error.code}`);
+  // A code used by an earlier run is refused (replay): try the next step, then wait for a new one.
+  enroll: for (let round = 0; round < 3; round++) {
+    for (const offset of [0, 30_000]) {
+      const enrolled = await app.verifyMfa({ code: totp.generate({ timestamp: Date.now() + offset }) });
+      if (enrolled.ok) break enroll;
+      if (enrolled.error.code !== 'mfa_invalid') throw new Error(`child enrollment failed: ${enrolled.error.code}`);
+    }
+    await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 200));
   }
 }
 // The first/next sync runs in the background (started by the service); stay alive for it.
