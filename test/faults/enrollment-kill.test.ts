@@ -9,27 +9,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppState } from '../../shared/api/desktop-api';
 import { VAULT_FILE } from '../../electron/core/app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
 import { pendingEnrollmentPath } from '../../electron/core/session/pending-enrollment';
 import { startRealServer, type RealServer } from '../support/real-server';
-import { newTestApp, signInAndSync, stateOf, type TestApp } from '../support/test-app';
-import { killAllChildren, killWhen, runChild } from './fault-kit';
+import { newTestApp, stateOf, type TestApp } from '../support/test-app';
+import { killAllChildren, killWhen, runChild, signInFresh } from './fault-kit';
 
 const STEPS = ['key-saved', 'registered', 'vault-created', 'grant-accepted'] as const;
 
-/** signInAndSync, waiting for a fresh TOTP step when the earlier runs used up the current ones. */
-async function signInFresh(t: TestApp, server: RealServer, user: RealServer['fixture']['users']['rep']): Promise<AppState> {
-  for (let round = 0; ; round++) {
-    try {
-      return await signInAndSync(t.app, server, user);
-    } catch (err) {
-      if (round >= 3 || !/mfa_invalid/.test(String(err))) throw err;
-      await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 200));
-    }
-  }
-}
 
 describe('kill at every step of enrollment, then sign in on a two-device role (child process, real vault and keychain)', () => {
   let server: RealServer;

@@ -4,8 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
-import type { TestApp } from '../support/test-app';
-import { waitFor } from '../support/test-app';
+import type { AppState } from '../../shared/api/desktop-api';
+import type { RealServer } from '../support/real-server';
+import { signInAndSync, waitFor, type TestApp } from '../support/test-app';
 
 const ROOT = resolve(__dirname, '../..');
 export const APP_CHILD = resolve(ROOT, 'test/support/children/app-child.ts');
@@ -48,4 +49,21 @@ export async function killWhen({ child, output }: RunningChild, ready: () => boo
 export function killAllChildren(): void {
   for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   running.length = 0;
+}
+
+/** signInAndSync, waiting for a fresh TOTP step when earlier sign-ins used up the current ones. */
+export async function signInFresh(t: TestApp, server: RealServer, user: RealServer['fixture']['users']['rep']): Promise<AppState> {
+  for (let round = 0; ; round++) {
+    try {
+      return await signInAndSync(t.app, server, user);
+    } catch (err) {
+      if (round >= 3 || !/mfa_invalid/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 200));
+    }
+  }
+}
+
+/** A keychain entry that must still be there (read again: the keyring answers slowly under load). */
+export async function expectKeyKept(t: TestApp, account: string): Promise<void> {
+  expect(await waitFor(() => t.secrets.get(account), `keychain entry ${account}`, 10_000)).toBeTruthy();
 }

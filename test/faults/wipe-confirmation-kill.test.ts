@@ -10,8 +10,8 @@ import { VAULT_FILE } from '../../electron/core/app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
 import { wipeConfirmationPath } from '../../electron/core/wipe';
 import { startRealServer, type RealServer } from '../support/real-server';
-import { newTestApp, signInAndSync, stateOf, waitFor, type TestApp } from '../support/test-app';
-import { killAllChildren, killWhen, runChild } from './fault-kit';
+import { newTestApp, stateOf, waitFor, type TestApp } from '../support/test-app';
+import { killAllChildren, killWhen, runChild, signInFresh } from './fault-kit';
 
 describe('kill mid-wipe: the wipe confirmation is sent at the next start (real server, vault, keychain)', () => {
   let server: RealServer;
@@ -31,7 +31,7 @@ describe('kill mid-wipe: the wipe confirmation is sent at the next start (real s
       const t = await newTestApp(`fault-wipe-${step}`);
       apps.push(t);
       const manager = server.fixture.users.manager;
-      await signInAndSync(t.app, server, manager);
+      await signInFresh(t, server, manager);
       await t.app.close();
       const device = (await server.devicesOf(manager.id)).find((d) => d.status === 'active')!;
       await server.revokeDevice(device.id);
@@ -53,7 +53,7 @@ describe('kill mid-wipe: the wipe confirmation is sent at the next start (real s
         return row?.wipe_confirmed_at ?? null;
       }, 'the wipe confirmation to reach the server');
       expect(confirmed).toBeGreaterThan(0);
-      expect((await server.auditRows('device.wipe_confirmed')).filter((r) => r.target === device.id).length).toBeGreaterThan(0);
+      await waitFor(async () => (await server.auditRows('device.wipe_confirmed')).some((r) => r.target === device.id), 'the confirmation audited');
       // Sent: the file is gone, and the wipe finished (keys and vault files gone).
       await waitFor(() => !existsSync(wipeConfirmationPath(t.dataDir)), 'the pending confirmation removed');
       expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toBeNull();
