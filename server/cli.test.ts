@@ -76,7 +76,7 @@ describe('server CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command');
     expect((await cli(t, ['audit-verify'])).stdout).toContain('5 entries verified');
-  });
+  }, 180_000); // each step starts the CLI as its own process (tsx), slow on a busy machine
 
   it.skipIf(!hasOpenssl())('start --tls-cert/--tls-key serves HTTPS', async () => {
     t = await withTestDatabase();

@@ -7,7 +7,7 @@
 //   ├─ 华南大区 → 深圳分公司, 广州分公司
 //   └─ 华北大区 → 北京分公司
 // Per branch: a manager managing its two teams, a customer-service agent, three reps per team.
-// Per region: a director. At the company: an IT admin and an auditor.
+// Per region: a director. At the company: two IT admins (four eyes) and an auditor.
 // Customers (N) are spread over the reps; each has 2 contacts, 1 opportunity, 3 activities.
 //
 // Deterministic: the same `seed` gives the same organisation and records (ids, names, values);
@@ -115,6 +115,9 @@ function buildOrg(faker: Faker): { units: OrgUnitsTable[]; users: DemoUser[] } {
       }
     }
   }
+  // A second IT admin, so that a change one administrator asks for can be approved by another
+  // (four eyes). A fixed name: drawing it from the generator would shift every later record.
+  users.push({ id: 'user-it-admin2', username: 'it.admin2', displayName: '钱敏', role: 'it_admin', unitId: COMPANY_ID, unit: DEMO_COMPANY, password: DEMO_PASSWORD, managed: [], city: '上海' });
   return { units, users };
 }
 
@@ -271,7 +274,7 @@ export async function seedDemo(
     shares++;
   }
 
-  const featured = ['rep.sh1.1', 'manager.sh', 'director.east', 'service.sh', 'it.admin', 'auditor'];
+  const featured = ['rep.sh1.1', 'manager.sh', 'director.east', 'service.sh', 'it.admin', 'it.admin2', 'auditor'];
   const signIns = [
     ...featured.map((u) => byUsername.get(u)).filter((u): u is DemoUser => u !== undefined),
     ...users.filter((u) => !featured.includes(u.username)),

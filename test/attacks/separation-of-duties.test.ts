@@ -109,10 +109,10 @@ describe('finding 2: the auditor reads and exports, it decides nothing', () => {
     const { s } = w;
     const { createCampaign, decideItem } = await import('../../server/reviews/service');
     const auditorActor = { userId: s.fixture.users.auditor.id, deviceId: null };
-    await expect(createCampaign(s.ctx, { name: 'direct', dueAt: s.clock.now() + DAY, staleDays: 30 }, auditorActor)).rejects.toMatchObject({ statusCode: 403 });
+    await expect(createCampaign(s.ctx, { name: 'direct', dueAt: s.clock.now() + DAY, staleDays: 30 }, auditorActor)).rejects.toMatchObject({ code: 'forbidden' });
     const campaign = await createCampaign(s.ctx, { name: 'cli', dueAt: s.clock.now() + DAY, staleDays: 30 }, { userId: null, deviceId: null });
     const item = await s.ctx.db.selectFrom('review_items').selectAll().where('campaign_id', '=', campaign.id).where('user_id', '=', s.fixture.users.itAdmin.id).executeTakeFirstOrThrow();
-    await expect(decideItem(s.ctx, campaign.id, item.id, 'revoke', undefined, auditorActor)).rejects.toMatchObject({ statusCode: 403 });
+    await expect(decideItem(s.ctx, campaign.id, item.id, 'revoke', undefined, auditorActor)).rejects.toMatchObject({ code: 'forbidden' });
     const admin = await s.ctx.db.selectFrom('users').select('status').where('id', '=', s.fixture.users.itAdmin.id).executeTakeFirstOrThrow();
     expect(admin.status).toBe('active');
   });
