@@ -20,7 +20,10 @@ import { installJsonBodyParser, type RouteOptions } from './http/route';
 import { registerIdentityRoutes } from './identity/routes';
 import { loadOrCreateServerKeys } from './keys';
 import { registerOwnershipRoutes } from './ownership/routes';
+import { registerScimRoutes } from './http/scim-routes';
 import { registerSyncRoutes } from './sync/routes';
+import { registerIdentityProviderAdminRoutes } from './sso/admin-routes';
+import { registerSsoSignInRoutes } from './sso/sign-in';
 
 export interface BuildServerOptions {
   db: Kysely<Database>;
@@ -80,6 +83,9 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   registerIdentityRoutes(app, ctx, authLimits);
   registerDeviceRoutes(app, ctx, authLimits);
   registerAdminRoutes(app, ctx);
+  registerSsoSignInRoutes(app, ctx, authLimits);
+  registerIdentityProviderAdminRoutes(app, ctx);
+  registerScimRoutes(app, ctx);
 
   registerSyncRoutes(app, ctx);
   registerOwnershipRoutes(app, ctx);

@@ -17,6 +17,7 @@ import { DomainError } from './domain-error';
 import { newTotpSecret, otpauthUri } from './identity/totp';
 import { createCampaign as createReviewCampaign } from './reviews/service';
 import { demoTotpSecret, formatDemoSummary, seedDemo, totpFor } from './seed/demo';
+import { IDENTITY_COMMANDS, IDENTITY_USAGE, IdentityUsageError, runIdentityCommand } from './sso/cli';
 
 const USAGE = `usage: npm run server -- <command> [options]
 
@@ -42,7 +43,8 @@ commands:
                                  open an access-review campaign (one item per active user)
 
 options for every command:
-  --data .data/server.db         SQLite file (ignored when DATABASE_URL is set)`;
+  --data .data/server.db         SQLite file (ignored when DATABASE_URL is set)
+${IDENTITY_USAGE}`;
 
 // The CLI acts as local IT with direct database access: it is audited as actor "cli".
 const CLI_ACTOR: Actor = { userId: null, deviceId: null };
@@ -167,6 +169,7 @@ async function auditVerify(ctx: ServerContext, anchorFile: string | undefined): 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] && IDENTITY_COMMANDS.has(argv[0])) return runIdentityCommand(argv, withContext);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -315,7 +318,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       if (code >= 0) process.exit(code);
     },
     (err: unknown) => {
-      if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      if (err instanceof UsageError || err instanceof IdentityUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
         console.error(`${(err as Error).message}\n\n${USAGE}`);
         process.exit(2);
       }

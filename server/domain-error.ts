@@ -21,6 +21,7 @@ export const DOMAIN_ERROR_CODES = [
   'self_change',
   'own_request',
   'separation_of_duties',
+  'provider_unavailable',
 ] as const satisfies readonly ErrorCode[];
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

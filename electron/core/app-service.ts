@@ -7,12 +7,13 @@
 // state; the handlers, grouped by area in handlers/, do the work.
 
 import { desktopInputs, DESKTOP_METHODS, type DesktopApi, type DesktopMethod, type Result } from '../../shared/api/desktop-api';
-import { toApiError } from './api-errors';
+import { AppError, toApiError } from './api-errors';
 import type { StateListener } from './contracts';
 import { adminHandlers } from './handlers/admin-handlers';
 import { alertAndReviewHandlers } from './handlers/alert-review-handlers';
 import { customerHandlers } from './handlers/customer-handlers';
 import { sessionHandlers } from './handlers/session-handlers';
+import { ssoHandlers } from './handlers/sso-handlers';
 import type { HandlerGroup } from './handlers/types';
 import { AppController, type AppServiceOptions } from './session/controller';
 
@@ -33,6 +34,19 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     ...alertAndReviewHandlers({
       callServer: (fn) => app.callServer(fn),
       currentUserId: () => app.requireSession().grant.sub,
+    }),
+    ...ssoHandlers({
+      callServer: (fn) => app.callServer(fn),
+      options: () => app.options,
+      assertCanSignIn: () => app.assertCanSignIn(),
+      setPendingSignIn: (pending) => app.setPendingSignIn(pending),
+      // The pending sign-in carries the enrollment token: the TOTP step is skipped, the code unused.
+      enrollWithoutCode: async () => {
+        await app.completeSignIn('');
+        return app.snapshot();
+      },
+      fail: (code, message) => new AppError(code, message),
+      serverUrl: () => app.requireSession().identity.serverUrl,
     }),
   };
   const api: Record<string, unknown> = {};

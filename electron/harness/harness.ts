@@ -5,6 +5,8 @@
 // and tested end to end in Chromium without Electron:
 //   POST /__harness/api/<method>   body { "input": ... }  → the Result as JSON
 //   GET  /__harness/events         SSE, `event: state` with the AppState JSON
+//   GET  /__harness/external       URLs the app asked the system browser to open (single sign-on);
+//                                  an end-to-end spec plays the system browser with them
 //   everything else                the built renderer (dist/renderer), SPA fallback to index.html
 // It listens on 127.0.0.1 only and refuses requests whose Host/Origin is not this harness
 // (a DNS-rebinding guard: a web page elsewhere must not drive the vault through it).
@@ -46,6 +48,7 @@ export interface Harness {
 const MAX_BODY_BYTES = 1024 * 1024;
 const API_PREFIX = '/__harness/api/';
 const EVENTS_PATH = '/__harness/events';
+const EXTERNAL_PATH = '/__harness/external';
 // The same policy the Electron window enforces; the harness adds nothing the app would not allow.
 const CSP = RENDERER_CSP_HEADER;
 
@@ -53,7 +56,12 @@ const CSP = RENDERER_CSP_HEADER;
 type ViteDevServer = { middlewares: (req: IncomingMessage, res: ServerResponse, next: () => void) => void; close(): Promise<void> };
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  // The app's "system browser": the harness records what it was asked to open.
+  const externalOpens: string[] = [];
   const service = await createAppService({
+    openExternal: async (url) => {
+      externalOpens.push(url);
+    },
     dataDir: options.dataDir,
     secrets: options.secrets,
     appVersion: options.appVersion ?? 'harness',
@@ -96,6 +104,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (url.pathname.startsWith(API_PREFIX)) return handleApi(req, res, url.pathname.slice(API_PREFIX.length));
     if (url.pathname === EVENTS_PATH) return handleEvents(req, res);
+    if (url.pathname === EXTERNAL_PATH) return sendJson(res, 200, { urls: externalOpens.splice(0) });
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed');
     if (vite) {
       res.setHeader('content-security-policy', CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"));

@@ -106,6 +106,8 @@ function startService(): Promise<AppService> {
     secrets: new KeytarSecretStore(process.env.SV_KEYCHAIN_SERVICE?.trim() || KEYCHAIN_SERVICE),
     appVersion: app.getVersion(),
     defaultServerUrl: process.env.SV_SERVER_URL?.trim() || undefined,
+    // Single sign-on runs in the system browser, never in a window of the app.
+    openExternal: (url: string) => shell.openExternal(url),
   }).then((created: AppService) => {
     created.onStateChange((state: AppState) => pushState(state));
     return created;

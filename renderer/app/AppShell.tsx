@@ -6,6 +6,7 @@ import {
   CheckSquareOutlined,
   DashboardOutlined,
   LaptopOutlined,
+  LoginOutlined,
   LogoutOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
@@ -22,6 +23,7 @@ import { RolesView } from '../features/admin/RolesView';
 import { OrgTreeView } from '../features/admin/OrgTreeView';
 import { DevicesView } from '../features/admin/DevicesView';
 import { ApprovalsView } from '../features/admin/ApprovalsView';
+import { IdentityProvidersView } from '../features/admin/IdentityProvidersView';
 import { AuditView } from '../features/audit/AuditView';
 import { AlertsView } from '../features/alerts/AlertsView';
 import { ReviewsView } from '../features/reviews/ReviewsView';
@@ -42,6 +44,7 @@ const VIEW_ICONS: Record<ViewKey, ReactNode> = {
   roles: <SafetyOutlined />,
   org: <ApartmentOutlined />,
   approvals: <CheckSquareOutlined />,
+  identity: <LoginOutlined />,
   devices: <LaptopOutlined />,
   audit: <AuditOutlined />,
   alerts: <AlertOutlined />,
@@ -62,6 +65,8 @@ function ViewContent({ view }: { view: ViewKey }) {
       return <OrgTreeView />;
     case 'approvals':
       return <ApprovalsView />;
+    case 'identity':
+      return <IdentityProvidersView />;
     case 'devices':
       return <DevicesView />;
     case 'audit':

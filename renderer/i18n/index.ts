@@ -30,6 +30,7 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   revoked: true,
   keychain_unavailable: true,
   vault_corrupt: true,
+  sso_failed: true,
   internal: true,
 };
 export const API_ERROR_CODES = Object.keys(ERROR_CODE_SET) as ApiErrorCode[];

@@ -17,7 +17,7 @@ describe('navigation by the grant’s actions', () => {
     expect(availableViews(userWithRole('service'))).toEqual(['customers']);
     expect(availableViews(userWithRole('manager'))).toEqual(['customers', 'dashboard']);
     expect(availableViews(userWithRole('director'))).toEqual(['customers', 'dashboard']);
-    expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'approvals', 'devices', 'audit', 'alerts', 'reviews']);
+    expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews']);
     // The auditor reads the audit trail, alerts and review results: no customer screens.
     expect(availableViews(userWithRole('auditor'))).toEqual(['audit', 'alerts', 'reviews']);
     expect(availableViews(null)).toEqual([]);

@@ -5,7 +5,7 @@ import type { SessionUser } from '../../shared/api/desktop-api';
 // whether a call is allowed; record-level rights come from CustomerDetail (canEdit, access).
 // Every "is this offered?" question of the renderer is answered here, in one place.
 
-export type ViewKey = 'customers' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'devices' | 'audit' | 'alerts' | 'reviews';
+export type ViewKey = 'customers' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
 
 const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   customers: ['customer.read'],
@@ -16,13 +16,15 @@ const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   org: ['admin.users', 'admin.roles'],
   // Changes that widen access wait here for a second administrator.
   approvals: ['admin.users', 'admin.roles'],
+  // Single sign-on and provisioning: who signs in and how people arrive is user administration.
+  identity: ['admin.users'],
   devices: ['admin.devices'],
   audit: ['audit.read'],
   alerts: ['admin.devices', 'audit.read'],
   reviews: ['review.conduct', 'audit.read'],
 };
 
-const VIEW_ORDER: readonly ViewKey[] = ['customers', 'dashboard', 'users', 'roles', 'org', 'approvals', 'devices', 'audit', 'alerts', 'reviews'];
+const VIEW_ORDER: readonly ViewKey[] = ['customers', 'dashboard', 'users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews'];
 
 function has(user: Pick<SessionUser, 'actions'> | null, action: string): boolean {
   return !!user && user.actions.includes(action);

@@ -8,6 +8,7 @@ import { checkServerUrl, INSECURE_SERVER_URL } from '../../shared/protocol/serve
 import { useApi, useAppState, useLocale, useSetAppState } from '../app/context';
 import { describeError } from '../i18n';
 import { AuthFrame } from './AuthFrame';
+import { SsoButtons } from './SsoButtons';
 
 const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 
@@ -38,6 +39,7 @@ export function SignInScreen() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [signInForm] = Form.useForm<{ serverUrl: string; username: string; password: string }>();
+  const serverUrl = (Form.useWatch('serverUrl', signInForm) as string | undefined) ?? state.serverUrl ?? DEFAULT_SERVER_URL;
 
   async function submitPassword(values: { serverUrl: string; username: string; password: string }) {
     setBusy(true);
@@ -157,6 +159,15 @@ export function SignInScreen() {
           {t('signIn.submit')}
         </Button>
       </Form>
+      <SsoButtons
+        serverUrl={serverUrl}
+        onError={setError}
+        onSignedIn={setState}
+        onMfa={(s) => {
+          setSetup(s);
+          setStep('mfa');
+        }}
+      />
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 16, marginBottom: 0 }}>
         {t('signIn.deviceNote')}
       </Typography.Paragraph>

@@ -17,6 +17,8 @@ describe('database layer', () => {
         'activities', 'alert_device_state', 'alert_signals', 'alerts', 'applied_mutations', 'audit_checkpoints', 'audit_log', 'auth_tokens', 'change_log', 'contacts', 'customers',
         'devices', 'field_classification', 'held_mutations', 'meta', 'opportunities', 'org_units', 'roles',
         'review_campaigns', 'review_items', 'shares', 'sign_in_throttle', 'used_nonces', 'users', 'approval_requests',
+        // 0008: identity providers and SCIM provisioning (server/sso/tables.ts)
+        'identity_providers', 'scim_group_members', 'scim_group_rules', 'scim_groups', 'scim_tokens', 'scim_users', 'sso_nonces', 'user_identities',
       ].sort(),
     );
     expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);

@@ -36,6 +36,8 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   device_limit: 409,
   wipe_not_allowed: 409,
   account_locked: 423,
+  // the request depended on the identity provider, which failed (domain refusals stay 4xx)
+  provider_unavailable: 424,
 };
 
 export function fromDomainError(error: DomainError): HttpError {

@@ -14,6 +14,7 @@ import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, createAuthToken, peekAuthToken } from './auth-tokens';
 import { decoyPasswordHash, verifyPassword } from './password';
 import { clearSignInFailures, lockState, recordSignInFailure } from './throttle';
+import { passwordSignInRefusal } from '../sso/sign-in';
 import { acceptedTotpStep, newTotpSecret, otpauthUri } from './totp';
 
 export { LOCKOUT_MS, MAX_FAILURES_PER_ADDRESS as MAX_FAILED_ATTEMPTS } from './throttle';
@@ -57,6 +58,8 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext,
       });
       throw new DomainError('user_deactivated', 'this account has been deactivated');
     }
+    const ssoOnly = await passwordSignInRefusal(ctx, user);
+    if (ssoOnly) throw new DomainError('forbidden', `this account signs in with ${ssoOnly}, not with a password`);
 
     let setupSecret: string | null = null;
     if (user.totp_secret === null) {

@@ -29,6 +29,7 @@ import type {
   UserView,
 } from '../protocol/routes';
 import { ROUTES } from '../protocol/routes';
+import type { GroupRuleView, IdentityProviderView } from '../protocol/sso';
 
 // The one contract between the renderer and the main-side core. The preload implements it
 // over IPC (Electron); the browser harness implements it over local HTTP (development and
@@ -54,6 +55,8 @@ export type ApiErrorCode =
   | 'revoked'
   | 'keychain_unavailable'
   | 'vault_corrupt'
+  /** the single sign-on in the browser did not complete (refused, cancelled, timed out) */
+  | 'sso_failed'
   | 'internal';
 
 export interface ApiError {
@@ -225,6 +228,10 @@ export const desktopInputs = {
     password: z.string().min(1).max(256),
   }),
   verifyMfa: z.object({ code: z.string().regex(/^\d{6}$/) }),
+  // Single sign-on (see electron/core/sso): the providers a server offers, and the sign-in that
+  // opens the system browser. With the provider's MFA trusted it ends enrolled, else at the TOTP step.
+  ssoProviders: z.object({ serverUrl: z.string().url().max(300) }),
+  signInWithSso: z.object({ serverUrl: z.string().url().max(300), providerId: idSchema }),
   syncNow: z.undefined(),
   setLocale: z.object({ locale: z.enum(['zh-CN', 'en']) }),
   signOut: z.undefined(),
@@ -257,6 +264,13 @@ export const desktopInputs = {
   adminListUnits: z.undefined(),
   adminListDevices: z.undefined(),
   adminRevokeDevice: z.object({ id: idSchema }),
+  adminListIdentityProviders: z.undefined(),
+  adminCreateIdentityProvider: ROUTES.createIdentityProvider.body,
+  adminUpdateIdentityProvider: z.object({ id: idSchema, patch: ROUTES.updateIdentityProvider.body }),
+  adminRotateScimToken: z.object({ id: idSchema }),
+  adminListGroupRules: z.object({ id: idSchema }),
+  adminCreateGroupRule: z.object({ id: idSchema }).extend(ROUTES.createGroupRule.body.shape),
+  adminDeleteGroupRule: z.object({ id: idSchema, ruleId: idSchema }),
   /** Changes that widen access wait for a second administrator (four eyes). */
   adminListApprovals: ROUTES.listApprovals.query,
   adminApproveRequest: z.object({ id: idSchema }),
@@ -292,6 +306,10 @@ export interface DesktopOutputs {
   getState: AppState;
   signIn: { mfaSetupRequired: boolean; otpauthUri: string | null };
   verifyMfa: AppState;
+  ssoProviders: { id: string; name: string }[];
+  signInWithSso:
+    | { mfaRequired: true; mfaSetupRequired: boolean; otpauthUri: string | null }
+    | { mfaRequired: false; state: AppState };
   syncNow: AppState;
   setLocale: AppState;
   signOut: AppState;
@@ -326,6 +344,14 @@ export interface DesktopOutputs {
   adminListUnits: OrgUnitView[];
   adminListDevices: DeviceView[];
   adminRevokeDevice: DeviceView;
+  adminListIdentityProviders: IdentityProviderView[];
+  adminCreateIdentityProvider: IdentityProviderView;
+  adminUpdateIdentityProvider: IdentityProviderView;
+  /** the token is shown once; only its hash is kept */
+  adminRotateScimToken: { token: string; hint: string; scimBaseUrl: string };
+  adminListGroupRules: GroupRuleView[];
+  adminCreateGroupRule: GroupRuleView;
+  adminDeleteGroupRule: { ok: true };
   adminListApprovals: ApprovalView[];
   adminApproveRequest: ApprovalView;
   adminRejectRequest: ApprovalView;

@@ -71,6 +71,8 @@ export const ERROR_CODES = [
   'own_request',
   'conflict',
   'offline_not_allowed',
+  // single sign-on: the identity provider's discovery document or keys could not be fetched
+  'provider_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -15,6 +15,7 @@ import {
   usernameSchema,
 } from './admin';
 import { classificationSchema } from './grant';
+import { SSO_ROUTES } from './sso';
 import {
   auditUploadSchema,
   pullRequestSchema,
@@ -401,6 +402,8 @@ export const ROUTES = {
     query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
     response: z.object({ filename: z.string(), contentType: z.string(), content: z.string() }),
   },
+  // ---- single sign-on and IT's identity-provider configuration (./sso.ts)
+  ...SSO_ROUTES,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof ROUTES;

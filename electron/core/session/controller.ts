@@ -18,13 +18,14 @@ import { repairPrivateDir } from '../private-files';
 import { SyncStoppedError, type SyncTestHooks } from '../sync/engine';
 import { beginSignIn, type PendingSignIn } from '../sync/enroll';
 import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
+import type { OpenExternal } from '../sso/oidc-flow';
 import type { ServerClient } from '../sync/server-client';
 import { Vault } from '../vault';
 import { cryptoShred, resumeInterruptedWipe, savePendingWipeConfirmation, sendPendingWipeConfirmation } from '../wipe';
 import { AppStateMachine } from './app-state';
 import { enrollSession } from './enroll-session';
 import { LeaseCheckIn } from './lease-check-in';
-import { clearPendingEnrollment, settlePendingEnrollment } from './pending-enrollment';
+import { settleBeforeSignIn, settlePendingEnrollment } from './pending-enrollment';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
 
 export const VAULT_FILE = 'vault.db';
@@ -44,6 +45,8 @@ export interface AppServiceOptions {
   pullPageSize?: number;
   /** Event-stream reconnect backoff floor (tests shorten it). */
   eventsMinBackoffMs?: number;
+  /** Opens a URL in the system browser (single sign-on). Electron passes shell.openExternal. */
+  openExternal?: OpenExternal;
 }
 
 /** What a handler that reads customer data works with: an unlocked session at one instant. */
@@ -83,16 +86,15 @@ export class AppController {
     // A wipe confirmation an earlier run signed but could not send (killed, or offline) goes now.
     void sendPendingWipeConfirmation(this.options.dataDir, this.options.fetch).catch(() => undefined);
     // An enrollment a kill interrupted: retire that device on the server, shred what it left.
-    const unfinished = await this.settleEnrollment();
+    const unfinished = await settlePendingEnrollment(this.enrollmentFiles());
     const settings = this.settings.read();
     this.state.locale = settings.locale ?? 'zh-CN';
     if (settings.lastWipe && !existsSync(this.vaultPath)) this.state.wiped(settings.lastWipe.phase, settings.lastWipe.reason);
     if (existsSync(this.vaultPath) && unfinished !== 'kept') await this.openExistingVault();
   }
 
-  private settleEnrollment(): Promise<'none' | 'retired' | 'kept'> {
-    const o = this.options;
-    return settlePendingEnrollment({ dataDir: o.dataDir, vaultPath: this.vaultPath, secrets: o.secrets, appVersion: o.appVersion, fetch: o.fetch });
+  private enrollmentFiles() {
+    return { ...this.options, vaultPath: this.vaultPath };
   }
 
   async close(): Promise<void> {
@@ -128,19 +130,26 @@ export class AppController {
     await this.attach(resumed.session, resumed.verdict, false);
   }
 
-  /** Step 1 of signing in: the password. */
-  async beginSignIn(input: { serverUrl: string; username: string; password: string }): Promise<PendingSignIn> {
-    // An unfinished enrollment still waiting for its server: try again, else drop it locally
-    // (the server retires a device that never checks in).
-    if (!this.session && (await this.settleEnrollment()) === 'kept') {
-      await cryptoShred({ vaultPath: this.vaultPath, secrets: this.options.secrets });
-      clearPendingEnrollment(this.options.dataDir);
-    }
+  /** Refuses a new sign-in while this device has a session or a vault file. */
+  assertCanSignIn(): void {
     if (this.session || this.hasVaultFile) {
       // Includes a vault that could not be opened: it may hold unpushed edits, so it is
       // never replaced silently. Signing out is the explicit way to discard it.
       throw new AppError('validation_failed', 'this device already has a vault; sign out first');
     }
+  }
+
+  /** Step 1 done elsewhere (single sign-on, electron/core/sso): continue from this pending sign-in. */
+  setPendingSignIn(pending: PendingSignIn): void {
+    this.assertCanSignIn();
+    this.pendingSignIn = pending;
+    this.emit();
+  }
+
+  /** Step 1 of signing in: the password. */
+  async beginSignIn(input: { serverUrl: string; username: string; password: string }): Promise<PendingSignIn> {
+    if (!this.session) await settleBeforeSignIn(this.enrollmentFiles());
+    this.assertCanSignIn();
     this.pendingSignIn = await beginSignIn({ ...input, appVersion: this.options.appVersion, fetch: this.options.fetch });
     this.emit();
     return this.pendingSignIn;
@@ -234,10 +243,8 @@ export class AppController {
   // ---- lease and wipe ------------------------------------------------------------------------
 
   /**
-   * Apply a verdict to the state. Returns false when it wiped. Before locking or wiping, the
-   * device checks in: when the server answers, its time and the fresh grant decide (the verdict
-   * is taken again under them, and edits waiting in the outbox are pushed if it holds); only when
-   * the server cannot be reached is the verdict applied as given.
+   * Apply a verdict (false when it wiped). A lock or wipe checks in first: if the server answers,
+   * its time and fresh grant decide (and the outbox is pushed); else the verdict applies as given.
    */
   async applyLease(given: LeaseEvaluation): Promise<boolean> {
     const session = this.session;
@@ -265,12 +272,8 @@ export class AppController {
 
   /** One check-in before a lock or wipe (session/lease-check-in.ts): true when the server answered. */
   private checkInFirst(session: ClientSession): Promise<boolean> {
-    return this.leaseCheckIn.attempt(session.client, {
-      revoked: (err) => this.handleRevoked(err),
-      unreachable: () => {
-        this.state.online = false;
-      },
-    });
+    const unreachable = () => void (this.state.online = false);
+    return this.leaseCheckIn.attempt(session.client, { revoked: (err) => this.handleRevoked(err), unreachable });
   }
 
   private handleRevoked(err: RevokedError): Promise<void> {
@@ -287,8 +290,7 @@ export class AppController {
       this.wiping = (async () => {
         const client = this.session?.client;
         const confirmation = revoked && client ? client.prepareSigned('confirmWipe', { directiveIat: revoked.claims.iat }) : null;
-        // The signed confirmation is on disk before the key goes: a kill from here on still
-        // lets the next start tell the server (wipe/wipe-confirmation.ts).
+        // On disk before the key goes: after a kill the next start sends it (wipe/wipe-confirmation.ts).
         if (confirmation) savePendingWipeConfirmation(this.options.dataDir, confirmation.signed);
         // Record why first: if we crash mid-wipe the next start still shows the right screen.
         this.settings.update((s) => ({ ...s, lastWipe: { phase, reason, at: this.clock.now() }, locale: this.state.locale }));

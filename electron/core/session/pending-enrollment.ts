@@ -101,6 +101,14 @@ export async function settlePendingEnrollment(opts: {
   return 'retired';
 }
 
+/** Before a new sign-in: settle as above; if the server still cannot be reached, drop it locally
+ * (the server retires a device that never checks in within its window). */
+export async function settleBeforeSignIn(opts: Parameters<typeof settlePendingEnrollment>[0]): Promise<void> {
+  if ((await settlePendingEnrollment(opts)) !== 'kept') return;
+  await cryptoShred({ vaultPath: opts.vaultPath, secrets: opts.secrets });
+  clearPendingEnrollment(opts.dataDir);
+}
+
 /**
  * Test hook for fault tests: with SV_TEST_ENROLL_PAUSE_AT=<step> enrollment stops there, writes
  * `<dataDir>/enroll-paused` and waits to be killed. Inert unless the variable is set.

@@ -19,6 +19,8 @@ export interface PendingSignIn {
   mfaToken: string;
   mfaSetupRequired: boolean;
   otpauthUri: string | null;
+  /** single sign-on with the provider's MFA trusted: enrollment needs no TOTP step */
+  enrollmentToken?: string;
 }
 
 /** Step 1: the password. Resolves with the MFA token for step 2. */
@@ -76,7 +78,9 @@ export async function completeEnrollment(opts: {
 }): Promise<Enrollment> {
   const { pending, secrets } = opts;
   const client = new ServerClient({ baseUrl: pending.serverUrl, appVersion: opts.appVersion, fetch: opts.fetch });
-  const { enrollmentToken } = await client.call('verifyMfa', { mfaToken: pending.mfaToken, code: opts.code });
+  const { enrollmentToken } = pending.enrollmentToken
+    ? { enrollmentToken: pending.enrollmentToken }
+    : await client.call('verifyMfa', { mfaToken: pending.mfaToken, code: opts.code });
 
   const key = await DeviceKey.create(secrets);
   let asked = false;

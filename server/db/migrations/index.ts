@@ -10,6 +10,7 @@ import { syncPerformanceMigration } from './0004_sync_performance';
 import { separationOfDutiesMigration } from './0005_separation_of_duties';
 import { auditCheckpointsAndDevicesMigration } from './0006_audit_checkpoints_and_devices';
 import { syncHardeningMigration } from './0007_sync_hardening';
+import { identityProvidersMigration } from './0008_identity_providers';
 import { enrollmentLifecycleMigration } from './0009_enrollment_lifecycle';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -23,6 +24,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0005_separation_of_duties': separationOfDutiesMigration(dialect),
         '0006_audit_checkpoints_and_devices': auditCheckpointsAndDevicesMigration(dialect),
         '0007_sync_hardening': syncHardeningMigration(dialect),
+        '0008_identity_providers': identityProvidersMigration(dialect),
         '0009_enrollment_lifecycle': enrollmentLifecycleMigration(dialect),
       };
     },
