@@ -52,7 +52,7 @@ export async function seedFleet(db: Kysely<Database>, streams: number, rescopeDe
         id: deviceId, user_id: userId, public_key: (publicKey.export({ format: 'jwk' }) as { x: string }).x, name: `fleet ${i}`,
         platform: 'linux', app_version: '0.1.0', status: 'active', enrolled_at: now, last_check_in_at: now, revoked_at: null,
         revoke_reason: null, wipe_confirmed_at: null, synced_buckets: '[]', synced_read_clearance: null, synced_classification: null,
-        synced_entities: null, audit_latest_at: null, install_id: null, host_name: null, os_version: null, last_ip: null, signed_out_at: null,
+        synced_entities: null, audit_latest_at: null, install_id: null, host_name: null, os_version: null, last_ip: null, signed_out_at: null, check_in_due_at: null,
       });
       const { accessToken } = await issueAccessToken(ctx, userId, deviceId);
       devices.push({ id: deviceId, userId, key: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), token: accessToken });

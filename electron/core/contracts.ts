@@ -17,6 +17,11 @@ import type { searchCustomersInput } from '../../shared/api/desktop-api';
 /** Epoch-ms clock; injected so lease/wipe/rollback logic is testable. */
 export interface Clock {
   now(): number;
+  /**
+   * Milliseconds on a clock nobody can set (default `performance.now()`): the time this process
+   * saw pass, which the lease trusts where the wall clock alone is not proof.
+   */
+  monotonic?(): number;
 }
 
 /**

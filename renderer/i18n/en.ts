@@ -116,6 +116,7 @@ export const en: typeof zhCN = {
   reasons: {
     lease_expired: 'the offline lease expired before this device checked in with the server.',
     clock_rolled_back: 'the system clock was set backwards; the app stays locked until it checks in with the server.',
+    clock_suspect: 'the system clock is far ahead of the last time the server confirmed; the app stays locked (nothing is erased) until it reaches the server. Reconnect and check the date and time settings.',
     wipe_after_expired: 'this device did not check in with the server within the allowed offline period, so its local data was erased.',
     device_revoked: 'an administrator revoked this device; its local data was erased.',
     user_deactivated: 'your user account was deactivated; this device’s local data was erased.',

@@ -117,6 +117,7 @@ export const zhCN = {
   reasons: {
     lease_expired: '离线租约已到期，本机未及时与服务器核验。',
     clock_rolled_back: '系统时间被调回过去；与服务器核验前应用保持锁定。',
+    clock_suspect: '系统时间远超服务器上次确认的时间；在连上服务器之前应用保持锁定（不会清除数据）。请恢复网络连接并检查日期和时间设置。',
     wipe_after_expired: '本机超过允许的离线期限未与服务器核验，本地数据已被清除。',
     device_revoked: '管理员已撤销此设备，本地数据已被清除。',
     user_deactivated: '您的账号已被停用，本机数据已被清除。',

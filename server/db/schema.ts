@@ -79,6 +79,8 @@ export interface DevicesTable {
   last_ip: string | null;
   /** when the device signed itself out (then status 'revoked', revoke_reason 'signed_out') */
   signed_out_at: number | null;
+  /** a new device must check in by then, or it is retired (migration 0009); null = nothing due */
+  check_in_due_at: number | null;
 }
 
 interface RecordCols {

@@ -7,6 +7,7 @@ import { DomainError } from '../domain-error';
 import { route, type RouteOptions } from '../http/route';
 import { consumeAuthToken, peekAuthToken } from '../identity/auth-tokens';
 import { loadSubject } from '../org/load';
+import { abandonEnrollment, enrollmentCheckInWindowMs, retireOverdueEnrollments } from './enrollment-lifecycle';
 import { issueAccessToken, issueGrant } from './grant';
 import { sameMachineAs, signOutDevice } from './lifecycle';
 import { DEVICE_KEY_PROBLEM_TEXT, deviceKeyProblem } from './public-key';
@@ -32,6 +33,8 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
     if (!subject) throw new DomainError('token_expired', 'sign in again');
     if (subject.user.status !== 'active') throw new DomainError('user_deactivated', 'this account has been deactivated');
 
+    // A device that never finished enrolling (never checked in within its window) frees its slot.
+    await retireOverdueEnrollments(ctx, userId);
     const active = await ctx.db
       .selectFrom('devices')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -64,7 +67,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
         app_version: body.appVersion, status: 'active', enrolled_at: now, last_check_in_at: now, revoked_at: null,
         revoke_reason: null, wipe_confirmed_at: null, synced_buckets: '[]', synced_read_clearance: null,
         synced_classification: null, install_id: body.installId ?? null, host_name: body.hostName || null,
-        os_version: body.osVersion || null, last_ip: request.ip,
+        os_version: body.osVersion || null, last_ip: request.ip, check_in_due_at: now + enrollmentCheckInWindowMs(),
       })
       .execute();
     const { grant, claims } = await issueGrant(ctx, subject, deviceId);
@@ -81,12 +84,19 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
     return { deviceId, grant, ...access, serverKey: { jwk: ctx.keys.publicJwk, kid: ctx.keys.kid } };
   }, limits);
 
+  route(app, ctx, 'abandonEnrollment', async ({ body }) => {
+    const { retired, valid } = await abandonEnrollment(ctx, body.publicKey, body.signature);
+    if (!valid) throw new DomainError('validation_failed', 'body.signature: does not match this device key');
+    return { retired };
+  }, limits);
+
   route(app, ctx, 'refresh', async ({ body, principal, request }) => {
     const now = ctx.now();
     await ctx.db
       .updateTable('devices')
       .set({
-        last_check_in_at: now, app_version: body.appVersion, last_ip: request.ip,
+        // The first check-in completes the enrollment: nothing is due any more.
+        last_check_in_at: now, app_version: body.appVersion, last_ip: request.ip, check_in_due_at: null,
         // an older app sends no host facts: what it sent at enrolment stays
         ...(body.hostName ? { host_name: body.hostName } : {}),
         ...(body.osVersion ? { os_version: body.osVersion } : {}),

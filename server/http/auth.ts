@@ -90,7 +90,13 @@ export async function authenticateRequest(
   }
 
   const now = ctx.now();
-  if (Math.abs(now - Number(timestamp)) > SIGNATURE_MAX_SKEW_MS) {
+  // A revoked device's wipe confirmation is signed before its key is destroyed and may be sent
+  // at a later start (after a kill or while offline): on the routes a revoked device may call,
+  // an old timestamp is accepted; a timestamp from the future never is. Replaying such a request
+  // changes nothing (the first accepted confirmation is kept, and it counts only after the
+  // revocation: devices/revocation.ts).
+  const skew = now - Number(timestamp);
+  if (options.allowRevoked ? skew < -SIGNATURE_MAX_SKEW_MS : Math.abs(skew) > SIGNATURE_MAX_SKEW_MS) {
     throw new HttpError(401, 'stale_timestamp', 'the request timestamp is too far from the server clock');
   }
   await rememberNonce(ctx, deviceId, nonce, now);

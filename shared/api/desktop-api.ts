@@ -136,6 +136,8 @@ export interface AppState {
    * sentence): one of APP_STATE_REASONS —
    *   'lease_expired'      locked: no check-in before the offline lease ran out
    *   'clock_rolled_back'  locked: the system clock was set backwards
+   *   'clock_suspect'      locked: the clock is far ahead of the last server-confirmed time and
+   *                        the server could not be reached to say what time it is (no wipe)
    *   'wipe_after_expired' wiped: no check-in within the wipe-after period, local data erased
    *   'device_revoked'     revoked: an administrator revoked this device, local data erased
    *   'user_deactivated'   revoked: the user account was deactivated, local data erased
@@ -166,7 +168,7 @@ export interface VaultRecovery {
 }
 
 /** The reason codes of AppState.reason (besides ApiErrorCodes for a vault that cannot be opened). */
-export const APP_STATE_REASONS = ['lease_expired', 'clock_rolled_back', 'wipe_after_expired', 'device_revoked', 'user_deactivated'] as const;
+export const APP_STATE_REASONS = ['lease_expired', 'clock_rolled_back', 'clock_suspect', 'wipe_after_expired', 'device_revoked', 'user_deactivated'] as const;
 export type AppStateReason = (typeof APP_STATE_REASONS)[number];
 
 export type Locale = 'zh-CN' | 'en';

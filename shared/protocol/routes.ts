@@ -263,6 +263,19 @@ export const ROUTES = {
     response: z.object({ accepted: z.number().int() }),
   },
   /** The client reports that it has crypto-shredded itself (after a wipe directive). */
+  /**
+   * A device whose enrollment never finished on the client (killed before its vault and first
+   * grant were saved) retires itself: the body is signed with the device key over
+   * `abandonEnrollmentMessage(publicKey)`. Only a device that never checked in is retired.
+   */
+  abandonEnrollment: {
+    method: 'POST', path: '/v1/devices/abandon-enrollment', auth: 'none',
+    body: z.object({
+      publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a base64url Ed25519 public key'),
+      signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'a base64url Ed25519 signature'),
+    }),
+    response: z.object({ retired: z.boolean() }),
+  },
   confirmWipe: {
     method: 'POST', path: '/v1/devices/wipe-confirm', auth: 'signed',
     body: z.object({ directiveIat: z.number().int() }),
@@ -448,3 +461,8 @@ export type ReviewFlag = (typeof REVIEW_FLAGS)[number];
 export type ReviewSnapshot = z.infer<typeof reviewSnapshotSchema>;
 export type ReviewItemView = z.infer<typeof reviewItemViewSchema>;
 export type ReviewCampaignView = z.infer<typeof reviewCampaignViewSchema>;
+
+/** What a device signs to retire its own unfinished enrollment (ROUTES.abandonEnrollment). */
+export function abandonEnrollmentMessage(publicKey: string): string {
+  return `salesvault/abandon-enrollment/v1\n${publicKey}`;
+}

@@ -27,6 +27,18 @@ describe('evaluateLease', () => {
     // Also without a detected rollback (within tolerance), the trusted time counts.
     expect(evaluateLease(grant, grant.wipeAfter, grant.wipeAfter - 60_000).state).toBe('wipe');
   });
+
+  it('a clock further ahead of the trusted time than a whole lease is suspect: it locks, it never wipes', () => {
+    const issued = { ...grant, iat: Math.floor(T0 / 1000) }; // lease length 72 h
+    // Trusted time close enough to the wipe moment: the local clock may decide the wipe.
+    expect(evaluateLease(issued, grant.wipeAfter - 10 * HOUR, grant.wipeAfter)).toMatchObject({ state: 'wipe', clockSuspect: false });
+    // 15 days ahead of the last trusted time: no proof that the wipe-after period passed.
+    expect(evaluateLease(issued, T0, T0 + 15 * 24 * HOUR)).toMatchObject({ state: 'locked', clockSuspect: true, reason: expect.stringMatching(/far ahead/) });
+    // Exactly one lease ahead is not yet suspect (and only locks: the lease ended).
+    expect(evaluateLease(issued, T0, grant.leaseUntil)).toMatchObject({ state: 'locked', clockSuspect: false });
+    // Without the grant's issue time nothing is suspect (the rule needs the lease length).
+    expect(evaluateLease(grant, T0, T0 + 15 * 24 * HOUR)).toMatchObject({ state: 'wipe', clockSuspect: false });
+  });
 });
 
 /**

@@ -17,9 +17,15 @@ export interface LeaseEvaluation {
   lockAt: number;
   wipeAt: number;
   clockRolledBack: boolean;
+  /**
+   * The clock stands ahead of the last trusted time by more than the grant's lease length: that
+   * may be a clock set forward rather than time that passed, so it locks but never wipes.
+   */
+  clockSuspect: boolean;
 }
 
-type LeaseTimes = Pick<GrantClaims, 'leaseUntil' | 'wipeAfter'>;
+/** `iat` (seconds) gives the lease length; without it no reading counts as suspect. */
+type LeaseTimes = Pick<GrantClaims, 'leaseUntil' | 'wipeAfter'> & { iat?: number };
 
 /**
  * `lastTrustedTime` is the highest time the vault has seen (server time at check-in, or the
@@ -33,7 +39,14 @@ export function evaluateLease(grant: LeaseTimes, lastTrustedTime: number, now: n
   const trusted = Number.isFinite(lastTrustedTime) ? lastTrustedTime : 0;
   const clockRolledBack = now < trusted - CLOCK_ROLLBACK_TOLERANCE_MS;
   const effectiveNow = clockRolledBack ? trusted : Math.max(now, trusted);
-  const base = { lockAt, wipeAt, clockRolledBack };
+  // Trusted time moves with the server's answers and with the time this process saw pass; a
+  // reading further ahead of it than a whole lease is not proof that the wipe-after moment came.
+  const leaseLength = grant.iat === undefined ? Number.POSITIVE_INFINITY : grant.leaseUntil - grant.iat * 1000;
+  const clockSuspect = !clockRolledBack && trusted > 0 && now - trusted > leaseLength;
+  const base = { lockAt, wipeAt, clockRolledBack, clockSuspect };
+  if (effectiveNow >= wipeAt && clockSuspect) {
+    return { ...base, state: 'locked', reason: 'The system clock is far ahead of the last time the server confirmed; reconnect to the server to unlock.' };
+  }
   if (effectiveNow >= wipeAt) {
     return { ...base, state: 'wipe', reason: 'No check-in with the server for longer than the offline wipe-after period.' };
   }

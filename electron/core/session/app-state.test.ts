@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseEvaluation } from '../lease';
 import { AppStateMachine } from './app-state';
 
-const verdict = (state: LeaseEvaluation['state'], clockRolledBack = false): LeaseEvaluation => ({ state, reason: null, lockAt: 0, wipeAt: 0, clockRolledBack });
+const verdict = (state: LeaseEvaluation['state'], clockRolledBack = false): LeaseEvaluation => ({ state, reason: null, lockAt: 0, wipeAt: 0, clockRolledBack, clockSuspect: false });
 
 describe('AppStateMachine', () => {
   it('locks on a "locked" verdict with its reason and unlocks on "ok" to where it was', () => {

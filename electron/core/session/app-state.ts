@@ -34,7 +34,7 @@ export class AppStateMachine {
     if (verdict.state === 'wipe') return 'wipe';
     if (verdict.state === 'locked') {
       this.phase = 'locked';
-      this.reason = verdict.clockRolledBack ? 'clock_rolled_back' : 'lease_expired';
+      this.reason = verdict.clockRolledBack ? 'clock_rolled_back' : verdict.clockSuspect ? 'clock_suspect' : 'lease_expired';
     } else if (this.phase === 'locked') {
       this.phase = hasSynced ? 'ready' : 'first-sync';
       this.reason = null;

@@ -21,9 +21,11 @@ import { RevokedError, ServerError, ServerUnreachableError } from '../sync/error
 import type { OpenExternal } from '../sso/oidc-flow';
 import type { ServerClient } from '../sync/server-client';
 import { isVaultDamage } from '../vault/errors';
-import { cryptoShred, resumeInterruptedWipe } from '../wipe';
+import { cryptoShred, resumeInterruptedWipe, savePendingWipeConfirmation, sendPendingWipeConfirmation } from '../wipe';
 import { AppStateMachine } from './app-state';
 import { enrollSession } from './enroll-session';
+import { LeaseCheckIn } from './lease-check-in';
+import { settleBeforeSignIn, settlePendingEnrollment } from './pending-enrollment';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
 import { openVaultForSession, watchIntegrity } from './vault-recovery';
 
@@ -58,6 +60,7 @@ export interface Unlocked {
 
 const systemClock: Clock = { now: () => Date.now() };
 
+
 export class AppController {
   readonly clock: Clock;
   readonly settings: LocalSettingsFile;
@@ -82,10 +85,18 @@ export class AppController {
     repairPrivateDir(this.options.dataDir);
     // A wipe interrupted by a crash (or a kill) finishes before anything else reads the disk.
     await resumeInterruptedWipe(this.options.dataDir, this.options.secrets);
+    // A wipe confirmation an earlier run signed but could not send (killed, or offline) goes now.
+    void sendPendingWipeConfirmation(this.options.dataDir, this.options.fetch).catch(() => undefined);
+    // An enrollment a kill interrupted: retire that device on the server, shred what it left.
+    const unfinished = await settlePendingEnrollment(this.enrollmentFiles());
     const settings = this.settings.read();
     this.state.locale = settings.locale ?? 'zh-CN';
     if (settings.lastWipe && !existsSync(this.vaultPath)) this.state.wiped(settings.lastWipe.phase, settings.lastWipe.reason);
-    if (existsSync(this.vaultPath)) await this.openExistingVault();
+    if (existsSync(this.vaultPath) && unfinished !== 'kept') await this.openExistingVault();
+  }
+
+  private enrollmentFiles() {
+    return { ...this.options, vaultPath: this.vaultPath };
   }
 
   async close(): Promise<void> {
@@ -167,6 +178,7 @@ export class AppController {
 
   /** Step 1 of signing in: the password. */
   async beginSignIn(input: { serverUrl: string; username: string; password: string }): Promise<PendingSignIn> {
+    if (!this.session) await settleBeforeSignIn(this.enrollmentFiles());
     this.assertCanSignIn();
     this.pendingSignIn = await beginSignIn({ ...input, appVersion: this.options.appVersion, fetch: this.options.fetch });
     this.emit();
@@ -262,10 +274,24 @@ export class AppController {
 
   // ---- lease and wipe ------------------------------------------------------------------------
 
-  /** Apply a verdict to the state (once, as given). Returns false when it wiped. */
-  async applyLease(verdict: LeaseEvaluation): Promise<boolean> {
+  /**
+   * Apply a verdict (false when it wiped). A lock or wipe checks in first: if the server answers,
+   * its time and fresh grant decide (and the outbox is pushed); else the verdict applies as given.
+   */
+  async applyLease(given: LeaseEvaluation): Promise<boolean> {
     const session = this.session;
     if (!session) return false;
+    let verdict = given;
+    if (verdict.state !== 'ok') {
+      const answered = await this.checkInFirst(session);
+      if (this.session !== session) return false; // revoked (and wiped) or stopped meanwhile
+      if (answered) verdict = session.leaseVerdict();
+      // A clock far ahead of the trusted time is suspect only while the server can be asked: a
+      // device that cannot reach it wipes on its own clock once the wipe-after moment has come.
+      else if (verdict.state === 'locked' && verdict.clockSuspect && this.clock.now() >= verdict.wipeAt) {
+        verdict = { ...verdict, state: 'wipe', reason: 'No check-in with the server for longer than the offline wipe-after period, and the server cannot be reached.' };
+      }
+    }
     const outcome = this.state.applyLease(verdict, Boolean(session.vault.getMeta('lastSyncAt')));
     if (outcome === 'wipe') {
       await this.wipe('wiped', 'wipe_after_expired', null);
@@ -273,7 +299,18 @@ export class AppController {
     }
     if (outcome === 'ok') session.noteTrustedTime();
     this.emit();
+    if (outcome === 'ok' && verdict !== given && session.vault.outboxCount() > 0 && session === this.session) {
+      void this.runSync().catch(() => undefined);
+    }
     return true;
+  }
+
+  private readonly leaseCheckIn = new LeaseCheckIn();
+
+  /** One check-in before a lock or wipe (session/lease-check-in.ts): true when the server answered. */
+  private checkInFirst(session: ClientSession): Promise<boolean> {
+    const unreachable = () => void (this.state.online = false);
+    return this.leaseCheckIn.attempt(session.client, { revoked: (err) => this.handleRevoked(err), unreachable });
   }
 
   private handleRevoked(err: RevokedError): Promise<void> {
@@ -290,13 +327,15 @@ export class AppController {
       this.wiping = (async () => {
         const client = this.session?.client;
         const confirmation = revoked && client ? client.prepareSigned('confirmWipe', { directiveIat: revoked.claims.iat }) : null;
+        // On disk before the key goes: after a kill the next start sends it (wipe/wipe-confirmation.ts).
+        if (confirmation) savePendingWipeConfirmation(this.options.dataDir, confirmation.signed);
         // Record why first: if we crash mid-wipe the next start still shows the right screen.
         this.settings.update((s) => ({ ...s, lastWipe: { phase, reason, at: this.clock.now() }, locale: this.state.locale }));
         await this.stopSession();
         await cryptoShred({ vaultPath: this.vaultPath, secrets: this.options.secrets });
         this.state.wiped(phase, reason);
         this.emit();
-        await confirmation?.send().catch(() => undefined);
+        if (confirmation) await sendPendingWipeConfirmation(this.options.dataDir, this.options.fetch).catch(() => undefined);
       })().finally(() => {
         this.wiping = null;
       });
@@ -392,12 +431,13 @@ export class AppController {
     const verdict = session.leaseVerdict();
     const before = this.state.phase;
     const outcome = this.state.applyLease(verdict, Boolean(session.vault.getMeta('lastSyncAt')));
-    if (outcome === 'wipe') void this.wipe('wiped', 'wipe_after_expired', null).catch(() => undefined);
+    // A wipe verdict goes through applyLease (check in first: the server's time may say otherwise).
+    if (outcome === 'wipe') void this.applyLease(verdict).catch(() => undefined);
     else if (this.state.phase !== before) this.emit();
     if (outcome !== 'ok' || this.state.phase === 'locked') {
       throw new AppError('locked', `the app is locked (${this.state.reason ?? 'lease_expired'}); reconnect to the server`);
     }
-    return { session, vault: session.vault, grant: session.grant, now: this.clock.now() };
+    return { session, vault: session.vault, grant: session.grant, now: session.now() };
   }
 
   /** Does the role allow this action at all (offline pre-check; the server decides again)? */

@@ -8,10 +8,12 @@ import { dirname } from 'node:path';
 import { DEVICE_KEY_ACCOUNT, type SecretStore } from '../contracts';
 import type { LeaseEvaluation } from '../lease';
 import type { LocalSettingsFile } from '../local-settings';
+import { DeviceKey } from '../device-key';
 import { ensurePrivateDir } from '../private-files';
 import { completeEnrollment, type PendingSignIn } from '../sync/enroll';
 import { Vault } from '../vault';
 import { cryptoShred } from '../wipe';
+import { clearPendingEnrollment, enrollTestPause, retireEnrollment } from './pending-enrollment';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
 
 export interface EnrollSessionArgs {
@@ -28,6 +30,7 @@ export interface EnrollSessionArgs {
 export async function enrollSession(args: EnrollSessionArgs): Promise<{ session: ClientSession; verdict: LeaseEvaluation }> {
   const { pending, secrets, settings, vaultPath, options } = args;
   const vaultExisted = existsSync(vaultPath);
+  const dataDir = dirname(vaultPath);
   // On failure this removes its own device key.
   const enrollment = await completeEnrollment({
     pending,
@@ -37,6 +40,7 @@ export async function enrollSession(args: EnrollSessionArgs): Promise<{ session:
     appVersion: options.appVersion,
     fetch: options.fetch,
     deviceName: args.deviceName,
+    dataDir,
   });
   let vault: Vault | null = null;
   try {
@@ -45,6 +49,7 @@ export async function enrollSession(args: EnrollSessionArgs): Promise<{ session:
     vault.setMeta('serverUrl', pending.serverUrl);
     vault.setMeta('deviceId', enrollment.deviceId);
     vault.setMeta('serverKey', JSON.stringify(enrollment.pinnedKey));
+    await enrollTestPause('vault-created', dataDir);
     const identity = { deviceId: enrollment.deviceId, serverUrl: pending.serverUrl, pinnedKey: enrollment.pinnedKey };
     const session = new ClientSession(vault, identity, enrollment.client, options, args.owner);
     const verdict = await session.acceptGrant(enrollment.grant);
@@ -52,12 +57,18 @@ export async function enrollSession(args: EnrollSessionArgs): Promise<{ session:
       settings.update((s) => ({ ...s, pinnedServerKeys: { ...s.pinnedServerKeys, [enrollment.pinId]: enrollment.pinnedKey } }));
     }
     settings.update((s) => ({ ...s, lastServerUrl: pending.serverUrl, lastWipe: null }));
+    await enrollTestPause('grant-accepted', dataDir);
+    // The vault holds the device id and the accepted grant: the enrollment is complete.
+    clearPendingEnrollment(dataDir);
     return { session, verdict };
   } catch (err) {
     // A half-written enrollment: only a vault this attempt created is discarded.
     vault?.close();
+    const key = await DeviceKey.load(secrets).catch(() => null);
+    if (key) await retireEnrollment(pending.serverUrl, key, options).catch(() => undefined);
     if (vaultExisted) await secrets.delete(DEVICE_KEY_ACCOUNT).catch(() => false);
     else await cryptoShred({ vaultPath, secrets }).catch(() => undefined);
+    clearPendingEnrollment(dataDir);
     throw err;
   }
 }

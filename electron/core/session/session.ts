@@ -61,6 +61,10 @@ export class ClientSession {
   private claims: GrantClaims | null = null;
   private running = false;
   private stopping: Promise<void> | null = null;
+  /** server clock minus ours at the last check-in (0 when they agree): the lease runs on server time */
+  private serverOffsetMs = 0;
+  /** the trusted time and the monotonic reading when it was set: trusted time advances with real elapsed time */
+  private trustMark: { mono: number; trusted: number };
 
   /** Wire a session over an open vault and a client that signs as this device. Call `acceptGrant` next. */
   constructor(
@@ -70,6 +74,7 @@ export class ClientSession {
     private readonly options: SessionOptions,
     private readonly owner: SessionOwner,
   ) {
+    this.trustMark = { mono: this.monotonic(), trusted: Number(vault.getMeta('lastTrustedTime') ?? 0) };
     // Check-ins (explicit, or a token refresh inside any call) bring grants too: same door.
     client.setCheckInListener(async (jws) => {
       this.owner.lease(await this.acceptGrant(jws));
@@ -137,14 +142,16 @@ export class ClientSession {
     if (this.stopping) throw new SyncStoppedError(); // the vault is closing: nothing to store into
     if (jws !== this.vault.getMeta('grant')) this.vault.setMeta('grant', jws);
     this.claims = claims;
-    // A check-in the server just answered: when our clock agrees with the server's, that is
-    // attested time, and it replaces the high-water mark (so a clock that once ran ahead and
-    // was corrected does not stay "rolled back" forever). Otherwise only move it forward.
+    // A grant the server just sent comes with the server's time (HTTP Date): that is attested
+    // time. The lease is then judged on the server's clock (our clock's offset to it is kept for
+    // this session) and the trusted time is replaced by it, so a clock that once ran ahead and was
+    // corrected does not stay "rolled back" forever. A stored grant (no server answer yet) moves
+    // nothing: our own clock alone is never proof of how much time passed.
     const serverDate = this.client.lastServerDate;
-    const now = this.options.clock.now();
-    const stored = Number(this.vault.getMeta('lastTrustedTime') ?? 0);
-    if ((serverDate !== null && Math.abs(now - serverDate) < CLOCK_ROLLBACK_TOLERANCE_MS) || now > stored) {
-      this.vault.setMeta('lastTrustedTime', String(now));
+    if (serverDate !== null) {
+      const local = this.options.clock.now();
+      this.serverOffsetMs = Math.abs(serverDate - local) < CLOCK_ROLLBACK_TOLERANCE_MS ? 0 : serverDate - local;
+      this.setTrustedTime(this.now());
     }
     const verdict = this.leaseVerdict();
     if (this.running && verdict.state !== 'wipe') this.restartWatcher();
@@ -153,7 +160,22 @@ export class ClientSession {
 
   /** The lease now, under the grant in force and the trusted time (a pure evaluation). */
   leaseVerdict(): LeaseEvaluation {
-    return evaluateLease(this.grant, Number(this.vault.getMeta('lastTrustedTime') ?? 0), this.options.clock.now());
+    return evaluateLease(this.grant, this.trustedTime(), this.now());
+  }
+
+  /** Our clock, corrected by the server's at the last check-in of this session. */
+  now(): number {
+    return this.options.clock.now() + this.serverOffsetMs;
+  }
+
+  /**
+   * The highest time known to be real: the stored mark (server time at a check-in, or our clock
+   * while the lease held), carried forward by the time this process saw pass on a clock nobody can set.
+   */
+  trustedTime(): number {
+    const stored = Number(this.vault.getMeta('lastTrustedTime') ?? 0);
+    const carried = this.trustMark.trusted > 0 ? this.trustMark.trusted + Math.max(0, this.monotonic() - this.trustMark.mono) : 0;
+    return Math.max(stored, carried);
   }
 
   /**
@@ -161,13 +183,23 @@ export class ClientSession {
    * seen; a later, lower reading means the clock went back). Called while the lease holds.
    */
   noteTrustedTime(): void {
-    const now = this.options.clock.now();
+    const now = this.now();
+    if (now <= this.trustedTime()) return;
     try {
-      if (now > Number(this.vault.getMeta('lastTrustedTime') ?? 0)) this.vault.setMeta('lastTrustedTime', String(now));
+      this.setTrustedTime(now);
     } catch (err) {
       // A full disk must not make the state unreadable: the mark simply does not move this time.
       if (!isDiskFull(err)) throw err;
     }
+  }
+
+  private setTrustedTime(time: number): void {
+    this.vault.setMeta('lastTrustedTime', String(time));
+    this.trustMark = { mono: this.monotonic(), trusted: time };
+  }
+
+  private monotonic(): number {
+    return this.options.clock.monotonic?.() ?? performance.now();
   }
 
   // ---- running -------------------------------------------------------------------------------
@@ -216,9 +248,9 @@ export class ClientSession {
   private restartWatcher(): void {
     this.watcher?.stop();
     this.watcher = new LeaseWatcher({
-      clock: this.options.clock,
+      clock: { now: () => this.now() },
       grant: this.grant,
-      lastTrustedTime: () => Number(this.vault.getMeta('lastTrustedTime') ?? 0),
+      lastTrustedTime: () => this.trustedTime(),
       // The watcher's verdict is the one applied: it is not thrown away and evaluated again.
       onLock: (verdict) => this.owner.lease(verdict),
       onWipe: (verdict) => this.owner.lease(verdict),

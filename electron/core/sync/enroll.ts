@@ -9,6 +9,7 @@ import { DeviceKey } from '../device-key';
 import type { LocalSettingsFile } from '../local-settings';
 import { installIdOf, serverPinId } from '../local-settings';
 import { hostFacts } from '../host-facts';
+import { clearPendingEnrollment, enrollTestPause, retireEnrollment, writePendingEnrollment } from '../session/pending-enrollment';
 import { ServerKeyMismatchError } from './errors';
 import { ServerClient } from './server-client';
 import { sameServerKey, type PinnedKey } from './tokens';
@@ -74,6 +75,8 @@ export async function completeEnrollment(opts: {
   appVersion: string;
   fetch?: typeof fetch;
   deviceName?: string;
+  /** where the pending-enrollment record goes (session/pending-enrollment.ts) */
+  dataDir: string;
 }): Promise<Enrollment> {
   const { pending, secrets } = opts;
   const client = new ServerClient({ baseUrl: pending.serverUrl, appVersion: opts.appVersion, fetch: opts.fetch });
@@ -82,7 +85,12 @@ export async function completeEnrollment(opts: {
     : await client.call('verifyMfa', { mfaToken: pending.mfaToken, code: opts.code });
 
   const key = await DeviceKey.create(secrets);
+  let asked = false;
   try {
+    // Key and record are saved before the server hears of this device: a kill from here on is
+    // settled at the next start (the device is retired, the key deleted).
+    writePendingEnrollment(opts.dataDir, { serverUrl: pending.serverUrl, publicKey: key.publicKeyBase64Url(), startedAt: Date.now() });
+    await enrollTestPause('key-saved', opts.dataDir);
     const pinId = serverPinId(pending.serverUrl);
     const served = await client.call('serverKey');
     const pinnedBefore = opts.settings.read().pinnedServerKeys[pinId];
@@ -90,6 +98,7 @@ export async function completeEnrollment(opts: {
     const pinnedKey = pinnedBefore ?? served.jwk;
 
     const facts = hostFacts();
+    asked = true;
     const enrolled = await client.call('enrollDevice', {
       enrollmentToken,
       publicKey: key.publicKeyBase64Url(),
@@ -101,13 +110,17 @@ export async function completeEnrollment(opts: {
     });
     // The key in the enrollment answer must be the one we pinned (same server, no swap mid-flow).
     if (!sameServerKey(pinnedKey, enrolled.serverKey.jwk)) throw new ServerKeyMismatchError();
+    await enrollTestPause('registered', opts.dataDir);
 
     client.setIdentity({ deviceId: enrolled.deviceId, key, pinnedKey });
     client.setAccessToken(enrolled.accessToken, enrolled.accessExpiresAt);
     return { client, deviceId: enrolled.deviceId, grant: enrolled.grant, pinnedKey, pinId, firstPin: !pinnedBefore };
   } catch (err) {
-    // A half-finished enrollment must not leave a key behind that no vault refers to.
+    // A half-finished enrollment must not leave a device behind on the server (retired, when it
+    // may have been registered) nor a key that no vault refers to.
+    if (asked) await retireEnrollment(pending.serverUrl, key, opts).catch(() => undefined);
     await secrets.delete(DEVICE_KEY_ACCOUNT).catch(() => false);
+    clearPendingEnrollment(opts.dataDir);
     throw err;
   }
 }

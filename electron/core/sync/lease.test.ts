@@ -15,9 +15,22 @@ import { startRealServer, type RealServer } from '../../../test/support/real-ser
 
 const HOUR = 3_600_000;
 
-/** Real time plus an offset the test moves (the "system clock" of the laptop). */
-function movableClock(): Clock & { offset: number } {
-  const clock = { offset: 0, now: () => Date.now() + clock.offset };
+/**
+ * The laptop's clocks: the wall clock (real time plus an offset the test moves) and the
+ * monotonic clock nobody can set. `pass(ms)` is time really passing (both move); a bare change
+ * of `offset` is someone setting the wall clock.
+ */
+function movableClock(): Clock & { offset: number; elapsed: number; pass(ms: number): void } {
+  const clock = {
+    offset: 0,
+    elapsed: 0,
+    now: () => Date.now() + clock.offset,
+    monotonic: () => performance.now() + clock.elapsed,
+    pass(ms: number) {
+      clock.offset += ms;
+      clock.elapsed += ms;
+    },
+  };
   return clock;
 }
 
@@ -33,7 +46,7 @@ describe('offline lease with an injected clock (through the app service)', () =>
     await server?.cleanup();
   });
 
-  it('locks at the lease moment while open (no call needed), and a check-in unlocks', async () => {
+  it('locks at the lease moment while open and offline (no call needed), and a check-in unlocks', async () => {
     const clock = movableClock();
     const t = await newTestApp('lease-lock', { clock });
     apps.push(t);
@@ -41,12 +54,14 @@ describe('offline lease with an injected clock (through the app service)', () =>
     expect(ready.phase).toBe('ready');
     const states: AppState[] = [];
     t.app.onStateChange((s) => states.push(s));
+    await server.stop();
+    await waitFor(async () => !(await stateOf(t.app)).online, 'offline');
 
-    // The laptop's clock now stands just before the lease end; a check-in restarts the watcher.
-    clock.offset = ready.leaseUntil! - Date.now() - 600;
-    unwrap(await t.app.syncNow());
-    // Only the lease watcher can get us there: nothing calls the service meanwhile.
-    await waitFor(() => states.some((s) => s.phase === 'locked'), 'locked by the lease watcher');
+    // Time passes offline up to just before the lease end.
+    clock.pass(ready.leaseUntil! - clock.now() - 600);
+    // Only the lease watcher can get us there: nothing calls the service meanwhile (it re-checks
+    // at least every 30 s, then fires at the lease moment).
+    await waitFor(() => states.some((s) => s.phase === 'locked'), 'locked by the lease watcher', 45_000);
     const locked = states.find((s) => s.phase === 'locked')!;
     expect(locked.reason).toBe('lease_expired');
 
@@ -56,12 +71,13 @@ describe('offline lease with an injected clock (through the app service)', () =>
     expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toBeTruthy();
     expect(existsSync(join(t.dataDir, VAULT_FILE))).toBe(true);
 
-    // The clock is put right and the device checks in: a fresh grant unlocks it.
-    clock.offset = 0;
+    // The server is back and the device checks in: the server's time and a fresh grant decide
+    // (the laptop's clock still stands three days ahead of it).
+    await server.restart();
     const after = unwrap(await t.app.syncNow());
     expect(after.phase).toBe('ready');
     expect(unwrap(await t.app.searchCustomers({ query: '' })).total).toBe(3);
-  });
+  }, 90_000);
 
   it('a clock set backwards (offline) is treated as expired, and unlocks only when it is right again', async () => {
     const clock = movableClock();
@@ -92,9 +108,10 @@ describe('offline lease with an injected clock (through the app service)', () =>
     await server.stop();
     await waitFor(async () => !(await stateOf(t.app)).online, 'offline');
 
-    clock.offset = ready.leaseUntil! - Date.now() + HOUR;
+    // Time really passes while the app is open (the monotonic clock agrees): the wipe is earned.
+    clock.pass(ready.leaseUntil! - clock.now() + HOUR);
     expect((await stateOf(t.app)).phase).toBe('locked');
-    clock.offset = ready.wipeAfter! - Date.now() + 1000;
+    clock.pass(ready.wipeAfter! - clock.now() + 1000);
     const wiped = await stateOf(t.app);
     expect(wiped.phase).toBe('wiped');
     expect(wiped.reason).toBe('wipe_after_expired');
@@ -102,7 +119,7 @@ describe('offline lease with an injected clock (through the app service)', () =>
     await server.restart();
   });
 
-  it('crypto-wipes at the next start when the wipe-after period passed while the app was closed', async () => {
+  it('a start past the wipe-after moment, server unreachable: the check-in fails, so the device wipes on its own clock', async () => {
     const clock = movableClock();
     const t = await newTestApp('lease-wipe-start', { clock });
     apps.push(t);
@@ -110,10 +127,15 @@ describe('offline lease with an injected clock (through the app service)', () =>
     await t.app.close();
     await server.stop();
 
+    // A clock this far ahead of the last trusted time is suspect only while the server can be
+    // asked; it cannot, so a laptop kept offline past the wipe-after period erases its data.
     clock.offset = ready.wipeAfter! - Date.now() + HOUR;
     const app = await t.reopen();
-    const state = await stateOf(app);
-    expect(state.phase).toBe('wiped');
+    const state = await waitFor(async () => {
+      const s = await stateOf(app);
+      return s.phase === 'wiped' ? s : null;
+    }, 'the wipe after a failed check-in');
+    expect(state.reason).toBe('wipe_after_expired');
     await expectShredded(t);
     await server.restart();
   });

@@ -49,7 +49,16 @@ export interface CallOptions {
 
 /** A signed request prepared now and sent later (wipe confirmation outlives the device key). */
 export interface PreparedRequest {
+  /** the exact request, so it can be stored and sent by a later process (see wipe/wipe-confirmation.ts) */
+  signed: SignedRequest;
   send(): Promise<void>;
+}
+
+export interface SignedRequest {
+  url: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  headers: Record<string, string>;
+  body: string;
 }
 
 const REFRESH_MARGIN_MS = 30_000;
@@ -139,6 +148,7 @@ export class ServerClient {
     const headers = this.signatureHeaders(route.method, route.path, bytes);
     if (bytes) headers['content-type'] = 'application/json';
     return {
+      signed: { url: this.baseUrl + route.path, method: route.method, headers: { ...headers }, body: bytes },
       send: async () => {
         const res = await this.rawFetch(this.baseUrl + route.path, { method: route.method, headers, body: bytes || undefined });
         if (!res.ok) await this.throwForResponse(res);

@@ -11,6 +11,7 @@ import { separationOfDutiesMigration } from './0005_separation_of_duties';
 import { auditCheckpointsAndDevicesMigration } from './0006_audit_checkpoints_and_devices';
 import { syncHardeningMigration } from './0007_sync_hardening';
 import { identityProvidersMigration } from './0008_identity_providers';
+import { enrollmentLifecycleMigration } from './0009_enrollment_lifecycle';
 import { deviceLifecycleMigration } from './0012_device_lifecycle_and_ledger';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -25,6 +26,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0006_audit_checkpoints_and_devices': auditCheckpointsAndDevicesMigration(dialect),
         '0007_sync_hardening': syncHardeningMigration(dialect),
         '0008_identity_providers': identityProvidersMigration(dialect),
+        '0009_enrollment_lifecycle': enrollmentLifecycleMigration(dialect),
         '0012_device_lifecycle_and_ledger': deviceLifecycleMigration(dialect),
       };
     },

@@ -12,6 +12,7 @@
 //   SV_CHILD_EDITS           JSON { customerId, count }: make `count` edits of that customer, wait
 //                            until the keychain mark lists them, write the outbox's mutation ids
 //                            to SV_CHILD_PAUSE_FILE and wait to be killed
+//   SV_CHILD_CLOCK_OFFSET_MS the laptop's wall clock runs this far from real time
 
 import { writeFileSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
@@ -27,6 +28,7 @@ const app = await createAppService({
   dataDir: env.SV_CHILD_DATA_DIR!,
   secrets: new KeytarSecretStore(env.SV_CHILD_KEYCHAIN!),
   appVersion: 'crash-child',
+  clock: env.SV_CHILD_CLOCK_OFFSET_MS ? { now: () => Date.now() + Number(env.SV_CHILD_CLOCK_OFFSET_MS) } : undefined,
   syncIntervalMs: 3_600_000,
   pullPageSize: env.SV_CHILD_PULL_PAGE_SIZE ? Number(env.SV_CHILD_PULL_PAGE_SIZE) : undefined,
   syncHooks: {
@@ -50,10 +52,14 @@ if (env.SV_CHILD_ENROLL) {
   const signIn = await app.signIn({ serverUrl: who.serverUrl, username: who.username, password: who.password });
   if (!signIn.ok) throw new Error(`child sign-in failed: ${signIn.error.code}`);
   const totp = new TOTP({ secret: Secret.fromBase32(who.totpSecret), digits: 6, period: 30 });
-  for (const offset of [0, 30_000]) {
-    const enrolled = await app.verifyMfa({ code: totp.generate({ timestamp: Date.now() + offset }) });
-    if (enrolled.ok) break;
-    if (enrolled.error.code !== 'mfa_invalid') throw new Error(`child enrollment failed: ${enrolled.error.code}`);
+  // A code used by an earlier run is refused (replay): try the next step, then wait for a new one.
+  enroll: for (let round = 0; round < 3; round++) {
+    for (const offset of [0, 30_000]) {
+      const enrolled = await app.verifyMfa({ code: totp.generate({ timestamp: Date.now() + offset }) });
+      if (enrolled.ok) break enroll;
+      if (enrolled.error.code !== 'mfa_invalid') throw new Error(`child enrollment failed: ${enrolled.error.code}`);
+    }
+    await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 200));
   }
 }
 if (env.SV_CHILD_EDITS) {
