@@ -7,7 +7,7 @@
 import { expect, signInAs, test } from './support/fixtures';
 
 const CASES = [
-  { locale: 'zh-CN', rep: 'rep.sh2.3' },
+  { locale: 'zh-CN', rep: 'rep.sh1.3' },
   { locale: 'en', rep: 'rep.sh2.2' },
 ] as const;
 /** Demo brands with their pinyin and initials (initials unique among the demo brands). */
