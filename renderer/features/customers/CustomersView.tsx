@@ -53,7 +53,9 @@ export function CustomersView() {
 
   const searchKey = JSON.stringify([debouncedQuery, filters]);
   const requestKey = customerListRequestKey(searchKey, state);
-  const loading = shownRequest !== requestKey;
+  // Loading from the first keystroke: while the debounce is pending the shown rows and count
+  // belong to the previous query, and the list is remounted when the new one is searched.
+  const loading = query !== debouncedQuery || shownRequest !== requestKey;
 
   // New search, and again whenever a sync or a local edit changed the data.
   useEffect(() => {
@@ -121,11 +123,12 @@ export function CustomersView() {
             value={query}
             onChange={(e) => setQuery(e.target.value)}
             onKeyDown={(e) => {
-              // ↓ moves into the results (first row active); Enter opens the first result.
-              if (e.key === 'ArrowDown' && rows.length) {
+              // ↓ moves into the results (first row active) once they are this query's; Enter opens the
+              // first result.
+              if (e.key === 'ArrowDown' && rows.length && !loading) {
                 e.preventDefault();
                 listRef.current?.focus();
-              } else if (e.key === 'Enter' && rows[0]) {
+              } else if (e.key === 'Enter' && rows[0] && !loading) {
                 e.preventDefault();
                 setSelectedId(rows[0].id);
               }
