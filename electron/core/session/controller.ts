@@ -6,19 +6,18 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppState, AppStateReason, Locale, SessionUser, VaultRecovery } from '../../../shared/api/desktop-api';
+import type { AppState, AppStateReason, Locale, VaultRecovery } from '../../../shared/api/desktop-api';
 import type { Action } from '../../../shared/domain/model';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import { AppError, toApiError } from '../api-errors';
-import type { Clock, SecretStore, VaultStore } from '../contracts';
+import type { Clock, VaultStore } from '../contracts';
 import type { LeaseEvaluation } from '../lease';
 import { authorizeAction } from '../local-authz';
 import { LocalSettingsFile } from '../local-settings';
 import { repairPrivateDir } from '../private-files';
-import { SyncStoppedError, type SyncTestHooks } from '../sync/engine';
+import { SyncStoppedError } from '../sync/engine';
 import { beginSignIn, type PendingSignIn } from '../sync/enroll';
 import { RevokedError, ServerError, ServerUnreachableError } from '../sync/errors';
-import type { OpenExternal } from '../sso/oidc-flow';
 import type { ServerClient } from '../sync/server-client';
 import { isVaultDamage } from '../vault/errors';
 import { cryptoShred, resumeInterruptedWipe, savePendingWipeConfirmation, sendPendingWipeConfirmation } from '../wipe';
@@ -27,39 +26,14 @@ import { enrollSession } from './enroll-session';
 import { LeaseCheckIn } from './lease-check-in';
 import { settleBeforeSignIn, settlePendingEnrollment } from './pending-enrollment';
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
+import { retireOnServer } from './retire-on-server';
+import { appSnapshot } from './snapshot';
 import { openVaultForSession, watchIntegrity } from './vault-recovery';
+import { VAULT_FILE, type AppServiceOptions, type Unlocked } from './options';
 
-export const VAULT_FILE = 'vault.db';
-
-export interface AppServiceOptions {
-  dataDir: string;
-  secrets: SecretStore;
-  appVersion: string;
-  clock?: Clock;
-  defaultServerUrl?: string;
-  fetch?: typeof fetch;
-  /** Sync cadence while a vault is open (default 60 s). */
-  syncIntervalMs?: number;
-  /** Crash-test pause points (tests only). */
-  syncHooks?: SyncTestHooks;
-  /** Records per pull page (tests use small pages to stop mid-pull). */
-  pullPageSize?: number;
-  /** Event-stream reconnect backoff floor (tests shorten it). */
-  eventsMinBackoffMs?: number;
-  /** Opens a URL in the system browser (single sign-on). Electron passes shell.openExternal. */
-  openExternal?: OpenExternal;
-}
-
-/** What a handler that reads customer data works with: an unlocked session at one instant. */
-export interface Unlocked {
-  session: ClientSession;
-  vault: VaultStore;
-  grant: GrantClaims;
-  now: number;
-}
+export { VAULT_FILE, type AppServiceOptions, type Unlocked } from './options';
 
 const systemClock: Clock = { now: () => Date.now() };
-
 
 export class AppController {
   readonly clock: Clock;
@@ -353,9 +327,7 @@ export class AppController {
         throw new AppError('server_unreachable', 'edits are waiting to be sent; reconnect before signing out');
       }
     }
-    // Tell the server first, signed by the device key that the wipe below destroys: the device is
-    // retired there (no longer counts toward the device limit, shown as signed out). Offline or
-    // refused, the local wipe goes ahead all the same; IT can still revoke the device.
+    // Tell the server first, signed by the device key the wipe below destroys (retire-on-server.ts).
     if (this.session) await retireOnServer(this.session.client);
     if (this.session || this.hasVaultFile) {
       await this.stopSession();
@@ -448,60 +420,12 @@ export class AppController {
   // ---- state ---------------------------------------------------------------------------------
 
   snapshot(): AppState {
-    const session = this.session;
-    const grant = session ? session.grant : null;
-    const lastSync = session?.vault.getMeta('lastSyncAt');
-    const s = this.state;
-    return {
-      phase: s.phase,
-      serverUrl: session?.identity.serverUrl ?? this.pendingSignIn?.serverUrl ?? this.settings.read().lastServerUrl ?? this.options.defaultServerUrl ?? null,
-      user: grant ? sessionUser(grant) : null,
-      online: s.online,
-      lastSyncAt: lastSync ? Number(lastSync) : null,
-      dataVersion: session ? session.vault.dataVersion() : 0,
-      outboxCount: session ? session.vault.outboxCount() : 0,
-      issueCount: session ? session.vault.listIssues().length : 0,
-      leaseUntil: grant?.leaseUntil ?? null,
-      wipeAfter: grant?.wipeAfter ?? null,
-      progress: s.progress,
-      reason: s.reason,
-      locale: s.locale,
-      sync: { ...s.sync },
-      recovery: s.recovery,
-    };
+    return appSnapshot(this.state, this.session, {
+      serverUrl: this.pendingSignIn?.serverUrl ?? this.settings.read().lastServerUrl ?? this.options.defaultServerUrl ?? null,
+    });
   }
 
   emit(): void {
     this.state.emit(() => this.snapshot());
-  }
-}
-
-function sessionUser(grant: GrantClaims): SessionUser {
-  return {
-    id: grant.sub,
-    username: grant.username,
-    displayName: grant.displayName,
-    roleKey: grant.role.key,
-    roleName: grant.role.name,
-    actions: [...grant.actions],
-    dataScope: grant.dataScope,
-    readClearance: grant.readClearance,
-    writeClearance: grant.writeClearance,
-    exportAllowed: grant.offline.exportAllowed,
-  };
-}
-
-/** How long a sign-out waits for the server before wiping anyway. */
-const SIGN_OUT_NOTICE_MS = 5_000;
-
-async function retireOnServer(client: { call(name: 'signOutDevice'): Promise<unknown> }): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, SIGN_OUT_NOTICE_MS);
-  });
-  try {
-    await Promise.race([client.call('signOutDevice').then(() => undefined, () => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
