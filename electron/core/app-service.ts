@@ -9,6 +9,7 @@
 import { desktopInputs, DESKTOP_METHODS, type DesktopApi, type DesktopMethod, type Result } from '../../shared/api/desktop-api';
 import { AppError, toApiError } from './api-errors';
 import { isVaultDamage } from './vault/errors';
+import { diskSpace } from './disk-space';
 import type { StateListener } from './contracts';
 import { adminHandlers } from './handlers/admin-handlers';
 import { alertAndReviewHandlers } from './handlers/alert-review-handlers';
@@ -65,7 +66,10 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
       } catch (err) {
         // A damaged vault found by a read or write in use goes to the same repair as at open.
         if (isVaultDamage(err)) app.repairSoon();
-        return { ok: false, error: toApiError(err) };
+        const error = toApiError(err);
+        // A full disk says how much room the vault needs, so the user knows what to free.
+        if (error.code === 'disk_full') error.space = diskSpace(app.options.dataDir, app.vaultPath) ?? undefined;
+        return { ok: false, error };
       }
     };
   }

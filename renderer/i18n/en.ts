@@ -40,6 +40,8 @@ export const en: typeof zhCN = {
     never: 'Never',
     emptyDash: '—',
   },
+  /** Appended to the disk_full action when the drive's figures are known. */
+  diskSpace: 'Free at least {{needed}} on that drive ({{free}} is free now).',
   errors: {
     validation_failed: { title: 'Some input is not valid', action: 'Check the highlighted fields and submit again.' },
     not_signed_in: { title: 'You are not signed in', action: 'Sign in again to continue.' },
@@ -102,6 +104,8 @@ export const en: typeof zhCN = {
     what: 'Connect to the company network or the internet, then click “Reconnect”. The app unlocks as soon as the check-in succeeds.',
     reason: 'Reason: {{reason}}',
     retry: 'Reconnect',
+    whatOnline: 'The server can be reached now. Click “Check in now”: the server confirms this device and the time, and the app unlocks at once.',
+    checkIn: 'Check in now',
     lastSync: 'Last sync: {{time}}',
     wipeAt: 'If the device is not connected before {{time}}, its local data will be erased automatically.',
   },

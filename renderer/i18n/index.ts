@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { APP_STATE_REASONS, type ApiError, type ApiErrorCode, type AppStateReason, type Locale } from '../../shared/api/desktop-api';
+import { formatBytes } from '../lib/format';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 
@@ -44,9 +45,16 @@ export function isApiErrorCode(value: unknown): value is ApiErrorCode {
 }
 
 /** The localized title and "what to do" of an API error; unknown codes read as `internal`. */
-export function describeError(error: Pick<ApiError, 'code'>, locale: Locale): { title: string; action: string } {
+export function describeError(error: Pick<ApiError, 'code' | 'space'>, locale: Locale): { title: string; action: string } {
   const code = isApiErrorCode(error.code) ? error.code : 'internal';
-  return MESSAGES[locale].errors[code];
+  const text = MESSAGES[locale].errors[code];
+  if (code !== 'disk_full' || !error.space) return text;
+  // A full disk: how much to free, from the drive's own figures.
+  const needed = Math.max(0, error.space.neededBytes - error.space.freeBytes);
+  const figures = MESSAGES[locale].diskSpace
+    .replace('{{needed}}', formatBytes(needed, locale))
+    .replace('{{free}}', formatBytes(error.space.freeBytes, locale));
+  return { title: text.title, action: `${text.action} ${figures}` };
 }
 
 function isAppStateReason(value: string): value is AppStateReason {

@@ -68,6 +68,18 @@ describe('error messages', () => {
     expect(describeError({ code: 'no_such_code' as never }, 'en')).toEqual(MESSAGES.en.errors.internal);
     expect(describeError({ code: 'revoked' }, 'zh-CN').title).toBe('此设备的访问权限已被撤销');
   });
+
+  it('says how much space to free on a full disk when the drive’s figures came with the error', () => {
+    const space = { freeBytes: 3_200_000, neededBytes: 50_000_000 };
+    expect(describeError({ code: 'disk_full', space }, 'en').action).toBe(
+      `${MESSAGES.en.errors.disk_full.action} Free at least 47 MB on that drive (3.2 MB is free now).`,
+    );
+    expect(describeError({ code: 'disk_full', space: { freeBytes: 0, neededBytes: 2_500_000_000 } }, 'zh-CN').action).toBe(
+      `${MESSAGES['zh-CN'].errors.disk_full.action} 请在该磁盘上至少再腾出 2.5 GB（当前可用 0 MB）。`,
+    );
+    // Without figures (a sync in the background) the action stands alone.
+    expect(describeError({ code: 'disk_full' }, 'en')).toEqual(MESSAGES.en.errors.disk_full);
+  });
 });
 
 describe('state reasons', () => {

@@ -41,6 +41,8 @@ export const zhCN = {
     never: '从未',
     emptyDash: '—',
   },
+  /** 已知磁盘数据时附加在 disk_full 的处理建议之后。 */
+  diskSpace: '请在该磁盘上至少再腾出 {{needed}}（当前可用 {{free}}）。',
   errors: {
     validation_failed: { title: '输入内容有误', action: '请检查标红的字段后再提交。' },
     not_signed_in: { title: '您尚未登录', action: '请重新登录后再继续。' },
@@ -103,6 +105,8 @@ export const zhCN = {
     what: '请连接公司网络或互联网，然后点击“重新连接”。核验成功后立即解锁。',
     reason: '原因：{{reason}}',
     retry: '重新连接',
+    whatOnline: '现在可以连接到服务器。请点击“立即核验”：服务器确认本设备和时间后立即解锁。',
+    checkIn: '立即核验',
     lastSync: '上次同步：{{time}}',
     wipeAt: '若在 {{time}} 前仍未连接，本机数据将被自动清除。',
   },

@@ -25,6 +25,14 @@ function dateFormat(locale: Locale, options: Intl.DateTimeFormatOptions): Intl.D
   return f;
 }
 
+/** A size in bytes as MB or GB, e.g. 1.5 GB, 48 MB (decimal units, as file managers show). */
+export function formatBytes(bytes: number, locale: Locale): string {
+  const gb = bytes / 1e9;
+  if (gb >= 1) return `${numberFormat(locale, { maximumFractionDigits: 1 }).format(gb)} GB`;
+  const mb = bytes / 1e6;
+  return `${numberFormat(locale, { maximumFractionDigits: mb < 10 ? 1 : 0 }).format(mb)} MB`;
+}
+
 export function formatNumber(value: number, locale: Locale): string {
   return numberFormat(locale, { maximumFractionDigits: 2 }).format(value);
 }

@@ -40,12 +40,13 @@ export function LockedScreen() {
         style={{ padding: '8px 0' }}
         extra={
           <Button type="primary" size="large" loading={busy} onClick={reconnect}>
-            {t('locked.retry')}
+            {state.online ? t('locked.checkIn') : t('locked.retry')}
           </Button>
         }
       >
         <Space orientation="vertical" size={6}>
-          <Typography.Text strong>{t('locked.what')}</Typography.Text>
+          {/* Reachable (the event stream is up): one click checks in; otherwise connect first. */}
+          <Typography.Text strong>{state.online ? t('locked.whatOnline') : t('locked.what')}</Typography.Text>
           {state.reason && <Typography.Text type="secondary">{t('locked.reason', { reason: describeReason(state.reason, locale) })}</Typography.Text>}
           <Typography.Text type="secondary">
             {t('locked.lastSync', { time: state.lastSyncAt ? formatDateTime(state.lastSyncAt, locale) : t('common.never') })}

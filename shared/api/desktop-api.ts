@@ -71,6 +71,8 @@ export interface ApiError {
   code: ApiErrorCode;
   /** English developer-facing detail; the renderer shows the localized text for `code`. */
   message: string;
+  /** disk_full only: the free space on the drive that holds the vault, and what the app needs. */
+  space?: { freeBytes: number; neededBytes: number };
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };

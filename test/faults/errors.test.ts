@@ -7,6 +7,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiError } from '../../shared/api/desktop-api';
 import { VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
 import { newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from '../support/test-app';
 import { startRealServer, type RealServer } from '../support/real-server';
@@ -93,12 +94,15 @@ describe('named errors: missing vault key, full disk', () => {
       await server.stop();
       const customer = server.customers.otherRep;
       const filler = fillDisk(disk.dir);
-      let failed: { code: string; message: string } | null = null;
+      let failed: ApiError | null = null;
       for (let i = 0; i < 200 && !failed; i++) {
         const res = await t.app.updateCustomer({ id: customer.id, fields: { notes: `edit ${i} ${'x'.repeat(2000)}` } });
         if (!res.ok) failed = res.error;
       }
       expect(failed?.code).toBe('disk_full');
+      // The drive's own figures come with it: nearly nothing free on the 4 MB disk, the vault's need.
+      expect(failed?.space?.freeBytes).toBeLessThan(1_000_000);
+      expect(failed?.space?.neededBytes).toBeGreaterThanOrEqual(50_000_000);
       const before = (await stateOf(t.app)).outboxCount;
       rmSync(filler);
       unwrap(await t.app.updateCustomer({ id: customer.id, fields: { notes: 'after freeing space' } }));
