@@ -129,6 +129,9 @@ export const test = base.extend<Fixtures, { server: E2eServer }>({
       },
     });
     for (const h of launched) {
+      // Sign out as a person would (best effort): the server retires the device, so the demo
+      // users' device limits are not used up by earlier specs or reruns.
+      await h.harness.service.signOut().catch(() => undefined);
       await h.harness.close().catch((err: unknown) => testInfo.annotations.push({ type: 'cleanup', description: String(err) }));
       await keytar.deletePassword(h.keychainService, VAULT_KEY_ACCOUNT).catch(() => false);
       await keytar.deletePassword(h.keychainService, DEVICE_KEY_ACCOUNT).catch(() => false);
