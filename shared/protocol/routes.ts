@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_GROUPS } from '../audit/actions';
 import { DATA_SCOPES, FIELD_LEVELS } from '../domain/model';
 import { epochMsSchema, idSchema } from './common';
 import {
@@ -100,6 +101,12 @@ export const shareViewSchema = z.object({
   revokedAt: epochMsSchema.nullable(),
 });
 
+const auditPersonSchema = z.object({ kind: z.literal('user'), id: z.string(), username: z.string(), displayName: z.string() });
+const auditDeviceSchema = z.object({
+  kind: z.literal('device'), id: z.string(), name: z.string(), hostName: z.string().nullable(), platform: z.string(),
+  userId: z.string(), ownerName: z.string().nullable(),
+});
+
 export const auditEntryViewSchema = z.object({
   seq: z.number().int(),
   at: epochMsSchema,
@@ -110,11 +117,28 @@ export const auditEntryViewSchema = z.object({
   outcome: z.enum(['ok', 'denied', 'failed']),
   details: z.record(z.string(), z.unknown()),
   hash: z.string(),
+  /** names of the people and devices the entry mentions, resolved by the server for audit readers */
+  names: z.object({
+    actor: auditPersonSchema.optional(),
+    device: auditDeviceSchema.optional(),
+    target: z.union([auditPersonSchema, auditDeviceSchema]).optional(),
+  }).optional(),
+  /** a routine sync entry (check-in, a pull or push that changed nothing) */
+  routine: z.boolean().optional(),
 });
 
 export const auditQuerySchema = z.object({
   actorId: z.string().max(64).optional(),
   action: z.string().max(64).optional(),
+  /** a person's name or username, or part of it: entries they made or that concern them or their devices */
+  person: z.string().trim().min(1).max(64).optional(),
+  group: z.enum(AUDIT_GROUPS).optional(),
+  /** a record id (or `entity:id`): entries whose target is that record */
+  recordId: z.string().trim().min(1).max(128).optional(),
+  /** entries made from this device or about it */
+  deviceId: z.string().trim().min(1).max(64).optional(),
+  /** routine sync entries are folded away unless `show` (or an action filter names them) */
+  routine: z.enum(['fold', 'show']).optional(),
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
@@ -454,6 +478,8 @@ export type OrgUnitView = z.infer<typeof orgUnitViewSchema>;
 export type DeviceView = z.infer<typeof deviceViewSchema>;
 export type ShareView = z.infer<typeof shareViewSchema>;
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
+export type AuditPersonRef = z.infer<typeof auditPersonSchema>;
+export type AuditDeviceRef = z.infer<typeof auditDeviceSchema>;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export type AlertView = z.infer<typeof alertViewSchema>;
