@@ -5,8 +5,9 @@
 // is listed (or is a refused request of a listed family).
 
 import type { Locale } from '../../shared/api/desktop-api';
+import type {
+  AUDIT_REFUSAL_FAMILIES} from '../../shared/audit/actions';
 import {
-  AUDIT_REFUSAL_FAMILIES,
   auditGroupOf,
   auditRefusal,
   isAuditActionCode,
