@@ -5,12 +5,11 @@
 // is listed (or is a refused request of a listed family).
 
 import type { Locale } from '../../shared/api/desktop-api';
-import type {
-  AUDIT_REFUSAL_FAMILIES} from '../../shared/audit/actions';
 import {
   auditGroupOf,
   auditRefusal,
   isAuditActionCode,
+  type AUDIT_REFUSAL_FAMILIES,
   type AuditActionCode,
   type AuditGroup,
 } from '../../shared/audit/actions';
