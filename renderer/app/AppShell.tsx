@@ -25,6 +25,7 @@ import { DevicesView } from '../features/admin/DevicesView';
 import { ApprovalsView } from '../features/admin/ApprovalsView';
 import { IdentityProvidersView } from '../features/admin/IdentityProvidersView';
 import { AuditView } from '../features/audit/AuditView';
+import { IncidentNavContext, type IncidentNav, type IncidentSubject } from '../features/audit/incident-nav';
 import { AlertsView } from '../features/alerts/AlertsView';
 import { ReviewsView } from '../features/reviews/ReviewsView';
 import { IssuesButton } from '../features/sync/IssuesButton';
@@ -106,6 +107,19 @@ export function AppShell() {
   const show = useResult();
   const views = availableViews(state.user);
   const [chosen, setChosen] = useState<ViewKey | null>(null);
+  // The incident view of a person or device (opened from the audit, users or devices page) lives
+  // on the audit page; the shell keeps which one, so other pages can open it.
+  const [incident, setIncident] = useState<IncidentSubject | null>(null);
+  const incidentNav: IncidentNav | null = views.includes('audit')
+    ? {
+        current: incident,
+        open: (subject) => {
+          setIncident(subject);
+          setChosen('audit');
+        },
+        close: () => setIncident(null),
+      }
+    : null;
   const [narrow, setNarrow] = useState(false);
   const view = chosen && views.includes(chosen) ? chosen : views[0];
   const user = state.user;
@@ -131,7 +145,10 @@ export function AppShell() {
             mode="inline"
             style={{ background: 'transparent' }}
             selectedKeys={view ? [view] : []}
-            onClick={({ key }) => setChosen(key as ViewKey)}
+            onClick={({ key }) => {
+              setIncident(null);
+              setChosen(key as ViewKey);
+            }}
             items={views.map((v) => ({ key: v, icon: VIEW_ICONS[v], label: t(`nav.${v}`) }))}
           />
         </nav>
@@ -162,7 +179,9 @@ export function AppShell() {
         {!state.online && <Alert banner type="error" role="status" data-testid="offline-banner" title={t('shell.offline')} />}
         <LeaseBanner />
         <RecoveryBanner />
-        <Layout.Content style={{ overflow: 'auto', minHeight: 0 }}>{view && <ViewContent view={view} />}</Layout.Content>
+        <Layout.Content style={{ overflow: 'auto', minHeight: 0 }}>
+          <IncidentNavContext.Provider value={incidentNav}>{view && <ViewContent view={view} />}</IncidentNavContext.Provider>
+        </Layout.Content>
       </Layout>
     </Layout>
   );

@@ -75,6 +75,7 @@ export const AUDIT_ACTION_TEXT: Record<AuditActionCode, Text> = {
   'review.export': { 'zh-CN': '导出复核结果', en: 'Exported review results' },
   'alert.raised': { 'zh-CN': '触发告警', en: 'Alert raised' },
   'alert.acknowledge': { 'zh-CN': '确认告警', en: 'Acknowledged an alert' },
+  'admin.alert_thresholds.update': { 'zh-CN': '修改告警阈值', en: 'Changed the alert thresholds' },
 };
 
 /** A refused request to an administering route, by family: `{{request}}` names the request. */

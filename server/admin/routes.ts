@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminAction } from '../../shared/domain/model';
 import { authorize } from '../../shared/permissions/engine';
 import { verifyChain } from '../audit/chain';
+import { deviceIncident, userIncident } from '../audit/incident';
 import { listAuditTrail } from '../audit/trail';
 import type { Principal, ServerContext } from '../context';
 import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
@@ -198,6 +199,17 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'listAudit', async ({ principal, query }) => {
     await requireAdmin(ctx, principal, 'audit.read', 'listAudit');
     return { entries: await listAuditTrail(ctx, query) };
+  });
+
+  // ---- incident view (read from the trail; the actions on it are the routes above)
+  route(app, ctx, 'userIncident', async ({ principal, params }) => {
+    await requireAdmin(ctx, principal, 'audit.read', 'userIncident');
+    return userIncident(ctx, params.id!);
+  });
+
+  route(app, ctx, 'deviceIncident', async ({ principal, params }) => {
+    await requireAdmin(ctx, principal, 'audit.read', 'deviceIncident');
+    return deviceIncident(ctx, params.id!);
   });
 
   route(app, ctx, 'verifyAudit', async ({ principal }) => {

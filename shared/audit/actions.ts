@@ -74,6 +74,7 @@ export const AUDIT_ACTIONS = {
   // alerts
   'alert.raised': 'alerts',
   'alert.acknowledge': 'alerts',
+  'admin.alert_thresholds.update': 'alerts',
 } as const satisfies Record<string, AuditGroup>;
 
 export type AuditActionCode = keyof typeof AUDIT_ACTIONS;

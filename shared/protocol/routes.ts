@@ -16,6 +16,7 @@ import {
   usernameSchema,
 } from './admin';
 import { classificationSchema } from './grant';
+import { alertThresholdsSchema } from './alert-thresholds';
 import { SSO_ROUTES } from './sso';
 import {
   auditUploadSchema,
@@ -222,6 +223,37 @@ export const reviewCampaignViewSchema = z.object({
 
 const ok = z.object({ ok: z.literal(true) });
 
+// ---- incident view: one person's or one device's story, from the audit trail and the device and alert tables
+export const INCIDENT_EVENT_KINDS = [
+  'enrolment', 'sign_in', 'sync', 'scope_change', 'records', 'alert', 'revocation', 'wipe', 'sign_out', 'account', 'other',
+] as const;
+
+export const incidentEventSchema = z.object({
+  at: epochMsSchema,
+  kind: z.enum(INCIDENT_EVENT_KINDS),
+  /** the audit entry (null for an alert from the alert table) */
+  seq: z.number().int().nullable(),
+  action: z.string().nullable(),
+  outcome: z.enum(['ok', 'denied', 'failed']).nullable(),
+  actorName: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  /** routine syncs folded into this one event: how many, the first one's time */
+  folded: z.object({ count: z.number().int(), from: epochMsSchema }).optional(),
+  alert: z.object({ id: z.string(), rule: z.string(), severity: z.enum(['low', 'medium', 'high']), status: z.enum(['open', 'acknowledged']) }).optional(),
+});
+
+export const incidentSchema = z.object({
+  user: userViewSchema,
+  /** the user's devices (user incident), or the one device (device incident) */
+  devices: z.array(deviceViewSchema),
+  /** newest first */
+  events: z.array(incidentEventSchema),
+  /** older entries exist beyond the newest ones shown */
+  truncated: z.boolean(),
+});
+
 export const ROUTES = {
   serverKey: {
     method: 'GET', path: '/v1/server-key', auth: 'none',
@@ -411,6 +443,12 @@ export const ROUTES = {
     method: 'GET', path: '/v1/audit', auth: 'token', query: auditQuerySchema,
     response: z.object({ entries: z.array(auditEntryViewSchema) }),
   },
+  userIncident: {
+    method: 'GET', path: '/v1/admin/incidents/users/:id', auth: 'token', response: incidentSchema,
+  },
+  deviceIncident: {
+    method: 'GET', path: '/v1/admin/incidents/devices/:id', auth: 'token', response: incidentSchema,
+  },
   verifyAudit: {
     method: 'GET', path: '/v1/audit/verify', auth: 'token',
     response: z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }),
@@ -425,6 +463,14 @@ export const ROUTES = {
       limit: z.coerce.number().int().min(1).max(1000).default(200),
     }),
     response: z.object({ alerts: z.array(alertViewSchema) }),
+  },
+  getAlertConfig: {
+    method: 'GET', path: '/v1/alerts/config', auth: 'token',
+    response: z.object({ config: alertThresholdsSchema }),
+  },
+  updateAlertConfig: {
+    method: 'POST', path: '/v1/alerts/config', auth: 'token', body: alertThresholdsSchema,
+    response: z.object({ config: alertThresholdsSchema }),
   },
   acknowledgeAlert: {
     method: 'POST', path: '/v1/alerts/:id/acknowledge', auth: 'token',
@@ -480,6 +526,9 @@ export type ShareView = z.infer<typeof shareViewSchema>;
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 export type AuditPersonRef = z.infer<typeof auditPersonSchema>;
 export type AuditDeviceRef = z.infer<typeof auditDeviceSchema>;
+export type IncidentEvent = z.infer<typeof incidentEventSchema>;
+export type IncidentView = z.infer<typeof incidentSchema>;
+export type IncidentEventKind = (typeof INCIDENT_EVENT_KINDS)[number];
 export type AlertRule = (typeof ALERT_RULES)[number];
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export type AlertView = z.infer<typeof alertViewSchema>;

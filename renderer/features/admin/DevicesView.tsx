@@ -8,6 +8,7 @@ import { capabilitiesOf } from '../../lib/capabilities';
 import { formatDateTime, shortId } from '../../lib/format';
 import { useLoad } from '../../lib/use-load';
 import { useNow } from '../../lib/use-now';
+import { useIncidentNav } from '../audit/incident-nav';
 import { indexById } from './admin-data';
 import { DEVICE_FILTERS, filterDevices, isStale, type DeviceFilter } from './device-filter';
 
@@ -21,6 +22,7 @@ export function DevicesView() {
   const { message } = App.useApp();
   const canListUsers = capabilitiesOf(state.user).listUsers;
   const devices = useLoad('devices', () => api.adminListDevices());
+  const incidentNav = useIncidentNav();
   const users = useLoad(`users:${canListUsers}`, async () => (canListUsers ? api.adminListUsers() : { ok: true as const, value: [] }));
   const userById = indexById(users.value);
   const [query, setQuery] = useState('');
@@ -147,9 +149,15 @@ export function DevicesView() {
           {
             key: 'actions',
             title: t('common.actions'),
-            width: 90,
-            render: (_, d) =>
-              d.status === 'active' ? (
+            width: incidentNav ? 180 : 90,
+            render: (_, d) => (
+              <Space size={0}>
+              {incidentNav && (
+                <Button type="link" size="small" onClick={() => incidentNav.open({ kind: 'device', id: d.id })}>
+                  {t('audit.openIncident')}
+                </Button>
+              )}
+              {d.status === 'active' ? (
                 <Popconfirm
                   title={t('admin.devices.revoke')}
                   description={<div style={{ maxWidth: 300 }}>{t('admin.devices.revokeConfirm', { name: d.name })}</div>}
@@ -162,7 +170,9 @@ export function DevicesView() {
                     {t('admin.devices.revoke')}
                   </Button>
                 </Popconfirm>
-              ) : null,
+              ) : null}
+              </Space>
+            ),
           },
         ]}
       />

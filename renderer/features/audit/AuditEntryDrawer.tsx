@@ -13,6 +13,8 @@ export interface AuditLinks {
   person(person: AuditPersonRef): void;
   /** show the trail of this device */
   device(deviceId: string): void;
+  /** open the incident view of this person or device */
+  incident(subject: { kind: 'user' | 'device'; id: string }): void;
 }
 
 function PersonValue({ person, id, links }: { person: AuditPersonRef | undefined; id: string | null; links: AuditLinks }) {
@@ -22,9 +24,14 @@ function PersonValue({ person, id, links }: { person: AuditPersonRef | undefined
     <Space orientation="vertical" size={0}>
       <Typography.Text strong>{personLabel(person)}</Typography.Text>
       <Typography.Text type="secondary" copyable style={{ fontSize: 12 }}>{person.id}</Typography.Text>
-      <Button type="link" size="small" style={{ padding: 0 }} onClick={() => links.person(person)}>
-        {t('audit.showPersonEntries')}
-      </Button>
+      <Space size={12}>
+        <Button type="link" size="small" style={{ padding: 0 }} onClick={() => links.person(person)}>
+          {t('audit.showPersonEntries')}
+        </Button>
+        <Button type="link" size="small" style={{ padding: 0 }} onClick={() => links.incident({ kind: 'user', id: person.id })}>
+          {t('audit.openIncident')}
+        </Button>
+      </Space>
     </Space>
   );
 }
@@ -41,9 +48,16 @@ function DeviceValue({ device, id, links }: { device: AuditDeviceRef | undefined
         </Typography.Text>
       )}
       <Typography.Text type="secondary" copyable style={{ fontSize: 12 }}>{id}</Typography.Text>
-      <Button type="link" size="small" style={{ padding: 0 }} onClick={() => links.device(id)}>
-        {t('audit.showDeviceEntries')}
-      </Button>
+      <Space size={12}>
+        <Button type="link" size="small" style={{ padding: 0 }} onClick={() => links.device(id)}>
+          {t('audit.showDeviceEntries')}
+        </Button>
+        {device && (
+          <Button type="link" size="small" style={{ padding: 0 }} onClick={() => links.incident({ kind: 'device', id })}>
+            {t('audit.openIncident')}
+          </Button>
+        )}
+      </Space>
     </Space>
   );
 }

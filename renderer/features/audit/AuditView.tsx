@@ -12,6 +12,8 @@ import { AUDIT_GROUP_TEXT, auditActionText, auditGroupText } from '../../i18n/au
 import { formatDateTime } from '../../lib/format';
 import { actorLabel, entryDeviceLabel, targetLabel } from './audit-names';
 import { AuditEntryDrawer, OUTCOME_COLORS, type AuditLinks } from './AuditEntryDrawer';
+import { useIncidentNav } from './incident-nav';
+import { IncidentView } from './IncidentView';
 
 type AuditFilter = DesktopInput<'auditList'>;
 const PAGE = 200;
@@ -56,6 +58,10 @@ export function AuditView() {
   const [loading, setLoading] = useState(true);
   const [hasMore, setHasMore] = useState(false);
   const [open, setOpen] = useState<AuditEntryView | null>(null);
+  // The incident view of a person or device (opened from an entry here, or from the users or
+  // devices page); the trail below keeps its filters meanwhile.
+  const nav = useIncidentNav();
+  const incident = nav?.current ?? null;
   const [verify, setVerify] = useState<DesktopOutputs['auditVerify'] | null>(null);
   const [verifying, setVerifying] = useState(false);
   const seq = useRef(0);
@@ -118,10 +124,16 @@ export function AuditView() {
       setOpen(null);
       search(toFilter(form.getFieldsValue()));
     },
+    incident(subject) {
+      setOpen(null);
+      nav?.open(subject);
+    },
   };
 
   return (
-    <div className="sv-page">
+    <>
+    {incident && nav && <IncidentView subject={incident} onBack={nav.close} onOpen={nav.open} />}
+    <div className="sv-page" style={incident ? { display: 'none' } : undefined}>
       <div className="sv-page-title">
         <h1>{t('audit.title')}</h1>
         <Space>
@@ -271,5 +283,6 @@ export function AuditView() {
       />
       <AuditEntryDrawer entry={open} onClose={() => setOpen(null)} links={links} />
     </div>
+    </>
   );
 }
