@@ -34,6 +34,7 @@ test('an IT admin edits the alert thresholds', async ({ app, server, totp, shot,
     await views.fill(String(original!.volume.offlineViews + 100));
     await drawer.getByRole('button', { name: buttonName(th.save) }).click();
     await expect(app.page.getByText(th.saved)).toBeVisible();
+    await expect(drawer).toBeHidden();
     const saved = await harness.harness.service.alertConfigGet();
     expect(saved.ok && saved.value.volume.offlineViews).toBe(original!.volume.offlineViews + 100);
 
@@ -41,6 +42,7 @@ test('an IT admin edits the alert thresholds', async ({ app, server, totp, shot,
     await expect(drawer.getByLabel(th.offlineViews)).toHaveValue(String(original!.volume.offlineViews + 100));
     await shot(app.page, 'alert-thresholds-zh');
     await drawer.getByRole('button', { name: buttonName(zh.common.cancel) }).click();
+    await expect(drawer).toBeHidden();
 
     await app.shell.switchLanguage('en', 'English');
     const en = MESSAGES.en.alerts.thresholds;

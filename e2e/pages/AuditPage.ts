@@ -49,7 +49,7 @@ export class AuditPage {
   async filterByAction(code: string): Promise<void> {
     await this.actionFilter.click();
     await this.actionFilter.fill(code);
-    await this.ui.page.locator('.ant-select-item-option').first().click();
+    await this.ui.page.locator('.ant-select-item-option:visible').first().click();
     await this.apply();
   }
 
@@ -61,7 +61,7 @@ export class AuditPage {
 
   async filterByGroup(label: string): Promise<void> {
     await this.groupFilter.click();
-    await this.ui.page.locator('.ant-select-item-option').filter({ hasText: label }).first().click();
+    await this.ui.page.locator('.ant-select-item-option:visible').filter({ hasText: label }).first().click();
     await this.apply();
   }
 
