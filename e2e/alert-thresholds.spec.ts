@@ -28,6 +28,7 @@ test('an IT admin edits the alert thresholds', async ({ app, server, totp, shot,
     await drawer.getByLabel(th.timeZone).fill('Mars/Olympus');
     await drawer.getByRole('button', { name: buttonName(th.save) }).click();
     await expect(drawer.getByText(th.timeZoneRule)).toBeVisible();
+    await drawer.getByText(th.timeZoneRule).scrollIntoViewIfNeeded();
     await shot(app.page, 'alert-thresholds-invalid-zh');
     await drawer.getByLabel(th.timeZone).fill('Asia/Shanghai');
 
@@ -40,6 +41,8 @@ test('an IT admin edits the alert thresholds', async ({ app, server, totp, shot,
 
     await app.page.getByRole('button', { name: buttonName(th.open) }).click();
     await expect(drawer.getByLabel(th.offlineViews)).toHaveValue(String(original!.volume.offlineViews + 100));
+    await app.page.waitForTimeout(600); // the drawer's opening animation
+    await drawer.locator('.ant-drawer-body').evaluate((el) => el.scrollTo(0, 0));
     await shot(app.page, 'alert-thresholds-zh');
     await drawer.getByRole('button', { name: buttonName(zh.common.cancel) }).click();
     await expect(drawer).toBeHidden();
@@ -48,6 +51,8 @@ test('an IT admin edits the alert thresholds', async ({ app, server, totp, shot,
     const en = MESSAGES.en.alerts.thresholds;
     await app.page.getByRole('button', { name: buttonName(en.open) }).click();
     await expect(app.page.getByRole('dialog', { name: en.title }).getByLabel(en.offlineViews)).toHaveValue(String(original!.volume.offlineViews + 100));
+    await app.page.waitForTimeout(600); // the drawer's opening animation
+    await app.page.getByRole('dialog', { name: en.title }).locator('.ant-drawer-body').evaluate((el) => el.scrollTo(0, 0));
     await shot(app.page, 'alert-thresholds-en');
 
     // The change is in the audit trail, in words.

@@ -66,7 +66,8 @@ describe('incident view', () => {
     expect(syncs).toHaveLength(1);
     expect(syncs[0]!.folded?.count).toBe(4);
     const revocation = body.events.find((e) => e.action === 'admin.device.revoke');
-    expect(revocation).toMatchObject({ kind: 'revocation', actorName: '王建国', target: laptop.deviceId });
+    expect(revocation).toMatchObject({ kind: 'revocation', actorName: '王建国', target: laptop.deviceId, deviceId: admin.deviceId });
+    expect(revocation?.deviceName).toContain('IT-DESK');
     expect(body.events.find((e) => e.kind === 'alert')).toMatchObject({ alert: { id: 'alert-1', rule: 'new_device', status: 'open' } });
     expect(body.events.some((e) => e.action === 'alert.raised')).toBe(false);
     expect(body.truncated).toBe(false);

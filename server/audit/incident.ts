@@ -48,6 +48,11 @@ export function incidentKindOf(action: string): IncidentEventKind {
   return 'other';
 }
 
+function deviceLabel(d: { name: string; hostName: string | null }): string {
+  const host = d.hostName?.trim();
+  return host && !d.name.includes(host) ? `${host} · ${d.name}` : d.name;
+}
+
 function parseDetails(text: string): Record<string, unknown> {
   try {
     const value = JSON.parse(text) as unknown;
@@ -74,9 +79,11 @@ async function eventsFrom(ctx: ServerContext, rows: Selectable<AuditLogTable>[],
   const fromAudit: IncidentEvent[] = [];
   for (const r of kept) {
     const actor = r.actor_id ? names.users.get(r.actor_id) : undefined;
+    const device = r.device_id ? names.devices.get(r.device_id) : undefined;
     const event: IncidentEvent = {
       at: r.at, kind: incidentKindOf(r.action), seq: r.seq, action: r.action, outcome: r.outcome,
-      actorName: actor ? actor.displayName : null, deviceId: r.device_id, target: r.target, details: parseDetails(r.details),
+      actorName: actor ? actor.displayName : null, deviceId: r.device_id, deviceName: device ? deviceLabel(device) : null,
+      target: r.target, details: parseDetails(r.details),
     };
     const previous = fromAudit[fromAudit.length - 1];
     if (isRoutine(r) && previous && previous.kind === 'sync' && (previous.folded || previous.details.routine === true) && previous.deviceId === r.device_id) {
@@ -93,7 +100,7 @@ async function eventsFrom(ctx: ServerContext, rows: Selectable<AuditLogTable>[],
 
 function alertEvents(rows: { id: string; at: number; rule: string; severity: 'low' | 'medium' | 'high'; status: 'open' | 'acknowledged'; device_id: string | null; details: string }[]): IncidentEvent[] {
   return rows.map((a) => ({
-    at: a.at, kind: 'alert', seq: null, action: null, outcome: null, actorName: null, deviceId: a.device_id, target: a.id,
+    at: a.at, kind: 'alert', seq: null, action: null, outcome: null, actorName: null, deviceId: a.device_id, deviceName: null, target: a.id,
     details: parseDetails(a.details), alert: { id: a.id, rule: a.rule, severity: a.severity, status: a.status },
   }));
 }

@@ -237,6 +237,8 @@ export const incidentEventSchema = z.object({
   outcome: z.enum(['ok', 'denied', 'failed']).nullable(),
   actorName: z.string().nullable(),
   deviceId: z.string().nullable(),
+  /** the device's host name and label, as the server knows it */
+  deviceName: z.string().nullable(),
   target: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
   /** routine syncs folded into this one event: how many, the first one's time */

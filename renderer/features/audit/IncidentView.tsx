@@ -187,7 +187,7 @@ export function IncidentView({ subject, onBack, onOpen }: { subject: IncidentSub
                           {[
                             e.folded ? t('audit.incident.folded', { count: e.folded.count, from: formatDateTime(e.folded.from, locale) }) : null,
                             e.actorName ? t('audit.incident.by', { name: e.actorName }) : null,
-                            e.deviceId ? t('audit.incident.onDevice', { name: devicesById.get(e.deviceId) ? deviceName(devicesById.get(e.deviceId)!) : e.deviceId }) : null,
+                            e.deviceId ? t('audit.incident.onDevice', { name: devicesById.get(e.deviceId) ? deviceName(devicesById.get(e.deviceId)!) : (e.deviceName ?? e.deviceId) }) : null,
                           ].filter(Boolean).join(' · ')}
                         </Typography.Text>
                       </div>
