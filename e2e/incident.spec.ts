@@ -56,4 +56,11 @@ test('an IT admin reads a rep’s incident timeline and revokes the device from 
   await shot(page, 'incident-device-en');
   await page.getByRole('button', { name: en.audit.incident.back }).click();
   await expect(app.audit.heading).toBeVisible();
+
+  // The devices page opens the same view (it lives on the audit page).
+  await app.shell.open('devices');
+  await expect(app.devices.heading).toBeVisible();
+  await app.devices.rowsOf(REP).first().getByRole('button', { name: en.audit.openIncident }).click();
+  await expect(page.getByRole('heading', { name: /^Incident view: device / })).toBeVisible();
+  await expect(timeline.locator('[data-action="admin.device.revoke"]')).toHaveCount(1);
 });
