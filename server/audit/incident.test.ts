@@ -41,6 +41,9 @@ describe('incident view', () => {
     // (a rename narrows nothing: applied at once, no approval)
     const renamed = await admin.signedFetch('PATCH', `/v1/admin/users/${rep.id}`, { displayName: '李雷' });
     expect(renamed.status).toBe(200);
+    // a change to the role the rep holds (a rename widens nothing either)
+    const role = await admin.signedFetch('PATCH', `/v1/admin/roles/${rep.roleId}`, { name: '外勤销售' });
+    expect(role.status).toBe(200);
     expect((await admin.signedFetch('POST', `/v1/admin/devices/${laptop.deviceId}/revoke`)).status).toBe(200);
     await s.ctx.audit.append({ actorId: rep.id, deviceId: laptop.deviceId, action: 'device.wipe_confirmed', target: laptop.deviceId, outcome: 'ok', details: {} });
     await s.database.db.insertInto('alerts').values({
@@ -65,6 +68,7 @@ describe('incident view', () => {
     const syncs = body.events.filter((e) => e.kind === 'sync' && e.deviceId === laptop.deviceId);
     expect(syncs).toHaveLength(1);
     expect(syncs[0]!.folded?.count).toBe(4);
+    expect(body.events.filter((e) => e.kind === 'scope_change').map((e) => e.action).sort()).toEqual(['admin.role.update', 'admin.user.update']);
     const revocation = body.events.find((e) => e.action === 'admin.device.revoke');
     expect(revocation).toMatchObject({ kind: 'revocation', actorName: '王建国', target: laptop.deviceId, deviceId: admin.deviceId });
     expect(revocation?.deviceName).toContain('IT-DESK');

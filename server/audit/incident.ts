@@ -21,6 +21,7 @@ const KIND_BY_ACTION: Record<string, IncidentEventKind> = {
   'device.check_in': 'sync',
   'admin.user.update': 'scope_change',
   'admin.user.create': 'scope_change',
+  'admin.role.update': 'scope_change',
   'scim.user.place': 'scope_change',
   'scim.user.create': 'scope_change',
   'share.create': 'scope_change',
@@ -113,7 +114,11 @@ export async function userIncident(ctx: ServerContext, userId: string): Promise<
   const deviceIds = deviceRows.map((d) => d.id);
   const targets = [userId, user.username, ...deviceIds];
   const rows = await ctx.db.selectFrom('audit_log').selectAll()
-    .where((eb) => eb.or([eb('actor_id', '=', userId), eb('target', 'in', targets)]))
+    .where((eb) => eb.or([
+      eb('actor_id', '=', userId), eb('target', 'in', targets),
+      // changes to the role the user holds now change their access too
+      eb.and([eb('action', '=', 'admin.role.update'), eb('target', '=', user.role_id)]),
+    ]))
     .orderBy('seq', 'desc').limit(INCIDENT_MAX_ENTRIES + 1).execute();
   const alerts = await ctx.db.selectFrom('alerts').selectAll()
     .where((eb) => eb.or([eb('user_id', '=', userId), ...(deviceIds.length ? [eb('device_id', 'in', deviceIds)] : [])]))
