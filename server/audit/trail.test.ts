@@ -91,6 +91,12 @@ describe('readable audit trail', () => {
     // the rep's own sign-in and enrolment, and the revocation of the rep's laptop by IT
     expect(actions).toEqual(expect.arrayContaining(['auth.sign_in', 'device.enroll', 'admin.device.revoke']));
     expect(byUsername.find((e) => e.action === 'admin.device.revoke')?.actorId).toBe(s.fixture.users.itAdmin.id);
+    // a whole username is that person only, not every username containing it
+    const lin = await s.database.db.selectFrom('users').selectAll().where('id', '=', s.fixture.users.rep.id).executeTakeFirstOrThrow();
+    await s.database.db.insertInto('users').values({ ...lin, id: 'user-rep-lin', username: 'rep.lin', display_name: '林' }).execute();
+    await s.ctx.audit.append({ actorId: 'user-rep-lin', deviceId: null, action: 'auth.sign_in', target: 'rep.lin', outcome: 'ok' });
+    expect((await list({ person: 'rep.li' })).some((e) => e.actorId === 'user-rep-lin')).toBe(false);
+    expect((await list({ person: 'rep.l' })).some((e) => e.actorId === 'user-rep-lin')).toBe(true);
     expect(await list({ person: 'nobody-at-all' })).toEqual([]);
     // LIKE characters are text, not wildcards
     expect(await list({ person: '%' })).toEqual([]);

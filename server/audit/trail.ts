@@ -86,14 +86,17 @@ function groupCondition(eb: Eb, group: AuditGroup): Expression<SqlBool> {
   return eb.or(parts);
 }
 
-/** The users whose name or username contains `text`, with their usernames and device ids. */
+/** The users whose name or username contains `text` (or the one whose username it is), with their usernames and device ids. */
 async function peopleMatching(ctx: ServerContext, text: string): Promise<{ ids: string[]; usernames: string[]; deviceIds: string[] }> {
   const pattern = containsPattern(text.toLowerCase());
-  const users = await ctx.db
+  let users = await ctx.db
     .selectFrom('users')
     .select(['id', 'username'])
     .where(sql<SqlBool>`(lower(username) like ${pattern} escape '\\' or lower(display_name) like ${pattern} escape '\\')`)
     .execute();
+  // A whole username typed (or followed from an entry) means that person, not every name containing it.
+  const exact = users.filter((u) => u.username.toLowerCase() === text.toLowerCase());
+  if (exact.length > 0) users = exact;
   const ids = users.map((u) => u.id);
   const devices = ids.length
     ? await ctx.db.selectFrom('devices').select('id').where('user_id', 'in', ids).execute()
