@@ -245,7 +245,17 @@ export function AuditView() {
               </Space>
             ),
           },
-          { key: 'target', title: t('audit.target'), width: 250, ellipsis: { showTitle: true }, render: (_, e) => targetLabel(e) ?? '—' },
+          {
+            key: 'target',
+            title: t('audit.target'),
+            width: 250,
+            ellipsis: { showTitle: true },
+            // an alert's entry names its rule rather than the alert's id
+            render: (_, e) =>
+              e.action.startsWith('alert.') && typeof e.details.rule === 'string'
+                ? t(`alerts.rules.${e.details.rule}` as 'alerts.rules.new_device', { defaultValue: e.details.rule })
+                : (targetLabel(e) ?? '—'),
+          },
           { key: 'outcome', title: t('audit.outcome'), render: (_, e) => <Tag color={OUTCOME_COLORS[e.outcome]}>{t(`audit.outcomes.${e.outcome}`)}</Tag> },
           { key: 'device', title: t('audit.device'), width: 200, ellipsis: { showTitle: true }, render: (_, e) => <Typography.Text type="secondary">{entryDeviceLabel(e) ?? '—'}</Typography.Text> },
           {
