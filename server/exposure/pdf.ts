@@ -38,7 +38,12 @@ export async function renderExposurePdf(report: ExposureReport, lang: ExposureLa
   const cjk = font !== null;
   const l = exposureLabels(cjk ? lang : 'en');
   const t = (text: string) => (cjk ? text : latin(text));
-  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: `${l.title} — ${report.device.hostName ?? report.device.name}`, Author: 'SalesVault' } });
+  const doc = new PDFDocument({ size: 'A4', margin: 48, info: {
+    Title: `${l.title} — ${report.device.hostName ?? report.device.name}`,
+    Author: 'SalesVault',
+    // Plain ASCII in the document information, so a script can check a file without a PDF reader.
+    Subject: `device ${report.device.id}; host ${latin(report.device.hostName ?? '')}; ${report.customers.length} customers`,
+  } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {

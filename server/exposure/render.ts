@@ -38,12 +38,13 @@ export function exposureCsv(report: ExposureReport, lang: ExposureLang): string 
 
 export async function renderExposure(report: ExposureReport, format: ExposureFormat, lang: ExposureLang): Promise<ExposureFile> {
   const fileName = exposureFileName(report, format);
+  const customers = report.customers.length;
   if (format === 'json') {
-    return { fileName, mimeType: 'application/json', base64: Buffer.from(JSON.stringify(report, null, 2)).toString('base64') };
+    return { fileName, mimeType: 'application/json', base64: Buffer.from(JSON.stringify(report, null, 2)).toString('base64'), customers };
   }
   if (format === 'csv') {
-    return { fileName, mimeType: 'text/csv', base64: Buffer.from(exposureCsv(report, lang)).toString('base64') };
+    return { fileName, mimeType: 'text/csv', base64: Buffer.from(exposureCsv(report, lang)).toString('base64'), customers };
   }
   const pdf = await renderExposurePdf(report, lang);
-  return { fileName, mimeType: 'application/pdf', base64: pdf.bytes.toString('base64'), cjkFont: pdf.cjkFont };
+  return { fileName, mimeType: 'application/pdf', base64: pdf.bytes.toString('base64'), customers, cjkFont: pdf.cjkFont };
 }

@@ -96,6 +96,8 @@ export const exposureFileSchema = z.object({
   fileName: z.string(),
   mimeType: z.string(),
   base64: z.string(),
+  /** customers in the report */
+  customers: z.number().int().nonnegative(),
   /** PDF only: false when no CJK font was found and Chinese text was left out (the PDF says so) */
   cjkFont: z.boolean().optional(),
 });
