@@ -247,8 +247,8 @@ export interface ExposureFieldSetsTable {
 
 /** A pull page sent to a device and not yet acknowledged as applied (JSON body, see ledger.ts). */
 export interface ExposurePagesTable {
+  n: Generated<number>;
   device_id: string;
-  n: number;
   page_key: string;
   sent_at: number;
   body: string;

@@ -68,8 +68,14 @@ async function internFieldSets(db: Kysely<Database> | Transaction<Database>, set
   await db.insertInto('exposure_field_sets').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
 }
 
-/** Store what this page sends, pending until the device acknowledges it. */
-export async function recordPage(db: Kysely<Database>, deviceId: string, firstSync: boolean, page: PullResponse, now: number): Promise<void> {
+/**
+ * Store what this page sends, pending until the device acknowledges it. A page that changes nothing
+ * is not stored while nothing else is pending (the steady state of periodic syncs: no write at all);
+ * while pages are pending it is, so that a request naming its cursor still acknowledges them.
+ */
+export async function recordPage(db: Kysely<Database>, deviceId: string, firstSync: boolean, page: PullResponse, now: number, pendingLeft: number): Promise<void> {
+  const empty = page.upserts.length === 0 && page.removals.length === 0 && page.droppedBuckets.length === 0 && page.fieldPurges.length === 0;
+  if (empty && !firstSync && pendingLeft === 0) return;
   const sets = new Map<string, { entity: EntityType; fields: string }>();
   const setOf = new Map<string, string>(); // entity + field list -> id (computed once per distinct list)
   const u: PageBody['u'] = [];
@@ -95,9 +101,7 @@ export async function recordPage(db: Kysely<Database>, deviceId: string, firstSy
     u,
   };
   await internFieldSets(db, sets);
-  const last = await db.selectFrom('exposure_pages').select((eb) => eb.fn.max('n').as('n')).where('device_id', '=', deviceId).executeTakeFirst();
-  const n = last?.n === null || last?.n === undefined ? 1 : Number(last.n) + 1;
-  await db.insertInto('exposure_pages').values({ device_id: deviceId, n, page_key: pageKey(page.cursor), sent_at: now, body: JSON.stringify(body) }).execute();
+  await db.insertInto('exposure_pages').values({ device_id: deviceId, page_key: pageKey(page.cursor), sent_at: now, body: JSON.stringify(body) }).execute();
 }
 
 /**
@@ -106,9 +110,9 @@ export async function recordPage(db: Kysely<Database>, deviceId: string, firstSy
  * for it). Every pending page up to the applied one is replayed into the ledger; pages after it are
  * dropped when nothing is in flight (cursor = applied: the device continues from what it stored).
  */
-export async function acknowledgePages(db: Kysely<Database>, deviceId: string, cursor: string | null, applied: string | null | undefined, now: number): Promise<void> {
+export async function acknowledgePages(db: Kysely<Database>, deviceId: string, cursor: string | null, applied: string | null | undefined, now: number): Promise<{ pendingLeft: number }> {
   const pending = await db.selectFrom('exposure_pages').select(['n', 'page_key']).where('device_id', '=', deviceId).orderBy('n').execute();
-  if (pending.length === 0) return;
+  if (pending.length === 0) return { pendingLeft: 0 };
   const stored = applied === undefined ? cursor : applied;
   let upto = -1;
   if (stored !== null) {
@@ -121,7 +125,7 @@ export async function acknowledgePages(db: Kysely<Database>, deviceId: string, c
     }
   }
   const nothingInFlight = cursor === stored;
-  if (upto < 0 && !nothingInFlight) return;
+  if (upto < 0 && !nothingInFlight) return { pendingLeft: pending.length };
   await db.transaction().execute(async (trx) => {
     if (upto >= 0) {
       const pages = await trx.selectFrom('exposure_pages').select(['n', 'body']).where('device_id', '=', deviceId).where('n', '<=', upto).orderBy('n').execute();
@@ -139,6 +143,7 @@ export async function acknowledgePages(db: Kysely<Database>, deviceId: string, c
     // Sent on a path the device abandoned: its vault never stored them.
     if (nothingInFlight) await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).execute();
   });
+  return { pendingLeft: nothingInFlight ? 0 : pending.filter((p) => Number(p.n) > upto).length };
 }
 
 /** Apply one acknowledged page to the ledger, in the order the vault applies it. */

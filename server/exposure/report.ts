@@ -147,7 +147,8 @@ export async function exposureReport(ctx: ServerContext, deviceId: string): Prom
     user: { id: device.user_id, username: user?.username ?? '', displayName: user?.display_name ?? '' },
     offlineForMs: device.last_check_in_at === null ? null : Math.max(0, now - device.last_check_in_at),
     ledger: {
-      complete: tracked?.complete === 1,
+      // A device that never committed a sync state (synced_read_clearance null) holds nothing yet.
+      complete: tracked?.complete === 1 || (tracked === undefined && device.synced_read_clearance === null),
       appliedAt: tracked?.applied_at ?? null,
       pendingPages: pages.length,
       readClearance: (device.synced_read_clearance as FieldLevel | null) ?? null,

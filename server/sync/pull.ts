@@ -127,7 +127,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   }
   // The exposure ledger learns which pages the device's vault has stored (server/exposure/ledger.ts).
   const ledger = ctx.exposureLedger !== false;
-  if (ledger) await acknowledgePages(ctx.db, device.id, request.cursor, request.applied, now);
+  const pendingLeft = ledger ? (await acknowledgePages(ctx.db, device.id, request.cursor, request.applied, now)).pendingLeft : 0;
   const committed = committedStateOf(device);
   const pending = await loadPendingState(ctx.db, device.id);
   let base: SyncState;
@@ -225,7 +225,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
   if (directory.length > 0) response.directory = directory;
 
-  if (ledger) await recordPage(ctx.db, device.id, request.cursor === null, response, now);
+  if (ledger) await recordPage(ctx.db, device.id, request.cursor === null, response, now, pendingLeft);
 
   await ctx.audit.append({
     actorId: principal.user.id,

@@ -8,7 +8,8 @@
 //                         ledger row carries a 16-character id instead of the field list.
 //   exposure_pages        what each pull page sent (upserts with their field sets, removals, dropped
 //                         buckets, field purges) that the device has not yet acknowledged applying;
-//                         replayed into the ledger, in order, once it has; `n` orders a device's pages.
+//                         replayed into the ledger, in order, once it has; `n` (auto-numbered) orders
+//                         the pages, also when two pulls of one device run at once.
 //   exposure_devices      per device: complete = 1 once its first sync (cursor null) was recorded
 //                         (a device that synced before this migration may have records the ledger
 //                         lacks), applied_at = when it last acknowledged a page.
@@ -37,15 +38,16 @@ export function deviceExposureLedgerMigration(dialect: Dialect): Migration {
         .addColumn('entity', 'text', (c) => c.notNull())
         .addColumn('fields', 'text', (c) => c.notNull())
         .execute();
+      const pg = dialect === 'postgres';
       await db.schema
         .createTable('exposure_pages')
+        .addColumn('n', pg ? 'bigint' : 'integer', (c) => (pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
         .addColumn('device_id', 'text', (c) => c.notNull())
-        .addColumn('n', 'integer', (c) => c.notNull())
         .addColumn('page_key', 'text', (c) => c.notNull())
         .addColumn('sent_at', time, (c) => c.notNull())
         .addColumn('body', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('exposure_pages_pk', ['device_id', 'n'])
         .execute();
+      await db.schema.createIndex('exposure_pages_device').on('exposure_pages').columns(['device_id', 'n']).execute();
       await db.schema
         .createTable('exposure_devices')
         .addColumn('device_id', 'text', (c) => c.primaryKey())
@@ -55,6 +57,7 @@ export function deviceExposureLedgerMigration(dialect: Dialect): Migration {
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('exposure_devices').execute();
+      await db.schema.dropIndex('exposure_pages_device').execute();
       await db.schema.dropTable('exposure_pages').execute();
       await db.schema.dropTable('exposure_field_sets').execute();
       await db.schema.dropIndex('exposure_ledger_customer').execute();
