@@ -81,4 +81,8 @@ test('IT finds a lost laptop by host name, reads and downloads its exposure repo
   await expect(admin.devices.exposureWipe).toContainText(admin.m.admin.exposure.wipeConfirmedAt.split('·')[0]!.trim());
   await expect(admin.devices.exposureCount('customer')).toHaveText(String(visible.length));
   await shot(adminPage, 'exposure-report-en');
+  const customersTab = admin.devices.exposureDrawer.getByRole('tab', { name: `${admin.m.admin.exposure.entities.customer} (${visible.length})` });
+  await customersTab.scrollIntoViewIfNeeded();
+  await expect(admin.devices.exposureDrawer.getByRole('row').filter({ hasText: visible[0]! })).toHaveCount(1);
+  await shot(adminPage, 'exposure-records-en');
 });

@@ -1,10 +1,10 @@
 // The per-device exposure ledger: what a device's vault holds, as exactly as the server can know
 // it, without re-deriving anything from today's permissions (rules: docs/exposure-report.md).
 //
-// Every pull page is RECORDED when it is sent (recordPage): its upserts (entity, id, customer, the
+// Every pull page is RECORDED when it is sent (updateLedger): its upserts (entity, id, customer, the
 // set of field names the projected record carried, a customer's buckets), removals, dropped buckets
 // and field purges, as one pending row in exposure_pages keyed by the page's cursor. The device
-// later ACKNOWLEDGES a page (acknowledgePages, at the start of its next pull): the request's
+// later ACKNOWLEDGES a page (readAcknowledgement, at the start of its next pull): the request's
 // `applied` names the cursor its vault had stored when it sent the request (pages are applied in
 // one vault transaction together with their cursor, so that cursor proves the page and every
 // earlier one are on disk). The acknowledged pages are then replayed, in order, into
@@ -14,9 +14,10 @@
 // Pages sent on a path the device abandoned (it pulls again from an older stored cursor) are
 // dropped: its vault never stored them.
 //
-// Cost: per page one INSERT of the page, and at acknowledgement a handful of set-based statements
-// (upserts in chunks of 400 rows, deletes by id lists, bucket and field-set rewrites grouped by
-// their distinct stored values). Nothing here reads the permission scope.
+// Cost: one transaction per pull (none on an idle periodic sync): the INSERT of the page, and the
+// replay of the pages it acknowledges in a handful of set-based statements (upserts in chunks of
+// 400 rows, deletes by id lists, bucket and field-set rewrites grouped by their distinct stored
+// values). Nothing here reads the permission scope.
 
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
@@ -62,20 +63,26 @@ function bucketText(buckets: readonly string[]): string {
   return buckets.length === 0 ? '' : ` ${[...buckets].sort().join(' ')} `;
 }
 
-async function internFieldSets(db: Kysely<Database> | Transaction<Database>, sets: Map<string, { entity: EntityType; fields: string }>): Promise<void> {
-  if (sets.size === 0) return;
-  const rows = [...sets].map(([id, s]) => ({ id, entity: s.entity, fields: s.fields }));
+// Field-set ids known to be stored, per database: most pages carry only sets stored long ago.
+const knownSets = new WeakMap<object, Set<string>>();
+
+async function internFieldSets(db: Kysely<Database> | Transaction<Database>, known: Set<string>, sets: Map<string, { entity: EntityType; fields: string }>): Promise<void> {
+  const rows = [...sets].filter(([id]) => !known.has(id)).map(([id, s]) => ({ id, entity: s.entity, fields: s.fields }));
+  if (rows.length === 0) return;
   await db.insertInto('exposure_field_sets').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
+  for (const r of rows) known.add(r.id);
 }
 
-/**
- * Store what this page sends, pending until the device acknowledges it. A page that changes nothing
- * is not stored while nothing else is pending (the steady state of periodic syncs: no write at all);
- * while pages are pending it is, so that a request naming its cursor still acknowledges them.
- */
-export async function recordPage(db: Kysely<Database>, deviceId: string, firstSync: boolean, page: PullResponse, now: number, pendingLeft: number): Promise<void> {
-  const empty = page.upserts.length === 0 && page.removals.length === 0 && page.droppedBuckets.length === 0 && page.fieldPurges.length === 0;
-  if (empty && !firstSync && pendingLeft === 0) return;
+function knownSetsOf(db: Kysely<Database>): Set<string> {
+  let known = knownSets.get(db);
+  if (!known) {
+    known = new Set();
+    knownSets.set(db, known);
+  }
+  return known;
+}
+
+function pageBody(firstSync: boolean, page: PullResponse): { body: PageBody; sets: Map<string, { entity: EntityType; fields: string }> } {
   const sets = new Map<string, { entity: EntityType; fields: string }>();
   const setOf = new Map<string, string>(); // entity + field list -> id (computed once per distinct list)
   const u: PageBody['u'] = [];
@@ -100,19 +107,27 @@ export async function recordPage(db: Kysely<Database>, deviceId: string, firstSy
     x: page.removals.map((r) => [r.entity, r.id]),
     u,
   };
-  await internFieldSets(db, sets);
-  await db.insertInto('exposure_pages').values({ device_id: deviceId, page_key: pageKey(page.cursor), sent_at: now, body: JSON.stringify(body) }).execute();
+  return { body, sets };
+}
+
+/** What a pull request acknowledges: pages up to `upto` (-1: none) are held; `dropRest`: the others were abandoned. */
+export interface Acknowledgement {
+  upto: number;
+  dropRest: boolean;
+  /** pending pages that stay pending */
+  pendingLeft: number;
 }
 
 /**
  * The device sends a pull with `cursor` (the page it asks to continue from) and `applied` (the
  * cursor its vault has stored; absent from clients older than the ledger: then `cursor` is taken
- * for it). Every pending page up to the applied one is replayed into the ledger; pages after it are
- * dropped when nothing is in flight (cursor = applied: the device continues from what it stored).
+ * for it). Every pending page up to the applied one is held; pages after it were abandoned when
+ * nothing is in flight (cursor = applied: the device continues from what it stored). Read only:
+ * the writes happen with the new page's, in one transaction (updateLedger).
  */
-export async function acknowledgePages(db: Kysely<Database>, deviceId: string, cursor: string | null, applied: string | null | undefined, now: number): Promise<{ pendingLeft: number }> {
+export async function readAcknowledgement(db: Kysely<Database>, deviceId: string, cursor: string | null, applied: string | null | undefined): Promise<Acknowledgement> {
   const pending = await db.selectFrom('exposure_pages').select(['n', 'page_key']).where('device_id', '=', deviceId).orderBy('n').execute();
-  if (pending.length === 0) return { pendingLeft: 0 };
+  if (pending.length === 0) return { upto: -1, dropRest: false, pendingLeft: 0 };
   const stored = applied === undefined ? cursor : applied;
   let upto = -1;
   if (stored !== null) {
@@ -124,26 +139,47 @@ export async function acknowledgePages(db: Kysely<Database>, deviceId: string, c
       }
     }
   }
-  const nothingInFlight = cursor === stored;
-  if (upto < 0 && !nothingInFlight) return { pendingLeft: pending.length };
+  const dropRest = cursor === stored;
+  return { upto, dropRest, pendingLeft: dropRest ? 0 : pending.filter((p) => Number(p.n) > upto).length };
+}
+
+/**
+ * One transaction per pull: replay the acknowledged pages into the ledger, drop abandoned ones, and
+ * store what this page sends, pending until acknowledged. A page that changes nothing is not stored
+ * while nothing else is pending (the steady state of periodic syncs: no write at all); while pages
+ * are pending it is, so that a request naming its cursor still acknowledges them.
+ */
+export async function updateLedger(db: Kysely<Database>, deviceId: string, ack: Acknowledgement, firstSync: boolean, page: PullResponse, now: number): Promise<void> {
+  const empty = page.upserts.length === 0 && page.removals.length === 0 && page.droppedBuckets.length === 0 && page.fieldPurges.length === 0;
+  const record = !(empty && !firstSync && ack.pendingLeft === 0);
+  if (!record && ack.upto < 0 && !ack.dropRest) return;
+  const built = record ? pageBody(firstSync, page) : null;
+  const text = built ? JSON.stringify(built.body) : '';
+  const known = knownSetsOf(db);
+  const fresh = new Set<string>();
   await db.transaction().execute(async (trx) => {
-    if (upto >= 0) {
-      const pages = await trx.selectFrom('exposure_pages').select(['n', 'body']).where('device_id', '=', deviceId).where('n', '<=', upto).orderBy('n').execute();
+    if (ack.upto >= 0) {
+      const pages = await trx.selectFrom('exposure_pages').select(['n', 'body']).where('device_id', '=', deviceId).where('n', '<=', ack.upto).orderBy('n').execute();
       let first = false;
-      for (const page of pages) {
-        const body = JSON.parse(page.body) as PageBody;
+      for (const p of pages) {
+        const body = JSON.parse(p.body) as PageBody;
         if (body.r === 1) first = true;
         await replayPage(trx, deviceId, body);
       }
-      await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).where('n', '<=', upto).execute();
+      await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).where('n', '<=', ack.upto).execute();
       await trx.insertInto('exposure_devices').values({ device_id: deviceId, complete: first ? 1 : 0, applied_at: now })
         .onConflict((oc) => oc.column('device_id').doUpdateSet(first ? { complete: 1, applied_at: now } : { applied_at: now }))
         .execute();
     }
     // Sent on a path the device abandoned: its vault never stored them.
-    if (nothingInFlight) await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).execute();
+    if (ack.dropRest) await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).execute();
+    if (built) {
+      await internFieldSets(trx, fresh, new Map([...built.sets].filter(([id]) => !known.has(id))));
+      await trx.insertInto('exposure_pages').values({ device_id: deviceId, page_key: pageKey(page.cursor), sent_at: now, body: text }).execute();
+    }
   });
-  return { pendingLeft: nothingInFlight ? 0 : pending.filter((p) => Number(p.n) > upto).length };
+  // Only once committed: a rolled-back set must be written again next time.
+  for (const id of fresh) known.add(id);
 }
 
 /** Apply one acknowledged page to the ledger, in the order the vault applies it. */
@@ -203,7 +239,7 @@ async function purgeFields(trx: Transaction<Database>, deviceId: string, entity:
     const after = before.filter((f) => !gone.has(f));
     if (after.length === before.length) continue;
     const id = fieldSetId(entity, after);
-    await internFieldSets(trx, new Map([[id, { entity, fields: after.join(',') }]]));
+    await internFieldSets(trx, new Set(), new Map([[id, { entity, fields: after.join(',') }]]));
     await trx.updateTable('exposure_ledger').set({ field_set: id })
       .where('device_id', '=', deviceId).where('entity', '=', entity).where('field_set', '=', set.id).execute();
   }

@@ -35,7 +35,7 @@ import {
   type PullCursor,
   type SyncState,
 } from './state';
-import { acknowledgePages, recordPage } from '../exposure/ledger';
+import { readAcknowledgement, updateLedger } from '../exposure/ledger';
 import { ownerDirectory } from './directory';
 import { entityRemovals, readableEntities } from './entity-removals';
 import { VisibilityCache } from './visibility';
@@ -127,7 +127,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   }
   // The exposure ledger learns which pages the device's vault has stored (server/exposure/ledger.ts).
   const ledger = ctx.exposureLedger !== false;
-  const pendingLeft = ledger ? (await acknowledgePages(ctx.db, device.id, request.cursor, request.applied, now)).pendingLeft : 0;
+  const ack = ledger ? await readAcknowledgement(ctx.db, device.id, request.cursor, request.applied) : null;
   const committed = committedStateOf(device);
   const pending = await loadPendingState(ctx.db, device.id);
   let base: SyncState;
@@ -225,7 +225,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
   if (directory.length > 0) response.directory = directory;
 
-  if (ledger) await recordPage(ctx.db, device.id, request.cursor === null, response, now, pendingLeft);
+  if (ack) await updateLedger(ctx.db, device.id, ack, request.cursor === null, response, now);
 
   await ctx.audit.append({
     actorId: principal.user.id,

@@ -3,7 +3,7 @@ import { Alert, App, Button, Descriptions, Drawer, Popconfirm, Space, Table, Tab
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ENTITY_TYPES, type EntityType } from '../../../shared/domain/model';
-import { EXPOSURE_LEVELS, type ExposureFormat, type ExposureReport } from '../../../shared/protocol/exposure';
+import type { ExposureFormat, ExposureLevel, ExposureReport } from '../../../shared/protocol/exposure';
 import type { DeviceView } from '../../../shared/protocol/routes';
 import { useApi, useLocale, useResult } from '../../app/context';
 import { offerBinaryDownload } from '../../lib/download';
@@ -135,14 +135,15 @@ function Summary({ report, device, onRevoke, reload }: { report: ExposureReport;
         dataSource={ENTITY_TYPES.map((entity) => ({ entity }))}
         columns={[
           { key: 'entity', title: t('admin.exposure.entity'), render: (_, r) => t(`admin.exposure.entities.${r.entity}`), width: 110 },
-          ...[...EXPOSURE_LEVELS].reverse().map((level) => ({
+          // Most sensitive first; structural fields (ids, owner, version, dates) last, by their names.
+          ...(['confidential', 'sensitive', 'internal', 'public', 'structural'] as const satisfies readonly ExposureLevel[]).map((level) => ({
             key: level,
             title: level === 'structural' ? t('admin.exposure.structural') : t(`levels.${level}`),
             render: (_: unknown, r: { entity: EntityType }) => (
               <Space size={2} wrap>
                 {report.fields.filter((f) => f.entity === r.entity && f.level === level).map((f) => (
                   <Tag key={f.name} title={f.name} color={f.status === 'held' ? levelColor(level) : undefined} style={f.status === 'held' ? undefined : { borderStyle: 'dashed' }}>
-                    {t(`fields.${r.entity}.${f.name}`, { defaultValue: f.name })}
+                    {level === 'structural' ? f.name : t(`fields.${r.entity}.${f.name}`, { defaultValue: f.name })}
                   </Tag>
                 ))}
               </Space>
