@@ -15,12 +15,13 @@
 // dropped: its vault never stored them.
 //
 // Cost: one transaction per pull (none on an idle periodic sync): the INSERT of the page, and the
-// replay of the pages it acknowledges in a handful of set-based statements (upserts in chunks of
-// 400 rows, deletes by id lists, bucket and field-set rewrites grouped by their distinct stored
-// values). Nothing here reads the permission scope.
+// replay of the pages it acknowledges in a handful of set-based statements (upserts as one JSON
+// parameter unpacked by the database, deletes by id lists, bucket and field-set rewrites grouped
+// by their distinct stored values). Nothing here reads the permission scope.
 
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Dialect } from '../context';
 import type { EntityType } from '../../shared/domain/model';
 import type { PullResponse } from '../../shared/protocol/sync';
 import type { Database } from '../db/schema';
@@ -39,7 +40,8 @@ interface PageBody {
   u: [EntityType, string, string, string, string | null][];
 }
 
-const UPSERT_CHUNK = 400;
+/** Rows per upsert statement (one JSON parameter each). */
+const UPSERT_CHUNK = 5000;
 const ID_CHUNK = 900;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -149,7 +151,7 @@ export async function readAcknowledgement(db: Kysely<Database>, deviceId: string
  * while nothing else is pending (the steady state of periodic syncs: no write at all); while pages
  * are pending it is, so that a request naming its cursor still acknowledges them.
  */
-export async function updateLedger(db: Kysely<Database>, deviceId: string, ack: Acknowledgement, firstSync: boolean, page: PullResponse, now: number): Promise<void> {
+export async function updateLedger(db: Kysely<Database>, dialect: Dialect, deviceId: string, ack: Acknowledgement, firstSync: boolean, page: PullResponse, now: number): Promise<void> {
   const empty = page.upserts.length === 0 && page.removals.length === 0 && page.droppedBuckets.length === 0 && page.fieldPurges.length === 0;
   const record = !(empty && !firstSync && ack.pendingLeft === 0);
   if (!record && ack.upto < 0 && !ack.dropRest) return;
@@ -164,7 +166,7 @@ export async function updateLedger(db: Kysely<Database>, deviceId: string, ack: 
       for (const p of pages) {
         const body = JSON.parse(p.body) as PageBody;
         if (body.r === 1) first = true;
-        await replayPage(trx, deviceId, body);
+        await replayPage(trx, dialect, deviceId, body);
       }
       await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).where('n', '<=', ack.upto).execute();
       await trx.insertInto('exposure_devices').values({ device_id: deviceId, complete: first ? 1 : 0, applied_at: now })
@@ -183,7 +185,7 @@ export async function updateLedger(db: Kysely<Database>, deviceId: string, ack: 
 }
 
 /** Apply one acknowledged page to the ledger, in the order the vault applies it. */
-async function replayPage(trx: Transaction<Database>, deviceId: string, body: PageBody): Promise<void> {
+async function replayPage(trx: Transaction<Database>, dialect: Dialect, deviceId: string, body: PageBody): Promise<void> {
   const ledger = () => trx.deleteFrom('exposure_ledger').where('device_id', '=', deviceId);
   if (body.r === 1) await ledger().execute(); // an empty vault: nothing from before is on it
 
@@ -204,19 +206,20 @@ async function replayPage(trx: Transaction<Database>, deviceId: string, body: Pa
     }
   }
 
-  for (const group of chunks(body.u, UPSERT_CHUNK)) {
-    // One row per record: a page may name a record twice only by mistake; the last wins.
-    const rows = new Map<string, Database['exposure_ledger']>();
-    for (const [entity, id, customerId, set, buckets] of group) {
-      rows.set(`${entity}:${id}`, { device_id: deviceId, entity, record_id: id, customer_id: customerId, field_set: set, buckets });
-    }
-    await trx.insertInto('exposure_ledger').values([...rows.values()])
-      .onConflict((oc) => oc.columns(['device_id', 'entity', 'record_id']).doUpdateSet((eb) => ({
-        customer_id: eb.ref('excluded.customer_id'),
-        field_set: eb.ref('excluded.field_set'),
-        buckets: eb.ref('excluded.buckets'),
-      })))
-      .execute();
+  // All upserts of the page in one statement: the rows travel as one JSON parameter and are
+  // unpacked by the database (json_each / jsonb_array_elements), so nothing is built per row here.
+  // One row per record (a page names a record twice only by mistake; the last wins): PostgreSQL
+  // refuses to update one row twice in a statement.
+  const rows = new Map<string, PageBody['u'][number]>();
+  for (const row of body.u) rows.set(`${row[0]}:${row[1]}`, row);
+  for (const group of chunks([...rows.values()], UPSERT_CHUNK)) {
+    const json = JSON.stringify(group);
+    const source = dialect === 'postgres'
+      ? sql`select ${deviceId}, v->>0, v->>1, v->>2, v->>3, v->>4 from jsonb_array_elements(${json}::jsonb) as v`
+      : sql`select ${deviceId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]') from json_each(${json}) where true`;
+    await sql`insert into exposure_ledger (device_id, entity, record_id, customer_id, field_set, buckets) ${source}
+      on conflict (device_id, entity, record_id) do update set
+        customer_id = excluded.customer_id, field_set = excluded.field_set, buckets = excluded.buckets`.execute(trx);
   }
 
   if (body.d.length > 0) {

@@ -225,7 +225,7 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
   if (directory.length > 0) response.directory = directory;
 
-  if (ack) await updateLedger(ctx.db, device.id, ack, request.cursor === null, response, now);
+  if (ack) await updateLedger(ctx.db, ctx.dialect, device.id, ack, request.cursor === null, response, now);
 
   await ctx.audit.append({
     actorId: principal.user.id,
