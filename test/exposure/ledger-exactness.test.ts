@@ -13,7 +13,7 @@ import { ENTITY_TYPES, type EntityType } from '../../shared/domain/model';
 import type { ExposureReport } from '../../shared/protocol/exposure';
 import { enrollTestDevice, type TestDevice } from '../../server/test/client';
 import { startRealServer, type RealServer } from '../support/real-server';
-import { newTestApp, signInAndSync, unwrap, type TestApp } from '../support/test-app';
+import { newTestApp, signInAndSync, unwrap, waitFor, type TestApp } from '../support/test-app';
 
 const TABLE: Record<EntityType, string> = { customer: 'customers', contact: 'contacts', opportunity: 'opportunities', activity: 'activities' };
 const LIST: Record<EntityType, 'customers' | 'contacts' | 'opportunities' | 'activities'> = TABLE as never;
@@ -114,7 +114,13 @@ describe('exposure ledger: the report equals the vault file at the moment the de
   }, 60_000);
 
   it('offline: a reassignment, a revoked share and a lowered clearance on the server change nothing in the report', async () => {
-    // The device goes offline: the app closes. Its vault file is what was lost.
+    // The device's last sync is acknowledged (a sync the event stream started on its own may have
+    // left its last page pending: the next pull acknowledges it), then it goes offline: the app
+    // closes. Its vault file is what was lost.
+    await waitFor(async () => {
+      unwrap(await t.app.syncNow(), 'sync');
+      return (await report()).ledger.pendingPages === 0;
+    }, 'every page acknowledged');
     const lost = await vaultHoldings(t);
     const { repOwn, repOwn2, otherRep } = server.customers;
     expect(Object.keys(lost.customer).sort()).toEqual([repOwn.id, repOwn2.id, otherRep.id].sort());
@@ -122,7 +128,7 @@ describe('exposure ledger: the report equals the vault file at the moment the de
     expect(lost.contact[`${repOwn.id}-contact`]).toContain('phone');
 
     const atOffline = await report();
-    expect(reportHoldings(atOffline)).toEqual(lost);
+    expect(reportHoldings(atOffline), `ledger ${JSON.stringify(atOffline.ledger)}`).toEqual(lost);
     expect(atOffline.counts.customer).toEqual({ held: 3, possiblyHeld: 0 });
 
     // Today's scope changes: one customer reassigned away, the late share revoked, and the rep
