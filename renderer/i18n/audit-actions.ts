@@ -67,6 +67,7 @@ export const AUDIT_ACTION_TEXT: Record<AuditActionCode, Text> = {
   'device.sign_out': { 'zh-CN': '设备退出登录', en: 'Device signed out' },
   'device.wipe_confirmed': { 'zh-CN': '设备确认已擦除数据', en: 'Device confirmed its wipe' },
   'admin.device.revoke': { 'zh-CN': '吊销设备', en: 'Revoked a device' },
+  'admin.device.exposure': { 'zh-CN': '查看设备数据暴露报告', en: 'Opened a device’s exposure report' },
   'admin.user.revoke_all_devices': { 'zh-CN': '吊销用户的全部设备', en: 'Revoked all of a user’s devices' },
   'review.conduct': { 'zh-CN': '执行访问复核', en: 'Conducted an access review' },
   'review.campaign.create': { 'zh-CN': '发起访问复核', en: 'Started an access review' },

@@ -64,6 +64,7 @@ export const AUDIT_ACTIONS = {
   'device.sign_out': 'devices',
   'device.wipe_confirmed': 'devices',
   'admin.device.revoke': 'devices',
+  'admin.device.exposure': 'devices',
   'admin.user.revoke_all_devices': 'devices',
   // access reviews
   'review.conduct': 'reviews',
