@@ -8,7 +8,7 @@ import { expect, signInAs, test } from './support/fixtures';
 
 test.use({ viewport: { width: 1280, height: 720 } });
 
-const REP = 'rep.hz1.1';
+const REP = 'rep.hz2.1';
 const ADMIN = 'it.admin';
 
 test('an IT admin reads a rep’s incident timeline and revokes the device from it', async ({ app, harnesses, server, totp, shot }) => {
