@@ -60,6 +60,8 @@ test('an IT admin reads a rep’s incident timeline and revokes the device from 
   // The devices page opens the same view (it lives on the audit page).
   await app.shell.open('devices');
   await expect(app.devices.heading).toBeVisible();
+  await expect(app.devices.rowsOf(REP).first()).toBeVisible();
+  await shot(page, 'devices-incident-link-en');
   await app.devices.rowsOf(REP).first().getByRole('button', { name: en.audit.openIncident }).click();
   await expect(page.getByRole('heading', { name: /^Incident view: device / })).toBeVisible();
   await expect(timeline.locator('[data-action="admin.device.revoke"]')).toHaveCount(1);
