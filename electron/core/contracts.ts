@@ -111,7 +111,7 @@ export interface VaultStore {
   getCustomer(id: string): StoredCustomer | null;
   /** The current stored row of a record (projected as stored), for building mutations. */
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
-  facets(): { cities: string[]; industries: string[]; tags: string[] };
+  facets(): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
   teamDashboard(now: number, filter?: TeamDashboardFilter): TeamDashboard;
   /** Opportunities by filter, sorted and paged (list, board columns, dashboard drill-downs). */
   listOpportunities(input: z.input<typeof listOpportunitiesInput>): OpportunityPage;

@@ -264,6 +264,8 @@ export const searchCustomersInput = z.object({
   city: z.string().max(100).optional(),
   industry: z.string().max(100).optional(),
   tag: z.string().max(40).optional(),
+  /** Customers of this owner (a dashboard drill-down under its owner filter). */
+  ownerId: idSchema.optional(),
   /** Customers with no activity since this instant (epoch ms), never contacted included. */
   notContactedSince: z.number().int().nonnegative().optional(),
   /** Customers with an activity in [activityFrom, activityTo) (epoch ms). */
@@ -393,7 +395,7 @@ export interface DesktopOutputs {
   createOpportunity: { id: string };
   updateOpportunity: CustomerDetail;
   logActivity: { id: string };
-  listFacets: { cities: string[]; industries: string[]; tags: string[] };
+  listFacets: { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
   /** The exported file's content (the renderer offers it as a download / save dialog). */
   exportCustomers: { filename: string; mime: string; content: string; count: number };
 

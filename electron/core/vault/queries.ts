@@ -53,6 +53,10 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
   }
   // Dashboard drill-downs: "not contacted since" (last_activity_at is kept by triggers) and
   // "had an activity in this week" (the activities' time index).
+  if (input.ownerId) {
+    where.push('c.owner_id = ?');
+    params.push(input.ownerId);
+  }
   if (input.notContactedSince !== undefined) {
     where.push('(c.last_activity_at IS NULL OR c.last_activity_at < ?)');
     params.push(input.notContactedSince);
@@ -105,9 +109,11 @@ export function getStoredCustomer(db: VaultDb, id: string): StoredCustomer | nul
   };
 }
 
-export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[] } {
+export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {
   const column = (sql: string) => (db.stmt(sql).all() as { v: string }[]).map((r) => r.v);
   return {
+    // The owner directory the pull delivered (display names of the owners in scope).
+    owners: db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[],
     cities: column(`SELECT DISTINCT city AS v FROM customers WHERE city IS NOT NULL AND city <> '' ORDER BY v`),
     industries: column(`SELECT DISTINCT industry AS v FROM customers WHERE industry IS NOT NULL AND industry <> '' ORDER BY v`),
     tags: column(`SELECT DISTINCT t.value AS v FROM customers c, json_each(c.record, '$.tags') t WHERE t.type = 'text' ORDER BY v`),

@@ -199,7 +199,7 @@ export class Vault implements VaultStore {
     return getStoredCustomer(this.db, id);
   }
 
-  facets(): { cities: string[]; industries: string[]; tags: string[] } {
+  facets(): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {
     return facets(this.db);
   }
 
