@@ -304,8 +304,9 @@ export const en: typeof zhCN = {
     funnelHelp: 'A stage’s “reached” count is the deals at that stage or a later one (a won deal has passed every stage); conversion is the next stage’s reached count divided by this one’s. Lost deals are left out of the funnel (the stage a deal was lost at is not recorded) and shown in the win rate.',
     reached: '{{formatted}} reached',
     conversion: '→ {{rate}} convert',
-    closedApart: 'Won and lost (apart from the open stages)',
+    closedApart: 'Lost deals, outside the funnel (the stage they were lost at is not recorded)',
     openRecords: 'Show the records',
+    openCount: '{{formatted}} open opportunities',
     drill: {
       stage: 'stage {{stage}}',
       rep: 'open deals of {{owner}}',

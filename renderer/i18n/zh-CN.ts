@@ -305,8 +305,9 @@ export const zhCN = {
     funnelHelp: '每个阶段的“到达”数＝目前处于该阶段或更后阶段的商机（赢单算作走完全部阶段）；转化率＝下一阶段到达数 ÷ 本阶段到达数。输单不计入漏斗（不记录在哪个阶段丢单），单独显示在赢单率中。',
     reached: '到达 {{formatted}}',
     conversion: '→ 转化 {{rate}}',
-    closedApart: '赢单与输单（不在在途阶段内）',
+    closedApart: '输单不计入漏斗（不记录在哪个阶段丢单）',
     openRecords: '查看明细',
+    openCount: '{{formatted}} 个在途商机',
     drill: {
       stage: '阶段“{{stage}}”',
       rep: '{{owner}} 的在途商机',

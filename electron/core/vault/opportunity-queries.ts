@@ -86,17 +86,28 @@ export function listOpportunities(db: VaultDb, rawInput: ListOpportunitiesInput)
   const column = SORT_SQL[input.sort];
   const dir = input.order === 'desc' ? 'DESC' : 'ASC';
   // Values that are absent (above clearance, never set) sort last in both directions; the id
-  // makes the order total, so pages never overlap or skip.
-  const rows = db.stmt(
-    `SELECT o.record, c.name AS customer_name, c.writable AS writable, u.display_name AS owner_name,
-            EXISTS (SELECT 1 FROM outbox x WHERE x.entity = 'opportunity' AND x.record_id = o.id) AS pending
-     FROM opportunities o
-     LEFT JOIN customers c ON c.id = o.customer_id
-     LEFT JOIN users u ON u.id = o.owner_id
-     ${whereSql}
-     ORDER BY (${column}) IS NULL, ${column} ${dir}, o.id
-     LIMIT ? OFFSET ?`,
-  ).all(...params, input.limit, input.offset) as { record: string; customer_name: string | null; writable: number | null; owner_name: string | null; pending: number }[];
+  // makes the order total, so pages never overlap or skip. The page is chosen over row ids
+  // alone (joined only where the sort needs it), then its rows are read: the sort never carries
+  // the records' JSON.
+  const joins = [
+    input.sort === 'customer' ? 'LEFT JOIN customers c ON c.id = o.customer_id' : '',
+    input.sort === 'owner' ? 'LEFT JOIN users u ON u.id = o.owner_id' : '',
+  ].join(' ');
+  const rids = (
+    db.stmt(`SELECT o.rid AS rid FROM opportunities o ${joins} ${whereSql} ORDER BY (${column}) IS NULL, ${column} ${dir}, o.id LIMIT ? OFFSET ?`)
+      .all(...params, input.limit, input.offset) as { rid: number }[]
+  ).map((r) => r.rid);
+  const byRid = new Map(
+    (db.stmt(
+      `SELECT o.rid AS rid, o.record, c.name AS customer_name, c.writable AS writable, u.display_name AS owner_name,
+              EXISTS (SELECT 1 FROM outbox x WHERE x.entity = 'opportunity' AND x.record_id = o.id) AS pending
+       FROM opportunities o
+       LEFT JOIN customers c ON c.id = o.customer_id
+       LEFT JOIN users u ON u.id = o.owner_id
+       WHERE o.rid IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(rids)) as { rid: number; record: string; customer_name: string | null; writable: number | null; owner_name: string | null; pending: number }[]).map((r) => [r.rid, r]),
+  );
+  const rows = rids.flatMap((rid) => byRid.get(rid) ?? []);
   return {
     total: totals.n,
     amountTotal: totals.amount,

@@ -136,12 +136,13 @@ export function TeamDashboardView() {
             onOpen={() => drillTo({ stages: [...OPEN_STAGES], closeTo: overdueTo }, t('dashboard.drill.overdue'))}
           >
             <div className="sv-kpi" style={{ color: data.overdue > 0 ? '#dc2626' : undefined }} data-testid="overdue-count">{formatCount(data.overdue, locale)}</div>
+            <Typography.Text type="secondary">{t('dashboard.overdueHelp')}</Typography.Text>
           </DrillCard>
         </Col>
         <Col xs={24} md={8}>
           <DrillCard title={t('dashboard.openPipeline')} label={`${t('dashboard.openPipeline')} ${money(openAmount)} — ${t('dashboard.openRecords')}`} onOpen={() => drillTo({ stages: [...OPEN_STAGES] }, t('dashboard.drill.open'), 'amount')}>
             <div className="sv-kpi" title={formatNumber(openAmount, locale)} data-testid="open-pipeline">{money(openAmount)}</div>
-            <Typography.Text type="secondary">{t('opportunities.count', { formatted: formatCount(openCount, locale), amount: money(openAmount) })}</Typography.Text>
+            <Typography.Text type="secondary">{t('dashboard.openCount', { formatted: formatCount(openCount, locale) })}</Typography.Text>
           </DrillCard>
         </Col>
 

@@ -2,7 +2,7 @@ import { ClockCircleOutlined, LockOutlined, MoreOutlined, ReloadOutlined } from 
 import { Alert, Button, Dropdown, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OpportunityListItem, OpportunityPage, SyncIssue } from '../../../shared/api/desktop-api';
+import type { ApiError, OpportunityListItem, OpportunityPage, SyncIssue } from '../../../shared/api/desktop-api';
 import { CLOSED_STAGES, OPEN_STAGES } from '../../../shared/api/opportunities';
 import { OPPORTUNITY_STAGES, type OpportunityStage } from '../../../shared/domain/model';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
@@ -17,12 +17,16 @@ const CARDS_PER_COLUMN = 100;
 
 type Columns = Record<OpportunityStage, OpportunityPage>;
 
-/** What the board tells the user about the last move that did not happen. */
+/**
+ * What the board tells the user about the last move that did not happen: refused on this device
+ * (an API error) or later by the server (a sync issue). Kept as data, so the text follows a
+ * language switch.
+ */
 interface Refusal {
   title: string;
   to: OpportunityStage;
   back: OpportunityStage | null;
-  why: string;
+  why: { error: ApiError } | { issue: SyncIssue };
 }
 
 /**
@@ -86,24 +90,26 @@ export function PipelineBoardView() {
         const move = issue.entity === 'opportunity' ? moves.current.get(issue.recordId) : undefined;
         if (!move) continue;
         moves.current.delete(issue.recordId);
-        setRefusal({ title: move.title, to: move.to, back: move.from, why: refusalReason(t, issue as SyncIssue) });
+        setRefusal({ title: move.title, to: move.to, back: move.from, why: { issue } });
       }
     });
-  }, [api, state.issueCount, t]);
+  }, [api, state.issueCount]);
 
   const titleOf = (item: OpportunityListItem) => item.title ?? t('common.unknown');
 
   async function move(item: OpportunityListItem, to: OpportunityStage) {
     if (item.stage === to) return;
     const title = titleOf(item);
-    const r = await api.updateOpportunity({ id: item.id, fields: { stage: to } });
-    if (!r.ok) {
-      const text = describeError(r.error, locale);
-      setRefusal({ title, to, back: item.stage, why: `${text.title}${locale === 'en' ? '. ' : '。'}${text.action}` });
-      return;
-    }
+    // Noted before the call: the background sync the edit starts may settle (and be refused)
+    // before this call's answer arrives.
     moves.current.set(item.id, { title, from: item.stage, to });
     setRefusal(null);
+    const r = await api.updateOpportunity({ id: item.id, fields: { stage: to } });
+    if (!r.ok) {
+      moves.current.delete(item.id);
+      setRefusal({ title, to, back: item.stage, why: { error: r.error } });
+      return;
+    }
     setAnnounce(t('pipeline.moved', { title, stage: t(`stages.${to}`) }));
   }
 
@@ -131,6 +137,12 @@ export function PipelineBoardView() {
   }
 
   if (!columns) return <Skeleton active style={{ padding: 24 }} />;
+
+  const why = (refusal: Refusal): string => {
+    if ('issue' in refusal.why) return refusalReason(t, refusal.why.issue);
+    const text = describeError(refusal.why.error, locale);
+    return `${text.title}${locale === 'en' ? '. ' : '。'}${text.action}`;
+  };
 
   const card = (item: OpportunityListItem) => {
     const title = titleOf(item);
@@ -229,7 +241,7 @@ export function PipelineBoardView() {
           style={{ marginBottom: 10 }}
           onClose={() => setRefusal(null)}
           title={t('pipeline.refusedTitle', { title: refusal.title, stage: t(`stages.${refusal.to}`) })}
-          description={`${refusal.why} ${refusal.back ? t('pipeline.cardBack', { stage: t(`stages.${refusal.back}`) }) : ''}`}
+          description={`${why(refusal)} ${refusal.back ? t('pipeline.cardBack', { stage: t(`stages.${refusal.back}`) }) : ''}`}
         />
       )}
       <div className="sv-board" style={{ flex: 1 }}>
