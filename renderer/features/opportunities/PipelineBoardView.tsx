@@ -241,7 +241,7 @@ export function PipelineBoardView() {
           style={{ marginBottom: 10 }}
           onClose={() => setRefusal(null)}
           title={t('pipeline.refusedTitle', { title: refusal.title, stage: t(`stages.${refusal.to}`) })}
-          description={`${why(refusal)} ${refusal.back ? t('pipeline.cardBack', { stage: t(`stages.${refusal.back}`) }) : ''}`}
+          description={[why(refusal), refusal.back ? t('pipeline.cardBack', { stage: t(`stages.${refusal.back}`) }) : ''].join(locale === 'en' ? ' ' : '')}
         />
       )}
       <div className="sv-board" style={{ flex: 1 }}>
