@@ -8,7 +8,7 @@ import type { ViewKey } from '../lib/capabilities';
 
 /** Customers selected by a dashboard figure (criteria the customer search understands). */
 export interface CustomerDrill {
-  ownerId?: string;
+  ownerIds?: string[];
   notContactedSince?: number;
   activityFrom?: number;
   activityTo?: number;

@@ -264,8 +264,8 @@ export const searchCustomersInput = z.object({
   city: z.string().max(100).optional(),
   industry: z.string().max(100).optional(),
   tag: z.string().max(40).optional(),
-  /** Customers of this owner (a dashboard drill-down under its owner filter). */
-  ownerId: idSchema.optional(),
+  /** Customers of these owners (a dashboard drill-down under its owner filter). */
+  ownerIds: z.array(idSchema).min(1).max(200).optional(),
   /** Customers with no activity since this instant (epoch ms), never contacted included. */
   notContactedSince: z.number().int().nonnegative().optional(),
   /** Customers with an activity in [activityFrom, activityTo) (epoch ms). */

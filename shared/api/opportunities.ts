@@ -66,12 +66,12 @@ export interface OpportunityPage {
   rows: OpportunityListItem[];
 }
 
-/** The dashboard's own filters: a close-date period and one owner (rep). */
+/** The dashboard's own filters: a close-date period and owners (one rep, or the reps of a team). */
 export const teamDashboardInput = z
   .object({
     closeFrom: isoDay.optional(),
     closeTo: isoDay.optional(),
-    ownerId: idSchema.optional(),
+    ownerIds: z.array(idSchema).min(1).max(200).optional(),
   })
   .optional();
 export type TeamDashboardFilter = NonNullable<z.infer<typeof teamDashboardInput>>;

@@ -17,7 +17,7 @@ const DASHBOARD_WEEKS = 8;
 
 /** The opportunity criteria of the dashboard's filter (AND-ed with each figure's own). */
 function dealWhere(filter: TeamDashboardFilter, extra: string[] = [], extraParams: unknown[] = []): { sql: string; params: unknown[] } {
-  const base = opportunityWhere({ closeFrom: filter.closeFrom, closeTo: filter.closeTo, ownerIds: filter.ownerId ? [filter.ownerId] : undefined });
+  const base = opportunityWhere({ closeFrom: filter.closeFrom, closeTo: filter.closeTo, ownerIds: filter.ownerIds });
   const clauses = [base.sql.replace(/^WHERE /, ''), ...extra].filter(Boolean);
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params: [...base.params, ...extraParams] };
 }
@@ -49,7 +49,7 @@ export function teamDashboard(db: VaultDb, now: number, filter: TeamDashboardFil
   ).all(...repWhere.params) as TeamDashboard['pipelineByRep'];
 
   // Every owner of a deal in the vault, whatever the filter (the owner filter's choices).
-  const owners = db.stmt(
+  const dealOwners = db.stmt(
     `SELECT o.owner_id AS ownerId, coalesce(u.display_name, o.owner_id) AS ownerName
      FROM (SELECT DISTINCT owner_id FROM opportunities WHERE owner_id IS NOT NULL) o LEFT JOIN users u ON u.id = o.owner_id
      ORDER BY ownerName, o.owner_id`,
@@ -60,10 +60,12 @@ export function teamDashboard(db: VaultDb, now: number, filter: TeamDashboardFil
 
   const thisWeek = isoWeekStart(now);
   const firstWeek = thisWeek - (DASHBOARD_WEEKS - 1) * WEEK_MS;
-  const byAuthor = filter.ownerId ? `AND json_extract(record, '$.authorId') = ?` : '';
+  const owners = filter.ownerIds ?? [];
+  const inOwners = `(${owners.map(() => '?').join(', ')})`;
+  const byAuthor = owners.length ? `AND json_extract(record, '$.authorId') IN ${inOwners}` : '';
   const perWeek = new Map(
     (db.stmt(`SELECT CAST((at - ?) / ? AS INTEGER) AS week, count(*) AS n FROM activities WHERE at >= ? AND at < ? ${byAuthor} GROUP BY week`).all(
-      firstWeek, WEEK_MS, firstWeek, thisWeek + WEEK_MS, ...(filter.ownerId ? [filter.ownerId] : []),
+      firstWeek, WEEK_MS, firstWeek, thisWeek + WEEK_MS, ...owners,
     ) as { week: number; n: number }[]).map((r) => [r.week, r.n]),
   );
   const activitiesPerWeek = Array.from({ length: DASHBOARD_WEEKS }, (_, i) => ({
@@ -72,8 +74,8 @@ export function teamDashboard(db: VaultDb, now: number, filter: TeamDashboardFil
   }));
 
   const notContactedBefore = now - NOT_CONTACTED_DAYS * DAY_MS;
-  const byOwner = filter.ownerId ? 'AND owner_id = ?' : '';
-  const ownerParam = filter.ownerId ? [filter.ownerId] : [];
+  const byOwner = owners.length ? `AND owner_id IN ${inOwners}` : '';
+  const ownerParam = owners;
   const notContacted30d = db.stmt(
     // last_activity_at is kept by triggers (schema.ts); the index (last_activity_at, name, id)
     // is read in this order (never contacted first: NULLs sort first) and stops at the limit.
@@ -95,7 +97,7 @@ export function teamDashboard(db: VaultDb, now: number, filter: TeamDashboardFil
     filter,
     pipelineByStage,
     funnel: stageFunnel(pipelineByStage),
-    owners,
+    owners: dealOwners,
     pipelineByRep,
     winRate: { won, lost, rate: won + lost > 0 ? won / (won + lost) : null },
     activitiesPerWeek,

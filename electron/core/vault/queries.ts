@@ -53,9 +53,9 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
   }
   // Dashboard drill-downs: "not contacted since" (last_activity_at is kept by triggers) and
   // "had an activity in this week" (the activities' time index).
-  if (input.ownerId) {
-    where.push('c.owner_id = ?');
-    params.push(input.ownerId);
+  if (input.ownerIds) {
+    where.push(`c.owner_id IN (${input.ownerIds.map(() => '?').join(', ')})`);
+    params.push(...input.ownerIds);
   }
   if (input.notContactedSince !== undefined) {
     where.push('(c.last_activity_at IS NULL OR c.last_activity_at < ?)');

@@ -151,10 +151,10 @@ describe('saved views', () => {
 describe('team dashboard filters and funnel', () => {
   it('every figure equals the list under the filter its drill-down sends', async () => {
     vault = await seeded();
-    const filters: TeamDashboardFilter[] = [{}, { ownerId: 'u-b' }, { closeFrom: '2024-05-01', closeTo: '2024-06-30' }];
+    const filters: TeamDashboardFilter[] = [{}, { ownerIds: ['u-b'] }, { ownerIds: ['u-a', 'u-b'], closeFrom: '2024-05-01' }, { closeFrom: '2024-05-01', closeTo: '2024-06-30' }];
     for (const filter of filters) {
       const d = vault.teamDashboard(NOW, filter);
-      const base = { ownerIds: filter.ownerId ? [filter.ownerId] : undefined, closeFrom: filter.closeFrom, closeTo: filter.closeTo };
+      const base = { ownerIds: filter.ownerIds, closeFrom: filter.closeFrom, closeTo: filter.closeTo };
       for (const s of d.pipelineByStage) {
         const list = vault.listOpportunities({ ...base, stages: [s.stage] });
         expect({ count: list.total, amount: list.amountTotal }, `${JSON.stringify(filter)} ${s.stage}`).toEqual({ count: s.count, amount: s.amount });
@@ -170,7 +170,7 @@ describe('team dashboard filters and funnel', () => {
     expect(all.overdueBefore).toBe('2024-05-14');
     expect(all.overdue).toBe(2); // o1 (05-01), o3 (05-14); o7 is due today
     expect(all.owners).toEqual([{ ownerId: 'u-a', ownerName: '张三' }, { ownerId: 'u-b', ownerName: '李四' }]);
-    const b = vault.teamDashboard(NOW, { ownerId: 'u-b' });
+    const b = vault.teamDashboard(NOW, { ownerIds: ['u-b'] });
     expect(b.winRate).toEqual({ won: 1, lost: 0, rate: 1 });
     // u-b's customers: b (last activity 40 days ago) is not contacted in 30 days.
     expect(b.notContacted30d.map((c) => c.customerId)).toEqual(['b']);

@@ -27,12 +27,12 @@ interface Filters {
 }
 
 /** The criteria a dashboard figure hands over (see app/navigation.tsx), apart from the user's own filters. */
-type DrillCriteria = Pick<CustomerDrill, 'ownerId' | 'notContactedSince' | 'activityFrom' | 'activityTo'>;
+type DrillCriteria = Pick<CustomerDrill, 'ownerIds' | 'notContactedSince' | 'activityFrom' | 'activityTo'>;
 
 function drillCriteria(drill: CustomerDrill | undefined): DrillCriteria {
   if (!drill) return {};
-  const { ownerId, notContactedSince, activityFrom, activityTo } = drill;
-  return Object.fromEntries(Object.entries({ ownerId, notContactedSince, activityFrom, activityTo }).filter(([, v]) => v !== undefined));
+  const { ownerIds, notContactedSince, activityFrom, activityTo } = drill;
+  return Object.fromEntries(Object.entries({ ownerIds, notContactedSince, activityFrom, activityTo }).filter(([, v]) => v !== undefined));
 }
 
 export function CustomersView() {

@@ -46,15 +46,15 @@ export function TeamDashboardView() {
   const can = capabilitiesOf(state.user);
   const [data, setData] = useState<TeamDashboard | null>(null);
   const [period, setPeriod] = useState<Period>('all');
-  const [ownerId, setOwnerId] = useState<string | undefined>(undefined);
+  const [ownerIds, setOwnerIds] = useState<string[]>([]);
 
   const load = useCallback(() => {
-    const filter: TeamDashboardFilter = { ...periodRange(period, new Date()), ...(ownerId ? { ownerId } : {}) };
+    const filter: TeamDashboardFilter = { ...periodRange(period, new Date()), ...(ownerIds.length ? { ownerIds } : {}) };
     return api.teamDashboard(filter).then((r) => {
       const value = show(r);
       if (value) setData(value);
     });
-  }, [api, show, period, ownerId]);
+  }, [api, show, period, ownerIds]);
 
   useEffect(() => {
     void load();
@@ -63,18 +63,19 @@ export function TeamDashboardView() {
   if (!data) return <Skeleton active style={{ padding: 24 }} />;
 
   const f = data.filter;
-  const ownerName = f.ownerId ? (data.owners.find((o) => o.ownerId === f.ownerId)?.ownerName ?? f.ownerId) : null;
+  const nameOf = (id: string) => data.owners.find((o) => o.ownerId === id)?.ownerName ?? id;
+  const ownerName = f.ownerIds ? f.ownerIds.map(nameOf).join('、') : null;
   /** The dashboard's filter as list criteria; each figure adds its own. */
   const base: OpportunityFilter = {
     ...(f.closeFrom ? { closeFrom: f.closeFrom } : {}),
     ...(f.closeTo ? { closeTo: f.closeTo } : {}),
-    ...(f.ownerId ? { ownerIds: [f.ownerId] } : {}),
+    ...(f.ownerIds ? { ownerIds: f.ownerIds } : {}),
   };
   const context = [f.closeFrom || f.closeTo ? t(`dashboard.periods.${period}`) : null, ownerName].filter(Boolean).join(' · ');
   const drillTo = (filter: OpportunityFilter, what: string, sort?: 'amount') =>
     navigate({ view: 'opportunities', filter: { ...base, ...filter }, label: context ? `${what} (${context})` : what, ...(sort ? { sort, order: 'desc' as const } : {}) });
   const drillStage = (stage: OpportunityStage) => drillTo({ stages: [stage] }, t('dashboard.drill.stage', { stage: t(`stages.${stage}`) }));
-  const drillCustomers = (drill: CustomerDrill, label: string) => navigate({ view: 'customers', drill: { ...drill, ...(f.ownerId ? { ownerId: f.ownerId } : {}) }, label: ownerName ? `${label} (${ownerName})` : label });
+  const drillCustomers = (drill: CustomerDrill, label: string) => navigate({ view: 'customers', drill: { ...drill, ...(f.ownerIds ? { ownerIds: f.ownerIds } : {}) }, label: ownerName ? `${label} (${ownerName})` : label });
 
   const openStages = data.pipelineByStage.filter((s) => (OPEN_STAGES as readonly string[]).includes(s.stage));
   const stageData = openStages.map((s) => ({ ...s, label: t(`stages.${s.stage}`) }));
@@ -104,14 +105,16 @@ export function TeamDashboardView() {
           />
           <Select
             size="small"
+            mode="multiple"
             allowClear
             showSearch
+            maxTagCount="responsive"
             optionFilterProp="label"
-            style={{ width: 150 }}
+            style={{ width: 200 }}
             aria-label={t('dashboard.owner')}
             placeholder={t('dashboard.allOwners')}
-            value={ownerId}
-            onChange={(v: string | undefined) => setOwnerId(v ?? undefined)}
+            value={ownerIds}
+            onChange={(v: string[]) => setOwnerIds(v)}
             options={data.owners.map((o) => ({ value: o.ownerId, label: o.ownerName }))}
           />
           {can.exportCustomers && <ExportCustomersButton />}
