@@ -1,7 +1,9 @@
 // Dashboards that drill down: a sales manager clicks a stage's bar and lands on the opportunities
 // list showing exactly the deals at that stage that the server holds for the manager's team (the
-// server database, read through the permission engine, is the reference). In English the funnel's
-// "won" bar and the overdue card do the same; amounts read in 万/亿 and K/M.
+// server database, read through the permission engine, is the reference); the drilled list is kept
+// as a saved view and found again. In English the funnel's "won" bar, the overdue card, the
+// largest "pipeline by rep" bar and the "not contacted in 30 days" card (customer list) do the
+// same; amounts read in 万/亿 and K/M.
 
 import { OPEN_STAGES } from '../shared/api/opportunities';
 import type { OpportunityStage } from '../shared/domain/model';
@@ -69,4 +71,33 @@ test('a manager clicks a stage bar and lands on exactly those opportunities', as
   await page.getByRole('button', { name: new RegExp(`^${app.m.dashboard.overdue} `) }).click();
   await expect.poll(() => app.opportunities.total()).toBe(overdue.length);
   if (overdue.length <= 50) expect((await app.opportunities.rowIds()).sort()).toEqual(overdue);
+
+  // ---- the largest bar of "pipeline by rep": that rep's open deals
+  const byOwner = new Map<string, { amount: number; ids: string[] }>();
+  for (const d of deals.filter((x) => (OPEN_STAGES as readonly string[]).includes(x.stage))) {
+    const entry = byOwner.get(d.ownerId) ?? { amount: 0, ids: [] };
+    entry.amount += d.amount ?? 0;
+    entry.ids.push(d.id);
+    byOwner.set(d.ownerId, entry);
+  }
+  const [, top] = [...byOwner].sort((a, b) => b[1].amount - a[1].amount || (a[0] < b[0] ? -1 : 1))[0]!;
+  await app.shell.open('dashboard');
+  await app.dashboard.chart('pipelineByRep').locator('.recharts-bar-rectangle').first().click();
+  await expect(app.opportunities.heading).toBeVisible();
+  await expect.poll(() => app.opportunities.total()).toBe(top.ids.length);
+  expect((await app.opportunities.rowIds()).sort()).toEqual(top.ids.sort());
+
+  // ---- "not contacted in 30 days": the customer list under the same criterion
+  const visible = new Set((await server.db.visibleCustomers(MANAGER)).map((c) => c.id));
+  const last = new Map(
+    (await server.db.db.selectFrom('activities').select(['customer_id']).select((eb) => eb.fn.max('at').as('at')).where('deleted', '=', 0).groupBy('customer_id').execute())
+      .map((r) => [r.customer_id, Number(r.at)]),
+  );
+  const cutoff = Date.now() - 30 * 86_400_000;
+  const notContacted = [...visible].filter((id) => (last.get(id) ?? 0) < cutoff).length;
+  await app.shell.open('dashboard');
+  await page.getByRole('button', { name: `${app.m.dashboard.notContacted} (${notContacted})` }).click();
+  await expect(app.customers.list.or(page.getByText(app.m.customers.empty))).toBeVisible();
+  expect(await app.customers.total()).toBe(notContacted);
+  await expect(page.getByTestId('drill-label')).toContainText(app.m.dashboard.drill.notContacted);
 });
