@@ -193,3 +193,19 @@ describe('team dashboard filters and funnel', () => {
     expect(stageFunnel([]).every((s) => s.reached === 0 && s.conversion === null)).toBe(true);
   });
 });
+
+describe('customer drill-downs', () => {
+  it('select customers by owner, by no contact since, and by an activity in a week', async () => {
+    vault = await seeded();
+    const customers = (input: Omit<Parameters<Vault['searchCustomers']>[0], 'query' | 'offset' | 'limit'>) =>
+      vault!.searchCustomers({ query: '', offset: 0, limit: 100, ...input }).rows.map((r) => r.id).sort();
+    expect(customers({ ownerIds: ['u-a'] })).toEqual(['a', 'c']);
+    // a: visited 2 days ago; b: called 40 days ago; c: never contacted.
+    expect(customers({ notContactedSince: NOW - 30 * 86_400_000 })).toEqual(['b', 'c']);
+    expect(customers({ notContactedSince: NOW - 30 * 86_400_000, ownerIds: ['u-a'] })).toEqual(['c']);
+    expect(customers({ activityFrom: NOW - 7 * 86_400_000, activityTo: NOW })).toEqual(['a']);
+    expect(customers({ activityFrom: NOW - 41 * 86_400_000, activityTo: NOW - 39 * 86_400_000 })).toEqual(['b']);
+    // The dashboard's count of "not contacted" is this list's count.
+    expect(vault.teamDashboard(NOW).notContacted30dTotal).toBe(2);
+  });
+});
