@@ -1,9 +1,10 @@
 // The pipeline board, two devices: a rep drags a deal to the next stage; the move is a local edit
 // that goes through the outbox to the server, and the manager's dashboard (another harness, its
 // own vault) shows it after its sync. In English the rep moves it back with the keyboard ("move
-// to" menu). Then the server takes opportunity.update away from the sales-rep role while the
-// rep's device still holds the old grant: the device accepts the next move, the server refuses it
-// when pushed, the board says why (English, then Chinese) and the card is back where it was.
+// to" menu). Then, while the rep works offline, the server takes opportunity.update away from the
+// sales-rep role: the device (still holding the old grant) accepts the next move, the server
+// refuses it when pushed on reconnect, the board says why (English, then Chinese) and the card is
+// back where it was.
 
 import { OPEN_STAGES } from '../shared/api/opportunities';
 import type { OpportunityStage } from '../shared/domain/model';
@@ -66,14 +67,22 @@ test("a rep moves a deal on the board; the manager's dashboard shows it after sy
   await expect.poll(async () => (await server.db.opportunity(deal.id))?.stage).toBe(from);
   await shot(page, 'pipeline-board-en');
 
-  // ---- the server refuses a move the device still allowed
+  // ---- the server refuses a move the device still allowed: the rep works offline while the
+  // role loses opportunity.update on the server (an online device would learn of it at once)
   const db = server.db.db;
   const repRole = await db.selectFrom('roles').select(['actions']).where('id', '=', 'role-rep').executeTakeFirstOrThrow();
   try {
+    await server.stop();
+    await expect(app.shell.offlineBanner).toBeVisible();
     const fewer = (JSON.parse(repRole.actions) as string[]).filter((a) => a !== 'opportunity.update');
     await db.updateTable('roles').set({ actions: JSON.stringify(fewer) }).where('id', '=', 'role-rep').execute();
     await app.pipeline.moveWithKeyboard(deal.id, deal.title, to);
-    await expect(app.pipeline.refusal).toBeVisible({ timeout: 30_000 });
+    // Accepted on the device (its grant still allows it), waiting in the outbox.
+    await expect(app.pipeline.cardIn(to, deal.id)).toBeVisible();
+    await app.shell.expectOutboxCount(1);
+    await server.start();
+    // Back online: the check-in brings the narrower grant, the push is refused, the card returns.
+    await expect(app.pipeline.refusal).toBeVisible({ timeout: 45_000 });
     await expect(app.pipeline.refusal).toContainText(app.m.pipeline.refused.no_action);
     await expect(app.pipeline.cardIn(from, deal.id)).toBeVisible();
     await expect(app.pipeline.cardIn(to, deal.id)).toHaveCount(0);
@@ -85,6 +94,7 @@ test("a rep moves a deal on the board; the manager's dashboard shows it after sy
     await expect(app.pipeline.refusal).toContainText(app.m.pipeline.refused.no_action);
     await shot(page, 'pipeline-refused-zh-CN');
   } finally {
+    await server.start();
     // Other specs expect the shipped rep role.
     await db.updateTable('roles').set({ actions: repRole.actions }).where('id', '=', 'role-rep').execute();
   }
