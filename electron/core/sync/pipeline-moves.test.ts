@@ -72,11 +72,14 @@ describe('pipeline moves (real server)', () => {
   it('a move the server refuses becomes a sync issue and the deal is back at its server stage', async () => {
     const role = await server.db.selectFrom('roles').select('actions').where('id', '=', DEFAULT_ROLE_IDS.rep).executeTakeFirstOrThrow();
     try {
+      // Offline, so that no sync brings the narrower grant before the move: the device still
+      // holds the grant that allowed it.
+      await server.stop();
       const fewer = (JSON.parse(role.actions) as string[]).filter((a) => a !== 'opportunity.update');
       await server.db.updateTable('roles').set({ actions: JSON.stringify(fewer) }).where('id', '=', DEFAULT_ROLE_IDS.rep).execute();
-      // The device still holds the grant that allowed it.
       unwrap(await rep.app.updateOpportunity({ id: own(), fields: { stage: 'won' } }));
-      await rep.app.syncNow();
+      await server.restart();
+      unwrap(await rep.app.syncNow());
       expect(await serverStage(own())).toBe('negotiation');
       const issues = unwrap(await rep.app.listIssues());
       expect(issues).toEqual([expect.objectContaining({ kind: 'rejected', entity: 'opportunity', recordId: own(), reason: 'no_action' })]);
@@ -85,6 +88,7 @@ describe('pipeline moves (real server)', () => {
       // The new grant no longer allows moves: the next one is refused on the device.
       expect(await rep.app.updateOpportunity({ id: own(), fields: { stage: 'won' } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     } finally {
+      await server.restart();
       await server.db.updateTable('roles').set({ actions: role.actions }).where('id', '=', DEFAULT_ROLE_IDS.rep).execute();
     }
   });
