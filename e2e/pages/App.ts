@@ -8,6 +8,8 @@ import { AuditPage } from './AuditPage';
 import { CustomerDetail } from './CustomerDetail';
 import { CustomerList } from './CustomerList';
 import { Dashboard } from './Dashboard';
+import { OpportunityListPage } from './Opportunities';
+import { PipelineBoard } from './Pipeline';
 import { ReviewsPage } from './Reviews';
 import { Screens } from './Screens';
 import { SignInPage } from './SignInPage';
@@ -24,6 +26,8 @@ export class App {
   readonly customers: CustomerList;
   readonly detail: CustomerDetail;
   readonly dashboard: Dashboard;
+  readonly pipeline: PipelineBoard;
+  readonly opportunities: OpportunityListPage;
   readonly devices: AdminDevices;
   readonly audit: AuditPage;
   readonly alerts: AlertsPage;
@@ -41,6 +45,8 @@ export class App {
     this.customers = new CustomerList(this.ui);
     this.detail = new CustomerDetail(this.ui);
     this.dashboard = new Dashboard(this.ui);
+    this.pipeline = new PipelineBoard(this.ui);
+    this.opportunities = new OpportunityListPage(this.ui);
     this.devices = new AdminDevices(this.ui);
     this.audit = new AuditPage(this.ui);
     this.alerts = new AlertsPage(this.ui);
