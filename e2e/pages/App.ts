@@ -9,6 +9,8 @@ import { AuditPage } from './AuditPage';
 import { CustomerDetail } from './CustomerDetail';
 import { CustomerList } from './CustomerList';
 import { Dashboard } from './Dashboard';
+import { OpportunityListPage } from './Opportunities';
+import { PipelineBoard } from './Pipeline';
 import { ReviewsPage } from './Reviews';
 import { Screens } from './Screens';
 import { SignInPage } from './SignInPage';
@@ -25,6 +27,8 @@ export class App {
   readonly customers: CustomerList;
   readonly detail: CustomerDetail;
   readonly dashboard: Dashboard;
+  readonly pipeline: PipelineBoard;
+  readonly opportunities: OpportunityListPage;
   readonly devices: AdminDevices;
   readonly users: AdminUsers;
   readonly audit: AuditPage;
@@ -43,6 +47,8 @@ export class App {
     this.customers = new CustomerList(this.ui);
     this.detail = new CustomerDetail(this.ui);
     this.dashboard = new Dashboard(this.ui);
+    this.pipeline = new PipelineBoard(this.ui);
+    this.opportunities = new OpportunityListPage(this.ui);
     this.devices = new AdminDevices(this.ui);
     this.users = new AdminUsers(this.ui);
     this.audit = new AuditPage(this.ui);

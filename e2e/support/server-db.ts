@@ -24,6 +24,20 @@ export interface ServerActivity {
   authorId: string | null;
 }
 
+export interface ServerOpportunity {
+  id: string;
+  customerId: string;
+  title: string;
+  stage: string;
+  ownerId: string;
+  amount: number | null;
+  expectedCloseDate: string;
+}
+
+function toOpportunity(r: { id: string; customer_id: string; title: string; stage: string; owner_id: string; amount: number | null; expected_close_date: string }): ServerOpportunity {
+  return { id: r.id, customerId: r.customer_id, title: r.title, stage: r.stage, ownerId: r.owner_id, amount: r.amount, expectedCloseDate: r.expected_close_date };
+}
+
 export class ServerDb {
   private constructor(private readonly opened: OpenedDatabase) {}
 
@@ -122,6 +136,27 @@ export class ServerDb {
     const counts: Record<string, number> = {};
     for (const row of rows) if (ids.has(row.customer_id)) counts[row.stage] = (counts[row.stage] ?? 0) + 1;
     return counts;
+  }
+
+  /** Every live opportunity of the customers the user may read (what the user's vault holds). */
+  async visibleOpportunities(username: string): Promise<ServerOpportunity[]> {
+    const ids = new Set((await this.visibleCustomers(username)).map((c) => c.id));
+    const rows = await this.db
+      .selectFrom('opportunities')
+      .select(['id', 'customer_id', 'title', 'stage', 'owner_id', 'amount', 'expected_close_date'])
+      .where('deleted', '=', 0)
+      .orderBy('id')
+      .execute();
+    return rows.filter((r) => ids.has(r.customer_id)).map(toOpportunity);
+  }
+
+  async opportunity(id: string): Promise<ServerOpportunity | undefined> {
+    const row = await this.db
+      .selectFrom('opportunities')
+      .select(['id', 'customer_id', 'title', 'stage', 'owner_id', 'amount', 'expected_close_date'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toOpportunity(row);
   }
 
   async devicesOf(username: string) {

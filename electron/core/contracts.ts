@@ -13,6 +13,7 @@ import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '
 import type { GrantClaims } from '../../shared/protocol/grant';
 import type { z } from 'zod';
 import type { searchCustomersInput } from '../../shared/api/desktop-api';
+import type { listOpportunitiesInput, OpportunityPage, OpportunityView, TeamDashboardFilter } from '../../shared/api/opportunities';
 
 /** Epoch-ms clock; injected so lease/wipe/rollback logic is testable. */
 export interface Clock {
@@ -112,8 +113,14 @@ export interface VaultStore {
   getCustomer(id: string): StoredCustomer | null;
   /** The current stored row of a record (projected as stored), for building mutations. */
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
-  facets(): { cities: string[]; industries: string[]; tags: string[] };
-  teamDashboard(now: number): TeamDashboard;
+  facets(): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
+  teamDashboard(now: number, filter?: TeamDashboardFilter): TeamDashboard;
+  /** Opportunities by filter, sorted and paged (list, board columns, dashboard drill-downs). */
+  listOpportunities(input: z.input<typeof listOpportunitiesInput>): OpportunityPage;
+  /** Saved views of the opportunities list (criteria only), kept in this vault. */
+  listOpportunityViews(): OpportunityView[];
+  saveOpportunityView(view: OpportunityView): OpportunityView[];
+  deleteOpportunityView(id: string): OpportunityView[];
   /** Wait for the keychain high-water mark to reflect every outbox change (before closing). */
   flushMark?(): Promise<void>;
   close(): void;

@@ -3,6 +3,8 @@ import {
   AlertOutlined,
   AuditOutlined,
   FileProtectOutlined,
+  FundOutlined,
+  ProjectOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
   LaptopOutlined,
@@ -14,10 +16,12 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { Alert, Button, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CustomersView } from '../features/customers/CustomersView';
 import { TeamDashboardView } from '../features/dashboard/TeamDashboardView';
+import { OpportunitiesView } from '../features/opportunities/OpportunitiesView';
+import { PipelineBoardView } from '../features/opportunities/PipelineBoardView';
 import { UsersView } from '../features/admin/UsersView';
 import { RolesView } from '../features/admin/RolesView';
 import { OrgTreeView } from '../features/admin/OrgTreeView';
@@ -38,9 +42,12 @@ import { useNow } from '../lib/use-now';
 import { roleLabel } from '../lib/role-label';
 import { useApi, useAppState, useLocale, useResult, useSetAppState } from './context';
 import { LanguageSwitch } from './LanguageSwitch';
+import { NavigationContext, type Drill, type NavTarget } from './navigation';
 
 const VIEW_ICONS: Record<ViewKey, ReactNode> = {
   customers: <TeamOutlined />,
+  opportunities: <FundOutlined />,
+  pipeline: <ProjectOutlined />,
   dashboard: <DashboardOutlined />,
   users: <UserOutlined />,
   roles: <SafetyOutlined />,
@@ -57,6 +64,10 @@ function ViewContent({ view }: { view: ViewKey }) {
   switch (view) {
     case 'customers':
       return <CustomersView />;
+    case 'opportunities':
+      return <OpportunitiesView />;
+    case 'pipeline':
+      return <PipelineBoardView />;
     case 'dashboard':
       return <TeamDashboardView />;
     case 'users':
@@ -120,6 +131,12 @@ export function AppShell() {
         close: () => setIncident(null),
       }
     : null;
+  const [drill, setDrill] = useState<Drill | null>(null);
+  const navigate = useCallback((target: NavTarget) => {
+    setDrill((prev) => ({ ...target, seq: (prev?.seq ?? 0) + 1 }));
+    setChosen(target.view);
+  }, []);
+  const navigation = useMemo(() => ({ navigate, drill }), [navigate, drill]);
   const [narrow, setNarrow] = useState(false);
   const view = chosen && views.includes(chosen) ? chosen : views[0];
   const user = state.user;
@@ -147,6 +164,8 @@ export function AppShell() {
             selectedKeys={view ? [view] : []}
             onClick={({ key }) => {
               setIncident(null);
+              // The menu opens a screen as it is, without the last drill-down.
+              setDrill(null);
               setChosen(key as ViewKey);
             }}
             items={views.map((v) => ({ key: v, icon: VIEW_ICONS[v], label: t(`nav.${v}`) }))}
@@ -180,7 +199,9 @@ export function AppShell() {
         <LeaseBanner />
         <RecoveryBanner />
         <Layout.Content style={{ overflow: 'auto', minHeight: 0 }}>
-          <IncidentNavContext.Provider value={incidentNav}>{view && <ViewContent view={view} />}</IncidentNavContext.Provider>
+          <NavigationContext.Provider value={navigation}>
+            <IncidentNavContext.Provider value={incidentNav}>{view && <ViewContent view={view} />}</IncidentNavContext.Provider>
+          </NavigationContext.Provider>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -13,10 +13,11 @@ function userWithRole(key: string): SessionUser {
 
 describe('navigation by the grant’s actions', () => {
   it('gives each shipped role its screens and nothing else', () => {
-    expect(availableViews(userWithRole('rep'))).toEqual(['customers']);
+    expect(availableViews(userWithRole('rep'))).toEqual(['customers', 'opportunities', 'pipeline']);
+    // Customer service reads no opportunities: no list, no board.
     expect(availableViews(userWithRole('service'))).toEqual(['customers']);
-    expect(availableViews(userWithRole('manager'))).toEqual(['customers', 'dashboard']);
-    expect(availableViews(userWithRole('director'))).toEqual(['customers', 'dashboard']);
+    expect(availableViews(userWithRole('manager'))).toEqual(['customers', 'opportunities', 'pipeline', 'dashboard']);
+    expect(availableViews(userWithRole('director'))).toEqual(['customers', 'opportunities', 'pipeline', 'dashboard']);
     expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews']);
     // The auditor reads the audit trail, alerts and review results: no customer screens.
     expect(availableViews(userWithRole('auditor'))).toEqual(['audit', 'alerts', 'reviews']);

@@ -5,10 +5,12 @@ import type { SessionUser } from '../../shared/api/desktop-api';
 // whether a call is allowed; record-level rights come from CustomerDetail (canEdit, access).
 // Every "is this offered?" question of the renderer is answered here, in one place.
 
-export type ViewKey = 'customers' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
+export type ViewKey = 'customers' | 'opportunities' | 'pipeline' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
 
 const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   customers: ['customer.read'],
+  opportunities: ['opportunity.read'],
+  pipeline: ['opportunity.read'],
   dashboard: ['dashboard.team'],
   users: ['admin.users'],
   roles: ['admin.roles'],
@@ -24,7 +26,7 @@ const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   reviews: ['review.conduct', 'audit.read'],
 };
 
-const VIEW_ORDER: readonly ViewKey[] = ['customers', 'dashboard', 'users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews'];
+const VIEW_ORDER: readonly ViewKey[] = ['customers', 'opportunities', 'pipeline', 'dashboard', 'users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews'];
 
 function has(user: Pick<SessionUser, 'actions'> | null, action: string): boolean {
   return !!user && user.actions.includes(action);

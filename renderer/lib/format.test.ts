@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   displayValue,
   formatCny,
+  formatAmount,
   formatCnyCompact,
+  formatCount,
   formatDate,
   formatDateTime,
   formatNumber,
@@ -21,6 +23,24 @@ describe('format', () => {
     expect(formatCny(Number.NaN, 'zh-CN')).toBe('—');
     expect(formatCnyCompact(12_000_000, 'zh-CN')).toBe('¥1200万');
     expect(formatCnyCompact(12_000_000, 'en')).toBe('CN¥12M');
+  });
+
+  it('formats amounts in 万/亿 (Chinese) and K/M (English), counts with digit grouping', () => {
+    expect(formatAmount(270_310_000, 'zh-CN')).toBe('¥2.7亿');
+    expect(formatAmount(270_310_000, 'en')).toBe('¥270.3M');
+    expect(formatAmount(125_000, 'zh-CN')).toBe('¥12.5万');
+    expect(formatAmount(125_000, 'en')).toBe('¥125K');
+    expect(formatAmount(3_000_000_000, 'en')).toBe('¥3B');
+    expect(formatAmount(8_500, 'zh-CN')).toBe('¥8,500');
+    expect(formatAmount(850, 'en')).toBe('¥850');
+    expect(formatAmount(0, 'en')).toBe('¥0');
+    // Rounding that reaches the next unit uses it.
+    expect(formatAmount(99_990_000, 'zh-CN')).toBe('¥1亿');
+    expect(formatAmount(999_960, 'en')).toBe('¥1M');
+    expect(formatAmount(-12_000, 'zh-CN')).toBe('-¥1.2万');
+    expect(formatAmount(null, 'zh-CN')).toBe('—');
+    expect(formatCount(1_234_567, 'zh-CN')).toBe('1,234,567');
+    expect(formatCount(1_234_567, 'en')).toBe('1,234,567');
   });
 
   it('formats numbers and percentages', () => {

@@ -48,6 +48,30 @@ export function formatCnyCompact(value: number, locale: Locale): string {
   return numberFormat(locale, { style: 'currency', currency: 'CNY', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }).format(value);
 }
 
+/**
+ * A CNY amount for cards, bars and rows: 万 and 亿 in Chinese (¥2.7亿, ¥12.5万), K and M in
+ * English (¥270.3M, ¥125K); small amounts in full with digit grouping (¥8,500). At most one
+ * decimal, dropped when it is 0. The exact amount belongs in a tooltip or the record itself.
+ */
+export function formatAmount(value: number | null | undefined, locale: Locale): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  const one = (n: number) => numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+  const units: [number, string][] = locale === 'zh-CN' ? [[1e8, '亿'], [1e4, '万']] : [[1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  // Biggest unit first, judged after rounding: 9,999.96万 reads ¥1亿, not ¥10000万.
+  for (const [size, unit] of units) {
+    const scaled = Math.round((abs / size) * 10) / 10;
+    if (scaled >= 1) return `${sign}¥${one(scaled)}${unit}`;
+  }
+  return `${sign}¥${numberFormat(locale, { maximumFractionDigits: 0 }).format(abs)}`;
+}
+
+/** A count with digit grouping (12,345), never with decimals. */
+export function formatCount(value: number, locale: Locale): string {
+  return numberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+}
+
 export function formatPercent(ratio: number | null, locale: Locale): string {
   if (ratio === null || !Number.isFinite(ratio)) return '—';
   return numberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(ratio);

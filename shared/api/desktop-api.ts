@@ -33,6 +33,8 @@ import type {
 import { ROUTES } from '../protocol/routes';
 import type { AlertThresholds } from '../protocol/alert-thresholds';
 import type { GroupRuleView, IdentityProviderView } from '../protocol/sso';
+import type { FunnelStep, OpportunityPage, OpportunityView, TeamDashboardFilter } from './opportunities';
+import { listOpportunitiesInput, opportunityViewSchema, teamDashboardInput } from './opportunities';
 
 // The one contract between the renderer and the main-side core. The preload implements it
 // over IPC (Electron); the browser harness implements it over local HTTP (development and
@@ -237,7 +239,13 @@ export interface SyncIssue {
 }
 
 export interface TeamDashboard {
+  /** The filter the figures below were computed under (echoed, so drill-downs apply the same). */
+  filter: TeamDashboardFilter;
   pipelineByStage: { stage: OpportunityStage; count: number; amount: number }[];
+  /** Open stages in order, then won; lost deals are apart (winRate.lost). */
+  funnel: FunnelStep[];
+  /** Owners of the deals in the vault (for the owner filter), by name. */
+  owners: { ownerId: string; ownerName: string }[];
   pipelineByRep: { ownerId: string; ownerName: string; count: number; amount: number }[];
   winRate: { won: number; lost: number; rate: number | null };
   activitiesPerWeek: { weekStart: string; count: number }[];
@@ -247,6 +255,8 @@ export interface TeamDashboard {
   notContacted30dTotal: number;
   /** Opportunities past their expected close date and not won/lost */
   overdue: number;
+  /** The last day that counts as overdue (yesterday, yyyy-mm-dd): the drill-down's close-date bound. */
+  overdueBefore: string;
   computedAt: number;
 }
 
@@ -257,6 +267,13 @@ export const searchCustomersInput = z.object({
   city: z.string().max(100).optional(),
   industry: z.string().max(100).optional(),
   tag: z.string().max(40).optional(),
+  /** Customers of these owners (a dashboard drill-down under its owner filter). */
+  ownerIds: z.array(idSchema).min(1).max(200).optional(),
+  /** Customers with no activity since this instant (epoch ms), never contacted included. */
+  notContactedSince: z.number().int().nonnegative().optional(),
+  /** Customers with an activity in [activityFrom, activityTo) (epoch ms). */
+  activityFrom: z.number().int().nonnegative().optional(),
+  activityTo: z.number().int().nonnegative().optional(),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
   /**
@@ -301,7 +318,12 @@ export const desktopInputs = {
   listIssues: z.undefined(),
   dismissIssue: z.object({ id: z.string().max(64) }),
 
-  teamDashboard: z.undefined(),
+  teamDashboard: teamDashboardInput,
+  listOpportunities: listOpportunitiesInput,
+  /** Saved views of the opportunities list, kept in this device's vault. */
+  listOpportunityViews: z.undefined(),
+  saveOpportunityView: opportunityViewSchema,
+  deleteOpportunityView: z.object({ id: idSchema }),
 
   adminListUsers: z.undefined(),
   adminCreateUser: ROUTES.createUser.body,
@@ -389,7 +411,7 @@ export interface DesktopOutputs {
   createOpportunity: { id: string };
   updateOpportunity: CustomerDetail;
   logActivity: { id: string };
-  listFacets: { cities: string[]; industries: string[]; tags: string[] };
+  listFacets: { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
   /** The exported file's content (the renderer offers it as a download / save dialog). */
   exportCustomers: { filename: string; mime: string; content: string; count: number };
 
@@ -398,6 +420,10 @@ export interface DesktopOutputs {
   dismissIssue: { ok: true };
 
   teamDashboard: TeamDashboard;
+  listOpportunities: OpportunityPage;
+  listOpportunityViews: OpportunityView[];
+  saveOpportunityView: OpportunityView[];
+  deleteOpportunityView: OpportunityView[];
 
   adminListUsers: UserView[];
   /** A change that widens access and that the caller's own scope does not cover waits for approval. */
@@ -461,3 +487,4 @@ export interface DesktopApi extends DesktopCalls {
 export const DESKTOP_METHODS = Object.keys(desktopInputs) as DesktopMethod[];
 
 export { ACTIVITY_KINDS, OPPORTUNITY_STAGES };
+export type { FunnelStep, OpportunityFilter, OpportunityListItem, OpportunityPage, OpportunityView, TeamDashboardFilter } from './opportunities';

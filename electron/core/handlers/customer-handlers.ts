@@ -1,6 +1,7 @@
-// Customer data on this device: search, detail, local edits, facets, export, the team
-// dashboard, the outbox and sync issues. Every handler reads through `requireUnlocked` (the lease
-// holds) and asks the role before it acts; edits go through LocalEdits.
+// Customer data on this device: search, detail, local edits, facets, export, the outbox and
+// sync issues (opportunities and the team dashboard: opportunity-handlers.ts). Every handler
+// reads through `requireUnlocked` (the lease holds) and asks the role before it acts; edits go
+// through LocalEdits.
 
 import { randomUUID } from 'node:crypto';
 import { summarizeSearch } from '../../../shared/protocol/sync';
@@ -25,8 +26,7 @@ type CustomerMethod =
   | 'exportCustomers'
   | 'listOutbox'
   | 'listIssues'
-  | 'dismissIssue'
-  | 'teamDashboard';
+  | 'dismissIssue';
 
 export function customerHandlers(app: AppController): HandlerGroup<CustomerMethod> {
   const edits = new LocalEdits(app);
@@ -153,12 +153,6 @@ export function customerHandlers(app: AppController): HandlerGroup<CustomerMetho
       u.vault.dismissIssue(input.id);
       app.emit();
       return { ok: true as const };
-    },
-
-    teamDashboard: async () => {
-      const u = app.requireUnlocked();
-      app.requireAction(u.grant, 'dashboard.team');
-      return u.vault.teamDashboard(u.now);
     },
   };
 }

@@ -1,21 +1,16 @@
-// Read queries over the vault: the customer list (search), one customer as stored, facets and
-// the team dashboard. The vault holds exactly the user's scope, projected to their clearance, so
-// these read everything they find.
+// Read queries over the vault: the customer list (search), one customer as stored and facets
+// (the team dashboard: dashboard.ts; opportunities: opportunity-queries.ts). The vault holds
+// exactly the user's scope, projected to their clearance, so these read everything they find.
 
-import type { CustomerListItem, TeamDashboard } from '../../../shared/api/desktop-api';
+import type { CustomerListItem } from '../../../shared/api/desktop-api';
 import { searchCustomersInput } from '../../../shared/api/desktop-api';
-import { OPPORTUNITY_STAGES, type EntityType, type OpportunityStage } from '../../../shared/domain/model';
+import type { EntityType } from '../../../shared/domain/model';
 import type { SearchInput, StoredCustomer } from '../contracts';
-import { DAY_MS, WEEK_MS, isoDate, isoWeekStart } from './dates';
 import type { VaultDb } from './db';
 import { VaultError } from './errors';
 import type { CHILD_ENTITIES} from './records';
 import { TABLE, stringOr, type StoredRecord } from './records';
 import { LIKE_ESCAPE, buildSearchFilter } from './search-query';
-
-const NOT_CONTACTED_DAYS = 30;
-const NOT_CONTACTED_LIMIT = 100;
-const DASHBOARD_WEEKS = 8;
 
 /** Stored record counts per entity (progress, diagnostics, tests). */
 export function recordCounts(db: VaultDb): Record<EntityType, number> {
@@ -55,6 +50,20 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
   if (input.tag) {
     where.push(`EXISTS (SELECT 1 FROM json_each(c.record, '$.tags') t WHERE t.value = ?)`);
     params.push(input.tag);
+  }
+  // Dashboard drill-downs: "not contacted since" (last_activity_at is kept by triggers) and
+  // "had an activity in this week" (the activities' time index).
+  if (input.ownerIds) {
+    where.push(`c.owner_id IN (${input.ownerIds.map(() => '?').join(', ')})`);
+    params.push(...input.ownerIds);
+  }
+  if (input.notContactedSince !== undefined) {
+    where.push('(c.last_activity_at IS NULL OR c.last_activity_at < ?)');
+    params.push(input.notContactedSince);
+  }
+  if (input.activityFrom !== undefined || input.activityTo !== undefined) {
+    where.push('c.id IN (SELECT a.customer_id FROM activities a WHERE a.at >= ? AND a.at < ?)');
+    params.push(input.activityFrom ?? 0, input.activityTo ?? Number.MAX_SAFE_INTEGER);
   }
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   // One count per query: a keyset continuation (`after`) is not counted again.
@@ -100,84 +109,14 @@ export function getStoredCustomer(db: VaultDb, id: string): StoredCustomer | nul
   };
 }
 
-export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[] } {
+export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {
   const column = (sql: string) => (db.stmt(sql).all() as { v: string }[]).map((r) => r.v);
   return {
+    // The owner directory the pull delivered (display names of the owners in scope).
+    owners: db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[],
     cities: column(`SELECT DISTINCT city AS v FROM customers WHERE city IS NOT NULL AND city <> '' ORDER BY v`),
     industries: column(`SELECT DISTINCT industry AS v FROM customers WHERE industry IS NOT NULL AND industry <> '' ORDER BY v`),
     tags: column(`SELECT DISTINCT t.value AS v FROM customers c, json_each(c.record, '$.tags') t WHERE t.type = 'text' ORDER BY v`),
-  };
-}
-
-/**
- * The team dashboard over everything in the vault (the vault holds exactly the user's scope).
- * pipelineByStage covers every stage; pipelineByRep is the open pipeline (not won or lost).
- * Amounts above the user's clearance are absent and count as 0.
- */
-export function teamDashboard(db: VaultDb, now: number): TeamDashboard {
-  const byStage = new Map(
-    (db.stmt('SELECT stage, count(*) AS n, total(amount) AS amount FROM opportunities WHERE stage IS NOT NULL GROUP BY stage').all() as {
-      stage: string; n: number; amount: number;
-    }[]).map((r) => [r.stage, r]),
-  );
-  const pipelineByStage = OPPORTUNITY_STAGES.map((stage: OpportunityStage) => ({
-    stage,
-    count: byStage.get(stage)?.n ?? 0,
-    amount: byStage.get(stage)?.amount ?? 0,
-  }));
-
-  const pipelineByRep = (
-    db.stmt(
-      `SELECT o.owner_id AS ownerId, coalesce(u.display_name, o.owner_id) AS ownerName, count(*) AS count, total(o.amount) AS amount
-       FROM opportunities o LEFT JOIN users u ON u.id = o.owner_id
-       WHERE o.stage NOT IN ('won', 'lost') AND o.owner_id IS NOT NULL
-       GROUP BY o.owner_id ORDER BY amount DESC, o.owner_id`,
-    ).all() as TeamDashboard['pipelineByRep']
-  );
-
-  const won = byStage.get('won')?.n ?? 0;
-  const lost = byStage.get('lost')?.n ?? 0;
-
-  const thisWeek = isoWeekStart(now);
-  const firstWeek = thisWeek - (DASHBOARD_WEEKS - 1) * WEEK_MS;
-  const perWeek = new Map(
-    (db.stmt('SELECT CAST((at - ?) / ? AS INTEGER) AS week, count(*) AS n FROM activities WHERE at >= ? AND at < ? GROUP BY week').all(
-      firstWeek, WEEK_MS, firstWeek, thisWeek + WEEK_MS,
-    ) as { week: number; n: number }[]).map((r) => [r.week, r.n]),
-  );
-  const activitiesPerWeek = Array.from({ length: DASHBOARD_WEEKS }, (_, i) => ({
-    weekStart: isoDate(firstWeek + i * WEEK_MS),
-    count: perWeek.get(i) ?? 0,
-  }));
-
-  const notContacted30d = (
-    db.stmt(
-      // last_activity_at is kept by triggers (schema.ts); the index (last_activity_at, name, id)
-      // is read in this order (never contacted first: NULLs sort first) and stops at the limit.
-      `SELECT id AS customerId, coalesce(name, id) AS name, last_activity_at AS lastActivityAt FROM customers
-       WHERE last_activity_at IS NULL OR last_activity_at < ?
-       ORDER BY last_activity_at, name, id LIMIT ?`,
-    ).all(now - NOT_CONTACTED_DAYS * DAY_MS, NOT_CONTACTED_LIMIT) as TeamDashboard['notContacted30d']
-  );
-
-  // The list above is capped; the card states how many qualify in all (an honest count).
-  const notContacted30dTotal = (
-    db.stmt(`SELECT count(*) AS n FROM customers WHERE last_activity_at IS NULL OR last_activity_at < ?`).get(now - NOT_CONTACTED_DAYS * DAY_MS) as { n: number }
-  ).n;
-
-  const overdue = (
-    db.stmt(`SELECT count(*) AS n FROM opportunities WHERE expected_close_date < ? AND stage NOT IN ('won', 'lost')`).get(isoDate(now)) as { n: number }
-  ).n;
-
-  return {
-    pipelineByStage,
-    pipelineByRep,
-    winRate: { won, lost, rate: won + lost > 0 ? won / (won + lost) : null },
-    activitiesPerWeek,
-    notContacted30d,
-    notContacted30dTotal,
-    overdue,
-    computedAt: now,
   };
 }
 

@@ -177,4 +177,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE customer_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0');
   INSERT INTO meta(key, value) VALUES ('internal:search-rebuild', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;
   `,
+
+  /* 5: the pipeline board's columns (opportunity-queries.ts) */ `
+  -- Each board column is the deals at one stage by expected close date: with this index a column
+  -- is an index range read in order, instead of reading every deal at that stage and sorting.
+  CREATE INDEX opportunities_stage_close ON opportunities(stage, expected_close_date);
+  `,
 ];

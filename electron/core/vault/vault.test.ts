@@ -191,6 +191,8 @@ describe('Vault search', () => {
       cities: ['Beijing', 'Hong Kong', 'Shanghai', '深圳'],
       industries: ['Finance', 'Retail', '通信'],
       tags: ['VIP', 'export', '战略客户'],
+      // The owner directory: the grant names the user (the list's owner filter offers them).
+      owners: [{ id: 'u-rep', name: '王小明' }],
     });
   });
 });

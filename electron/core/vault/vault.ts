@@ -8,7 +8,7 @@
 // about access: the claims it needs (clearance, the user's id) are passed in by the session.
 
 import type { EntityType } from '../../../shared/domain/model';
-import type { CustomerListItem, OutboxItem, SyncIssue, TeamDashboard } from '../../../shared/api/desktop-api';
+import type { CustomerListItem, OpportunityPage, OpportunityView, OutboxItem, SyncIssue, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../../shared/protocol/sync';
 import { VAULT_KEY_ACCOUNT, type Clock, type SearchInput, type SecretStore, type StoredCustomer, type VaultMeta, type VaultStore } from '../contracts';
@@ -19,7 +19,9 @@ import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
 import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
 import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outboxCount, outboxSeq, restoreOutbox, settlePush } from './outbox';
 import { applyPullPage, rememberUserNames } from './pull-apply';
-import { facets, getStoredCustomer, recordCounts, searchCustomers, teamDashboard } from './queries';
+import { facets, getStoredCustomer, recordCounts, searchCustomers } from './queries';
+import { teamDashboard } from './dashboard';
+import { deleteOpportunityView, listOpportunities, listOpportunityViews, saveOpportunityView, type ListOpportunitiesInput } from './opportunity-queries';
 import { getRecord } from './records';
 import { ensureSearchIndex } from './search-index';
 
@@ -197,12 +199,28 @@ export class Vault implements VaultStore {
     return getStoredCustomer(this.db, id);
   }
 
-  facets(): { cities: string[]; industries: string[]; tags: string[] } {
+  facets(): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {
     return facets(this.db);
   }
 
-  teamDashboard(now: number): TeamDashboard {
-    return teamDashboard(this.db, now);
+  teamDashboard(now: number, filter: TeamDashboardFilter = {}): TeamDashboard {
+    return teamDashboard(this.db, now, filter);
+  }
+
+  listOpportunities(input: ListOpportunitiesInput): OpportunityPage {
+    return listOpportunities(this.db, input);
+  }
+
+  listOpportunityViews(): OpportunityView[] {
+    return listOpportunityViews(this.db);
+  }
+
+  saveOpportunityView(view: OpportunityView): OpportunityView[] {
+    return saveOpportunityView(this.db, view);
+  }
+
+  deleteOpportunityView(id: string): OpportunityView[] {
+    return deleteOpportunityView(this.db, id);
   }
 }
 

@@ -1,11 +1,12 @@
 import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
-import { Button, Empty, Input, Select, Space, Typography, type InputRef } from 'antd';
+import { Button, Empty, Input, Select, Space, Tag, Typography, type InputRef } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerListItem, FieldAccess, SessionUser } from '../../../shared/api/desktop-api';
 import { DEFAULT_CLASSIFICATION } from '../../../shared/domain/model';
 import { readableFields, writableFields } from '../../../shared/permissions/engine';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
+import { useDrill, type CustomerDrill } from '../../app/navigation';
 import { capabilitiesOf } from '../../lib/capabilities';
 import { formatNumber } from '../../lib/format';
 import { useDebounced } from '../../lib/use-debounced';
@@ -25,6 +26,15 @@ interface Filters {
   tag?: string;
 }
 
+/** The criteria a dashboard figure hands over (see app/navigation.tsx), apart from the user's own filters. */
+type DrillCriteria = Pick<CustomerDrill, 'ownerIds' | 'notContactedSince' | 'activityFrom' | 'activityTo'>;
+
+function drillCriteria(drill: CustomerDrill | undefined): DrillCriteria {
+  if (!drill) return {};
+  const { ownerIds, notContactedSince, activityFrom, activityTo } = drill;
+  return Object.fromEntries(Object.entries({ ownerIds, notContactedSince, activityFrom, activityTo }).filter(([, v]) => v !== undefined));
+}
+
 export function CustomersView() {
   const { t } = useTranslation();
   const api = useApi();
@@ -41,7 +51,14 @@ export function CustomersView() {
   /** The request whose answer is on screen; loading while it differs from the current one. */
   const [shownRequest, setShownRequest] = useState<string | null>(null);
   const [facets, setFacets] = useState<{ cities: string[]; industries: string[]; tags: string[] }>({ cities: [], industries: [], tags: [] });
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const drill = useDrill('customers');
+  const [drilled, setDrilled] = useState<{ seq: number; criteria: DrillCriteria; label: string | null }>({ seq: drill?.seq ?? 0, criteria: drillCriteria(drill?.drill), label: drill?.label ?? null });
+  const [selectedId, setSelectedId] = useState<string | null>(drill?.drill.customerId ?? null);
+  // Another drill-down while the list is open replaces the last one.
+  if (drill && drill.seq !== drilled.seq) {
+    setDrilled({ seq: drill.seq, criteria: drillCriteria(drill.drill), label: drill.label ?? null });
+    if (drill.drill.customerId) setSelectedId(drill.drill.customerId);
+  }
   const [creating, setCreating] = useState(false);
   /** Field access seen on the last opened customer (same for every customer of this user). */
   const [customerAccess, setCustomerAccess] = useState<FieldAccess | null>(null);
@@ -51,7 +68,7 @@ export function CustomersView() {
   const listRef = useRef<HTMLDivElement | null>(null);
   const searchRef = useRef<InputRef | null>(null);
 
-  const searchKey = JSON.stringify([debouncedQuery, filters]);
+  const searchKey = JSON.stringify([debouncedQuery, filters, drilled.criteria]);
   const requestKey = customerListRequestKey(searchKey, state);
   // Loading from the first keystroke: while the debounce is pending the shown rows and count
   // belong to the previous query, and the list is remounted when the new one is searched.
@@ -60,7 +77,7 @@ export function CustomersView() {
   // New search, and again whenever a sync or a local edit changed the data.
   useEffect(() => {
     const seq = ++searchSeq.current;
-    void api.searchCustomers({ query: debouncedQuery, ...filters, offset: 0, limit: PAGE }).then((r) => {
+    void api.searchCustomers({ query: debouncedQuery, ...filters, ...drilled.criteria, offset: 0, limit: PAGE }).then((r) => {
       if (seq !== searchSeq.current) return;
       setShownRequest(requestKey);
       const value = show(r);
@@ -68,7 +85,7 @@ export function CustomersView() {
       setRows(value.rows);
       setTotal(value.total ?? value.rows.length);
     });
-  }, [api, show, debouncedQuery, filters, requestKey]);
+  }, [api, show, debouncedQuery, filters, drilled.criteria, requestKey]);
 
   useEffect(() => {
     void api.listFacets().then((r) => {
@@ -84,7 +101,7 @@ export function CustomersView() {
     // order (name, id); it is one index seek at any depth and is not counted again.
     const last = rows[rows.length - 1];
     const after = last ? { name: last.name, id: last.id } : undefined;
-    void api.searchCustomers({ query: debouncedQuery, ...filters, offset: after ? 0 : rows.length, limit: PAGE, after }).then((r) => {
+    void api.searchCustomers({ query: debouncedQuery, ...filters, ...drilled.criteria, offset: after ? 0 : rows.length, limit: PAGE, after }).then((r) => {
       loadingMore.current = false;
       if (seq !== searchSeq.current) return;
       const value = show(r);
@@ -92,7 +109,7 @@ export function CustomersView() {
       setRows((prev) => [...prev, ...value.rows]);
       if (value.total !== null) setTotal(value.total);
     });
-  }, [api, show, debouncedQuery, filters, rows]);
+  }, [api, show, debouncedQuery, filters, drilled.criteria, rows]);
 
   const filterSelect = (key: keyof Filters, label: string, options: string[]) => (
     <Select
@@ -137,6 +154,19 @@ export function CustomersView() {
             maxLength={200}
             type="search"
           />
+          {drilled.label && (
+            <div>
+              <Tag
+                color="blue"
+                closable
+                closeIcon={<span aria-label={t('customers.clearDrill')}>×</span>}
+                onClose={() => setDrilled((d) => ({ seq: d.seq, criteria: {}, label: null }))}
+                data-testid="drill-label"
+              >
+                {t('customers.drillLabel', { label: drilled.label })}
+              </Tag>
+            </div>
+          )}
           <div style={{ display: 'flex', gap: 6 }}>
             {filterSelect('city', t('customers.cityFilter'), facets.cities)}
             {filterSelect('industry', t('customers.industryFilter'), facets.industries)}

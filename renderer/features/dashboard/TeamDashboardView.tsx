@@ -1,34 +1,60 @@
-import { ReloadOutlined, WarningOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Empty, Progress, Row, Skeleton, Space, Statistic, Table, Tooltip as AntTooltip, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { InfoCircleOutlined, ReloadOutlined, WarningOutlined } from '@ant-design/icons';
+import { Button, Card, Col, Empty, Row, Segmented, Select, Skeleton, Space, Table, Tooltip as AntTooltip, Typography } from 'antd';
+import { useCallback, useEffect, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { TeamDashboard } from '../../../shared/api/desktop-api';
+import type { OpportunityFilter, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
+import { OPEN_STAGES } from '../../../shared/api/opportunities';
+import type { OpportunityStage } from '../../../shared/domain/model';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
+import { useNavigate, type CustomerDrill } from '../../app/navigation';
 import { capabilitiesOf } from '../../lib/capabilities';
-import { formatCny, formatCnyCompact, formatDate, formatDateTime, formatNumber, formatPercent } from '../../lib/format';
+import { formatAmount, formatCount, formatDate, formatDateTime, formatNumber, formatPercent } from '../../lib/format';
 import { ExportCustomersButton } from '../customers/ExportCustomersButton';
+import { StageFunnel } from './StageFunnel';
+import { PERIODS, periodRange, type Period } from './period';
 
 const CHART_HEIGHT = 240;
+const DAY_MS = 86_400_000;
 
-/** The manager's / director's team dashboard, computed by the core from the local vault. */
+/** A card that opens the records behind it (click, Enter or Space). */
+function DrillCard({ title, extra, label, onOpen, children }: { title: ReactNode; extra?: ReactNode; label: string; onOpen: () => void; children: ReactNode }) {
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    onOpen();
+  };
+  return (
+    <Card size="small" title={title} extra={extra} hoverable className="sv-clickable" role="button" tabIndex={0} aria-label={label} onClick={onOpen} onKeyDown={onKeyDown}>
+      {children}
+    </Card>
+  );
+}
+
+/**
+ * The manager's / director's team dashboard, computed by the core from the local vault under a
+ * period (expected close) and an owner filter. Every card, bar and row opens the records behind
+ * it: the opportunities list under the same criteria, or the customer list.
+ */
 export function TeamDashboardView() {
   const { t } = useTranslation();
   const api = useApi();
   const state = useAppState();
   const locale = useLocale();
   const show = useResult();
+  const navigate = useNavigate();
   const can = capabilitiesOf(state.user);
   const [data, setData] = useState<TeamDashboard | null>(null);
+  const [period, setPeriod] = useState<Period>('all');
+  const [ownerIds, setOwnerIds] = useState<string[]>([]);
 
-  const load = useCallback(
-    () =>
-      api.teamDashboard().then((r) => {
-        const value = show(r);
-        if (value) setData(value);
-      }),
-    [api, show],
-  );
+  const load = useCallback(() => {
+    const filter: TeamDashboardFilter = { ...periodRange(period, new Date()), ...(ownerIds.length ? { ownerIds } : {}) };
+    return api.teamDashboard(filter).then((r) => {
+      const value = show(r);
+      if (value) setData(value);
+    });
+  }, [api, show, period, ownerIds]);
 
   useEffect(() => {
     void load();
@@ -36,9 +62,29 @@ export function TeamDashboardView() {
 
   if (!data) return <Skeleton active style={{ padding: 24 }} />;
 
-  const stageData = data.pipelineByStage.map((s) => ({ ...s, label: t(`stages.${s.stage}`) }));
-  const money = (v: number) => formatCny(v, locale);
-  const compact = (v: number) => formatCnyCompact(v, locale);
+  const f = data.filter;
+  const nameOf = (id: string) => data.owners.find((o) => o.ownerId === id)?.ownerName ?? id;
+  const ownerName = f.ownerIds ? f.ownerIds.map(nameOf).join('、') : null;
+  /** The dashboard's filter as list criteria; each figure adds its own. */
+  const base: OpportunityFilter = {
+    ...(f.closeFrom ? { closeFrom: f.closeFrom } : {}),
+    ...(f.closeTo ? { closeTo: f.closeTo } : {}),
+    ...(f.ownerIds ? { ownerIds: f.ownerIds } : {}),
+  };
+  const context = [f.closeFrom || f.closeTo ? t(`dashboard.periods.${period}`) : null, ownerName].filter(Boolean).join(' · ');
+  const drillTo = (filter: OpportunityFilter, what: string, sort?: 'amount') =>
+    navigate({ view: 'opportunities', filter: { ...base, ...filter }, label: context ? `${what} (${context})` : what, ...(sort ? { sort, order: 'desc' as const } : {}) });
+  const drillStage = (stage: OpportunityStage) => drillTo({ stages: [stage] }, t('dashboard.drill.stage', { stage: t(`stages.${stage}`) }));
+  const drillCustomers = (drill: CustomerDrill, label: string) => navigate({ view: 'customers', drill: { ...drill, ...(f.ownerIds ? { ownerIds: f.ownerIds } : {}) }, label: ownerName ? `${label} (${ownerName})` : label });
+
+  const openStages = data.pipelineByStage.filter((s) => (OPEN_STAGES as readonly string[]).includes(s.stage));
+  const stageData = openStages.map((s) => ({ ...s, label: t(`stages.${s.stage}`) }));
+  const openAmount = openStages.reduce((sum, s) => sum + s.amount, 0);
+  const openCount = openStages.reduce((sum, s) => sum + s.count, 0);
+  const money = (v: number) => formatAmount(v, locale);
+  const overdueTo = f.closeTo && f.closeTo < data.overdueBefore ? f.closeTo : data.overdueBefore;
+  const won = formatCount(data.winRate.won, locale);
+  const lost = formatCount(data.winRate.lost, locale);
 
   return (
     <div className="sv-page" data-testid="team-dashboard">
@@ -49,7 +95,28 @@ export function TeamDashboardView() {
             {t('dashboard.computedAt', { time: formatDateTime(data.computedAt, locale) })}
           </Typography.Text>
         </Space>
-        <Space>
+        <Space wrap>
+          <Segmented<Period>
+            size="small"
+            aria-label={t('dashboard.period')}
+            value={period}
+            onChange={setPeriod}
+            options={PERIODS.map((p) => ({ value: p, label: t(`dashboard.periods.${p}`) }))}
+          />
+          <Select
+            size="small"
+            mode="multiple"
+            allowClear
+            showSearch
+            maxTagCount="responsive"
+            optionFilterProp="label"
+            style={{ width: 200 }}
+            aria-label={t('dashboard.owner')}
+            placeholder={t('dashboard.allOwners')}
+            value={ownerIds}
+            onChange={(v: string[]) => setOwnerIds(v)}
+            options={data.owners.map((o) => ({ value: o.ownerId, label: o.ownerName }))}
+          />
           {can.exportCustomers && <ExportCustomersButton />}
           <Button icon={<ReloadOutlined />} onClick={() => void load()}>
             {t('common.refresh')}
@@ -59,31 +126,34 @@ export function TeamDashboardView() {
 
       <Row gutter={[12, 12]}>
         <Col xs={24} md={8}>
-          <Card size="small" title={t('dashboard.winRate')}>
-            <Space size={16} align="center">
-              <Progress type="circle" size={72} percent={data.winRate.rate === null ? 0 : Math.round(data.winRate.rate * 100)} format={() => formatPercent(data.winRate.rate, locale)} />
-              <div>
-                <div className="sv-kpi" data-testid="win-rate">{formatPercent(data.winRate.rate, locale)}</div>
-                <Typography.Text type="secondary">{t('dashboard.winRateDetail', { won: data.winRate.won, lost: data.winRate.lost })}</Typography.Text>
-              </div>
-            </Space>
-          </Card>
+          <DrillCard title={t('dashboard.winRate')} label={`${t('dashboard.winRate')} ${formatPercent(data.winRate.rate, locale)} — ${t('dashboard.openRecords')}`} onOpen={() => drillTo({ stages: ['won', 'lost'] }, t('dashboard.drill.wonLost'))}>
+            <div className="sv-kpi" data-testid="win-rate">{formatPercent(data.winRate.rate, locale)}</div>
+            <Typography.Text type="secondary">{t('dashboard.winRateDetail', { won, lost })}</Typography.Text>
+          </DrillCard>
         </Col>
         <Col xs={24} md={8}>
-          <Card size="small" title={t('dashboard.overdue')} extra={<AntTooltip title={t('dashboard.overdueHelp')}><WarningOutlined aria-label={t('dashboard.overdueHelp')} /></AntTooltip>}>
-            <Statistic value={data.overdue} valueStyle={{ color: data.overdue > 0 ? '#dc2626' : undefined, fontWeight: 600 }} formatter={(v) => formatNumber(Number(v), locale)} />
-          </Card>
+          <DrillCard
+            title={t('dashboard.overdue')}
+            label={`${t('dashboard.overdue')} ${formatCount(data.overdue, locale)} — ${t('dashboard.openRecords')}`}
+            extra={<AntTooltip title={t('dashboard.overdueHelp')}><WarningOutlined aria-label={t('dashboard.overdueHelp')} /></AntTooltip>}
+            onOpen={() => drillTo({ stages: [...OPEN_STAGES], closeTo: overdueTo }, t('dashboard.drill.overdue'))}
+          >
+            <div className="sv-kpi" style={{ color: data.overdue > 0 ? '#dc2626' : undefined }} data-testid="overdue-count">{formatCount(data.overdue, locale)}</div>
+            <Typography.Text type="secondary">{t('dashboard.overdueHelp')}</Typography.Text>
+          </DrillCard>
         </Col>
         <Col xs={24} md={8}>
-          <Card size="small" title={t('dashboard.openPipeline')}>
-            <Statistic
-              value={data.pipelineByStage.filter((s) => s.stage !== 'lost' && s.stage !== 'won').reduce((sum, s) => sum + s.amount, 0)}
-              formatter={(v) => money(Number(v))}
-              valueStyle={{ fontWeight: 600 }}
-            />
-          </Card>
+          <DrillCard title={t('dashboard.openPipeline')} label={`${t('dashboard.openPipeline')} ${money(openAmount)} — ${t('dashboard.openRecords')}`} onOpen={() => drillTo({ stages: [...OPEN_STAGES] }, t('dashboard.drill.open'), 'amount')}>
+            <div className="sv-kpi" title={formatNumber(openAmount, locale)} data-testid="open-pipeline">{money(openAmount)}</div>
+            <Typography.Text type="secondary">{t('dashboard.openCount', { formatted: formatCount(openCount, locale) })}</Typography.Text>
+          </DrillCard>
         </Col>
 
+        <Col xs={24} lg={12}>
+          <Card size="small" title={t('dashboard.funnel')} extra={<AntTooltip title={t('dashboard.funnelHelp')}><InfoCircleOutlined aria-label={t('dashboard.funnelHelp')} /></AntTooltip>}>
+            <StageFunnel funnel={data.funnel} lost={data.pipelineByStage.find((s) => s.stage === 'lost') ?? { count: 0, amount: 0 }} onOpen={drillStage} />
+          </Card>
+        </Col>
         <Col xs={24} lg={12}>
           <Card size="small" title={t('dashboard.pipelineByStage')}>
             <figure aria-label={t('dashboard.pipelineByStage')} style={{ margin: 0 }} data-testid="chart-pipeline-stage">
@@ -91,9 +161,20 @@ export function TeamDashboardView() {
                 <BarChart title={t('dashboard.pipelineByStage')} data={stageData} margin={{ top: 8, right: 8, left: 8, bottom: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="label" tick={{ fontSize: 12 }} />
-                  <YAxis tickFormatter={compact} tick={{ fontSize: 11 }} width={72} />
+                  <YAxis tickFormatter={money} tick={{ fontSize: 11 }} width={72} />
                   <Tooltip formatter={(v) => [money(Number(v)), t('dashboard.amount')]} />
-                  <Bar dataKey="amount" name={t('dashboard.amount')} fill="#1f5fbf" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+                  <Bar
+                    dataKey="amount"
+                    name={t('dashboard.amount')}
+                    fill="#1f5fbf"
+                    radius={[3, 3, 0, 0]}
+                    isAnimationActive={false}
+                    style={{ cursor: 'pointer' }}
+                    onClick={(_, index) => {
+                      const stage = stageData[index]?.stage;
+                      if (stage) drillStage(stage);
+                    }}
+                  />
                 </BarChart>
               </ResponsiveContainer>
             </figure>
@@ -106,10 +187,21 @@ export function TeamDashboardView() {
                 <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
                   <BarChart title={t('dashboard.pipelineByRep')} data={data.pipelineByRep} layout="vertical" margin={{ top: 8, right: 16, left: 8, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                    <XAxis type="number" tickFormatter={compact} tick={{ fontSize: 11 }} />
+                    <XAxis type="number" tickFormatter={money} tick={{ fontSize: 11 }} />
                     <YAxis type="category" dataKey="ownerName" tick={{ fontSize: 12 }} width={80} />
                     <Tooltip formatter={(v) => [money(Number(v)), t('dashboard.amount')]} />
-                    <Bar dataKey="amount" name={t('dashboard.amount')} fill="#0ea5a4" radius={[0, 3, 3, 0]} isAnimationActive={false} />
+                    <Bar
+                      dataKey="amount"
+                      name={t('dashboard.amount')}
+                      fill="#0ea5a4"
+                      radius={[0, 3, 3, 0]}
+                      isAnimationActive={false}
+                      style={{ cursor: 'pointer' }}
+                      onClick={(_, index) => {
+                        const rep = data.pipelineByRep[index];
+                        if (rep) drillTo({ ownerIds: [rep.ownerId], stages: [...OPEN_STAGES] }, t('dashboard.drill.rep', { owner: rep.ownerName }), 'amount');
+                      }}
+                    />
                   </BarChart>
                 </ResponsiveContainer>
               ) : (
@@ -122,24 +214,39 @@ export function TeamDashboardView() {
           <Card size="small" title={t('dashboard.activitiesPerWeek')}>
             <figure aria-label={t('dashboard.activitiesPerWeek')} style={{ margin: 0 }} data-testid="chart-activities">
               <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-                <LineChart title={t('dashboard.activitiesPerWeek')} data={data.activitiesPerWeek} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+                <LineChart
+                  title={t('dashboard.activitiesPerWeek')}
+                  data={data.activitiesPerWeek}
+                  margin={{ top: 8, right: 16, left: 0, bottom: 0 }}
+                  style={{ cursor: 'pointer' }}
+                  onClick={(chart) => {
+                    const week = typeof chart.activeLabel === 'string' ? chart.activeLabel : null;
+                    if (!week) return;
+                    const from = Date.parse(`${week}T00:00:00Z`);
+                    drillCustomers({ activityFrom: from, activityTo: from + 7 * DAY_MS }, t('dashboard.drill.week', { week: formatDate(week, locale) }));
+                  }}
+                >
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="weekStart" tickFormatter={(d: string) => formatDate(d, locale)} tick={{ fontSize: 11 }} />
-                  <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={40} />
-                  <Tooltip labelFormatter={(d) => formatDate(String(d), locale)} formatter={(v) => [formatNumber(Number(v), locale), t('dashboard.activities')]} />
-                  <Line type="monotone" dataKey="count" name={t('dashboard.activities')} stroke="#7c3aed" strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
+                  <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => formatCount(v, locale)} />
+                  <Tooltip labelFormatter={(d) => formatDate(String(d), locale)} formatter={(v) => [formatCount(Number(v), locale), t('dashboard.activities')]} />
+                  <Line type="monotone" dataKey="count" name={t('dashboard.activities')} stroke="#7c3aed" strokeWidth={2} dot={{ r: 3 }} activeDot={{ r: 5 }} isAnimationActive={false} />
                 </LineChart>
               </ResponsiveContainer>
             </figure>
           </Card>
         </Col>
-        <Col xs={24} lg={12}>
+        <Col xs={24}>
           <Card
             size="small"
-            title={`${t('dashboard.notContacted')} (${formatNumber(data.notContacted30dTotal, locale)})`}
+            title={
+              <button type="button" className="sv-link-button" onClick={() => drillCustomers({ notContactedSince: data.computedAt - 30 * DAY_MS }, t('dashboard.drill.notContacted'))}>
+                {`${t('dashboard.notContacted')} (${formatCount(data.notContacted30dTotal, locale)})`}
+              </button>
+            }
             extra={
               data.notContacted30dTotal > data.notContacted30d.length && (
-                <span className="sv-muted" style={{ fontSize: 12 }}>{t('dashboard.notContactedShown', { shown: formatNumber(data.notContacted30d.length, locale) })}</span>
+                <span className="sv-muted" style={{ fontSize: 12 }}>{t('dashboard.notContactedShown', { shown: formatCount(data.notContacted30d.length, locale) })}</span>
               )
             }
           >
@@ -147,10 +254,20 @@ export function TeamDashboardView() {
               size="small"
               rowKey="customerId"
               dataSource={data.notContacted30d}
-              pagination={{ pageSize: 10, size: 'small', hideOnSinglePage: true, showSizeChanger: false }}
+              pagination={{ pageSize: 5, size: 'small', hideOnSinglePage: true, showSizeChanger: false }}
               locale={{ emptyText: t('dashboard.notContactedEmpty') }}
+              onRow={(row) => ({ className: 'sv-clickable', onClick: () => navigate({ view: 'customers', drill: { customerId: row.customerId } }) })}
               columns={[
-                { key: 'name', dataIndex: 'name', title: t('fields.customer.name') },
+                {
+                  key: 'name',
+                  dataIndex: 'name',
+                  title: t('fields.customer.name'),
+                  render: (name: string, row) => (
+                    <button type="button" className="sv-link-button" onClick={(e) => { e.stopPropagation(); navigate({ view: 'customers', drill: { customerId: row.customerId } }); }}>
+                      {name}
+                    </button>
+                  ),
+                },
                 {
                   key: 'last',
                   dataIndex: 'lastActivityAt',
