@@ -14,6 +14,7 @@ import type { StateListener } from './contracts';
 import { adminHandlers } from './handlers/admin-handlers';
 import { alertAndReviewHandlers } from './handlers/alert-review-handlers';
 import { customerHandlers } from './handlers/customer-handlers';
+import { followUpHandlers } from './handlers/follow-up-handlers';
 import { sessionHandlers } from './handlers/session-handlers';
 import { ssoHandlers } from './handlers/sso-handlers';
 import type { HandlerGroup } from './handlers/types';
@@ -32,6 +33,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   const handlers: HandlerGroup<DesktopMethod> = {
     ...sessionHandlers(app),
     ...customerHandlers(app),
+    ...followUpHandlers(app),
     ...adminHandlers(app),
     ...alertAndReviewHandlers({
       callServer: (fn) => app.callServer(fn),

@@ -247,6 +247,46 @@ export interface TeamDashboard {
   computedAt: number;
 }
 
+/** A follow-up (a planned activity, docs/follow-ups.md) as lists and the home page show it. */
+export interface FollowUpItem {
+  id: string;
+  customerId: string;
+  customerName: string;
+  /** What is planned (visit, call, note); absent only if above the user's clearance. */
+  kind?: Activity['kind'];
+  /** The plan's text; absent when above the user's read clearance. */
+  text?: string;
+  dueAt: number;
+  reminderAt: number | null;
+  doneAt: number | null;
+  authorId: string;
+  authorName: string | null;
+  /** true while the plan (or a change of it) waits in the outbox */
+  pending: boolean;
+  /** May this user reschedule and complete it (role action and the server's verdict on the customer)? */
+  canEdit: boolean;
+}
+
+/** The home page of a user with customer data: everything from the vault, offline. */
+export interface HomeOverview {
+  /** The local calendar day the lists are computed for (yyyy-mm-dd). */
+  today: string;
+  /** Open follow-ups due today (local day), earliest first. */
+  dueToday: FollowUpItem[];
+  /** Open follow-ups due before today, oldest first (capped); overdueTotal counts them all. */
+  overdue: FollowUpItem[];
+  overdueTotal: number;
+  /** Open follow-ups due in the next 7 days after today. */
+  upcoming: FollowUpItem[];
+  /** Open opportunities with an expected close date from today to 30 days ahead. */
+  closingSoon: { id: string; customerId: string; customerName: string; title: string; stage?: OpportunityStage; amount?: number | null; expectedCloseDate: string }[];
+  /** Customers this user opened on this device, newest first. */
+  recentCustomers: { id: string; name: string; city?: string; viewedAt: number }[];
+  /** The user's own reminders that are due and not dismissed (the in-app banner). */
+  reminders: FollowUpItem[];
+  computedAt: number;
+}
+
 // ---- inputs (validated at the boundary with these schemas) -------------------------------
 
 export const searchCustomersInput = z.object({
@@ -297,6 +337,32 @@ export const desktopInputs = {
   dismissIssue: z.object({ id: z.string().max(64) }),
 
   teamDashboard: z.undefined(),
+
+  // Follow-ups (docs/follow-ups.md): planned activities, through the outbox like every edit.
+  planFollowUp: z.object({
+    customerId: idSchema,
+    kind: z.enum(['visit', 'call', 'note']),
+    dueAt: activityFieldsSchema.shape.at,
+    reminderAt: activityFieldsSchema.shape.at.nullable().default(null),
+    text: activityFieldsSchema.shape.text,
+  }),
+  updateFollowUp: z.object({
+    id: idSchema,
+    fields: z.object({
+      kind: z.enum(['visit', 'call', 'note']).optional(),
+      dueAt: activityFieldsSchema.shape.at.optional(),
+      reminderAt: activityFieldsSchema.shape.at.nullable().optional(),
+      text: activityFieldsSchema.shape.text.optional(),
+    }),
+  }),
+  /** Completing logs it: done now (or at `doneAt`), with the outcome as its text when given. */
+  completeFollowUp: z.object({ id: idSchema, doneAt: activityFieldsSchema.shape.at.optional(), text: activityFieldsSchema.shape.text.optional() }),
+  /** mine: the user's open follow-ups; team: every open one in the vault (the user's scope); overdue: open ones due before today. */
+  listFollowUps: z.object({ filter: z.enum(['mine', 'team', 'overdue']), limit: z.number().int().min(1).max(500).default(200) }),
+  /** scope 'team' (managers): every follow-up in the user's scope; 'mine': the user's own. */
+  homeOverview: z.object({ scope: z.enum(['mine', 'team']).default('mine') }),
+  /** Hide a due reminder from the in-app banner (this reminder moment only). */
+  dismissReminder: z.object({ id: idSchema }),
 
   adminListUsers: z.undefined(),
   adminCreateUser: ROUTES.createUser.body,
@@ -382,6 +448,13 @@ export interface DesktopOutputs {
   dismissIssue: { ok: true };
 
   teamDashboard: TeamDashboard;
+
+  planFollowUp: { id: string };
+  updateFollowUp: FollowUpItem;
+  completeFollowUp: FollowUpItem;
+  listFollowUps: FollowUpItem[];
+  homeOverview: HomeOverview;
+  dismissReminder: { ok: true };
 
   adminListUsers: UserView[];
   /** A change that widens access and that the caller's own scope does not cover waits for approval. */

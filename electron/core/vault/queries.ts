@@ -141,7 +141,8 @@ export function teamDashboard(db: VaultDb, now: number): TeamDashboard {
   const thisWeek = isoWeekStart(now);
   const firstWeek = thisWeek - (DASHBOARD_WEEKS - 1) * WEEK_MS;
   const perWeek = new Map(
-    (db.stmt('SELECT CAST((at - ?) / ? AS INTEGER) AS week, count(*) AS n FROM activities WHERE at >= ? AND at < ? GROUP BY week').all(
+    (db.stmt(// Logged activities only: an open follow-up is a plan (docs/follow-ups.md).
+      'SELECT CAST((at - ?) / ? AS INTEGER) AS week, count(*) AS n FROM activities WHERE at >= ? AND at < ? AND (due_at IS NULL OR done_at IS NOT NULL) GROUP BY week').all(
       firstWeek, WEEK_MS, firstWeek, thisWeek + WEEK_MS,
     ) as { week: number; n: number }[]).map((r) => [r.week, r.n]),
   );
