@@ -5,6 +5,7 @@ import {
   FileProtectOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
+  HomeOutlined,
   LaptopOutlined,
   LoginOutlined,
   LogoutOutlined,
@@ -17,6 +18,7 @@ import { Alert, Button, Layout, Menu, Space, Tag, Tooltip, Typography } from 'an
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CustomersView } from '../features/customers/CustomersView';
+import { HomeView } from '../features/home/HomeView';
 import { TeamDashboardView } from '../features/dashboard/TeamDashboardView';
 import { UsersView } from '../features/admin/UsersView';
 import { RolesView } from '../features/admin/RolesView';
@@ -39,6 +41,7 @@ import { useApi, useAppState, useLocale, useResult, useSetAppState } from './con
 import { LanguageSwitch } from './LanguageSwitch';
 
 const VIEW_ICONS: Record<ViewKey, ReactNode> = {
+  home: <HomeOutlined />,
   customers: <TeamOutlined />,
   dashboard: <DashboardOutlined />,
   users: <UserOutlined />,
@@ -52,10 +55,12 @@ const VIEW_ICONS: Record<ViewKey, ReactNode> = {
   reviews: <FileProtectOutlined />,
 };
 
-function ViewContent({ view }: { view: ViewKey }) {
+function ViewContent({ view, focusCustomer, openCustomer }: { view: ViewKey; focusCustomer: string | null; openCustomer: (id: string) => void }) {
   switch (view) {
+    case 'home':
+      return <HomeView onOpenCustomer={openCustomer} />;
     case 'customers':
-      return <CustomersView />;
+      return <CustomersView focusId={focusCustomer} />;
     case 'dashboard':
       return <TeamDashboardView />;
     case 'users':
@@ -106,6 +111,8 @@ export function AppShell() {
   const show = useResult();
   const views = availableViews(state.user);
   const [chosen, setChosen] = useState<ViewKey | null>(null);
+  /** A customer the home page asked to open (the customers view selects it). */
+  const [focusCustomer, setFocusCustomer] = useState<string | null>(null);
   const [narrow, setNarrow] = useState(false);
   const view = chosen && views.includes(chosen) ? chosen : views[0];
   const user = state.user;
@@ -131,7 +138,10 @@ export function AppShell() {
             mode="inline"
             style={{ background: 'transparent' }}
             selectedKeys={view ? [view] : []}
-            onClick={({ key }) => setChosen(key as ViewKey)}
+            onClick={({ key }) => {
+              setFocusCustomer(null);
+              setChosen(key as ViewKey);
+            }}
             items={views.map((v) => ({ key: v, icon: VIEW_ICONS[v], label: t(`nav.${v}`) }))}
           />
         </nav>
@@ -162,7 +172,16 @@ export function AppShell() {
         {!state.online && <Alert banner type="error" role="status" data-testid="offline-banner" title={t('shell.offline')} />}
         <LeaseBanner />
         <RecoveryBanner />
-        <Layout.Content style={{ overflow: 'auto', minHeight: 0 }}>{view && <ViewContent view={view} />}</Layout.Content>
+        <Layout.Content style={{ overflow: 'auto', minHeight: 0 }}>{view && (
+            <ViewContent
+              view={view}
+              focusCustomer={focusCustomer}
+              openCustomer={(id) => {
+                setFocusCustomer(id);
+                setChosen('customers');
+              }}
+            />
+          )}</Layout.Content>
       </Layout>
     </Layout>
   );

@@ -25,7 +25,8 @@ interface Filters {
   tag?: string;
 }
 
-export function CustomersView() {
+/** `focusId`: a customer to open at once (from the home page). */
+export function CustomersView({ focusId = null }: { focusId?: string | null } = {}) {
   const { t } = useTranslation();
   const api = useApi();
   const state = useAppState();
@@ -41,7 +42,8 @@ export function CustomersView() {
   /** The request whose answer is on screen; loading while it differs from the current one. */
   const [shownRequest, setShownRequest] = useState<string | null>(null);
   const [facets, setFacets] = useState<{ cities: string[]; industries: string[]; tags: string[] }>({ cities: [], industries: [], tags: [] });
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // The view mounts anew each time it is chosen, so the focus is its starting selection.
+  const [selectedId, setSelectedId] = useState<string | null>(focusId);
   const [creating, setCreating] = useState(false);
   /** Field access seen on the last opened customer (same for every customer of this user). */
   const [customerAccess, setCustomerAccess] = useState<FieldAccess | null>(null);
