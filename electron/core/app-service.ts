@@ -19,6 +19,7 @@ import { sessionHandlers } from './handlers/session-handlers';
 import { ssoHandlers } from './handlers/sso-handlers';
 import type { HandlerGroup } from './handlers/types';
 import { AppController, type AppServiceOptions } from './session/controller';
+import { ReminderWatcher } from './reminders';
 
 export { AppError, toApiError } from './api-errors';
 export { VAULT_FILE, type AppServiceOptions } from './session/controller';
@@ -75,7 +76,22 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
       }
     };
   }
+  // Desktop notifications of due follow-up reminders, where the platform gives a notifier.
+  const reminders = options.notifier
+    ? new ReminderWatcher(
+        {
+          unlocked: () => (app.state.phase === 'ready' ? app.requireUnlocked() : null),
+          locale: () => app.state.locale,
+        },
+        options.notifier,
+        options.reminderIntervalMs,
+      )
+    : null;
+  reminders?.start();
   api.onStateChange = (listener: StateListener) => app.state.onChange(listener);
-  api.close = () => app.close();
+  api.close = async () => {
+    reminders?.stop();
+    await app.close();
+  };
   return api as unknown as AppService;
 }

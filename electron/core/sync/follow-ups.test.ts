@@ -4,6 +4,7 @@
 // is refused on push, held on the server and shown to the rep as an issue.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReminderNotice } from '../reminders';
 import { localDay } from '../vault/follow-ups';
 import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
 import { startRealServer, type RealServer } from '../../../test/support/real-server';
@@ -13,10 +14,12 @@ const HOUR = 3_600_000;
 describe('follow-ups offline, through the outbox, re-authorized on push (real server)', () => {
   let server: RealServer;
   let t: TestApp;
+  // The desktop notifications the app would show (a fake notifier in place of Electron's).
+  const notices: ReminderNotice[] = [];
 
   beforeAll(async () => {
     server = await startRealServer();
-    t = await newTestApp('follow-ups');
+    t = await newTestApp('follow-ups', { notifier: { show: (n) => notices.push(n) }, reminderIntervalMs: 100 });
     await signInAndSync(t.app, server, server.fixture.users.rep);
     await waitFor(async () => (await stateOf(t.app)).online, 'online');
   });
@@ -45,6 +48,16 @@ describe('follow-ups offline, through the outbox, re-authorized on push (real se
     expect(home.dueToday.map((f) => f.id)).toEqual([dueToday.id]);
     expect(home.overdue[0]).toMatchObject({ customerId: repOwn.id, kind: 'visit', pending: true, canEdit: true, authorId: rep.id });
     expect(home.reminders.map((f) => f.id)).toEqual([overdue.id]);
+    // One desktop notification for the due reminder, once, without customer data in it.
+    await waitFor(() => notices.length > 0, 'reminder notified');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(notices).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(JSON.stringify(notices)).not.toMatch(/回访|quote|电话/);
+    expect(JSON.stringify(notices)).not.toContain(repOwn.name);
+    // Dismissed in the app: gone from the banner (the notification is not repeated either).
+    unwrap(await t.app.dismissReminder({ id: overdue.id }));
+    expect(unwrap(await t.app.homeOverview({ scope: 'mine' })).reminders).toEqual([]);
+    expect(notices).toHaveLength(1);
     expect(unwrap(await t.app.listFollowUps({ filter: 'overdue' })).map((f) => f.id)).toEqual([overdue.id]);
     expect(unwrap(await t.app.listFollowUps({ filter: 'mine' })).map((f) => f.id)).toEqual([overdue.id, dueToday.id]);
     // a reminder after the due time is refused before anything is written
@@ -100,6 +113,22 @@ describe('follow-ups offline, through the outbox, re-authorized on push (real se
     expect(held.map((h) => [h.kind, h.user_id])).toEqual([['rejected', rep.id]]);
     // the customer left the vault with its plan
     expect(unwrap(await t.app.homeOverview({ scope: 'mine' })).upcoming.map((f) => f.id)).not.toContain(planned.id);
+  });
+
+  it('a manager sees the team\'s open follow-ups in the home page\'s team view, not among their own', async () => {
+    const m = await newTestApp('follow-ups-manager');
+    try {
+      await signInAndSync(m.app, server, server.fixture.users.manager);
+      const rep = server.fixture.users.rep;
+      const open = (h: { dueToday: { authorId: string; authorName: string | null; canEdit: boolean }[]; overdue: unknown[]; upcoming: unknown[] }) => [...h.dueToday, ...(h.overdue as typeof h.dueToday), ...(h.upcoming as typeof h.dueToday)];
+      const team = open(unwrap(await m.app.homeOverview({ scope: 'team' })));
+      expect(team.map((f) => f.authorId)).toContain(rep.id);
+      expect(team.find((f) => f.authorId === rep.id)).toMatchObject({ authorName: expect.any(String), canEdit: true });
+      expect(open(unwrap(await m.app.homeOverview({ scope: 'mine' })))).toEqual([]);
+      expect(unwrap(await m.app.listFollowUps({ filter: 'team' })).map((f) => f.authorId)).toContain(rep.id);
+    } finally {
+      await m.cleanup();
+    }
   });
 
   it('is refused offline for a customer shared read-only, before anything reaches the outbox', async () => {
