@@ -109,7 +109,8 @@ export interface FollowUpStore {
   /** Remember that the user opened a customer (recently viewed, this device only). */
   recordView(customerId: string, at: number): void;
   recentCustomers(limit: number): HomeOverview['recentCustomers'];
-  closingSoon(ownerId: string | null, now: number, limit: number): HomeOverview['closingSoon'];
+  /** Open opportunities expected to close between two yyyy-mm-dd dates (inclusive). */
+  closingSoon(ownerId: string | null, from: string, to: string, limit: number): HomeOverview['closingSoon'];
 }
 
 export interface VaultStore extends FollowUpStore {

@@ -19,6 +19,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CustomersView } from '../features/customers/CustomersView';
 import { HomeView } from '../features/home/HomeView';
+import { HomeNavLabel } from '../features/home/HomeNavLabel';
 import { TeamDashboardView } from '../features/dashboard/TeamDashboardView';
 import { UsersView } from '../features/admin/UsersView';
 import { RolesView } from '../features/admin/RolesView';
@@ -142,7 +143,7 @@ export function AppShell() {
               setFocusCustomer(null);
               setChosen(key as ViewKey);
             }}
-            items={views.map((v) => ({ key: v, icon: VIEW_ICONS[v], label: t(`nav.${v}`) }))}
+            items={views.map((v) => ({ key: v, icon: VIEW_ICONS[v], label: v === 'home' && !narrow ? <HomeNavLabel /> : t(`nav.${v}`) }))}
           />
         </nav>
       </Layout.Sider>

@@ -304,6 +304,14 @@ export const searchCustomersInput = z.object({
   after: z.object({ name: z.string().max(1000).nullable(), id: idSchema }).optional(),
 });
 
+/**
+ * "Today" as the person sees it: the local calendar day of the screen (the renderer's time zone),
+ * [start, end) in epoch ms and its yyyy-mm-dd. Without it the core takes its own local day.
+ */
+export const localDaySchema = z
+  .object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
+  .refine((d) => d.end > d.start && d.end - d.start <= 26 * 3_600_000, 'a day is at most 26 hours long');
+
 export const desktopInputs = {
   getState: z.undefined(),
   signIn: z.object({
@@ -357,10 +365,10 @@ export const desktopInputs = {
   }),
   /** Completing logs it: done now (or at `doneAt`), with the outcome as its text when given. */
   completeFollowUp: z.object({ id: idSchema, doneAt: activityFieldsSchema.shape.at.optional(), text: activityFieldsSchema.shape.text.optional() }),
-  /** mine: the user's open follow-ups; team: every open one in the vault (the user's scope); overdue: open ones due before today. */
-  listFollowUps: z.object({ filter: z.enum(['mine', 'team', 'overdue']), limit: z.number().int().min(1).max(500).default(200) }),
+  /** mine: the user's open follow-ups; team: every open one in the vault (the user's scope); overdue: the user's open ones due before today. */
+  listFollowUps: z.object({ filter: z.enum(['mine', 'team', 'overdue']), limit: z.number().int().min(1).max(500).default(200), day: localDaySchema.optional() }),
   /** scope 'team' (managers): every follow-up in the user's scope; 'mine': the user's own. */
-  homeOverview: z.object({ scope: z.enum(['mine', 'team']).default('mine') }),
+  homeOverview: z.object({ scope: z.enum(['mine', 'team']).default('mine'), day: localDaySchema.optional() }),
   /** Hide a due reminder from the in-app banner (this reminder moment only). */
   dismissReminder: z.object({ id: idSchema }),
 

@@ -19,6 +19,19 @@ type FollowUpMethod = 'planFollowUp' | 'updateFollowUp' | 'completeFollowUp' | '
 
 const HOME_LIST_LIMIT = 50;
 const UPCOMING_DAYS = 7;
+const CLOSING_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** "Today" as the screen sees it (the renderer's local day), else this process's local day. */
+function dayOf(given: { start: number; end: number; date: string } | undefined, now: number): { start: number; end: number; iso: string } {
+  return given ? { start: given.start, end: given.end, iso: given.date } : localDay(now);
+}
+
+/** yyyy-mm-dd plus `days` calendar days (no time zone involved). */
+function addDays(iso: string, days: number): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
 
 /** A stored follow-up as the UI gets it; `canEdit` from the role and the server's verdict on its customer. */
 export function followUpItem(grant: GrantClaims, stored: StoredFollowUp): FollowUpItem {
@@ -107,7 +120,7 @@ export function followUpHandlers(app: AppController): HandlerGroup<FollowUpMetho
     listFollowUps: async (input) => {
       const u = readable(app.requireUnlocked());
       const mine = input.filter !== 'team' ? u.grant.sub : null;
-      const before = input.filter === 'overdue' ? localDay(u.now).start : undefined;
+      const before = input.filter === 'overdue' ? dayOf(input.day, u.now).start : undefined;
       return u.vault.listOpenFollowUps({ authorId: mine, before, limit: input.limit }).map((f) => followUpItem(u.grant, f));
     },
 
@@ -116,7 +129,7 @@ export function followUpHandlers(app: AppController): HandlerGroup<FollowUpMetho
       // 'team' only for a role with the team dashboard (managers); anyone else sees their own.
       const team = input.scope === 'team' && u.grant.actions.includes('dashboard.team');
       const authorId = team ? null : u.grant.sub;
-      const day = localDay(u.now);
+      const day = dayOf(input.day, u.now);
       const list = (from: number | undefined, before: number, limit = HOME_LIST_LIMIT) =>
         u.vault.listOpenFollowUps({ authorId, from, before, limit }).map((f) => followUpItem(u.grant, f));
       const overview: HomeOverview = {
@@ -124,8 +137,8 @@ export function followUpHandlers(app: AppController): HandlerGroup<FollowUpMetho
         dueToday: list(day.start, day.end),
         overdue: list(undefined, day.start),
         overdueTotal: u.vault.countOpenFollowUps({ authorId, before: day.start }),
-        upcoming: list(day.end, localDay(day.end + UPCOMING_DAYS * 86_400_000 - 1).end, 20),
-        closingSoon: u.grant.actions.includes('opportunity.read') ? u.vault.closingSoon(team ? null : u.grant.sub, u.now, 10) : [],
+        upcoming: list(day.end, day.end + UPCOMING_DAYS * DAY_MS, 20),
+        closingSoon: u.grant.actions.includes('opportunity.read') ? u.vault.closingSoon(team ? null : u.grant.sub, day.iso, addDays(day.iso, CLOSING_DAYS), 10) : [],
         recentCustomers: u.grant.actions.includes('customer.read') ? u.vault.recentCustomers(8) : [],
         reminders: u.vault.dueReminders(u.grant.sub, u.now).map((f) => followUpItem(u.grant, f)),
         computedAt: u.now,

@@ -6,7 +6,6 @@
 
 import type { HomeOverview } from '../../../shared/api/desktop-api';
 import type { OpportunityStage } from '../../../shared/domain/model';
-import { DAY_MS } from './dates';
 import type { FollowUpQuery, StoredFollowUp } from '../contracts';
 import type { VaultDb } from './db';
 import { stringOr, type StoredRecord } from './records';
@@ -154,12 +153,8 @@ export function recentCustomers(db: VaultDb, limit: number): HomeOverview['recen
   });
 }
 
-const CLOSING_DAYS = 30;
-
-/** Open opportunities (not won or lost) expected to close from `today` to 30 days later. */
-export function closingSoon(db: VaultDb, ownerId: string | null, today: number, limit: number): HomeOverview['closingSoon'] {
-  const from = localDay(today).iso;
-  const to = localDay(today + CLOSING_DAYS * DAY_MS).iso;
+/** Open opportunities (not won or lost) expected to close between two yyyy-mm-dd dates (inclusive). */
+export function closingSoon(db: VaultDb, ownerId: string | null, from: string, to: string, limit: number): HomeOverview['closingSoon'] {
   const rows = db.stmt(
     `SELECT o.record, o.customer_id, coalesce(c.name, o.customer_id) AS customer_name FROM opportunities o
      LEFT JOIN customers c ON c.id = o.customer_id

@@ -137,13 +137,13 @@ describe('follow-ups in the vault', () => {
     v.recordView('c2', NOW);
     v.recordView('c1', NOW + HOUR);
     expect(v.recentCustomers(8).map((c) => [c.id, c.name, c.city])).toEqual([['c1', '上海东方明珠', '上海'], ['c2', 'Northwind Traders', '杭州']]);
-    expect(v.closingSoon('u-rep', NOW, 10).map((o) => [o.id, o.title, o.customerName, o.stage])).toEqual([['o1', '年度框架协议', '上海东方明珠', 'proposal']]);
-    expect(v.closingSoon('u-someone-else', NOW, 10)).toEqual([]);
+    expect(v.closingSoon('u-rep', day.iso, localDay(NOW + 30 * 24 * HOUR).iso, 10).map((o) => [o.id, o.title, o.customerName, o.stage])).toEqual([['o1', '年度框架协议', '上海东方明珠', 'proposal']]);
+    expect(v.closingSoon('u-someone-else', day.iso, localDay(NOW + 30 * 24 * HOUR).iso, 10)).toEqual([]);
 
     // c1 leaves the user's scope: its bucket is dropped and it is purged
     v.applyPullPage(page({ droppedBuckets: ['o:u-rep'], upserts: [upsert('customer', { id: 'c2', name: 'Northwind Traders', ownerId: 'u-rep', city: '杭州' }, ['s:share-1'])] }), grant);
     expect(v.getCustomer('c1')).toBeNull();
     expect(v.recentCustomers(8).map((c) => c.id)).toEqual(['c2']);
-    expect(v.closingSoon(null, NOW, 10)).toEqual([]);
+    expect(v.closingSoon(null, day.iso, localDay(NOW + 30 * 24 * HOUR).iso, 10)).toEqual([]);
   });
 });

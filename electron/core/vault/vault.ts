@@ -247,8 +247,8 @@ export class Vault implements VaultStore {
     return recentCustomers(this.db, limit);
   }
 
-  closingSoon(ownerId: string | null, now: number, limit: number) {
-    return closingSoon(this.db, ownerId, now, limit);
+  closingSoon(ownerId: string | null, from: string, to: string, limit: number) {
+    return closingSoon(this.db, ownerId, from, to, limit);
   }
 }
 

@@ -1,12 +1,13 @@
 import { BellOutlined, CheckOutlined, ClockCircleOutlined, CloudOutlined, DisconnectOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, Descriptions, Empty, List, Row, Segmented, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, List, Row, Segmented, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FollowUpItem, HomeOverview } from '../../../shared/api/desktop-api';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { describeError } from '../../i18n';
 import { capabilitiesOf } from '../../lib/capabilities';
-import { formatCny, formatDate, formatDateTime, formatNumber } from '../../lib/format';
+import { screenDay } from '../../lib/screen-day';
+import { formatCnyCompact, formatDate, formatDateTime, formatNumber } from '../../lib/format';
 import { CompleteFollowUpForm } from './FollowUpForms';
 
 // The first screen of a user with customer data (docs/follow-ups.md): today's and overdue
@@ -76,6 +77,15 @@ function FollowUpRow({
   );
 }
 
+/** A one-line empty state: the home page's lists sit side by side and should stay compact. */
+function EmptyLine({ text }: { text: string }) {
+  return (
+    <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12, padding: '10px 0', textAlign: 'start' }}>
+      {text}
+    </Typography.Text>
+  );
+}
+
 function FollowUpCard(props: {
   testId: string;
   title: string;
@@ -92,7 +102,7 @@ function FollowUpCard(props: {
       <List
         size="small"
         dataSource={props.items}
-        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={props.empty} /> }}
+        locale={{ emptyText: <EmptyLine text={props.empty} /> }}
         renderItem={(item) => (
           <FollowUpRow item={item} overdue={!!props.overdue} showAuthor={props.showAuthor} onComplete={props.onComplete} onOpenCustomer={props.onOpenCustomer} />
         )}
@@ -150,7 +160,7 @@ export function HomeView({ onOpenCustomer }: { onOpenCustomer: (id: string) => v
 
   const load = useCallback(
     () =>
-      api.homeOverview({ scope }).then((r) => {
+      api.homeOverview({ scope, day: screenDay() }).then((r) => {
         const value = show(r);
         if (value) setData(value);
       }),
@@ -258,7 +268,7 @@ export function HomeView({ onOpenCustomer }: { onOpenCustomer: (id: string) => v
               <List
                 size="small"
                 dataSource={data.recentCustomers}
-                locale={{ emptyText: <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('home.noRecent')}</Typography.Text> }}
+                locale={{ emptyText: <EmptyLine text={t('home.noRecent')} /> }}
                 renderItem={(c) => (
                   <List.Item extra={<Typography.Text type="secondary" style={{ fontSize: 12 }}>{c.city ?? ''}</Typography.Text>}>
                     <Typography.Link onClick={() => onOpenCustomer(c.id)} aria-label={t('followUps.openCustomerAria', { name: c.name })}>
@@ -272,9 +282,9 @@ export function HomeView({ onOpenCustomer }: { onOpenCustomer: (id: string) => v
               <List
                 size="small"
                 dataSource={data.closingSoon}
-                locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('home.noClosingSoon')} /> }}
+                locale={{ emptyText: <EmptyLine text={t('home.noClosingSoon')} /> }}
                 renderItem={(o) => (
-                  <List.Item extra={<Typography.Text style={{ fontSize: 12 }}>{o.amount === undefined ? '' : formatCny(o.amount, locale)}</Typography.Text>}>
+                  <List.Item extra={<Typography.Text style={{ fontSize: 12 }}>{o.amount === undefined || o.amount === null ? '' : formatCnyCompact(o.amount, locale)}</Typography.Text>}>
                     <List.Item.Meta
                       title={<Typography.Link onClick={() => onOpenCustomer(o.customerId)}>{o.title}</Typography.Link>}
                       description={

@@ -30,6 +30,7 @@ export const homeZh = {
     dismiss: '知道了',
     dismissAria: '关闭提醒：{{text}}',
     howToPlan: '在客户详情的“活动”中点击“计划跟进”来安排下一步。',
+    badge: '{{count}} 条跟进需要处理（已逾期或已到提醒时间）',
   },
   followUps: {
     plan: '计划跟进',
@@ -93,6 +94,7 @@ export const homeEn: typeof homeZh = {
     dismiss: 'Got it',
     dismissAria: 'Dismiss reminder: {{text}}',
     howToPlan: 'Plan the next step with "Plan follow-up" on a customer\'s Activities tab.',
+    badge: '{{count}} follow-ups need attention (overdue or reminder due)',
   },
   followUps: {
     plan: 'Plan follow-up',
