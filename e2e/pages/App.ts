@@ -8,6 +8,7 @@ import { AuditPage } from './AuditPage';
 import { CustomerDetail } from './CustomerDetail';
 import { CustomerList } from './CustomerList';
 import { Dashboard } from './Dashboard';
+import { HomePage } from './Home';
 import { ReviewsPage } from './Reviews';
 import { Screens } from './Screens';
 import { SignInPage } from './SignInPage';
@@ -24,6 +25,7 @@ export class App {
   readonly customers: CustomerList;
   readonly detail: CustomerDetail;
   readonly dashboard: Dashboard;
+  readonly home: HomePage;
   readonly devices: AdminDevices;
   readonly audit: AuditPage;
   readonly alerts: AlertsPage;
@@ -41,6 +43,7 @@ export class App {
     this.customers = new CustomerList(this.ui);
     this.detail = new CustomerDetail(this.ui);
     this.dashboard = new Dashboard(this.ui);
+    this.home = new HomePage(this.ui);
     this.devices = new AdminDevices(this.ui);
     this.audit = new AuditPage(this.ui);
     this.alerts = new AlertsPage(this.ui);
