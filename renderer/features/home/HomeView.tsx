@@ -284,13 +284,17 @@ export function HomeView({ onOpenCustomer }: { onOpenCustomer: (id: string) => v
                 dataSource={data.closingSoon}
                 locale={{ emptyText: <EmptyLine text={t('home.noClosingSoon')} /> }}
                 renderItem={(o) => (
-                  <List.Item extra={<Typography.Text style={{ fontSize: 12 }}>{o.amount === undefined || o.amount === null ? '' : formatCnyCompact(o.amount, locale)}</Typography.Text>}>
+                  <List.Item>
                     <List.Item.Meta
                       title={<Typography.Link onClick={() => onOpenCustomer(o.customerId)}>{o.title}</Typography.Link>}
                       description={
                         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                          {o.customerName} · {formatDate(o.expectedCloseDate, locale)}
-                          {o.stage ? ` · ${t(`stages.${o.stage}`)}` : ''}
+                          {[
+                            o.customerName,
+                            formatDate(o.expectedCloseDate, locale),
+                            o.stage ? t(`stages.${o.stage}`) : null,
+                            o.amount === undefined || o.amount === null ? null : formatCnyCompact(o.amount, locale),
+                          ].filter(Boolean).join(' · ')}
                         </Typography.Text>
                       }
                     />
