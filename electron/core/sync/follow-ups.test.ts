@@ -77,6 +77,21 @@ describe('follow-ups offline, through the outbox, re-authorized on push (real se
     expect(creates.map((c) => c.action)).toEqual(['record.create']);
     expect(unwrap(await t.app.listIssues())).toEqual([]);
 
+    // Rescheduled (offline): tomorrow, reminder moved with it; the old reminder no longer applies.
+    await server.stop();
+    await waitFor(async () => !(await stateOf(t.app)).online, 'offline');
+    const tomorrow = today.end + 10 * HOUR;
+    const moved = unwrap(await t.app.updateFollowUp({ id: dueToday.id, fields: { dueAt: tomorrow, reminderAt: tomorrow - HOUR, text: '电话确认交期（改到明天）' } }));
+    expect(moved).toMatchObject({ dueAt: tomorrow, reminderAt: tomorrow - HOUR, pending: true });
+    const afterMove = unwrap(await t.app.homeOverview({ scope: 'mine' }));
+    expect(afterMove.dueToday).toEqual([]);
+    expect(afterMove.upcoming.map((f) => f.id)).toEqual([dueToday.id]);
+    expect(await t.app.updateFollowUp({ id: dueToday.id, fields: { reminderAt: tomorrow + HOUR } })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    await server.restart();
+    await waitFor(async () => (await stateOf(t.app)).outboxCount === 0, 'reschedule pushed');
+    const [rescheduled] = await activityRow(dueToday.id);
+    expect([Number(rescheduled?.due_at), Number(rescheduled?.at), Number(rescheduled?.reminder_at), rescheduled?.text]).toEqual([tomorrow, tomorrow, tomorrow - HOUR, '电话确认交期（改到明天）']);
+
     // Completed (offline again): a logged activity, pushed as an update of the same record.
     await server.stop();
     await waitFor(async () => !(await stateOf(t.app)).online, 'offline');
