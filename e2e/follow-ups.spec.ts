@@ -79,11 +79,16 @@ for (const { locale, rep: REP } of CASES) {
       await expect(app.home.item(app.home.overdue, overdueText)).toHaveCount(0);
       await expect(app.home.reminders).not.toContainText(overdueText);
       await app.shell.expectOutboxCount(3);
+      // Changed (still offline): the plan's text, through the same edit form.
+      const todayChanged = `${todayText} (2)`;
+      await app.home.editText(todayText, customer.name, todayChanged);
+      await expect(app.home.item(app.home.dueToday, todayChanged)).toBeVisible();
+      await app.shell.expectOutboxCount(4);
 
       await server.start();
       await app.shell.expectOutboxCount(0, 45_000);
       await expect(app.shell.offlineBanner).toBeHidden();
-      await expect(app.home.item(app.home.dueToday, todayText)).toBeVisible();
+      await expect(app.home.item(app.home.dueToday, todayChanged)).toBeVisible();
       await shot(app.page, `home-online-${locale}`);
 
       // The server has each follow-up once: the completed one as a logged activity, the other open.
@@ -93,7 +98,7 @@ for (const { locale, rep: REP } of CASES) {
       expect(done).toMatchObject({ kind: 'visit', dueAt: due.yesterdayAt });
       expect(done?.doneAt).not.toBeNull();
       expect(done?.at).toBe(done?.doneAt);
-      expect(mine.find((a) => a.text === todayText)).toMatchObject({ doneAt: null, dueAt: due.laterAt });
+      expect(mine.find((a) => a.text === todayChanged)).toMatchObject({ doneAt: null, dueAt: due.laterAt });
     } finally {
       await server.start();
     }

@@ -32,6 +32,16 @@ export class HomePage {
     return this.ui.page.getByRole('button', { name: fill(this.ui.m.followUps.completeAria, { text }), exact: true });
   }
 
+  /** Changes a follow-up's text from the home page (the edit form, as when planning). */
+  async editText(text: string, customerName: string, newText: string): Promise<void> {
+    await this.ui.page.getByRole('button', { name: fill(this.ui.m.followUps.editAria, { text }), exact: true }).click();
+    const dialog = this.ui.page.getByRole('dialog', { name: fill(this.ui.m.followUps.editTitle, { name: customerName }) });
+    await expect(dialog).toBeVisible();
+    await dialog.getByLabel(this.ui.m.followUps.text, { exact: true }).fill(newText);
+    await dialog.getByRole('button', { name: buttonName(this.ui.m.common.save) }).click();
+    await expect(dialog).toBeHidden();
+  }
+
   /** Completes a follow-up from the home page with its outcome as the activity's text. */
   async complete(text: string, customerName: string, outcome: string): Promise<void> {
     await this.completeButton(text).click();

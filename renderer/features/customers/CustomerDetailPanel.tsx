@@ -57,6 +57,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const [completing, setCompleting] = useState<FollowUpItem | null>(null);
+  const [changing, setChanging] = useState<FollowUpItem | null>(null);
   const now = useNow(60_000);
 
   const load = useCallback(
@@ -286,6 +287,17 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
                                   <Button
                                     size="small"
                                     type="link"
+                                    icon={<EditOutlined />}
+                                    onClick={() => setChanging(followUpOf(a, customer.id, customer.name ?? ''))}
+                                    aria-label={t('followUps.editAria', { text: a.text ?? '' })}
+                                  >
+                                    {t('followUps.edit')}
+                                  </Button>
+                                )}
+                                {open && detail.canEdit && can.completeFollowUps && (
+                                  <Button
+                                    size="small"
+                                    type="link"
                                     icon={<CheckOutlined />}
                                     onClick={() => setCompleting(followUpOf(a, customer.id, customer.name ?? ''))}
                                     aria-label={t('followUps.completeAria', { text: a.text ?? '' })}
@@ -378,6 +390,14 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
         onPlanned={() => void load()}
       />
       <CompleteFollowUpForm followUp={completing} onClose={() => setCompleting(null)} onCompleted={() => void load()} />
+      <PlanFollowUpForm
+        open={changing !== null}
+        customerId={customer.id}
+        customerName={customer.name ?? ''}
+        editing={changing}
+        onClose={() => setChanging(null)}
+        onPlanned={() => void load()}
+      />
     </div>
   );
 }

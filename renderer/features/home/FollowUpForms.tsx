@@ -3,7 +3,8 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FollowUpItem } from '../../../shared/api/desktop-api';
-import { useApi, useAppState, useResult } from '../../app/context';
+import { useApi, useAppState, useLocale, useResult } from '../../app/context';
+import { formatDateTime } from '../../lib/format';
 
 // The two follow-up forms (docs/follow-ups.md): plan one for a customer, complete one (which logs
 // it as an activity). Both save through the core into the vault and the outbox, offline too.
@@ -34,33 +35,52 @@ function ModalFooter({ children }: { children: ReactNode }) {
   );
 }
 
+/**
+ * Plan a follow-up for a customer, or (with `editing`) change one: what, when, the reminder.
+ * `ReminderKey` 'keep' holds a reminder that matches no preset as it is.
+ */
 export function PlanFollowUpForm({
   open,
   customerId,
   customerName,
+  editing = null,
   onClose,
   onPlanned,
 }: {
   open: boolean;
   customerId: string;
   customerName: string;
+  editing?: FollowUpItem | null;
   onClose: () => void;
   onPlanned: () => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
   const show = useResult();
+  const locale = useLocale();
   const { message } = AntApp.useApp();
-  const [form] = Form.useForm<{ kind: FollowUpKind; dueAt: Dayjs; reminder: ReminderKey; text: string }>();
+  const [form] = Form.useForm<{ kind: FollowUpKind; dueAt: Dayjs; reminder: ReminderKey | 'keep'; text: string }>();
   const [saving, setSaving] = useState(false);
+  const keptReminder = editing && editing.reminderAt !== null && !REMINDERS.some((r) => r.minutes !== null && editing.dueAt - r.minutes * 60_000 === editing.reminderAt) ? editing.reminderAt : null;
 
   useEffect(() => {
-    // Default: tomorrow at 09:00, reminded an hour before.
-    if (open) form.setFieldsValue({ kind: 'visit', dueAt: dayjs().add(1, 'day').hour(9).minute(0).second(0).millisecond(0), reminder: '1h', text: '' });
-  }, [open, form]);
+    if (!open) return;
+    if (editing) {
+      const preset = editing.reminderAt === null ? 'none' : REMINDERS.find((r) => r.minutes !== null && editing.dueAt - r.minutes * 60_000 === editing.reminderAt)?.key;
+      form.setFieldsValue({
+        kind: (FOLLOW_UP_KINDS as readonly string[]).includes(editing.kind ?? '') ? (editing.kind as FollowUpKind) : 'visit',
+        dueAt: dayjs(editing.dueAt),
+        reminder: preset ?? 'keep',
+        text: editing.text ?? '',
+      });
+    } else {
+      // Default: tomorrow at 09:00, reminded an hour before.
+      form.setFieldsValue({ kind: 'visit', dueAt: dayjs().add(1, 'day').hour(9).minute(0).second(0).millisecond(0), reminder: '1h', text: '' });
+    }
+  }, [open, editing, form]);
 
   async function submit() {
-    let values: { kind: FollowUpKind; dueAt: Dayjs; reminder: ReminderKey; text: string };
+    let values: { kind: FollowUpKind; dueAt: Dayjs; reminder: ReminderKey | 'keep'; text: string };
     try {
       values = await form.validateFields();
     } catch {
@@ -68,13 +88,15 @@ export function PlanFollowUpForm({
     }
     const dueAt = values.dueAt.second(0).millisecond(0).valueOf();
     const minutes = REMINDERS.find((r) => r.key === values.reminder)?.minutes ?? null;
+    const reminderAt = values.reminder === 'keep' ? keptReminder : minutes === null ? null : dueAt - minutes * 60_000;
+    const text = values.text.trim();
     setSaving(true);
-    const r = show(
-      await api.planFollowUp({ customerId, kind: values.kind, dueAt, reminderAt: minutes === null ? null : dueAt - minutes * 60_000, text: values.text.trim() }),
-    );
+    const r = editing
+      ? show(await api.updateFollowUp({ id: editing.id, fields: { kind: values.kind, dueAt, reminderAt, ...(text !== editing.text ? { text } : {}) } }))
+      : show(await api.planFollowUp({ customerId, kind: values.kind, dueAt, reminderAt, text }));
     setSaving(false);
     if (!r) return;
-    message.success(t('followUps.planned'));
+    message.success(t(editing ? 'followUps.updated' : 'followUps.planned'));
     onPlanned();
     onClose();
   }
@@ -82,7 +104,7 @@ export function PlanFollowUpForm({
   return (
     <Modal
       open={open}
-      title={t('followUps.planTitle', { name: customerName })}
+      title={t(editing ? 'followUps.editTitle' : 'followUps.planTitle', { name: customerName })}
       onCancel={onClose}
       onOk={submit}
       okText={t('common.save')}
@@ -104,7 +126,12 @@ export function PlanFollowUpForm({
           <DatePicker showTime={{ format: 'HH:mm' }} format={DATE_TIME} needConfirm={false} style={{ width: '100%' }} />
         </Form.Item>
         <Form.Item name="reminder" label={t('followUps.reminder')}>
-          <Select options={REMINDERS.map((r) => ({ value: r.key, label: t(r.label) }))} />
+          <Select
+            options={[
+              ...REMINDERS.map((r) => ({ value: r.key as string, label: t(r.label) })),
+              ...(keptReminder !== null ? [{ value: 'keep', label: t('followUps.reminderKeep', { time: formatDateTime(keptReminder, locale) }) }] : []),
+            ]}
+          />
         </Form.Item>
         <Form.Item
           name="text"

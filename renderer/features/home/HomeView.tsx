@@ -1,4 +1,4 @@
-import { BellOutlined, CheckOutlined, ClockCircleOutlined, CloudOutlined, DisconnectOutlined, ReloadOutlined } from '@ant-design/icons';
+import { BellOutlined, CheckOutlined, ClockCircleOutlined, CloudOutlined, DisconnectOutlined, EditOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Descriptions, List, Row, Segmented, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,7 @@ import { describeError } from '../../i18n';
 import { capabilitiesOf } from '../../lib/capabilities';
 import { screenDay } from '../../lib/screen-day';
 import { formatCnyCompact, formatDate, formatDateTime, formatNumber } from '../../lib/format';
-import { CompleteFollowUpForm } from './FollowUpForms';
+import { CompleteFollowUpForm, PlanFollowUpForm } from './FollowUpForms';
 
 // The first screen of a user with customer data (docs/follow-ups.md): today's and overdue
 // follow-ups, the next week, opportunities closing soon, recently viewed customers, and the
@@ -19,12 +19,14 @@ function FollowUpRow({
   overdue,
   showAuthor,
   onComplete,
+  onEdit,
   onOpenCustomer,
 }: {
   item: FollowUpItem;
   overdue: boolean;
   showAuthor: boolean;
   onComplete: (item: FollowUpItem) => void;
+  onEdit: (item: FollowUpItem) => void;
   onOpenCustomer: (id: string) => void;
 }) {
   const { t } = useTranslation();
@@ -38,6 +40,9 @@ function FollowUpRow({
       actions={
         item.canEdit && can.completeFollowUps
           ? [
+              <Button key="edit" size="small" type="text" icon={<EditOutlined />} onClick={() => onEdit(item)} aria-label={t('followUps.editAria', { text: label })}>
+                {t('followUps.edit')}
+              </Button>,
               <Button key="done" size="small" icon={<CheckOutlined />} onClick={() => onComplete(item)} aria-label={t('followUps.completeAria', { text: label })}>
                 {t('followUps.complete')}
               </Button>,
@@ -95,6 +100,7 @@ function FollowUpCard(props: {
   footer?: string | null;
   showAuthor: boolean;
   onComplete: (item: FollowUpItem) => void;
+  onEdit: (item: FollowUpItem) => void;
   onOpenCustomer: (id: string) => void;
 }) {
   return (
@@ -104,7 +110,7 @@ function FollowUpCard(props: {
         dataSource={props.items}
         locale={{ emptyText: <EmptyLine text={props.empty} /> }}
         renderItem={(item) => (
-          <FollowUpRow item={item} overdue={!!props.overdue} showAuthor={props.showAuthor} onComplete={props.onComplete} onOpenCustomer={props.onOpenCustomer} />
+          <FollowUpRow item={item} overdue={!!props.overdue} showAuthor={props.showAuthor} onComplete={props.onComplete} onEdit={props.onEdit} onOpenCustomer={props.onOpenCustomer} />
         )}
       />
       {props.footer && (
@@ -157,6 +163,7 @@ export function HomeView({ onOpenCustomer }: { onOpenCustomer: (id: string) => v
   const [scope, setScope] = useState<'mine' | 'team'>('mine');
   const [data, setData] = useState<HomeOverview | null>(null);
   const [completing, setCompleting] = useState<FollowUpItem | null>(null);
+  const [editing, setEditing] = useState<FollowUpItem | null>(null);
 
   const load = useCallback(
     () =>
@@ -178,7 +185,7 @@ export function HomeView({ onOpenCustomer }: { onOpenCustomer: (id: string) => v
   if (!data) return <Skeleton active style={{ padding: 24 }} />;
 
   const showAuthor = scope === 'team';
-  const common = { showAuthor, onComplete: setCompleting, onOpenCustomer };
+  const common = { showAuthor, onComplete: setCompleting, onEdit: setEditing, onOpenCustomer };
 
   async function dismiss(id: string) {
     if (show(await api.dismissReminder({ id }))) await load();
@@ -307,6 +314,14 @@ export function HomeView({ onOpenCustomer }: { onOpenCustomer: (id: string) => v
       </Row>
 
       <CompleteFollowUpForm followUp={completing} onClose={() => setCompleting(null)} onCompleted={() => void load()} />
+      <PlanFollowUpForm
+        open={editing !== null}
+        customerId={editing?.customerId ?? ''}
+        customerName={editing?.customerName ?? ''}
+        editing={editing}
+        onClose={() => setEditing(null)}
+        onPlanned={() => void load()}
+      />
     </div>
   );
 }
