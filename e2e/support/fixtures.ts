@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import keytar from 'keytar';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
+import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type Clock } from '../../electron/core/contracts';
 import { KeytarSecretStore } from '../../electron/core/keychain';
 import { startHarness, type Harness } from '../../electron/harness/harness';
 import { DEMO_PASSWORD, totpFor } from '../../server/seed/demo';
@@ -50,8 +50,13 @@ export interface Totp {
   freshCode(username: string): Promise<string>;
 }
 
+export interface LaunchOptions {
+  /** The app's clock (default the system clock): a spec moves it to reach the lease moments. */
+  clock?: Clock;
+}
+
 interface Fixtures {
-  harnesses: { launch(label: string): Promise<HarnessHandle> };
+  harnesses: { launch(label: string, options?: LaunchOptions): Promise<HarnessHandle> };
   harness: HarnessHandle;
   app: App;
   totp: Totp;
@@ -99,7 +104,7 @@ export const test = base.extend<Fixtures, { server: E2eServer }>({
   harnesses: async ({ server }, use, testInfo) => {
     const launched: HarnessHandle[] = [];
     await use({
-      async launch(label) {
+      async launch(label, options = {}) {
         const dataDir = mkdtempSync(join(tmpdir(), `sv-e2e-${label}-`));
         // Everyone's tests share one Secret Service: a service name nobody else uses.
         const keychainService = `SalesVault-e2e-${label}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -110,6 +115,7 @@ export const test = base.extend<Fixtures, { server: E2eServer }>({
           serverUrl: server.url,
           rendererDir: RENDERER_SNAPSHOT_DIR,
           appVersion: 'e2e',
+          clock: options.clock,
           // Reconnect quickly after the offline spec brings the server back.
           service: { eventsMinBackoffMs: 250, syncIntervalMs: 10_000 },
         });

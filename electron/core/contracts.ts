@@ -55,6 +55,8 @@ export interface VaultMeta {
   /** highest clock value ever observed (ms); now() below it means the clock went backwards */
   lastTrustedTime: string;
   locale: string;
+  /** the notice of a repair or a rollback (VaultRecovery JSON) until the user dismisses it, then '' */
+  recoveryNotice: string;
 }
 
 export type SearchInput = z.output<typeof searchCustomersInput>;

@@ -327,6 +327,8 @@ export const desktopInputs = {
   syncNow: z.undefined(),
   setLocale: z.object({ locale: z.enum(['zh-CN', 'en']) }),
   signOut: z.undefined(),
+  /** The user read the notice of a repaired or rolled-back vault (AppState.recovery): hide it. */
+  dismissRecovery: z.undefined(),
 
   searchCustomers: searchCustomersInput,
   getCustomer: z.object({ id: idSchema }),
@@ -436,6 +438,7 @@ export interface DesktopOutputs {
   syncNow: AppState;
   setLocale: AppState;
   signOut: AppState;
+  dismissRecovery: AppState;
 
   /** total: every match of the query; null on a keyset continuation (`after`), which is not counted again. */
   searchCustomers: { total: number | null; rows: CustomerListItem[] };

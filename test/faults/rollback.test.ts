@@ -70,5 +70,14 @@ describe('vault rolled back (WAL deleted, then SIGKILL)', () => {
     const row = await server.customerRow(customer.id);
     expect(row?.notes).toBe('survives the rollback');
     expect(row?.industry).toBe('acknowledged before the fault');
+
+    // The notice outlives a restart (it lists edits to enter again) until the user dismisses it.
+    await app.close();
+    const again = await t.reopen();
+    expect((await stateOf(again)).recovery?.lostEdits.map((e) => e.mutationId).sort()).toEqual([...lostIds].sort());
+    expect(unwrap(await again.dismissRecovery()).recovery).toBeNull();
+    await again.close();
+    const afterDismiss = await t.reopen();
+    expect((await stateOf(afterDismiss)).recovery).toBeNull();
   });
 });

@@ -28,7 +28,7 @@ import { settleBeforeSignIn, settlePendingEnrollment } from './pending-enrollmen
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
 import { retireOnServer } from './retire-on-server';
 import { appSnapshot } from './snapshot';
-import { openVaultForSession, watchIntegrity } from './vault-recovery';
+import { openVaultForSession, parseRecoveryNotice, watchIntegrity } from './vault-recovery';
 import { VAULT_FILE, type AppServiceOptions, type Unlocked } from './options';
 
 export { VAULT_FILE, type AppServiceOptions, type Unlocked } from './options';
@@ -110,11 +110,21 @@ export class AppController {
       return;
     }
     await this.attach(resumed.session, resumed.verdict, false);
-    // Told once the repaired (or rolled-back) vault is the one in use.
-    if (recovery) {
-      this.state.recovery = recovery;
+    // Told once the repaired (or rolled-back) vault is the one in use, and again after every
+    // restart until the user dismisses it: it may list edits that must be entered again.
+    if (recovery) resumed.session.vault.setMeta('recoveryNotice', JSON.stringify(recovery));
+    const notice = recovery ?? parseRecoveryNotice(resumed.session.vault.getMeta('recoveryNotice'));
+    if (notice && this.session === resumed.session) {
+      this.state.recovery = notice;
       this.emit();
     }
+  }
+
+  /** The user read the recovery notice: it is not shown again. */
+  dismissRecovery(): void {
+    this.session?.vault.setMeta('recoveryNotice', ''); // empty: dismissed
+    this.state.recovery = null;
+    this.emit();
   }
 
   /**
