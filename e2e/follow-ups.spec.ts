@@ -24,9 +24,6 @@ function dueTimes(): { yesterday: string; yesterdayAt: number; later: string; la
   return { yesterday: fmt(yesterday), yesterdayAt: yesterday.getTime(), later: fmt(later), laterAt: later.getTime() };
 }
 
-// The home page's screenshots at the size of a small laptop screen.
-test.use({ viewport: { width: 1280, height: 720 } });
-
 const CASES: { locale: Locale; rep: string }[] = [
   { locale: 'zh-CN', rep: 'rep.hz1.1' },
   { locale: 'en', rep: 'rep.sz1.1' },
