@@ -69,6 +69,8 @@ for (const { locale, rep: REP } of CASES) {
       await expect(app.home.recentCustomers).toContainText(customer.name);
       // The home menu item carries a badge while something is overdue, seen from every page.
       await expect(app.page.getByTestId('home-badge')).toBeVisible();
+      // The "planned" toast has gone, so the screenshot shows the header beneath it.
+      await expect(app.page.getByText(MESSAGES[locale].followUps.planned, { exact: true })).toHaveCount(0);
       await shot(app.page, `home-offline-${locale}`);
 
       const outcome = locale === 'en' ? `Quote sent; signing next week ${tag}` : `报价已发送，下周签约 ${tag}`;
@@ -86,6 +88,7 @@ for (const { locale, rep: REP } of CASES) {
       await app.shell.expectOutboxCount(0, 45_000);
       await expect(app.shell.offlineBanner).toBeHidden();
       await expect(app.home.item(app.home.dueToday, todayChanged)).toBeVisible();
+      await expect(app.page.getByText(MESSAGES[locale].followUps.updated, { exact: true })).toHaveCount(0);
       await shot(app.page, `home-online-${locale}`);
 
       // The server has each follow-up once: the completed one as a logged activity, the other open.
