@@ -125,22 +125,25 @@ export function followUpHandlers(app: AppController): HandlerGroup<FollowUpMetho
     },
 
     homeOverview: async (input) => {
-      const u = readable(app.requireUnlocked());
+      const u = app.requireUnlocked();
+      app.requireAction(u.grant, 'customer.read');
+      // A role that reads customers but not their activities gets the page without follow-ups.
+      const activities = u.grant.actions.includes('activity.read');
       // 'team' only for a role with the team dashboard (managers); anyone else sees their own.
       const team = input.scope === 'team' && u.grant.actions.includes('dashboard.team');
       const authorId = team ? null : u.grant.sub;
       const day = dayOf(input.day, u.now);
       const list = (from: number | undefined, before: number, limit = HOME_LIST_LIMIT) =>
-        u.vault.listOpenFollowUps({ authorId, from, before, limit }).map((f) => followUpItem(u.grant, f));
+        activities ? u.vault.listOpenFollowUps({ authorId, from, before, limit }).map((f) => followUpItem(u.grant, f)) : [];
       const overview: HomeOverview = {
         today: day.iso,
         dueToday: list(day.start, day.end),
         overdue: list(undefined, day.start),
-        overdueTotal: u.vault.countOpenFollowUps({ authorId, before: day.start }),
+        overdueTotal: activities ? u.vault.countOpenFollowUps({ authorId, before: day.start }) : 0,
         upcoming: list(day.end, day.end + UPCOMING_DAYS * DAY_MS, 20),
         closingSoon: u.grant.actions.includes('opportunity.read') ? u.vault.closingSoon(team ? null : u.grant.sub, day.iso, addDays(day.iso, CLOSING_DAYS), 10) : [],
-        recentCustomers: u.grant.actions.includes('customer.read') ? u.vault.recentCustomers(8) : [],
-        reminders: u.vault.dueReminders(u.grant.sub, u.now).map((f) => followUpItem(u.grant, f)),
+        recentCustomers: u.vault.recentCustomers(8),
+        reminders: activities ? u.vault.dueReminders(u.grant.sub, u.now).map((f) => followUpItem(u.grant, f)) : [],
         computedAt: u.now,
       };
       return overview;
