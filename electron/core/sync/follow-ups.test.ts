@@ -146,6 +146,27 @@ describe('follow-ups offline, through the outbox, re-authorized on push (real se
     }
   });
 
+  it('a director sees the team\'s follow-ups read-only; an IT admin has no home page and plans nothing', async () => {
+    const d = await newTestApp('follow-ups-director');
+    const it = await newTestApp('follow-ups-it');
+    try {
+      await signInAndSync(d.app, server, server.fixture.users.director);
+      const team = unwrap(await d.app.homeOverview({ scope: 'team' }));
+      const repsOpen = [...team.dueToday, ...team.overdue, ...team.upcoming].filter((f) => f.authorId === server.fixture.users.rep.id);
+      expect(repsOpen.length).toBeGreaterThan(0);
+      expect(repsOpen.every((f) => !f.canEdit)).toBe(true);
+      expect(await d.app.completeFollowUp({ id: repsOpen[0]!.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await d.app.planFollowUp({ customerId: repsOpen[0]!.customerId, kind: 'call', dueAt: Date.now() + HOUR, text: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+      await signInAndSync(it.app, server, server.fixture.users.itAdmin);
+      expect(await it.app.homeOverview({ scope: 'mine' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await it.app.listFollowUps({ filter: 'mine' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    } finally {
+      await d.cleanup();
+      await it.cleanup();
+    }
+  });
+
   it('is refused offline for a customer shared read-only, before anything reaches the outbox', async () => {
     const { sharedWithRep } = server.customers;
     expect(await t.app.planFollowUp({ customerId: sharedWithRep.id, kind: 'call', dueAt: Date.now() + HOUR, text: 'nope' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
