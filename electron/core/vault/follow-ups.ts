@@ -27,7 +27,7 @@ const FOLLOW_UP_COLUMNS = `a.record, a.customer_id, coalesce(c.name, a.customer_
   u.display_name AS author_name,
   EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'activity' AND o.record_id = a.id) AS pending`;
 const FOLLOW_UP_JOINS = `activities a LEFT JOIN customers c ON c.id = a.customer_id
-  LEFT JOIN users u ON u.id = json_extract(a.record, '$.authorId')`;
+  LEFT JOIN users u ON u.id = a.author_id`;
 
 interface FollowUpRow {
   record: string;
@@ -62,7 +62,7 @@ function openWhere(q: Omit<FollowUpQuery, 'limit'>): { sql: string; params: unkn
     params.push(q.before);
   }
   if (q.authorId !== null) {
-    where.push(`json_extract(a.record, '$.authorId') = ?`);
+    where.push('a.author_id = ?');
     params.push(q.authorId);
   }
   return { sql: where.join(' AND '), params };
@@ -96,7 +96,7 @@ export function dueReminders(db: VaultDb, authorId: string, now: number, limit =
     `SELECT ${FOLLOW_UP_COLUMNS} FROM ${FOLLOW_UP_JOINS}
      LEFT JOIN reminder_state r ON r.activity_id = a.id AND r.reminder_at = a.reminder_at
      WHERE a.reminder_at IS NOT NULL AND a.done_at IS NULL AND a.reminder_at <= ?
-       AND json_extract(a.record, '$.authorId') = ? AND r.dismissed_at IS NULL
+       AND a.author_id = ? AND r.dismissed_at IS NULL
      ORDER BY a.reminder_at, a.id LIMIT ?`,
   ).all(now, authorId, limit) as FollowUpRow[];
   return rows.map(toStored);

@@ -184,8 +184,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE activities ADD COLUMN due_at INTEGER GENERATED ALWAYS AS (json_extract(record, '$.dueAt')) VIRTUAL;
   ALTER TABLE activities ADD COLUMN done_at INTEGER GENERATED ALWAYS AS (json_extract(record, '$.doneAt')) VIRTUAL;
   ALTER TABLE activities ADD COLUMN reminder_at INTEGER GENERATED ALWAYS AS (json_extract(record, '$.reminderAt')) VIRTUAL;
-  -- Open follow-ups by due moment (the home page's today / overdue lists), and by reminder.
+  ALTER TABLE activities ADD COLUMN author_id TEXT GENERATED ALWAYS AS (json_extract(record, '$.authorId')) VIRTUAL;
+  -- Open follow-ups by due moment (the home page's today / overdue lists: everyone's, and one
+  -- author's — counting an author's overdue ones reads the index only), and by reminder.
   CREATE INDEX activities_open_due ON activities(due_at) WHERE due_at IS NOT NULL AND done_at IS NULL;
+  CREATE INDEX activities_open_author_due ON activities(author_id, due_at) WHERE due_at IS NOT NULL AND done_at IS NULL;
   CREATE INDEX activities_open_reminder ON activities(reminder_at) WHERE reminder_at IS NOT NULL AND done_at IS NULL;
 
   -- An open follow-up is a plan, not a contact: last_activity_at (migration 2) counts logged
