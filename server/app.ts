@@ -42,6 +42,8 @@ export interface BuildServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Fastify's https options (key/cert) to serve TLS */
   https?: { key: Buffer; cert: Buffer };
+  /** the exposure ledger (server/exposure/ledger.ts); default on */
+  exposureLedger?: boolean;
 }
 
 export const DEFAULT_AUTH_RATE_LIMIT = { max: 30, timeWindowMs: 60_000 };
@@ -64,6 +66,7 @@ export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLi
     // The audit log signs checkpoints of its chain head with the server key.
     audit: createAuditLog(opts.db, opts.dialect, now, { keys }),
     events: await createEvents(opts.dialect, opts.databaseUrl),
+    exposureLedger: opts.exposureLedger ?? true,
   };
   // Every audited event also passes the anomaly rules (server/alerts): one hook for all sources.
   ctx.audit = watchAuditForAnomalies(ctx);

@@ -14,6 +14,7 @@ import {
   updateUserBodySchema,
   usernameSchema,
 } from './admin';
+import { exposureExportQuerySchema, exposureFileSchema, exposureReportSchema } from './exposure';
 import { classificationSchema } from './grant';
 import { SSO_ROUTES } from './sso';
 import {
@@ -382,6 +383,16 @@ export const ROUTES = {
   revokeDevice: {
     method: 'POST', path: '/v1/admin/devices/:id/revoke', auth: 'token',
     response: z.object({ device: deviceViewSchema }),
+  },
+  /** What the device's vault held (the exposure ledger): ids, customer names, field names. admin.devices */
+  deviceExposure: {
+    method: 'GET', path: '/v1/admin/devices/:id/exposure', auth: 'token',
+    response: z.object({ report: exposureReportSchema }),
+  },
+  /** The same report rendered as a JSON, CSV or PDF file. admin.devices */
+  deviceExposureExport: {
+    method: 'GET', path: '/v1/admin/devices/:id/exposure/export', auth: 'token', query: exposureExportQuerySchema,
+    response: exposureFileSchema,
   },
   listAudit: {
     method: 'GET', path: '/v1/audit', auth: 'token', query: auditQuerySchema,
