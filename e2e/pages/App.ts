@@ -10,6 +10,7 @@ import { CustomerList } from './CustomerList';
 import { Dashboard } from './Dashboard';
 import { OpportunityListPage } from './Opportunities';
 import { PipelineBoard } from './Pipeline';
+import { HomePage } from './Home';
 import { ReviewsPage } from './Reviews';
 import { Screens } from './Screens';
 import { SignInPage } from './SignInPage';
@@ -28,6 +29,7 @@ export class App {
   readonly dashboard: Dashboard;
   readonly pipeline: PipelineBoard;
   readonly opportunities: OpportunityListPage;
+  readonly home: HomePage;
   readonly devices: AdminDevices;
   readonly audit: AuditPage;
   readonly alerts: AlertsPage;
@@ -47,6 +49,7 @@ export class App {
     this.dashboard = new Dashboard(this.ui);
     this.pipeline = new PipelineBoard(this.ui);
     this.opportunities = new OpportunityListPage(this.ui);
+    this.home = new HomePage(this.ui);
     this.devices = new AdminDevices(this.ui);
     this.audit = new AuditPage(this.ui);
     this.alerts = new AlertsPage(this.ui);

@@ -8,7 +8,7 @@
 //   app-service.ts – the DesktopApi (used by Electron main over IPC and by the harness)
 
 import type { EntityType } from '../../shared/domain/model';
-import type { AppState, CustomerDetail, CustomerListItem, OutboxItem, SyncIssue, TeamDashboard } from '../../shared/api/desktop-api';
+import type { AppState, CustomerDetail, CustomerListItem, HomeOverview, OutboxItem, SyncIssue, TeamDashboard } from '../../shared/api/desktop-api';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../shared/protocol/sync';
 import type { GrantClaims } from '../../shared/protocol/grant';
 import type { z } from 'zod';
@@ -77,7 +77,46 @@ export interface StoredCustomer {
   pending: boolean;
 }
 
-export interface VaultStore {
+/** A follow-up (docs/follow-ups.md) as stored, with its customer's name and the server's write verdict. */
+export interface StoredFollowUp {
+  record: Record<string, unknown> & { id: string };
+  customerId: string;
+  customerName: string;
+  authorName: string | null;
+  /** the server's verdict on the customer (from the last pull) */
+  writable: boolean;
+  pending: boolean;
+}
+
+export interface FollowUpQuery {
+  /** only this author's follow-ups; null = every one in the vault (the user's scope) */
+  authorId: string | null;
+  /** due at or after (epoch ms) */
+  from?: number;
+  /** due before (epoch ms) */
+  before?: number;
+  limit: number;
+}
+
+/** The vault's follow-up and home-page reads (vault/follow-ups.ts) and the device-local lists behind them. */
+export interface FollowUpStore {
+  listOpenFollowUps(q: FollowUpQuery): StoredFollowUp[];
+  countOpenFollowUps(q: Omit<FollowUpQuery, 'limit'>): number;
+  getFollowUp(id: string): StoredFollowUp | null;
+  /** The author's due, open reminders not dismissed (the in-app banner). */
+  dueReminders(authorId: string, now: number): StoredFollowUp[];
+  /** Due reminders not yet shown as a desktop notification. */
+  unnotifiedReminders(authorId: string, now: number): StoredFollowUp[];
+  markReminderNotified(id: string, at: number): void;
+  dismissReminder(id: string, at: number): void;
+  /** Remember that the user opened a customer (recently viewed, this device only). */
+  recordView(customerId: string, at: number): void;
+  recentCustomers(limit: number): HomeOverview['recentCustomers'];
+  /** Open opportunities expected to close between two yyyy-mm-dd dates (inclusive). */
+  closingSoon(ownerId: string | null, from: string, to: string, limit: number): HomeOverview['closingSoon'];
+}
+
+export interface VaultStore extends FollowUpStore {
   getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
   setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
   /** A counter that moves when, and only when, stored records changed (pull, local edit, settled push). */

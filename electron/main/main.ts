@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, Menu, app, ipcMain, net, protocol, session, shell } from 'electron';
+import { BrowserWindow, Menu, Notification, app, ipcMain, net, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
 import { createAppService, type AppService } from '../core/app-service';
 import { KeytarSecretStore } from '../core/keychain';
@@ -108,6 +108,18 @@ function startService(): Promise<AppService> {
     defaultServerUrl: process.env.SV_SERVER_URL?.trim() || undefined,
     // Single sign-on runs in the system browser, never in a window of the app.
     openExternal: (url: string) => shell.openExternal(url),
+    // Follow-up reminders as desktop notifications (no customer data in them: electron/core/reminders.ts).
+    notifier: Notification.isSupported()
+      ? {
+          show: (notice) => {
+            const shown = new Notification({ title: notice.title, body: notice.body });
+            shown.on('click', () => {
+              if (mainWindow && !mainWindow.isDestroyed()) mainWindow.show();
+            });
+            shown.show();
+          },
+        }
+      : undefined,
   }).then((created: AppService) => {
     created.onStateChange((state: AppState) => pushState(state));
     return created;

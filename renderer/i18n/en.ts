@@ -1,10 +1,12 @@
 import type { zhCN } from './zh-CN';
 import { alertsReviewsEn } from '../features/reviews/messages';
+import { homeEn } from '../features/home/messages';
 
 // English. Same keys as zh-CN.ts (the type enforces it; messages.test.ts checks it at runtime).
 
 export const en: typeof zhCN = {
   ...alertsReviewsEn,
+  ...homeEn,
   app: {
     name: 'SalesVault',
     tagline: 'An encrypted offline customer vault, synced under your permissions',
@@ -157,6 +159,7 @@ export const en: typeof zhCN = {
     mainNav: 'Main navigation',
   },
   nav: {
+    home: 'Home',
     customers: 'Customers',
     opportunities: 'Opportunities',
     pipeline: 'Pipeline board',
@@ -215,7 +218,7 @@ export const en: typeof zhCN = {
       probability: 'Probability (%)',
       owner: 'Owner',
     },
-    activity: { kind: 'Kind', at: 'When', text: 'Text', author: 'Logged by' },
+    activity: { kind: 'Kind', at: 'When', text: 'Text', author: 'Logged by', dueAt: 'Due', doneAt: 'Done at', reminderAt: 'Reminder' },
   },
   customerType: { company: 'Company', person: 'Person' },
   stages: { lead: 'Lead', qualified: 'Qualified', proposal: 'Proposal', negotiation: 'Negotiation', won: 'Won', lost: 'Lost' },

@@ -3,9 +3,11 @@
 // Error texts say what happened to the person and what to do next.
 
 import { alertsReviewsZh } from '../features/reviews/messages';
+import { homeZh } from '../features/home/messages';
 
 export const zhCN = {
   ...alertsReviewsZh,
+  ...homeZh,
   app: {
     name: 'SalesVault 销售保险箱',
     tagline: '加密的离线客户库，按权限同步',
@@ -158,6 +160,7 @@ export const zhCN = {
     mainNav: '主导航',
   },
   nav: {
+    home: '首页',
     customers: '客户',
     opportunities: '商机',
     pipeline: '销售管道',
@@ -216,7 +219,7 @@ export const zhCN = {
       probability: '赢单概率 (%)',
       owner: '负责人',
     },
-    activity: { kind: '类型', at: '时间', text: '内容', author: '记录人' },
+    activity: { kind: '类型', at: '时间', text: '内容', author: '记录人', dueAt: '到期时间', doneAt: '完成时间', reminderAt: '提醒时间' },
   },
   customerType: { company: '企业', person: '个人' },
   stages: { lead: '线索', qualified: '已确认', proposal: '方案', negotiation: '谈判', won: '赢单', lost: '输单' },

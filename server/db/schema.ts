@@ -132,6 +132,10 @@ export interface ActivitiesTable extends RecordCols {
   at: number;
   author_id: string;
   text: string;
+  /** Follow-ups (migration 0016): due moment, completion, reminder; null for a logged activity. */
+  due_at?: number | null;
+  done_at?: number | null;
+  reminder_at?: number | null;
 }
 
 export interface SharesTable {

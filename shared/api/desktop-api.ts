@@ -258,6 +258,46 @@ export interface TeamDashboard {
   computedAt: number;
 }
 
+/** A follow-up (a planned activity, docs/follow-ups.md) as lists and the home page show it. */
+export interface FollowUpItem {
+  id: string;
+  customerId: string;
+  customerName: string;
+  /** What is planned (visit, call, note); absent only if above the user's clearance. */
+  kind?: Activity['kind'];
+  /** The plan's text; absent when above the user's read clearance. */
+  text?: string;
+  dueAt: number;
+  reminderAt: number | null;
+  doneAt: number | null;
+  authorId: string;
+  authorName: string | null;
+  /** true while the plan (or a change of it) waits in the outbox */
+  pending: boolean;
+  /** May this user reschedule and complete it (role action and the server's verdict on the customer)? */
+  canEdit: boolean;
+}
+
+/** The home page of a user with customer data: everything from the vault, offline. */
+export interface HomeOverview {
+  /** The local calendar day the lists are computed for (yyyy-mm-dd). */
+  today: string;
+  /** Open follow-ups due today (local day), earliest first. */
+  dueToday: FollowUpItem[];
+  /** Open follow-ups due before today, oldest first (capped); overdueTotal counts them all. */
+  overdue: FollowUpItem[];
+  overdueTotal: number;
+  /** Open follow-ups due in the next 7 days after today. */
+  upcoming: FollowUpItem[];
+  /** Open opportunities with an expected close date from today to 30 days ahead. */
+  closingSoon: { id: string; customerId: string; customerName: string; title: string; stage?: OpportunityStage; amount?: number | null; expectedCloseDate: string }[];
+  /** Customers this user opened on this device, newest first. */
+  recentCustomers: { id: string; name: string; city?: string; viewedAt: number }[];
+  /** The user's own reminders that are due and not dismissed (the in-app banner). */
+  reminders: FollowUpItem[];
+  computedAt: number;
+}
+
 // ---- inputs (validated at the boundary with these schemas) -------------------------------
 
 export const searchCustomersInput = z.object({
@@ -281,6 +321,14 @@ export const searchCustomersInput = z.object({
    */
   after: z.object({ name: z.string().max(1000).nullable(), id: idSchema }).optional(),
 });
+
+/**
+ * "Today" as the person sees it: the local calendar day of the screen (the renderer's time zone),
+ * [start, end) in epoch ms and its yyyy-mm-dd. Without it the core takes its own local day.
+ */
+export const localDaySchema = z
+  .object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
+  .refine((d) => d.end > d.start && d.end - d.start <= 26 * 3_600_000, 'a day is at most 26 hours long');
 
 export const desktopInputs = {
   getState: z.undefined(),
@@ -322,6 +370,32 @@ export const desktopInputs = {
   listOpportunityViews: z.undefined(),
   saveOpportunityView: opportunityViewSchema,
   deleteOpportunityView: z.object({ id: idSchema }),
+
+  // Follow-ups (docs/follow-ups.md): planned activities, through the outbox like every edit.
+  planFollowUp: z.object({
+    customerId: idSchema,
+    kind: z.enum(['visit', 'call', 'note']),
+    dueAt: activityFieldsSchema.shape.at,
+    reminderAt: activityFieldsSchema.shape.at.nullable().default(null),
+    text: activityFieldsSchema.shape.text,
+  }),
+  updateFollowUp: z.object({
+    id: idSchema,
+    fields: z.object({
+      kind: z.enum(['visit', 'call', 'note']).optional(),
+      dueAt: activityFieldsSchema.shape.at.optional(),
+      reminderAt: activityFieldsSchema.shape.at.nullable().optional(),
+      text: activityFieldsSchema.shape.text.optional(),
+    }),
+  }),
+  /** Completing logs it: done now (or at `doneAt`), with the outcome as its text when given. */
+  completeFollowUp: z.object({ id: idSchema, doneAt: activityFieldsSchema.shape.at.optional(), text: activityFieldsSchema.shape.text.optional() }),
+  /** mine: the user's open follow-ups; team: every open one in the vault (the user's scope); overdue: the user's open ones due before today. */
+  listFollowUps: z.object({ filter: z.enum(['mine', 'team', 'overdue']), limit: z.number().int().min(1).max(500).default(200), day: localDaySchema.optional() }),
+  /** scope 'team' (managers): every follow-up in the user's scope; 'mine': the user's own. */
+  homeOverview: z.object({ scope: z.enum(['mine', 'team']).default('mine'), day: localDaySchema.optional() }),
+  /** Hide a due reminder from the in-app banner (this reminder moment only). */
+  dismissReminder: z.object({ id: idSchema }),
 
   adminListUsers: z.undefined(),
   adminCreateUser: ROUTES.createUser.body,
@@ -416,6 +490,13 @@ export interface DesktopOutputs {
   listOpportunityViews: OpportunityView[];
   saveOpportunityView: OpportunityView[];
   deleteOpportunityView: OpportunityView[];
+
+  planFollowUp: { id: string };
+  updateFollowUp: FollowUpItem;
+  completeFollowUp: FollowUpItem;
+  listFollowUps: FollowUpItem[];
+  homeOverview: HomeOverview;
+  dismissReminder: { ok: true };
 
   adminListUsers: UserView[];
   /** A change that widens access and that the caller's own scope does not cover waits for approval. */

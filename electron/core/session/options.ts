@@ -5,6 +5,7 @@ import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Clock, SecretStore, VaultStore } from '../contracts';
 import type { SyncTestHooks } from '../sync/engine';
 import type { OpenExternal } from '../sso/oidc-flow';
+import type { ReminderNotifier } from '../reminders';
 import type { ClientSession } from './session';
 
 export const VAULT_FILE = 'vault.db';
@@ -26,6 +27,10 @@ export interface AppServiceOptions {
   eventsMinBackoffMs?: number;
   /** Opens a URL in the system browser (single sign-on). Electron passes shell.openExternal. */
   openExternal?: OpenExternal;
+  /** Shows follow-up reminders on the desktop (Electron's Notification); none: in-app only. */
+  notifier?: ReminderNotifier;
+  /** How often due reminders are checked (default 30 s; tests shorten it). */
+  reminderIntervalMs?: number;
 }
 
 /** What a handler that reads customer data works with: an unlocked session at one instant. */
