@@ -14,6 +14,7 @@ import { AnchorInvalidError, checkpointHead } from './audit/checkpoints';
 import type { Dialect, ServerContext } from './context';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection';
 import type { Database } from './db/schema';
+import { MIN_VERSION_USAGE, MinVersionUsageError, runMinVersionCommand } from './devices/min-version-cli';
 import { DomainError } from './domain-error';
 import { newTotpSecret, otpauthUri } from './identity/totp';
 import { createCampaign as createReviewCampaign } from './reviews/service';
@@ -46,6 +47,7 @@ commands:
   alerts                         list open anomaly alerts, newest first
   review-create --name N [--due-days 14] [--stale-days 30]
                                  open an access-review campaign (one item per active user)
+${MIN_VERSION_USAGE}
 
 options for every command:
   --data .data/server.db         SQLite file (ignored when DATABASE_URL is set)
@@ -296,6 +298,11 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'min-version':
+      return withContext(data, async (ctx) => {
+        console.log(await runMinVersionCommand(ctx, positionals.slice(1), CLI_ACTOR));
+        return 0;
+      });
     case 'audit-verify':
       return withContext(data, (ctx) => auditVerify(ctx, values.anchor));
     case 'totp': {
@@ -345,7 +352,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       if (code >= 0) process.exit(code);
     },
     (err: unknown) => {
-      if (err instanceof UsageError || err instanceof IdentityUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      if (err instanceof UsageError || err instanceof IdentityUsageError || err instanceof MinVersionUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
         console.error(`${(err as Error).message}\n\n${USAGE}`);
         process.exit(2);
       }

@@ -11,6 +11,7 @@ import type { Principal, ServerContext } from '../context';
 import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
 import { DomainError } from '../domain-error';
 import { route } from '../http/route';
+import { minAppVersions, setMinAppVersion } from '../devices/min-version';
 import { hashPassword } from '../identity/password';
 import { loadClassification, loadOrgTree } from '../org/load';
 import { resetMfa, revokeAllDevices, signOutEverywhere, unlockUser } from './account-actions';
@@ -192,6 +193,17 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'revokeDevice', async ({ principal, params }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.devices', 'revokeDevice');
     return { device: await revokeDevice(ctx, params.id!, actor) };
+  });
+
+  // ---- minimum app version per platform (server/devices/min-version.ts)
+  route(app, ctx, 'getMinAppVersions', async ({ principal }) => {
+    await requireAdmin(ctx, principal, 'admin.devices', 'getMinAppVersions');
+    return minAppVersions(ctx);
+  });
+
+  route(app, ctx, 'setMinAppVersion', async ({ principal, body }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.devices', 'setMinAppVersion');
+    return setMinAppVersion(ctx, body.platform, body.minVersion, actor);
   });
 
   // ---- audit trail

@@ -133,6 +133,7 @@ export async function createCampaign(ctx: ServerContext, input: NewCampaign, act
   const campaign: Selectable<ReviewCampaignsTable> = {
     id: `review-${randomUUID()}`, name: input.name, created_by: actor.userId, created_at: now, due_at: input.dueAt,
     status: 'open', stale_days: input.staleDays, closed_at: null,
+    due_action: 'keep', reminder_days: 3, reminded_at: null, close_reason: null,
   };
   const staleBefore = now - input.staleDays * DAY_MS;
   const items: Selectable<ReviewItemsTable>[] = [];
@@ -164,7 +165,7 @@ export async function createCampaign(ctx: ServerContext, input: NewCampaign, act
       id: `item-${randomUUID()}`, campaign_id: campaign.id, user_id: user.id,
       reviewer_id: reviewerFor(user.id, user.unitId, tree, managersByUnit, actor.userId),
       snapshot: JSON.stringify(snapshot), flags: JSON.stringify(flags),
-      decision: null, decided_by: null, decided_at: null, note: null,
+      decision: null, decided_by: null, decided_at: null, note: null, decision_source: null,
     });
   }
 
@@ -249,7 +250,7 @@ export async function decideItem(
   const now = ctx.now();
   const recorded = decision === 'revoke' ? 'revoked' : 'certified';
   const updated = await ctx.db.updateTable('review_items')
-    .set({ decision: recorded, decided_by: actor.userId, decided_at: now, note: note ?? null })
+    .set({ decision: recorded, decided_by: actor.userId, decided_at: now, note: note ?? null, decision_source: 'reviewer' })
     .where('id', '=', itemId).where('decision', 'is', null)
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) throw new DomainError('conflict', 'this item was decided meanwhile');
@@ -262,7 +263,7 @@ export async function decideItem(
   const { open } = await ctx.db.selectFrom('review_items').select((eb) => eb.fn.countAll<number | string>().as('open'))
     .where('campaign_id', '=', campaignId).where('decision', 'is', null).executeTakeFirstOrThrow();
   if (Number(open) === 0) {
-    const closed = await ctx.db.updateTable('review_campaigns').set({ status: 'closed', closed_at: now })
+    const closed = await ctx.db.updateTable('review_campaigns').set({ status: 'closed', closed_at: now, close_reason: 'all_items_decided' })
       .where('id', '=', campaignId).where('status', '=', 'open').executeTakeFirst();
     if (Number(closed.numUpdatedRows) === 1) {
       await ctx.audit.append({

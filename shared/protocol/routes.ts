@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APP_PLATFORMS, SEMVER_PATTERN } from '../domain/app-version';
 import { DATA_SCOPES, FIELD_LEVELS } from '../domain/model';
 import { epochMsSchema, idSchema } from './common';
 import {
@@ -88,6 +89,28 @@ export const deviceViewSchema = z.object({
   osVersion: z.string().nullable(),
   lastIp: z.string().nullable(),
   signedOutAt: epochMsSchema.nullable(),
+});
+
+/** The minimum app version IT set for a platform (docs/app-versions.md). */
+export const minAppVersionViewSchema = z.object({
+  platform: z.enum(APP_PLATFORMS),
+  minVersion: z.string(),
+  /** null = set from the CLI */
+  setBy: z.string().nullable(),
+  setAt: epochMsSchema,
+});
+
+export const minAppVersionsSchema = z.object({
+  minimums: z.array(minAppVersionViewSchema),
+  /** active devices below their platform's minimum, per platform */
+  belowMinimum: z.record(z.string(), z.number().int()),
+});
+
+/** details of a 426 app_update_required answer */
+export const updateRequiredDetailsSchema = z.object({
+  platform: z.string(),
+  minimum: z.string(),
+  current: z.string(),
 });
 
 export const shareViewSchema = z.object({
@@ -383,6 +406,20 @@ export const ROUTES = {
     method: 'POST', path: '/v1/admin/devices/:id/revoke', auth: 'token',
     response: z.object({ device: deviceViewSchema }),
   },
+  /** The minimum app version per platform, and how many active devices are below it. admin.devices */
+  getMinAppVersions: {
+    method: 'GET', path: '/v1/admin/min-versions', auth: 'token',
+    response: minAppVersionsSchema,
+  },
+  /** Set (or with null, remove) a platform's minimum. admin.devices; audited. */
+  setMinAppVersion: {
+    method: 'POST', path: '/v1/admin/min-versions', auth: 'token',
+    body: z.object({
+      platform: z.enum(APP_PLATFORMS),
+      minVersion: z.string().trim().max(40).regex(SEMVER_PATTERN, 'a version such as 1.4.0').nullable(),
+    }),
+    response: minAppVersionsSchema,
+  },
   listAudit: {
     method: 'GET', path: '/v1/audit', auth: 'token', query: auditQuerySchema,
     response: z.object({ entries: z.array(auditEntryViewSchema) }),
@@ -453,6 +490,9 @@ export type RoleView = z.infer<typeof roleViewSchema>;
 export type OrgUnitView = z.infer<typeof orgUnitViewSchema>;
 export type DeviceView = z.infer<typeof deviceViewSchema>;
 export type ShareView = z.infer<typeof shareViewSchema>;
+export type MinAppVersionView = z.infer<typeof minAppVersionViewSchema>;
+export type MinAppVersions = z.infer<typeof minAppVersionsSchema>;
+export type UpdateRequiredDetails = z.infer<typeof updateRequiredDetailsSchema>;
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
