@@ -16,6 +16,8 @@ import { alertAndReviewHandlers } from './handlers/alert-review-handlers';
 import { customerHandlers } from './handlers/customer-handlers';
 import { sessionHandlers } from './handlers/session-handlers';
 import { ssoHandlers } from './handlers/sso-handlers';
+import { updateHandlers } from './handlers/update-handlers';
+import { unavailableUpdater } from './updater/unavailable';
 import type { HandlerGroup } from './handlers/types';
 import { AppController, type AppServiceOptions } from './session/controller';
 
@@ -33,6 +35,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     ...sessionHandlers(app),
     ...customerHandlers(app),
     ...adminHandlers(app),
+    ...updateHandlers(options.updater ?? unavailableUpdater(), app),
     ...alertAndReviewHandlers({
       callServer: (fn) => app.callServer(fn),
       currentUserId: () => app.requireSession().grant.sub,

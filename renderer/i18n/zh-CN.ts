@@ -67,6 +67,7 @@ export const zhCN = {
     vault_key_missing: { title: '系统钥匙串中缺少本地数据库的密钥', action: '钥匙串条目已被删除（钥匙串被重置或被清理工具删除），本机无法打开数据。请退出并重新登录：数据会从服务器重新同步；尚未发送的修改无法恢复。' },
     vault_damaged: { title: '本地加密数据库已损坏', action: '应用正在重建数据库：尚未发送的修改会保留并发送，其余数据从服务器重新同步。请保持联网直到同步完成。' },
     sso_failed: { title: '单点登录未完成', action: '浏览器中的登录被拒绝、已取消或超时。请重试，或询问 IT 您的账号是否已开通 SalesVault。' },
+    app_update_required: { title: '此版本的 SalesVault 已不再被接受', action: 'IT 要求本机使用更新的版本。请安装更新（点击“检查更新”，或向 IT 索取安装包），然后重新启动 SalesVault；在此期间您的数据仍加密保存在本机。' },
     internal: { title: '发生了意外错误', action: '请重试；如果问题持续，请联系 IT 管理员并提供发生时间。' },
   },
   signIn: {
@@ -98,6 +99,31 @@ export const zhCN = {
     progress: '已接收 {{done}} 条记录',
     progressOf: '已接收 {{done}} / {{total}} 条记录',
   },
+  updateRequired: {
+    title: '需要更新',
+    description: 'IT 要求 {{platform}} 上的 SalesVault 版本不低于 {{minimum}}。服务器不再接受此版本，因此客户数据已锁定，更新后即可解锁。',
+    thisVersion: '本机应用',
+    minimum: '最低版本',
+    lastSync: '上次同步',
+    what: '请安装更新，然后重新启动 SalesVault：更新后的应用与服务器核验成功后立即解锁。',
+    safe: '您的客户数据仍加密保存在本机，没有被清除。',
+    outbox: '{{count}} 条尚未发送的修改已保留，更新后会发送到服务器。',
+    check: '检查更新',
+    install: '重启并安装 {{version}}',
+    checkIn: '重新核验',
+    status: {
+      unavailable: '此处无法获取更新',
+      unavailableWhat: '此安装无法自行更新。请向 IT 索取 SalesVault {{minimum}} 或更高版本的安装包。',
+      checking: '正在检查更新…',
+      notAvailable: '更新服务器上还没有更新的版本',
+      notAvailableWhat: '请询问 IT 何时发布 SalesVault {{minimum}}，或直接索取安装包。',
+      downloading: '正在下载 SalesVault {{version}}…',
+      downloaded: 'SalesVault {{version}} 已可安装',
+      downloadedWhat: '立即重启即可安装；也可在退出应用时自动安装。',
+      error: '无法检查或下载更新',
+      errorWhat: '请检查网络后重试。如果仍然失败，请向 IT 索取 SalesVault {{minimum}} 或更高版本的安装包。',
+    },
+  },
   locked: {
     title: '应用已锁定',
     description: '本机已超过 {{hours}} 未与服务器核验，为保护客户数据已锁定。数据仍加密保存在本机，没有丢失。',
@@ -125,6 +151,7 @@ export const zhCN = {
     wipe_after_expired: '本机超过允许的离线期限未与服务器核验，本地数据已被清除。',
     device_revoked: '管理员已撤销此设备，本地数据已被清除。',
     user_deactivated: '您的账号已被停用，本机数据已被清除。',
+    app_update_required: '服务器不再接受此版本的应用；安装更新后即可解锁（不会清除任何数据）。',
   },
   /** AppState.recovery：本地数据库被回退或修复后告诉用户的内容。 */
   recovery: {

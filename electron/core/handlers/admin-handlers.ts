@@ -25,6 +25,8 @@ type AdminMethod =
   | 'adminListUnits'
   | 'adminListDevices'
   | 'adminRevokeDevice'
+  | 'adminGetMinVersions'
+  | 'adminSetMinVersion'
   | 'adminListApprovals'
   | 'adminApproveRequest'
   | 'adminRejectRequest'
@@ -55,6 +57,8 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
     adminListUnits: async () => (await callServer((c) => c.call('listUnits'))).units,
     adminListDevices: async () => (await callServer((c) => c.call('listDevices'))).devices,
     adminRevokeDevice: async (input) => (await callServer((c) => c.call('revokeDevice', undefined, { params: { id: input.id } }))).device,
+    adminGetMinVersions: async () => callServer((c) => c.call('getMinAppVersions')),
+    adminSetMinVersion: async (input) => callServer((c) => c.call('setMinAppVersion', input)),
     // A change that widens someone's access waits for a second administrator (the server decides).
     adminListApprovals: async (query) => (await callServer((c) => c.call('listApprovals', undefined, { query }))).approvals,
     adminApproveRequest: async ({ id }) => (await callServer((c) => c.call('approveRequest', undefined, { params: { id } }))).approval,
