@@ -6,13 +6,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setMinAppVersion } from '../../../server/devices/min-version';
 import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
 import { startRealServer, type RealServer } from '../../../test/support/real-server';
 import { VAULT_FILE } from '../app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
 
-const CLI = { userId: null, deviceId: null };
 const PLATFORM = process.platform as 'linux' | 'darwin' | 'win32';
 
 describe('update required: the app locks below the minimum version and unlocks when allowed', () => {
@@ -37,11 +35,11 @@ describe('update required: the app locks below the minimum version and unlocks w
     t = await newTestApp('minver', { appVersion: '1.3.0' });
     const rep = server.fixture.users.rep;
     await signInAndSync(t.app, server, rep);
-    const customers = unwrap(await t.app.searchCustomers({ query: '' })).total;
+    const customers = unwrap(await t.app.searchCustomers({ query: '' })).total ?? 0;
     expect(customers).toBeGreaterThan(0);
 
     // IT requires 1.4.0 on this platform. The app does not know yet: an edit made now waits in the outbox.
-    await setMinAppVersion(server.ctx, PLATFORM, '1.4.0', CLI);
+    await server.setMinAppVersion(PLATFORM, '1.4.0');
     const created = unwrap(await t.app.createCustomer({ name: '升级前新客户 Before Update Co', type: 'company', city: '杭州' }));
     expect((await stateOf(t.app)).outboxCount).toBe(1);
 
@@ -70,14 +68,14 @@ describe('update required: the app locks below the minimum version and unlocks w
     await server.restart();
 
     // IT lowers the minimum: the next check-in is accepted, the app unlocks and the edit is delivered.
-    await setMinAppVersion(server.ctx, PLATFORM, '1.3.0', CLI);
+    await server.setMinAppVersion(PLATFORM, '1.3.0');
     state = unwrap(await t.app.syncNow(), 'syncNow after lowering');
     expect(state).toMatchObject({ phase: 'ready', reason: null, updateRequired: null, outboxCount: 0 });
     expect(unwrap(await t.app.searchCustomers({ query: '' })).total).toBe(customers + 1);
     expect(await server.customerRow(created.id)).toMatchObject({ name: '升级前新客户 Before Update Co' });
 
     // Raised again, above this app: locked once more.
-    await setMinAppVersion(server.ctx, PLATFORM, '1.5.0', CLI);
+    await server.setMinAppVersion(PLATFORM, '1.5.0');
     expect((await t.app.syncNow()).ok).toBe(false);
     expect(await stateOf(t.app)).toMatchObject({ phase: 'locked', reason: 'app_update_required', updateRequired: { minimum: '1.5.0' } });
 
