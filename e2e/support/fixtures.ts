@@ -51,7 +51,8 @@ export interface Totp {
 }
 
 interface Fixtures {
-  harnesses: { launch(label: string): Promise<HarnessHandle> };
+  /** `appVersion`: what the app reports to the server (default 'e2e'), e.g. an old version below IT's minimum. */
+  harnesses: { launch(label: string, options?: { appVersion?: string }): Promise<HarnessHandle> };
   harness: HarnessHandle;
   app: App;
   totp: Totp;
@@ -99,7 +100,7 @@ export const test = base.extend<Fixtures, { server: E2eServer }>({
   harnesses: async ({ server }, use, testInfo) => {
     const launched: HarnessHandle[] = [];
     await use({
-      async launch(label) {
+      async launch(label, options = {}) {
         const dataDir = mkdtempSync(join(tmpdir(), `sv-e2e-${label}-`));
         // Everyone's tests share one Secret Service: a service name nobody else uses.
         const keychainService = `SalesVault-e2e-${label}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -109,7 +110,7 @@ export const test = base.extend<Fixtures, { server: E2eServer }>({
           secrets: new KeytarSecretStore(keychainService),
           serverUrl: server.url,
           rendererDir: RENDERER_SNAPSHOT_DIR,
-          appVersion: 'e2e',
+          appVersion: options.appVersion ?? 'e2e',
           // Reconnect quickly after the offline spec brings the server back.
           service: { eventsMinBackoffMs: 250, syncIntervalMs: 10_000 },
         });
