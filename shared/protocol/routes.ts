@@ -151,6 +151,8 @@ export type { ApprovalChange, ApprovalView } from './admin';
 export const ALERT_RULES = [
   'pull_volume', 'offline_view_volume', 'offline_export_volume',
   'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours', 'offline_audit_flagged',
+  // an access review is due soon and this reviewer has undecided items (server/reviews/deadlines.ts)
+  'review_due',
 ] as const;
 export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
 
@@ -204,7 +206,12 @@ export const reviewItemViewSchema = z.object({
   decidedBy: z.string().nullable(),
   decidedAt: epochMsSchema.nullable(),
   note: z.string().nullable(),
+  /** a reviewer decided, or the campaign's due date did (its setting: keep or revoke) */
+  decisionSource: z.enum(['reviewer', 'due_date']).nullable(),
 });
+
+/** What the due date does to the items still undecided then. */
+export const REVIEW_DUE_ACTIONS = ['keep', 'revoke'] as const;
 
 export const reviewCampaignViewSchema = z.object({
   id: z.string(),
@@ -217,6 +224,11 @@ export const reviewCampaignViewSchema = z.object({
   closedAt: epochMsSchema.nullable(),
   items: z.number().int(),
   decided: z.number().int(),
+  dueAction: z.enum(['keep', 'revoke']),
+  /** reviewers with undecided items are reminded this many days before the due date (0: never) */
+  reminderDays: z.number().int(),
+  remindedAt: epochMsSchema.nullable(),
+  closeReason: z.enum(['all_items_decided', 'due_date']).nullable(),
 });
 
 const ok = z.object({ ok: z.literal(true) });
@@ -453,6 +465,9 @@ export const ROUTES = {
       dueAt: epochMsSchema,
       /** `stale` = no sign-in or check-in for this many days */
       staleDays: z.number().int().min(1).max(3650).default(30),
+      /** at the due date, undecided items are kept (certified) or revoked (the user deactivated) */
+      dueAction: z.enum(REVIEW_DUE_ACTIONS).default('keep'),
+      reminderDays: z.number().int().min(0).max(90).default(3),
     }),
     response: z.object({ campaign: reviewCampaignViewSchema }),
   },
