@@ -61,14 +61,14 @@ export function MinVersionPanel({ versions, devices, onChange }: {
             title: t('admin.minVersion.minimum'),
             render: (_, r) => r.current
               ? <span data-min-version={r.platform}><code>{r.current.minVersion}</code> <Typography.Text type="secondary">{formatDateTime(r.current.setAt, locale)}</Typography.Text></span>
-              : <Typography.Text type="secondary" data-min-version={r.platform}>{t('admin.minVersion.none')}</Typography.Text>,
+              : <span data-min-version={r.platform}><Typography.Text type="secondary">{t('admin.minVersion.none')}</Typography.Text></span>,
           },
           {
             key: 'below',
             title: t('admin.minVersion.below'),
             render: (_, r) => {
               const n = versions?.belowMinimum[r.platform] ?? 0;
-              return <Tag color={n > 0 ? 'orange' : 'default'} data-below={r.platform}>{t('admin.minVersion.belowCount', { count: n })}</Tag>;
+              return <span data-below={r.platform}><Tag color={n > 0 ? 'orange' : 'default'}>{t('admin.minVersion.belowCount', { count: n })}</Tag></span>;
             },
           },
           {
