@@ -57,6 +57,7 @@ export class AdminDevices {
     const confirm = this.ui.page.getByRole('tooltip').filter({ hasText: fill(mv.confirmTitle, { platform: platformLabel, version }) });
     await expect(confirm).toBeVisible();
     await confirm.getByRole('button', { name: buttonName(mv.set) }).click();
+    await expect(confirm).toBeHidden();
   }
 
   async clearMinimum(platformLabel: string): Promise<void> {

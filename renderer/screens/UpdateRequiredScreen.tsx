@@ -56,10 +56,10 @@ export function UpdateRequiredScreen() {
     <AuthFrame width={560}>
       <Result
         status="warning"
-        icon={<CloudDownloadOutlined aria-hidden />}
+        icon={<CloudDownloadOutlined aria-hidden style={{ fontSize: 48 }} />}
         title={<span role="heading" aria-level={1}>{t('updateRequired.title')}</span>}
         subTitle={t('updateRequired.description', { minimum, platform: PLATFORM_NAMES[required?.platform ?? ''] ?? required?.platform ?? '' })}
-        style={{ padding: '8px 0' }}
+        style={{ padding: 0 }}
         extra={
           <Space wrap>
             {update.state === 'downloaded' ? (
