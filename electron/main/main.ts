@@ -118,23 +118,25 @@ function readIfExists(file: string): string | null {
 /** The packaged app updates itself from the configured feed; a development build does not. */
 async function createUpdater(): Promise<Updater> {
   if (!app.isPackaged) return unavailableUpdater('a development build does not update itself');
-  const builtIn = /^url:\s*['"]?([^'"\s]+)/m.exec(readIfExists(path.join(process.resourcesPath, 'app-update.yml')) ?? '')?.[1] ?? null;
-  const feed = resolveUpdateFeed({
-    env: process.env.SALESVAULT_UPDATE_URL,
-    feedFile: readIfExists(path.join(process.resourcesPath, 'update-feed.json')),
-    builtIn,
-  });
-  if (!feed.ok) {
-    log(feed.problem);
-    return unavailableUpdater(feed.problem);
-  }
   try {
+    // Electron sets resourcesPath (beside app.asar): update-feed.json and the build's app-update.yml live there.
+    const resources = typeof process.resourcesPath === 'string' ? process.resourcesPath : null;
+    const read = (name: string) => (resources ? readIfExists(path.join(resources, name)) : null);
+    const feed = resolveUpdateFeed({
+      env: process.env.SALESVAULT_UPDATE_URL,
+      feedFile: read('update-feed.json'),
+      builtIn: /^url:\s*['"]?([^'"\s]+)/m.exec(read('app-update.yml') ?? '')?.[1] ?? null,
+    });
+    if (!feed.ok) {
+      log(feed.problem);
+      return unavailableUpdater(feed.problem);
+    }
     const { autoUpdater } = await import('electron-updater');
     // The build's own feed is already electron-updater's default (app-update.yml).
     return electronUpdater(autoUpdater, feed.source === 'build' ? null : feed.url, log);
   } catch (error) {
-    log('the updater could not be loaded', error);
-    return unavailableUpdater('the updater could not be loaded');
+    log('the updater could not be set up', error);
+    return unavailableUpdater('the updater could not be set up');
   }
 }
 
