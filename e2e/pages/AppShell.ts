@@ -59,6 +59,8 @@ export class AppShell {
     // antd keeps its role=option elements visually hidden; the visible option carries the label
     // as its title.
     await this.ui.page.getByTitle(optionLabel, { exact: true }).click();
+    // The option list fades out; wait until it is gone (screenshots, clicks beneath it).
+    await expect(this.ui.page.locator('.ant-select-dropdown:visible')).toHaveCount(0);
     this.ui.locale = locale;
   }
 }

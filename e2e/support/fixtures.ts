@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import keytar from 'keytar';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
+import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type Clock } from '../../electron/core/contracts';
 import { KeytarSecretStore } from '../../electron/core/keychain';
 import { startHarness, type Harness } from '../../electron/harness/harness';
 import { DEMO_PASSWORD, totpFor } from '../../server/seed/demo';
@@ -50,9 +50,15 @@ export interface Totp {
   freshCode(username: string): Promise<string>;
 }
 
+export interface LaunchOptions {
+  /** The app's clock (default the system clock): a spec moves it to reach the lease moments. */
+  clock?: Clock;
+  /** What the app reports to the server as its version (default 'e2e'), e.g. one below IT's minimum. */
+  appVersion?: string;
+}
+
 interface Fixtures {
-  /** `appVersion`: what the app reports to the server (default 'e2e'), e.g. an old version below IT's minimum. */
-  harnesses: { launch(label: string, options?: { appVersion?: string }): Promise<HarnessHandle> };
+  harnesses: { launch(label: string, options?: LaunchOptions): Promise<HarnessHandle> };
   harness: HarnessHandle;
   app: App;
   totp: Totp;
@@ -111,6 +117,7 @@ export const test = base.extend<Fixtures, { server: E2eServer }>({
           serverUrl: server.url,
           rendererDir: RENDERER_SNAPSHOT_DIR,
           appVersion: options.appVersion ?? 'e2e',
+          clock: options.clock,
           // Reconnect quickly after the offline spec brings the server back.
           service: { eventsMinBackoffMs: 250, syncIntervalMs: 10_000 },
         });

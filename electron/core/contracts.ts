@@ -56,6 +56,8 @@ export interface VaultMeta {
   /** highest clock value ever observed (ms); now() below it means the clock went backwards */
   lastTrustedTime: string;
   locale: string;
+  /** the notice of a repair or a rollback (VaultRecovery JSON) until the user dismisses it, then '' */
+  recoveryNotice: string;
   /**
    * The server's last app_update_required refusal as JSON (UpdateRequired), '' when none: the app
    * stays locked across restarts until a check-in succeeds (session/update-gate.ts).

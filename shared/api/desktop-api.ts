@@ -315,6 +315,8 @@ export const desktopInputs = {
   installUpdate: z.undefined(),
   setLocale: z.object({ locale: z.enum(['zh-CN', 'en']) }),
   signOut: z.undefined(),
+  /** The user read the notice of a repaired or rolled-back vault (AppState.recovery): hide it. */
+  dismissRecovery: z.undefined(),
 
   searchCustomers: searchCustomersInput,
   getCustomer: z.object({ id: idSchema }),
@@ -404,6 +406,7 @@ export interface DesktopOutputs {
   installUpdate: UpdateStatus;
   setLocale: AppState;
   signOut: AppState;
+  dismissRecovery: AppState;
 
   /** total: every match of the query; null on a keyset continuation (`after`), which is not counted again. */
   searchCustomers: { total: number | null; rows: CustomerListItem[] };

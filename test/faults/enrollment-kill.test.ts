@@ -48,7 +48,7 @@ describe('kill at every step of enrollment, then sign in on a two-device role (c
         SV_CHILD_ENROLL: JSON.stringify({ serverUrl: server.url, username: rep.username, password: rep.password, totpSecret: rep.totpSecret }),
         SV_TEST_ENROLL_PAUSE_AT: step,
       });
-      await killWhen(running, () => existsSync(join(t.dataDir, 'enroll-paused')), `enrollment paused at "${step}"`, 120_000);
+      await killWhen(running, () => existsSync(join(t.dataDir, 'enroll-paused')), `enrollment paused at "${step}"`, { timeoutMs: 120_000 });
       expect(existsSync(pendingEnrollmentPath(t.dataDir))).toBe(true);
       expect(await t.secrets.get(DEVICE_KEY_ACCOUNT)).toBeTruthy();
 

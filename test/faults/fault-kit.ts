@@ -1,41 +1,10 @@
-// TEST SUPPORT for the fault-injection tests: a child process running the client core that can
-// be SIGKILLed, and byte-level damage to a vault file.
+// TEST SUPPORT for the fault-injection tests: byte-level damage to a vault file (the child
+// process that is SIGKILLed lives in process-kit.ts).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { waitFor, type TestApp } from '../support/test-app';
 
-const CHILD = resolve(__dirname, '../support/children/app-child.ts');
 const PAGE = 4096;
-
-export function runChild(t: TestApp, env: Record<string, string>, children: ChildProcess[]): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: resolve(__dirname, '../..'),
-    env: { ...process.env, SV_CHILD_DATA_DIR: t.dataDir, SV_CHILD_KEYCHAIN: t.keychainService, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  children.push(child);
-  return { child, output: () => output };
-}
-
-/** Wait for `ready`, run `before` (the fault), then SIGKILL the child. */
-export async function killWhen(child: ChildProcess, output: () => string, ready: () => boolean, what: string, before?: () => void): Promise<void> {
-  try {
-    await waitFor(() => ready() || child.exitCode !== null, what, 60_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\nchild output:\n${output()}`);
-  }
-  if (!ready()) throw new Error(`child exited (${child.exitCode}) before ${what}:\n${output()}`);
-  before?.();
-  child.kill('SIGKILL');
-  await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
-}
 
 /** Flip 16 bytes in page `pageNo` (1-based) of a closed database file, at `offset` inside the page. */
 export function flipBytes(path: string, pageNo: number, offset = 2048): void {

@@ -31,8 +31,13 @@ export function runChild(t: Pick<TestApp, 'dataDir' | 'keychainService'>, env: R
   return { child, output: () => output };
 }
 
-/** Wait until `ready()` holds, then SIGKILL the child and wait for it to be gone. */
-export async function killWhen({ child, output }: RunningChild, ready: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
+/** Wait until `ready()` holds, run `before` (a fault such as a deleted file), then SIGKILL the child and wait for it to be gone. */
+export async function killWhen(
+  { child, output }: RunningChild,
+  ready: () => boolean,
+  what: string,
+  { timeoutMs = 45_000, before }: { timeoutMs?: number; before?: () => void } = {},
+): Promise<void> {
   try {
     await waitFor(() => ready() || child.exitCode !== null, what, timeoutMs);
   } catch (err) {
@@ -40,6 +45,7 @@ export async function killWhen({ child, output }: RunningChild, ready: () => boo
     throw new Error(`${(err as Error).message}\nchild output:\n${output()}`);
   }
   if (!ready()) throw new Error(`child exited (${child.exitCode}) before ${what}:\n${output()}`);
+  before?.();
   child.kill('SIGKILL');
   await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
   expect(child.signalCode).toBe('SIGKILL');

@@ -3,26 +3,22 @@
 // child process. The vault is back behind its keychain mark: the app must name that (recovery
 // 'rolled_back'), list exactly the edits it lost, and still push the edit that survived.
 
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VAULT_FILE } from '../../electron/core/app-service';
 import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../support/test-app';
 import { startRealServer, type RealServer } from '../support/real-server';
-import { killWhen, runChild } from './fault-kit';
+import { killAllChildren, killWhen, runChild } from './process-kit';
 
 describe('vault rolled back (WAL deleted, then SIGKILL)', () => {
   let server: RealServer;
   const apps: TestApp[] = [];
-  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     server = await startRealServer();
   });
-  afterEach(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  });
+  afterEach(killAllChildren);
   afterAll(async () => {
     for (const t of apps) await t.cleanup();
     await server?.cleanup();
@@ -51,8 +47,8 @@ describe('vault rolled back (WAL deleted, then SIGKILL)', () => {
     // A second run accepts three more edits (only in the WAL), then the WAL goes and the app dies.
     const vaultPath = join(t.dataDir, VAULT_FILE);
     const doneFile = join(t.dataDir, 'edits-done');
-    const { child, output } = runChild(t, { SV_CHILD_EDITS: JSON.stringify({ customerId: customer.id, count: 3 }), SV_CHILD_PAUSE_FILE: doneFile }, children);
-    await killWhen(child, output, () => existsSync(doneFile), 'the child accepted its edits', () => rmSync(`${vaultPath}-wal`));
+    const running = runChild(t, { SV_CHILD_EDITS: JSON.stringify({ customerId: customer.id, count: 3 }), SV_CHILD_PAUSE_FILE: doneFile });
+    await killWhen(running, () => existsSync(doneFile), 'the child accepted its edits', { timeoutMs: 60_000, before: () => rmSync(`${vaultPath}-wal`) });
     const childOutbox = JSON.parse(readFileSync(doneFile, 'utf8')) as string[];
     const lostIds = childOutbox.filter((id) => !survivor.includes(id));
     expect(lostIds).toHaveLength(3);
@@ -70,5 +66,14 @@ describe('vault rolled back (WAL deleted, then SIGKILL)', () => {
     const row = await server.customerRow(customer.id);
     expect(row?.notes).toBe('survives the rollback');
     expect(row?.industry).toBe('acknowledged before the fault');
+
+    // The notice outlives a restart (it lists edits to enter again) until the user dismisses it.
+    await app.close();
+    const again = await t.reopen();
+    expect((await stateOf(again)).recovery?.lostEdits.map((e) => e.mutationId).sort()).toEqual([...lostIds].sort());
+    expect(unwrap(await again.dismissRecovery()).recovery).toBeNull();
+    await again.close();
+    const afterDismiss = await t.reopen();
+    expect((await stateOf(afterDismiss)).recovery).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import type { AppController } from '../session/controller';
 import { AppError } from '../api-errors';
 import type { HandlerGroup } from './types';
 
-type SessionMethod = 'getState' | 'signIn' | 'verifyMfa' | 'syncNow' | 'setLocale' | 'signOut';
+type SessionMethod = 'getState' | 'signIn' | 'verifyMfa' | 'syncNow' | 'setLocale' | 'signOut' | 'dismissRecovery';
 
 export function sessionHandlers(app: AppController): HandlerGroup<SessionMethod> {
   return {
@@ -46,6 +46,11 @@ export function sessionHandlers(app: AppController): HandlerGroup<SessionMethod>
 
     signOut: async () => {
       await app.signOut();
+      return app.snapshot();
+    },
+
+    dismissRecovery: async () => {
+      app.dismissRecovery();
       return app.snapshot();
     },
   };

@@ -29,7 +29,7 @@ import { ClientSession, type SessionOptions, type SessionOwner } from './session
 import { retireOnServer } from './retire-on-server';
 import { appSnapshot } from './snapshot';
 import { UpdateGate } from './update-gate';
-import { openVaultForSession, watchIntegrity } from './vault-recovery';
+import { openVaultForSession, parseRecoveryNotice, watchIntegrity } from './vault-recovery';
 import { VAULT_FILE, type AppServiceOptions, type Unlocked } from './options';
 
 export { VAULT_FILE, type AppServiceOptions, type Unlocked } from './options';
@@ -115,11 +115,21 @@ export class AppController {
       return;
     }
     await this.attach(resumed.session, resumed.verdict, false);
-    // Told once the repaired (or rolled-back) vault is the one in use.
-    if (recovery) {
-      this.state.recovery = recovery;
+    // Told once the repaired (or rolled-back) vault is the one in use, and again after every
+    // restart until the user dismisses it: it may list edits that must be entered again.
+    if (recovery) resumed.session.vault.setMeta('recoveryNotice', JSON.stringify(recovery));
+    const notice = recovery ?? parseRecoveryNotice(resumed.session.vault.getMeta('recoveryNotice'));
+    if (notice && this.session === resumed.session) {
+      this.state.recovery = notice;
       this.emit();
     }
+  }
+
+  /** The user read the recovery notice: it is not shown again. */
+  dismissRecovery(): void {
+    this.session?.vault.setMeta('recoveryNotice', ''); // empty: dismissed
+    this.state.recovery = null;
+    this.emit();
   }
 
   /**
@@ -242,12 +252,8 @@ export class AppController {
       syncWanted: () => {
         if (current()) act(() => this.runSync());
       },
-      updateRequired: (details) => {
-        if (current()) this.updates.refused(this.session!.vault, details);
-      },
-      checkedIn: () => {
-        if (current()) this.updates.accepted(this.session!.vault);
-      },
+      updateRequired: (details) => current() && this.updates.refused(this.session!.vault, details),
+      checkedIn: () => current() && this.updates.accepted(this.session!.vault),
     };
   }
 

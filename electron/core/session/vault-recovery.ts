@@ -53,3 +53,13 @@ export function watchIntegrity(vault: VaultStore, onDamaged: () => void): void {
     if (verdict.state === 'damaged') onDamaged();
   });
 }
+
+/** The stored notice of a repair or rollback (vault meta `recoveryNotice`); '' once dismissed. */
+export function parseRecoveryNotice(stored: string | null): VaultRecovery | null {
+  if (!stored) return null;
+  try {
+    return JSON.parse(stored) as VaultRecovery;
+  } catch {
+    return null; // an unreadable notice is dropped, never an obstacle to opening
+  }
+}

@@ -1,18 +1,18 @@
 import { Alert, Typography } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAppState } from '../../app/context';
+import { useApi, useAppState, useSetAppState } from '../../app/context';
 
 /**
  * Says what happened after the vault was rolled back behind its high-water mark or rebuilt after
  * damage: how many unsent edits were kept (they are sent with the next sync) and exactly which
- * edits were lost and must be entered again. Dismissing hides this notice only.
+ * edits were lost and must be entered again. Shown after every restart until dismissed.
  */
 export function RecoveryBanner() {
   const { t } = useTranslation();
+  const api = useApi();
+  const setState = useSetAppState();
   const { recovery } = useAppState();
-  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
-  if (!recovery || recovery.at === dismissedAt) return null;
+  if (!recovery) return null;
   const lost = recovery.lostEdits;
   return (
     <Alert
@@ -21,7 +21,11 @@ export function RecoveryBanner() {
       type={lost.length > 0 ? 'error' : 'warning'}
       role="alert"
       data-testid="vault-recovery"
-      onClose={() => setDismissedAt(recovery.at)}
+      onClose={() => {
+        void api.dismissRecovery().then((r) => {
+          if (r.ok) setState(r.value);
+        });
+      }}
       title={t(`recovery.${recovery.kind}`)}
       description={
         <>
