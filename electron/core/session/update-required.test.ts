@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
+import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
 import { startRealServer, type RealServer } from '../../../test/support/real-server';
 import { VAULT_FILE } from '../app-service';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
@@ -16,12 +16,14 @@ const PLATFORM = process.platform as 'linux' | 'darwin' | 'win32';
 describe('update required: the app locks below the minimum version and unlocks when allowed', () => {
   let server: RealServer;
   let t: TestApp | undefined;
+  let other: TestApp | undefined;
 
   beforeAll(async () => {
     server = await startRealServer();
   });
   afterAll(async () => {
     await t?.cleanup();
+    await other?.cleanup();
     await server?.cleanup();
   });
 
@@ -93,5 +95,26 @@ describe('update required: the app locks below the minimum version and unlocks w
     expect(device.app_version).toBe('1.5.0');
     const checkIns = await server.auditRows('device.check_in');
     expect(checkIns.some((r) => JSON.parse(r.details).reason === 'app_update_required')).toBe(true);
+  });
+
+  it('a locked old app still obeys a revocation: it wipes as usual', async () => {
+    await server.setMinAppVersion(PLATFORM, null);
+    other = await newTestApp('minver-revoke', { appVersion: '1.0.0' });
+    const manager = server.fixture.users.manager;
+    await signInAndSync(other.app, server, manager);
+    await waitFor(async () => (await stateOf(other!.app)).online, 'event stream connected');
+    await server.setMinAppVersion(PLATFORM, '2.0.0');
+    expect((await other.app.syncNow()).ok).toBe(false);
+    expect(await stateOf(other.app)).toMatchObject({ phase: 'locked', reason: 'app_update_required' });
+
+    const device = (await server.devicesOf(manager.id)).find((d) => d.status === 'active');
+    await server.revokeDevice(device!.id);
+    const state = await waitFor(async () => {
+      const s = await stateOf(other!.app);
+      return s.phase === 'revoked' ? s : null;
+    }, 'revoked while update-required');
+    expect(state).toMatchObject({ reason: 'device_revoked', updateRequired: null });
+    await expectShredded(other);
+    await server.setMinAppVersion(PLATFORM, null);
   });
 });
