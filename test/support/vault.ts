@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CLASSIFICATION, DEFAULT_OFFLINE_POLICY, type EntityType } from '../../shared/domain/model';
 import { grantClaimsSchema, type GrantClaims } from '../../shared/protocol/grant';
-import type { PullResponse } from '../../shared/protocol/sync';
+import type { Mutation, PullResponse } from '../../shared/protocol/sync';
 import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../../electron/core/contracts';
 import { KeytarSecretStore } from '../../electron/core/keychain';
 
@@ -146,4 +146,31 @@ export function decodeStoredGrant(jws: string): GrantClaims | null {
   } catch {
     return null;
   }
+}
+
+// ---- the vault suites' shared seed -------------------------------------------------------
+
+/** A local edit as the outbox keeps it (base version 1 unless a create). */
+export function mutation(parts: Partial<Mutation> & Pick<Mutation, 'entity' | 'op' | 'recordId'>): Mutation {
+  return { mutationId: randomUUID(), baseVersion: parts.op === 'create' ? null : 1, fields: {}, baseValues: {}, createdAt: 1_700_000_100_000, ...parts };
+}
+
+export const HUAWEI = '深圳华为技术有限公司';
+export const LATIN = 'Northwind Traders';
+export const CONTACT = 'Zhang Weiqiang';
+export const PHONE = '+86 138 0013 8000';
+
+/** Four customers (CJK, Latin, LIKE metacharacters, a quote) and three contacts, two owners and two shares. */
+export function seedPage() {
+  return page({
+    upserts: [
+      upsert('customer', { id: 'c1', name: HUAWEI, ownerId: 'u-rep', city: '深圳', industry: '通信', tags: ['战略客户', 'VIP'], taxId: '91440300TAX' }, ['o:u-rep']),
+      upsert('customer', { id: 'c2', name: LATIN, ownerId: 'u-rep', city: 'Shanghai', industry: 'Retail', tags: ['export'] }, ['o:u-rep', 's:share-1']),
+      upsert('customer', { id: 'c3', name: '100% Pure_Water Co', ownerId: 'u-other', city: 'Beijing', industry: 'Retail', tags: [] }, ['s:share-2']),
+      upsert('customer', { id: 'c4', name: "O'Brien (Asia) Ltd", ownerId: 'u-rep', city: 'Hong Kong', industry: 'Finance', tags: ['VIP'] }, ['o:u-rep']),
+      upsert('contact', { id: 'k1', customerId: 'c1', name: CONTACT, title: 'CTO', phone: PHONE }, ['o:u-rep']),
+      upsert('contact', { id: 'k2', customerId: 'c2', name: '李娜', title: '采购经理' }, ['o:u-rep', 's:share-1']),
+      upsert('contact', { id: 'k3', customerId: 'c3', name: 'Ann Lee', title: 'Owner' }, ['s:share-2']),
+    ],
+  });
 }

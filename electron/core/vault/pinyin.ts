@@ -52,34 +52,44 @@ export function pinyinKeys(text: string | null | undefined): PinyinKeys {
   return keys;
 }
 
-/** The text of the trigram index's pinyin column: full spellings, then initials. */
-export function pinyinText(texts: readonly (string | null | undefined)[]): string | null {
-  const full: string[] = [];
-  const initials: string[] = [];
-  for (const text of texts) {
-    const keys = pinyinKeys(text);
-    full.push(...keys.full);
-    initials.push(...keys.initials);
+/** The same texts recur (a city on thousands of customers): their keys are kept, up to a bound. */
+const keysCache = new Map<string, PinyinKeys>();
+const KEYS_CACHE_MAX = 20_000;
+
+function cachedKeys(text: string | null | undefined): PinyinKeys {
+  if (!text) return { full: [], initials: [] };
+  let keys = keysCache.get(text);
+  if (!keys) {
+    keys = pinyinKeys(text);
+    if (keysCache.size >= KEYS_CACHE_MAX) keysCache.clear();
+    keysCache.set(text, keys);
   }
-  return full.length ? [...full, ...initials].join(' ') : null;
+  return keys;
 }
 
 /**
- * The tokens short (1–2 letter) queries may match in the gram index: every 1–2 letter gram of
- * the initials (`sh`, `hw`) and the first two letters of each spelling (`sh` of shanghai).
- * Grams from inside a spelling (`an` of shanghai) are left out: they would match nearly anything.
+ * What one search row indexes in pinyin, each text's keys computed once:
+ * - `text`, the trigram index's pinyin column: full spellings, then initials (null: none);
+ * - `grams`, the tokens short (1–2 letter) queries may match in the gram index: every 1–2
+ *   letter gram of the initials (`sh`, `hw`) and the first two letters of each spelling (`sh` of
+ *   shanghai). Grams from inside a spelling (`an` of shanghai) are left out: they would match
+ *   nearly anything.
  */
-export function pinyinGrams(texts: readonly (string | null | undefined)[]): string[] {
+export function pinyinIndex(texts: readonly (string | null | undefined)[]): { text: string | null; grams: string[] } {
+  const full: string[] = [];
+  const initialsAll: string[] = [];
   const grams = new Set<string>();
-  for (const text of texts) {
-    const keys = pinyinKeys(text);
+  for (const t of texts) {
+    const keys = cachedKeys(t);
+    full.push(...keys.full);
+    initialsAll.push(...keys.initials);
     for (const initials of keys.initials) {
       for (let i = 0; i < initials.length; i++) {
         grams.add(initials[i] as string);
         if (i + 1 < initials.length) grams.add(initials.slice(i, i + 2));
       }
     }
-    for (const full of keys.full) grams.add(full.slice(0, 2));
+    for (const spelling of keys.full) grams.add(spelling.slice(0, 2));
   }
-  return [...grams];
+  return { text: full.length ? [...full, ...initialsAll].join(' ') : null, grams: [...grams] };
 }

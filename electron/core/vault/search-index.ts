@@ -16,7 +16,7 @@
 
 import type { PullResponse } from '../../../shared/protocol/sync';
 import type { VaultDb } from './db';
-import { pinyinGrams, pinyinText } from './pinyin';
+import { pinyinIndex } from './pinyin';
 import { gramsOf } from './search-query';
 
 /** Internal meta flag: the index's layout changed (a migration emptied it); rebuilt at open. */
@@ -145,9 +145,9 @@ function insertSearchRows(db: VaultDb, rows: readonly SearchRow[]): void {
   const trigram = db.stmt('INSERT INTO customer_search(rowid, name, contact_names, city, tags, pinyin, contact_points) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const grams = db.stmt('INSERT INTO customer_grams(rowid, grams) VALUES (?, ?)');
   for (const r of rows) {
-    const texts = [r.name, r.contact_names, r.city];
-    trigram.run(r.rid, r.name, r.contact_names, r.city, r.tags, pinyinText(texts), contactPointsText(r.contact_points));
+    const pinyin = pinyinIndex([r.name, r.contact_names, r.city]);
+    trigram.run(r.rid, r.name, r.contact_names, r.city, r.tags, pinyin.text, contactPointsText(r.contact_points));
     const textGrams = gramsOf([r.name, r.contact_names, r.city, r.tags].filter(Boolean).join(' '));
-    grams.run(r.rid, [textGrams, ...pinyinGrams(texts)].filter(Boolean).join(' '));
+    grams.run(r.rid, [textGrams, ...pinyin.grams].filter(Boolean).join(' '));
   }
 }

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VAULT_KEY_ACCOUNT } from '../contracts';
 import { Vault } from '.';
-import { pinyinGrams, pinyinKeys, pinyinText } from './pinyin';
+import { pinyinIndex, pinyinKeys } from './pinyin';
 import { grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
@@ -52,9 +52,10 @@ describe('pinyin keys', () => {
     expect(pinyinKeys('重庆').full).toEqual(['chongqing']);
     expect(pinyinKeys('吕文').full).toEqual(['lvwen']);
     expect(pinyinKeys('Northwind')).toEqual({ full: [], initials: [] });
-    expect(pinyinText(['Northwind', null])).toBeNull();
-    expect(pinyinGrams(['上海'])).toEqual(expect.arrayContaining(['s', 'h', 'sh']));
-    expect(pinyinGrams(['上海'])).not.toContain('an'); // no grams from inside a spelling
+    expect(pinyinIndex(['Northwind', null])).toEqual({ text: null, grams: [] });
+    expect(pinyinIndex(['上海电气', '上海']).text).toBe('shanghaidianqi shanghai shdq sh');
+    expect(pinyinIndex(['上海']).grams).toEqual(expect.arrayContaining(['s', 'h', 'sh']));
+    expect(pinyinIndex(['上海']).grams).not.toContain('an'); // no grams from inside a spelling
   });
 });
 

@@ -2,7 +2,6 @@
 // (outbox, issues, audit queue). Lifecycle, encryption, search and reads: vault.test.ts.
 // Run inside: dbus-run-session -- sh -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run electron/core/vault'
 
-import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -10,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VAULT_KEY_ACCOUNT } from '../contracts';
 import type { Mutation } from '../../../shared/protocol/sync';
 import { Vault, VaultError } from '.';
-import { decryptSqlcipher4, grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
+import { CONTACT, decryptSqlcipher4, grantFor, HUAWEI, LATIN, mutation, page, PHONE, seedPage, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
 let path: string;
@@ -33,29 +32,6 @@ afterEach(async () => {
 async function createVault(): Promise<Vault> {
   vault = await Vault.create(path, keychain.secrets);
   return vault;
-}
-
-function mutation(parts: Partial<Mutation> & Pick<Mutation, 'entity' | 'op' | 'recordId'>): Mutation {
-  return { mutationId: randomUUID(), baseVersion: parts.op === 'create' ? null : 1, fields: {}, baseValues: {}, createdAt: 1_700_000_100_000, ...parts };
-}
-
-const HUAWEI = '深圳华为技术有限公司';
-const LATIN = 'Northwind Traders';
-const CONTACT = 'Zhang Weiqiang';
-const PHONE = '+86 138 0013 8000';
-
-function seedPage() {
-  return page({
-    upserts: [
-      upsert('customer', { id: 'c1', name: HUAWEI, ownerId: 'u-rep', city: '深圳', industry: '通信', tags: ['战略客户', 'VIP'], taxId: '91440300TAX' }, ['o:u-rep']),
-      upsert('customer', { id: 'c2', name: LATIN, ownerId: 'u-rep', city: 'Shanghai', industry: 'Retail', tags: ['export'] }, ['o:u-rep', 's:share-1']),
-      upsert('customer', { id: 'c3', name: '100% Pure_Water Co', ownerId: 'u-other', city: 'Beijing', industry: 'Retail', tags: [] }, ['s:share-2']),
-      upsert('customer', { id: 'c4', name: "O'Brien (Asia) Ltd", ownerId: 'u-rep', city: 'Hong Kong', industry: 'Finance', tags: ['VIP'] }, ['o:u-rep']),
-      upsert('contact', { id: 'k1', customerId: 'c1', name: CONTACT, title: 'CTO', phone: PHONE }, ['o:u-rep']),
-      upsert('contact', { id: 'k2', customerId: 'c2', name: '李娜', title: '采购经理' }, ['o:u-rep', 's:share-1']),
-      upsert('contact', { id: 'k3', customerId: 'c3', name: 'Ann Lee', title: 'Owner' }, ['s:share-2']),
-    ],
-  });
 }
 
 describe('Vault pull pages', () => {
