@@ -3,7 +3,7 @@
 // in the campaign, and stored on the server (server/reviews/deadlines.ts applies it).
 
 import { expect, signInAs, test } from './support/fixtures';
-import { buttonName } from './pages/messages';
+import { buttonName, fill } from './pages/messages';
 
 const ADMIN = 'it.admin';
 const VIEWPORT = { width: 1280, height: 720 };
@@ -32,9 +32,12 @@ test('a review campaign is opened with "revoke at the due date" and a reminder',
   const row = await server.db.db.selectFrom('review_campaigns').select(['due_action', 'reminder_days', 'status']).where('name', '=', name).executeTakeFirstOrThrow();
   expect(row).toEqual({ due_action: 'revoke', reminder_days: 5, status: 'open' });
 
+  // Two days before its due date (moved on the server): the list says how long is left.
+  await server.db.db.updateTable('review_campaigns').set({ due_at: Date.now() + 2 * 86_400_000 - 60_000 }).where('name', '=', name).execute();
   await app.page.getByRole('button', { name: buttonName(m.back) }).click();
   const listRow = app.page.getByRole('row').filter({ hasText: name });
   await expect(listRow.getByText(m.dueActions.revoke, { exact: true })).toBeVisible();
+  await expect(listRow.getByText(fill(m.dueIn, { count: 2 }), { exact: true })).toBeVisible();
   await shot(app.page, 'review-list-deadline-zh-CN');
 
   // The "created" message has gone before the other language is shown.
@@ -42,6 +45,7 @@ test('a review campaign is opened with "revoke at the due date" and a reminder',
   await app.shell.switchLanguage('en', 'English');
   const en = app.m.reviews;
   await expect(listRow.getByText(en.dueActions.revoke, { exact: true })).toBeVisible();
+  await expect(listRow.getByText(fill(en.dueIn, { count: 2 }), { exact: true })).toBeVisible();
   await shot(app.page, 'review-list-deadline-en');
   await app.page.getByRole('button', { name: buttonName(en.create) }).click();
   const dialogEn = app.page.getByRole('dialog', { name: en.createTitle });
@@ -49,4 +53,6 @@ test('a review campaign is opened with "revoke at the due date" and a reminder',
   await shot(app.page, 'review-create-deadline-en');
   await dialogEn.getByRole('button', { name: buttonName(app.m.common.cancel) }).click();
   await expect(dialogEn).toBeHidden();
+  // Out of the reminder window again, so the server's job sends no reminder into later specs.
+  await server.db.db.updateTable('review_campaigns').set({ due_at: Date.now() + 14 * 86_400_000 }).where('name', '=', name).execute();
 });

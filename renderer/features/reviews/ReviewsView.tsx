@@ -63,7 +63,23 @@ function CampaignList({ onOpen }: { onOpen: (id: string) => void }) {
             render: (_, c) => <Tag color={c.status === 'open' ? 'blue' : 'default'}>{t(`reviews.statuses.${c.status}`)}</Tag>,
           },
           { key: 'progress', title: t('reviews.progress'), render: (_, c) => t('reviews.progressValue', { decided: c.decided, items: c.items }) },
-          { key: 'due', title: t('reviews.due'), render: (_, c) => formatDate(c.dueAt, locale) },
+          {
+            key: 'due',
+            title: t('reviews.due'),
+            // Within the reminder window: how long is left; past it: the setting is being applied.
+            render: (_, c) => {
+              const daysLeft = Math.ceil((c.dueAt - Date.now()) / 86_400_000);
+              return (
+                <Space size={4} wrap>
+                  <span>{formatDate(c.dueAt, locale)}</span>
+                  {c.status === 'open' && c.decided < c.items && daysLeft <= 0 && <Tag color="red">{t('reviews.pastDue')}</Tag>}
+                  {c.status === 'open' && c.decided < c.items && daysLeft > 0 && daysLeft <= Math.max(c.reminderDays, 1) && (
+                    <Tag color="orange">{t('reviews.dueIn', { count: daysLeft })}</Tag>
+                  )}
+                </Space>
+              );
+            },
+          },
           {
             key: 'dueAction',
             title: t('reviews.atDueDate'),

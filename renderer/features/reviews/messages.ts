@@ -88,6 +88,8 @@ export const alertsReviewsZh = {
     reminderDaysHelp: '截止前这么多天，向仍有未处理项的复核人发出提醒告警；0 表示不提醒。',
     closedByDueDate: '已按截止日期结束',
     byDueDate: '截止自动处理',
+    dueIn: '{{count}} 天后截止',
+    pastDue: '已过截止日期，正在按设置处理',
   },
 };
 
@@ -178,5 +180,7 @@ export const alertsReviewsEn: typeof alertsReviewsZh = {
     reminderDaysHelp: 'This many days before the due date, reviewers with undecided items get a reminder alert; 0 = no reminder.',
     closedByDueDate: 'Closed by the due date',
     byDueDate: 'By due date',
+    dueIn: 'Due in {{count}} d',
+    pastDue: 'Past due: the setting is being applied',
   },
 };
