@@ -23,6 +23,7 @@ const EXPECTED_FIGURES = [
   'wipe.cryptoShredMs', 'revoke.adminToWipedMs', 'integrity.checkAtOpenMs', 'integrity.vaultOpenMs',
   'load.p50Ms', 'load.p99Ms', 'load.throughputRps', 'load.requests', 'load.errors',
   'delta.serverMs', 'delta.importMs', 'purge.serverMs',
+  'exposure.ledgerRows', 'exposure.ledgerBytes', 'exposure.bytesPerRecord', 'exposure.firstSyncServerOffMs', 'exposure.firstSyncServerOnMs', 'exposure.overheadPercent',
   'fleet.streams', 'fleet.serverKbPerStream', 'fleet.revokeP50Ms', 'fleet.revokeP99Ms', 'fleet.rescopeMs', 'fleet.rescopeReceived', 'fleet.maxOpenLoopRps',
 ];
 
@@ -48,6 +49,7 @@ describe('npm run bench (smoke scale)', () => {
     // Structural facts, not timings: the whole scope arrived, the shrink removed one team's half.
     expect(written.figures['firstSync.records']?.value).toBe(7000);
     expect(written.figures['purge.removedCustomers']?.value).toBe(500);
+    expect(written.figures['exposure.ledgerRows']?.value).toBe(7000); // one ledger row per record the manager's vault holds
     expect(written.figures['fleet.streams']?.value).toBe(200);
     expect(written.figures['fleet.rescopeReceived']?.value).toBe(50);
     for (const [name, goal] of Object.entries(GOALS)) {

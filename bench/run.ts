@@ -25,11 +25,12 @@ import { DELTA_RECORDS, SCALES, parseScale, type ScaleName } from './scale';
 import { openBenchDatabase, startBenchServer, type BenchServer } from './server';
 import { SqlTimingPlugin } from './sql-timing';
 import { recordFleet } from './fleet/stage';
+import { recordExposure } from './exposure';
 
-export const STAGES = ['firstSync', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load', 'fleet'] as const;
+export const STAGES = ['firstSync', 'exposure', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load', 'fleet'] as const;
 export type StageName = (typeof STAGES)[number];
 /** Stages that work on the manager's synced vault. */
-const NEEDS_VAULT: readonly StageName[] = ['firstSync', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe'];
+const NEEDS_VAULT: readonly StageName[] = ['firstSync', 'exposure', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe'];
 
 export interface BenchOptions {
   scale: ScaleName;
@@ -195,10 +196,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     // ---- 2. first sync ---------------------------------------------------------------------
     let synced = false;
     let firstImportRate = Number.NaN;
+    let managerDeviceId = '';
     synced = await stage('firstSync', async () => {
-      const r = await client.call<{ totalMs: number; summary: { upserted: number; pages: number }; stages: StageTimes; peakRssMb: number; sampledPeakRssMb: number; rssBeforeMb: number }>(
+      const r = await client.call<{ totalMs: number; summary: { upserted: number; pages: number }; stages: StageTimes; peakRssMb: number; sampledPeakRssMb: number; rssBeforeMb: number; deviceId: string }>(
         'firstSync', { baseUrl: srv.baseUrl, username: MANAGER.username, dataDir: join(workDir, 'manager') },
       );
+      managerDeviceId = r.deviceId;
       const n = r.summary.upserted;
       if (n !== totalRecords) throw new Error(`first sync stored ${n} records, the scope holds ${totalRecords}`);
       const s = r.stages;
@@ -223,6 +226,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     // ---- 7. search and dashboard (on the full vault, before the purge) --------------------
     if (synced) {
+      // The exposure ledger: the manager's next sync acknowledges the first sync's last page.
+      await stage('exposure', async () => {
+        await client.call('sync');
+        await recordExposure(figures, srv, admin, MANAGER, managerDeviceId);
+      });
+
       await stage('search', async () => {
         const queries = searchQueries(scale.searchQueries);
         const r = await client.call<{ times: number[]; hits: number[] }>('search', { queries: queries.map((q) => q.query) });

@@ -45,6 +45,8 @@ export interface BuildServerOptions {
   https?: { key: Buffer; cert: Buffer };
   /** How often the access-review deadline job runs (reminders, due dates); false: never (tests call it) */
   reviewJobIntervalMs?: number | false;
+  /** the exposure ledger (server/exposure/ledger.ts); default on */
+  exposureLedger?: boolean;
 }
 
 export const DEFAULT_REVIEW_JOB_INTERVAL_MS = 10 * 60_000;
@@ -69,6 +71,7 @@ export async function createServerContext(opts: Omit<BuildServerOptions, 'rateLi
     // The audit log signs checkpoints of its chain head with the server key.
     audit: createAuditLog(opts.db, opts.dialect, now, { keys }),
     events: await createEvents(opts.dialect, opts.databaseUrl),
+    exposureLedger: opts.exposureLedger ?? true,
   };
   // Every audited event also passes the anomaly rules (server/alerts): one hook for all sources.
   ctx.audit = watchAuditForAnomalies(ctx);

@@ -2,10 +2,11 @@
 // Storage: the SQLite file given by --data (default .data/server.db), or PostgreSQL when the
 // DATABASE_URL environment variable is set.
 
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import { DEFAULT_ROLE_IDS } from '../shared/permissions/default-roles';
+import { EXPOSURE_FORMATS, EXPOSURE_LANGS, type ExposureFormat, type ExposureLang } from '../shared/protocol/exposure';
 import { resetMfa, revokeAllDevices, signOutEverywhere, unlockUser } from './admin/account-actions';
 import { createUser, deactivateUser, revokeDevice, type Actor } from './admin/service';
 import { buildServer, createServerContext } from './app';
@@ -16,6 +17,8 @@ import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connect
 import type { Database } from './db/schema';
 import { MIN_VERSION_USAGE, MinVersionUsageError, runMinVersionCommand } from './devices/min-version-cli';
 import { DomainError } from './domain-error';
+import { exposureReport } from './exposure/report';
+import { renderExposure } from './exposure/render';
 import { newTotpSecret, otpauthUri } from './identity/totp';
 import { applyDueCampaigns } from './reviews/deadlines';
 import { createCampaign as createReviewCampaign } from './reviews/service';
@@ -33,6 +36,10 @@ commands:
   create-admin --username U --password P [--display-name N]
                                  create an IT admin and print the TOTP enrollment URI
   revoke-device <device-id>      revoke a device (it wipes itself at next contact)
+  exposure <device-id> [--format json|csv|pdf] [--lang en|zh-CN] [--out FILE]
+                                 what the device's vault held at its last acknowledged sync
+                                 (record ids, customer names, field names by level; no values),
+                                 written to FILE or stdout
   deactivate-user <username>     deactivate a user and revoke all their devices
   unlock-user <username>         clear the account's sign-in locks
   reset-mfa <username>           forget the account's authenticator (set up again at next sign-in)
@@ -201,6 +208,9 @@ export async function main(argv: string[]): Promise<number> {
       'due-action': { type: 'string' },
       'reminder-days': { type: 'string' },
       anchor: { type: 'string' },
+      format: { type: 'string' },
+      lang: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -269,6 +279,28 @@ export async function main(argv: string[]): Promise<number> {
       return withContext(data, async (ctx) => {
         const device = await revokeDevice(ctx, arg, CLI_ACTOR);
         console.log(`device ${device.id} (${device.name}) is revoked`);
+        return 0;
+      });
+    }
+    case 'exposure': {
+      if (!arg) throw new UsageError('exposure needs a device id');
+      const format = values.format ?? 'json';
+      const lang = values.lang ?? 'en';
+      if (!(EXPOSURE_FORMATS as readonly string[]).includes(format)) throw new UsageError('--format must be json, csv or pdf');
+      if (!(EXPOSURE_LANGS as readonly string[]).includes(lang)) throw new UsageError('--lang must be en or zh-CN');
+      return withContext(data, async (ctx) => {
+        const report = await exposureReport(ctx, arg);
+        const file = await renderExposure(report, format as ExposureFormat, lang as ExposureLang);
+        await ctx.audit.append({
+          actorId: null, deviceId: null, action: 'admin.device.exposure', target: arg, outcome: 'ok',
+          details: { format, lang, customers: report.customers.length, via: 'cli' },
+        });
+        const bytes = Buffer.from(file.base64, 'base64');
+        if (values.out) {
+          writeFileSync(values.out, bytes, { mode: 0o600 });
+          console.error(`${values.out}: ${report.customers.length} customers, device ${report.device.id}`);
+        } else process.stdout.write(bytes);
+        if (file.cjkFont === false) console.error('note: no CJK font found (set SV_PDF_FONT); Chinese text is shown as "?"');
         return 0;
       });
     }

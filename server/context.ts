@@ -52,6 +52,8 @@ export interface ServerContext {
   now(): number;
   audit: AuditLog;
   events: EventHub;
+  /** record what each pull page sends in the exposure ledger (default on; the benchmark turns it off to compare) */
+  exposureLedger?: boolean;
 }
 
 /** The authenticated caller of a `signed` or `token` route. Set by server/http/auth.ts. */

@@ -68,4 +68,44 @@ export class AdminDevices {
   belowTagOf(username: string): Locator {
     return this.activeRowsOf(username).getByText(this.ui.m.admin.minVersion.belowTag, { exact: true });
   }
+
+  /** Type into the devices search (host name, person, IP, version). */
+  async search(text: string): Promise<void> {
+    await this.ui.page.getByPlaceholder(this.ui.m.admin.devices.searchPlaceholder).fill(text);
+  }
+
+  /** The user's device rows whose host-name cell is exactly `hostName`. */
+  rowsOfHost(username: string, hostName: string): Locator {
+    return this.rowsOf(username).filter({ has: this.ui.page.locator(`[data-host-name="${hostName.replaceAll('"', '\\"')}"]`) });
+  }
+
+  /** Open the exposure report of a row (the button is named "<report> of <host> · <short id>"). */
+  async openExposure(row: Locator): Promise<void> {
+    await expect(row).toHaveCount(1);
+    await row.getByRole('button', { name: this.ui.m.admin.exposure.open }).click();
+    await expect(this.exposureDrawer).toBeVisible();
+  }
+
+  get exposureDrawer(): Locator {
+    return this.ui.page.getByRole('dialog').filter({ hasText: this.ui.m.admin.exposure.title });
+  }
+  exposureCount(entity: 'customer' | 'contact' | 'opportunity' | 'activity'): Locator {
+    return this.exposureDrawer.getByTestId(`exposure-count-${entity}`);
+  }
+  get exposureWipe(): Locator {
+    return this.exposureDrawer.getByTestId('exposure-wipe');
+  }
+  exposureDownload(format: 'pdf' | 'csv' | 'json'): Locator {
+    return this.exposureDrawer.getByRole('button', { name: buttonName(this.ui.m.admin.exposure.download[format]) });
+  }
+  async refreshExposure(): Promise<void> {
+    await this.exposureDrawer.getByRole('button', { name: this.ui.m.common.refresh }).click();
+  }
+  /** "Revoke now" in the drawer → confirm in the popover. */
+  async revokeFromExposure(): Promise<void> {
+    await this.exposureDrawer.getByRole('button', { name: buttonName(this.ui.m.admin.exposure.revokeNow) }).click();
+    const confirm = this.ui.page.getByRole('tooltip').filter({ hasText: this.ui.m.admin.devices.revoke });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole('button', { name: buttonName(this.ui.m.admin.devices.revoke) }).click();
+  }
 }

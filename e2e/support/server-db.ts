@@ -40,6 +40,33 @@ export class ServerDb {
     return this.opened.close();
   }
 
+  /**
+   * Test set-up, the one write here: an earlier machine of the user that was retired (signed out,
+   * or revoked with its wipe confirmed), so a spec has several devices of one user to tell apart.
+   * Retired devices do not count toward the role's device limit.
+   */
+  async addRetiredDevice(username: string, hostName: string, how: 'signed_out' | 'wipe_confirmed', now = Date.now()): Promise<string> {
+    const user = await this.user(username);
+    const id = `e2e-${hostName.toLowerCase()}-${now.toString(36)}`;
+    await this.db.insertInto('devices').values({
+      id, user_id: user.id, public_key: 'retired-test-device', name: 'SalesVault on linux', platform: 'linux', app_version: 'e2e',
+      status: 'revoked', enrolled_at: now - 30 * 86_400_000, last_check_in_at: now - 7 * 86_400_000,
+      revoked_at: now - 6 * 86_400_000, revoke_reason: how === 'signed_out' ? 'signed_out' : 'lost',
+      wipe_confirmed_at: how === 'wipe_confirmed' ? now - 6 * 86_400_000 + 60_000 : null,
+      synced_buckets: '[]', synced_read_clearance: null, synced_classification: null, synced_entities: null, audit_latest_at: null,
+      install_id: null, host_name: hostName, os_version: 'Linux 6.1', last_ip: '10.20.0.9',
+      signed_out_at: how === 'signed_out' ? now - 6 * 86_400_000 : null, check_in_due_at: null,
+    }).execute();
+    return id;
+  }
+
+  /** Customers in a device's exposure ledger (what it acknowledged holding). */
+  async ledgerCustomers(deviceId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('exposure_ledger').select('record_id')
+      .where('device_id', '=', deviceId).where('entity', '=', 'customer').execute();
+    return rows.map((r) => r.record_id).sort();
+  }
+
   async user(username: string) {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     if (!row) throw new Error(`no user ${username} on the e2e server`);

@@ -12,3 +12,19 @@ export function offerDownload(file: { filename: string; mime: string; content: s
   // Revoke later: the download starts asynchronously.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** The same for binary content that crossed the API as base64 (a server-rendered PDF). */
+export function offerBinaryDownload(file: { filename: string; mime: string; base64: string }): void {
+  const binary = atob(file.base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes], { type: file.mime }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.filename;
+  link.rel = 'noopener';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -10,6 +10,8 @@ import { verifyChain } from '../audit/chain';
 import type { Principal, ServerContext } from '../context';
 import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
 import { DomainError } from '../domain-error';
+import { exposureReport } from '../exposure/report';
+import { renderExposure } from '../exposure/render';
 import { route } from '../http/route';
 import { minAppVersions, setMinAppVersion } from '../devices/min-version';
 import { hashPassword } from '../identity/password';
@@ -204,6 +206,29 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'setMinAppVersion', async ({ principal, body }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.devices', 'setMinAppVersion');
     return setMinAppVersion(ctx, body.platform, body.minVersion, actor);
+  });
+
+  // ---- lost-device exposure (server/exposure): ids, customer names, field names; never values.
+  // Every view and export is audited with the device it was about.
+  route(app, ctx, 'deviceExposure', async ({ principal, params }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.devices', 'deviceExposure');
+    const report = await exposureReport(ctx, params.id!);
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.device.exposure', target: params.id!, outcome: 'ok',
+      details: { format: 'view', customers: report.customers.length },
+    });
+    return { report };
+  });
+
+  route(app, ctx, 'deviceExposureExport', async ({ principal, params, query }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.devices', 'deviceExposureExport');
+    const report = await exposureReport(ctx, params.id!);
+    const file = await renderExposure(report, query.format, query.lang);
+    await ctx.audit.append({
+      actorId: actor.userId, deviceId: actor.deviceId, action: 'admin.device.exposure', target: params.id!, outcome: 'ok',
+      details: { format: query.format, lang: query.lang, customers: report.customers.length },
+    });
+    return file;
   });
 
   // ---- audit trail

@@ -19,6 +19,8 @@ describe('database layer', () => {
         'review_campaigns', 'review_items', 'shares', 'sign_in_throttle', 'used_nonces', 'users', 'approval_requests',
         // 0008: identity providers and SCIM provisioning (server/sso/tables.ts)
         'identity_providers', 'scim_group_members', 'scim_group_rules', 'scim_groups', 'scim_tokens', 'scim_users', 'sso_nonces', 'user_identities',
+        // 0013: the exposure ledger (server/exposure/ledger.ts)
+        'exposure_devices', 'exposure_field_sets', 'exposure_ledger', 'exposure_pages',
       ].sort(),
     );
     expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);

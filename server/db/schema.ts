@@ -4,6 +4,7 @@
 // Migrations in ./migrations create exactly these tables.
 
 import type { Generated } from 'kysely';
+import type { EntityType } from '../../shared/domain/model';
 
 export interface OrgUnitsTable {
   id: string;
@@ -226,6 +227,42 @@ export interface AuthTokensTable {
   used_at: number | null;
 }
 
+/** What a device's vault holds (server/exposure/ledger.ts): one row per record. */
+export interface ExposureLedgerTable {
+  device_id: string;
+  entity: EntityType;
+  record_id: string;
+  customer_id: string;
+  field_set: string;
+  /** customers only: ' b1 b2 ' */
+  buckets: string | null;
+}
+
+/** Interned field-name sets of the exposure ledger (comma-joined, sorted). */
+export interface ExposureFieldSetsTable {
+  id: string;
+  entity: EntityType;
+  fields: string;
+}
+
+/** A pull page sent to a device and not yet acknowledged as applied (JSON body, see ledger.ts). */
+export interface ExposurePagesTable {
+  n: Generated<number>;
+  device_id: string;
+  page_key: string;
+  sent_at: number;
+  body: string;
+}
+
+/** Per device: is its ledger complete, and when did it last acknowledge a page. */
+export interface ExposureDevicesTable {
+  device_id: string;
+  /** 1 once the device's first sync (cursor null) was recorded */
+  complete: number;
+  /** when the device last acknowledged a stored page: the ledger is "as of" then */
+  applied_at: number;
+}
+
 /** Server key pair and other singletons. */
 export interface MetaTable {
   key: string;
@@ -377,4 +414,8 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable;
   approval_requests: ApprovalRequestsTable;
   app_min_versions: AppMinVersionsTable;
+  exposure_ledger: ExposureLedgerTable;
+  exposure_field_sets: ExposureFieldSetsTable;
+  exposure_pages: ExposurePagesTable;
+  exposure_devices: ExposureDevicesTable;
 }

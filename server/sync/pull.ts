@@ -35,6 +35,7 @@ import {
   type PullCursor,
   type SyncState,
 } from './state';
+import { readAcknowledgement, updateLedger } from '../exposure/ledger';
 import { ownerDirectory } from './directory';
 import { entityRemovals, readableEntities } from './entity-removals';
 import { VisibilityCache } from './visibility';
@@ -124,6 +125,9 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     cursor = decodeCursor(request.cursor);
     if (!cursor) throw new DomainError('validation_failed', 'body.cursor: not a cursor issued by this server; pull with cursor null');
   }
+  // The exposure ledger learns which pages the device's vault has stored (server/exposure/ledger.ts).
+  const ledger = ctx.exposureLedger !== false;
+  const ack = ledger ? await readAcknowledgement(ctx.db, device.id, request.cursor, request.applied) : null;
   const committed = committedStateOf(device);
   const pending = await loadPendingState(ctx.db, device.id);
   let base: SyncState;
@@ -220,6 +224,8 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   if (transition) response.grant = await deps.issueGrant(principal, { data, buckets: target.buckets });
   const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
   if (directory.length > 0) response.directory = directory;
+
+  if (ack) await updateLedger(ctx.db, ctx.dialect, device.id, ack, request.cursor === null, response, now);
 
   await ctx.audit.append({
     actorId: principal.user.id,

@@ -11,6 +11,7 @@ import type {
 } from '../domain/model';
 import { ACTIVITY_KINDS, OPPORTUNITY_STAGES } from '../domain/model';
 import { idSchema } from '../protocol/common';
+import { EXPOSURE_FORMATS, EXPOSURE_LANGS, type ExposureReport } from '../protocol/exposure';
 import {
   activityFieldsSchema,
   contactFieldsSchema,
@@ -354,6 +355,10 @@ export const desktopInputs = {
   /** The minimum app version per platform (and how many active devices are below it). */
   adminGetMinVersions: z.undefined(),
   adminSetMinVersion: ROUTES.setMinAppVersion.body,
+  /** What the device's vault held (the server's exposure ledger): ids, customer names, field names. */
+  adminDeviceExposure: z.object({ id: idSchema }),
+  /** The same report as a file rendered by the server (PDF in the chosen language). */
+  adminExportDeviceExposure: z.object({ id: idSchema, format: z.enum(EXPOSURE_FORMATS), lang: z.enum(EXPOSURE_LANGS) }),
   adminListIdentityProviders: z.undefined(),
   adminCreateIdentityProvider: ROUTES.createIdentityProvider.body,
   adminUpdateIdentityProvider: z.object({ id: idSchema, patch: ROUTES.updateIdentityProvider.body }),
@@ -445,6 +450,9 @@ export interface DesktopOutputs {
   adminRevokeDevice: DeviceView;
   adminGetMinVersions: MinAppVersions;
   adminSetMinVersion: MinAppVersions;
+  adminDeviceExposure: ExposureReport;
+  /** `base64`: the file's bytes (a PDF is binary); `count`: the customers it lists. */
+  adminExportDeviceExposure: { filename: string; mime: string; base64: string; count: number };
   adminListIdentityProviders: IdentityProviderView[];
   adminCreateIdentityProvider: IdentityProviderView;
   adminUpdateIdentityProvider: IdentityProviderView;

@@ -15,6 +15,7 @@ import {
   updateUserBodySchema,
   usernameSchema,
 } from './admin';
+import { exposureExportQuerySchema, exposureFileSchema, exposureReportSchema } from './exposure';
 import { classificationSchema } from './grant';
 import { SSO_ROUTES } from './sso';
 import {
@@ -431,6 +432,16 @@ export const ROUTES = {
       minVersion: z.string().trim().max(40).regex(SEMVER_PATTERN, 'a version such as 1.4.0').nullable(),
     }),
     response: minAppVersionsSchema,
+  },
+  /** What the device's vault held (the exposure ledger): ids, customer names, field names. admin.devices */
+  deviceExposure: {
+    method: 'GET', path: '/v1/admin/devices/:id/exposure', auth: 'token',
+    response: z.object({ report: exposureReportSchema }),
+  },
+  /** The same report rendered as a JSON, CSV or PDF file. admin.devices */
+  deviceExposureExport: {
+    method: 'GET', path: '/v1/admin/devices/:id/exposure/export', auth: 'token', query: exposureExportQuerySchema,
+    response: exposureFileSchema,
   },
   listAudit: {
     method: 'GET', path: '/v1/audit', auth: 'token', query: auditQuerySchema,

@@ -11,6 +11,13 @@ export const pullRequestSchema = z.object({
   /** Opaque cursor from the previous page; null on first sync (or after a reset). */
   cursor: z.string().max(4096).nullable(),
   limit: z.number().int().min(1).max(PULL_PAGE_MAX).default(2000),
+  /**
+   * The cursor the device's vault has stored when it sends this request (null: none yet). It
+   * differs from `cursor` while a page is still being applied (pipelined pull). The server's
+   * exposure ledger counts a page as held only once a request names it here. Absent from older
+   * clients: `cursor` is taken for it.
+   */
+  applied: z.string().max(4096).nullable().optional(),
 });
 export type PullRequest = z.infer<typeof pullRequestSchema>;
 

@@ -27,6 +27,8 @@ type AdminMethod =
   | 'adminRevokeDevice'
   | 'adminGetMinVersions'
   | 'adminSetMinVersion'
+  | 'adminDeviceExposure'
+  | 'adminExportDeviceExposure'
   | 'adminListApprovals'
   | 'adminApproveRequest'
   | 'adminRejectRequest'
@@ -59,6 +61,12 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
     adminRevokeDevice: async (input) => (await callServer((c) => c.call('revokeDevice', undefined, { params: { id: input.id } }))).device,
     adminGetMinVersions: async () => callServer((c) => c.call('getMinAppVersions')),
     adminSetMinVersion: async (input) => callServer((c) => c.call('setMinAppVersion', input)),
+    // The lost-device exposure report is built and rendered by the server (PDF included).
+    adminDeviceExposure: async ({ id }) => (await callServer((c) => c.call('deviceExposure', undefined, { params: { id } }))).report,
+    adminExportDeviceExposure: async ({ id, format, lang }) => {
+      const file = await callServer((c) => c.call('deviceExposureExport', undefined, { params: { id }, query: { format, lang } }));
+      return { filename: file.fileName, mime: file.mimeType, base64: file.base64, count: file.customers };
+    },
     // A change that widens someone's access waits for a second administrator (the server decides).
     adminListApprovals: async (query) => (await callServer((c) => c.call('listApprovals', undefined, { query }))).approvals,
     adminApproveRequest: async ({ id }) => (await callServer((c) => c.call('approveRequest', undefined, { params: { id } }))).approval,

@@ -141,7 +141,9 @@ export class SyncEngine {
     signal.addEventListener('abort', stopRun);
     const limit = this.opts.pullPageSize ?? 2000;
     const fetchPage = (cursor: string | null) => {
-      const pending = client.call('pull', { cursor, limit }, { signal: run.signal });
+      // `applied`: what the vault has stored now (the page before `cursor` may still be importing),
+      // so the server's exposure ledger counts as held only what is on disk.
+      const pending = client.call('pull', { cursor, limit, applied: vault.getMeta('cursor') || null }, { signal: run.signal });
       pending.catch(() => undefined); // awaited below; a prefetch the run leaves unused must not be an unhandled rejection
       return pending;
     };

@@ -9,6 +9,7 @@ import { formatDateTime, shortId } from '../../lib/format';
 import { useLoad } from '../../lib/use-load';
 import { useNow } from '../../lib/use-now';
 import { indexById } from './admin-data';
+import { DeviceExposureDrawer } from './DeviceExposureDrawer';
 import { DEVICE_FILTERS, filterDevices, isStale, type DeviceFilter } from './device-filter';
 import { MinVersionPanel } from './MinVersionPanel';
 import { isBelowMinimum } from '../../../shared/domain/app-version';
@@ -30,6 +31,7 @@ export function DevicesView() {
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState<DeviceFilter>('all');
   const [staleDays, setStaleDays] = useState(14);
+  const [exposureOf, setExposureOf] = useState<DeviceView | null>(null);
   const now = useNow();
   const shown = filterDevices(devices.value ?? [], { query, filter, now, staleDays, ownerOf: (id) => userById.get(id) });
 
@@ -166,9 +168,13 @@ export function DevicesView() {
           {
             key: 'actions',
             title: t('common.actions'),
-            width: 90,
-            render: (_, d) =>
-              d.status === 'active' ? (
+            width: 190,
+            render: (_, d) => (
+              <Space size={4}>
+                <Button size="small" onClick={() => setExposureOf(d)} aria-label={t('admin.exposure.openFor', { host: `${d.hostName ?? d.name} · ${shortId(d.id)}` })}>
+                  {t('admin.exposure.open')}
+                </Button>
+                {d.status === 'active' ? (
                 <Popconfirm
                   title={t('admin.devices.revoke')}
                   description={<div style={{ maxWidth: 300 }}>{t('admin.devices.revokeConfirm', { name: d.name })}</div>}
@@ -181,10 +187,13 @@ export function DevicesView() {
                     {t('admin.devices.revoke')}
                   </Button>
                 </Popconfirm>
-              ) : null,
+                ) : null}
+              </Space>
+            ),
           },
         ]}
       />
+      {exposureOf && <DeviceExposureDrawer device={exposureOf} onClose={() => setExposureOf(null)} onRevoke={revoke} />}
     </div>
   );
 }
