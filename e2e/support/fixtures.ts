@@ -53,6 +53,8 @@ export interface Totp {
 export interface LaunchOptions {
   /** The app's clock (default the system clock): a spec moves it to reach the lease moments. */
   clock?: Clock;
+  /** What the app reports to the server as its version (default 'e2e'), e.g. one below IT's minimum. */
+  appVersion?: string;
 }
 
 interface Fixtures {
@@ -114,7 +116,7 @@ export const test = base.extend<Fixtures, { server: E2eServer }>({
           secrets: new KeytarSecretStore(keychainService),
           serverUrl: server.url,
           rendererDir: RENDERER_SNAPSHOT_DIR,
-          appVersion: 'e2e',
+          appVersion: options.appVersion ?? 'e2e',
           clock: options.clock,
           // Reconnect quickly after the offline spec brings the server back.
           service: { eventsMinBackoffMs: 250, syncIntervalMs: 10_000 },

@@ -18,6 +18,8 @@ import { opportunityHandlers } from './handlers/opportunity-handlers';
 import { followUpHandlers } from './handlers/follow-up-handlers';
 import { sessionHandlers } from './handlers/session-handlers';
 import { ssoHandlers } from './handlers/sso-handlers';
+import { updateHandlers } from './handlers/update-handlers';
+import { unavailableUpdater } from './updater/unavailable';
 import type { HandlerGroup } from './handlers/types';
 import { AppController, type AppServiceOptions } from './session/controller';
 import { ReminderWatcher } from './reminders';
@@ -38,6 +40,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     ...opportunityHandlers(app),
     ...followUpHandlers(app),
     ...adminHandlers(app),
+    ...updateHandlers(options.updater ?? unavailableUpdater(), app),
     ...alertAndReviewHandlers({
       callServer: (fn) => app.callServer(fn),
       currentUserId: () => app.requireSession().grant.sub,

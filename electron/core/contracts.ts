@@ -5,10 +5,11 @@
 //   wipe/      – crypto-shred
 //   sync/      – server client, enrollment, pull/push, event stream
 //   session/   – the signed-in device: vault + server client + sync engine + event stream + grant
+//   updater/   – Updater where the app cannot update itself (the Electron one is in electron/main)
 //   app-service.ts – the DesktopApi (used by Electron main over IPC and by the harness)
 
 import type { EntityType } from '../../shared/domain/model';
-import type { AppState, CustomerDetail, CustomerListItem, HomeOverview, OutboxItem, SyncIssue, TeamDashboard } from '../../shared/api/desktop-api';
+import type { AppState, CustomerDetail, CustomerListItem, HomeOverview, OutboxItem, SyncIssue, TeamDashboard, UpdateStatus } from '../../shared/api/desktop-api';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../shared/protocol/sync';
 import type { GrantClaims } from '../../shared/protocol/grant';
 import type { z } from 'zod';
@@ -58,6 +59,11 @@ export interface VaultMeta {
   locale: string;
   /** the notice of a repair or a rollback (VaultRecovery JSON) until the user dismisses it, then '' */
   recoveryNotice: string;
+  /**
+   * The server's last app_update_required refusal as JSON (UpdateRequired), '' when none: the app
+   * stays locked across restarts until a check-in succeeds (session/update-gate.ts).
+   */
+  updateRequired: string;
 }
 
 export type SearchInput = z.output<typeof searchCustomersInput>;
@@ -167,3 +173,21 @@ export interface VaultStore extends FollowUpStore {
 
 /** Events the core emits to whoever shows state (Electron main → renderer; harness → SSE). */
 export type StateListener = (state: AppState) => void;
+
+/**
+ * The app's updater: signed updates from the company's own feed. Implemented in the Electron-only
+ * layer with electron-updater (electron/main/updater.ts); the core, the browser harness and the
+ * tests see only this contract (the harness and development builds use `unavailableUpdater`,
+ * tests a fake). Updates are verified by electron-updater against the publisher's code-signing
+ * certificate (Windows) / the app's signature (macOS) and the feed's sha512 before installing.
+ */
+export interface Updater {
+  /** What the updater is doing now. */
+  status(): UpdateStatus;
+  /** Ask the feed for a newer version; one that is found is downloaded in the background. */
+  check(): Promise<UpdateStatus>;
+  /** Quit and install a downloaded update now (otherwise it installs when the app quits). */
+  quitAndInstall(): UpdateStatus;
+  /** Every status change (checking, progress, downloaded, error). Returns an unsubscribe function. */
+  onStatus(listener: (status: UpdateStatus) => void): () => void;
+}

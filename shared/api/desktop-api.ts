@@ -23,6 +23,7 @@ import type {
   ApprovalView,
   AuditEntryView,
   DeviceView,
+  MinAppVersions,
   OrgUnitView,
   ReviewCampaignView,
   ReviewItemView,
@@ -68,6 +69,8 @@ export type ApiErrorCode =
   | 'vault_damaged'
   /** the single sign-on in the browser did not complete (refused, cancelled, timed out) */
   | 'sso_failed'
+  /** The server refuses this app's version: it is below the minimum IT set for this platform. */
+  | 'app_update_required'
   | 'internal';
 
 export interface ApiError {
@@ -146,6 +149,8 @@ export interface AppState {
    *   'wipe_after_expired' wiped: no check-in within the wipe-after period, local data erased
    *   'device_revoked'     revoked: an administrator revoked this device, local data erased
    *   'user_deactivated'   revoked: the user account was deactivated, local data erased
+   *   'app_update_required' locked: the server refuses this app's version (below IT's minimum);
+   *                        data stays encrypted on the device until an updated app checks in
    * or, when an existing vault cannot be opened (phase 'locked'), the ApiErrorCode that stopped
    * it ('keychain_unavailable', 'vault_corrupt', …). Unknown codes are shown raw. null otherwise.
    */
@@ -155,6 +160,34 @@ export interface AppState {
   sync: { status: 'idle' | 'syncing' | 'error'; lastError: ApiErrorCode | null };
   /** The last time the vault had to be recovered (rolled back or repaired), until the user dismisses it. */
   recovery?: VaultRecovery | null;
+  /**
+   * Set while the server refuses this app's version (reason 'app_update_required'): the app is
+   * locked, its data still encrypted on this device, until an updated app checks in.
+   */
+  updateRequired?: UpdateRequired | null;
+  /** What the app's updater is doing ('unavailable' where the app cannot update itself). */
+  update?: UpdateStatus;
+}
+
+/** The server's minimum version for this platform, and this app's version below it. */
+export interface UpdateRequired {
+  platform: string;
+  minimum: string;
+  current: string;
+}
+
+/**
+ * The updater's state (electron/core/contracts.ts `Updater`): 'unavailable' where the app cannot
+ * update itself (the browser harness, a development build, no feed configured).
+ */
+export interface UpdateStatus {
+  state: 'unavailable' | 'idle' | 'checking' | 'not-available' | 'available' | 'downloading' | 'downloaded' | 'error';
+  /** the version offered (available, downloading, downloaded) */
+  version: string | null;
+  /** download progress, 0–100 */
+  percent: number | null;
+  /** English detail of an error (the renderer shows its own text for the state) */
+  message: string | null;
 }
 
 /**
@@ -173,7 +206,7 @@ export interface VaultRecovery {
 }
 
 /** The reason codes of AppState.reason (besides ApiErrorCodes for a vault that cannot be opened). */
-export const APP_STATE_REASONS = ['lease_expired', 'clock_rolled_back', 'clock_suspect', 'wipe_after_expired', 'device_revoked', 'user_deactivated'] as const;
+export const APP_STATE_REASONS = ['lease_expired', 'clock_rolled_back', 'clock_suspect', 'wipe_after_expired', 'device_revoked', 'user_deactivated', 'app_update_required'] as const;
 export type AppStateReason = (typeof APP_STATE_REASONS)[number];
 
 export type Locale = 'zh-CN' | 'en';
@@ -343,6 +376,9 @@ export const desktopInputs = {
   ssoProviders: z.object({ serverUrl: z.string().url().max(300) }),
   signInWithSso: z.object({ serverUrl: z.string().url().max(300), providerId: idSchema }),
   syncNow: z.undefined(),
+  /** The app's updater (signed updates from the company's feed): check, and install on quit. */
+  checkForUpdates: z.undefined(),
+  installUpdate: z.undefined(),
   setLocale: z.object({ locale: z.enum(['zh-CN', 'en']) }),
   signOut: z.undefined(),
   /** The user read the notice of a repaired or rolled-back vault (AppState.recovery): hide it. */
@@ -412,6 +448,9 @@ export const desktopInputs = {
   adminListUnits: z.undefined(),
   adminListDevices: z.undefined(),
   adminRevokeDevice: z.object({ id: idSchema }),
+  /** The minimum app version per platform (and how many active devices are below it). */
+  adminGetMinVersions: z.undefined(),
+  adminSetMinVersion: ROUTES.setMinAppVersion.body,
   /** What the device's vault held (the server's exposure ledger): ids, customer names, field names. */
   adminDeviceExposure: z.object({ id: idSchema }),
   /** The same report as a file rendered by the server (PDF in the chosen language). */
@@ -463,6 +502,9 @@ export interface DesktopOutputs {
     | { mfaRequired: true; mfaSetupRequired: boolean; otpauthUri: string | null }
     | { mfaRequired: false; state: AppState };
   syncNow: AppState;
+  checkForUpdates: UpdateStatus;
+  /** Quits and installs a downloaded update (answers only when there is none to install). */
+  installUpdate: UpdateStatus;
   setLocale: AppState;
   signOut: AppState;
   dismissRecovery: AppState;
@@ -513,6 +555,8 @@ export interface DesktopOutputs {
   adminListUnits: OrgUnitView[];
   adminListDevices: DeviceView[];
   adminRevokeDevice: DeviceView;
+  adminGetMinVersions: MinAppVersions;
+  adminSetMinVersion: MinAppVersions;
   adminDeviceExposure: ExposureReport;
   /** `base64`: the file's bytes (a PDF is binary); `count`: the customers it lists. */
   adminExportDeviceExposure: { filename: string; mime: string; base64: string; count: number };

@@ -2,7 +2,7 @@
 // tests each pass their own), and what a handler that reads customer data is given.
 
 import type { GrantClaims } from '../../../shared/protocol/grant';
-import type { Clock, SecretStore, VaultStore } from '../contracts';
+import type { Clock, SecretStore, Updater, VaultStore } from '../contracts';
 import type { SyncTestHooks } from '../sync/engine';
 import type { OpenExternal } from '../sso/oidc-flow';
 import type { ReminderNotifier } from '../reminders';
@@ -31,6 +31,8 @@ export interface AppServiceOptions {
   notifier?: ReminderNotifier;
   /** How often due reminders are checked (default 30 s; tests shorten it). */
   reminderIntervalMs?: number;
+  /** The app's updater (Electron: electron-updater; default: cannot update itself here). */
+  updater?: Updater;
 }
 
 /** What a handler that reads customer data works with: an unlocked session at one instant. */
