@@ -89,6 +89,13 @@ function fakeElectron(defaultUserData: string) {
       },
     },
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
+    // Follow-up reminders (electron/core/reminders.ts): no notification is due in this smoke run.
+    Notification: Object.assign(
+      class extends Emitter {
+        show() {}
+      },
+      { isSupported: () => true },
+    ),
     Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => ({ template })) },
     ipcMain: { handle: (channel: string, fn: Handler) => ipcHandlers.set(channel, fn) },
   };

@@ -28,6 +28,7 @@ import { registerScimRoutes } from './http/scim-routes';
 import { registerSyncRoutes } from './sync/routes';
 import { registerIdentityProviderAdminRoutes } from './sso/admin-routes';
 import { registerSsoSignInRoutes } from './sso/sign-in';
+import { startReviewDeadlineTimer } from './reviews/deadlines';
 
 export interface BuildServerOptions {
   db: Kysely<Database>;
@@ -42,9 +43,13 @@ export interface BuildServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Fastify's https options (key/cert) to serve TLS */
   https?: { key: Buffer; cert: Buffer };
+  /** How often the access-review deadline job runs (reminders, due dates); false: never (tests call it) */
+  reviewJobIntervalMs?: number | false;
   /** the exposure ledger (server/exposure/ledger.ts); default on */
   exposureLedger?: boolean;
 }
+
+export const DEFAULT_REVIEW_JOB_INTERVAL_MS = 10 * 60_000;
 
 export const DEFAULT_AUTH_RATE_LIMIT = { max: 30, timeWindowMs: 60_000 };
 
@@ -121,7 +126,12 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   registerEventStream(app, ctx);
   registerAlertAndReviewRoutes(app, ctx);
 
+  // Access reviews finish on their own: reminders before the due date, the campaign's setting at it.
+  const reviewJob = opts.reviewJobIntervalMs === false ? null
+    : startReviewDeadlineTimer(ctx, opts.reviewJobIntervalMs ?? DEFAULT_REVIEW_JOB_INTERVAL_MS, (err) => app.log.error({ err }, 'access-review deadline job failed'));
+
   app.addHook('onClose', async () => {
+    await reviewJob?.stop();
     await ctx.events.close();
   });
   return { app, ctx };

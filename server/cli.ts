@@ -16,10 +16,12 @@ import { deviceIncident, formatIncident, userIncident } from './audit/incident';
 import type { Dialect, ServerContext } from './context';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection';
 import type { Database } from './db/schema';
+import { MIN_VERSION_USAGE, MinVersionUsageError, runMinVersionCommand } from './devices/min-version-cli';
 import { DomainError } from './domain-error';
 import { exposureReport } from './exposure/report';
 import { renderExposure } from './exposure/render';
 import { newTotpSecret, otpauthUri } from './identity/totp';
+import { applyDueCampaigns } from './reviews/deadlines';
 import { createCampaign as createReviewCampaign } from './reviews/service';
 import { demoTotpSecret, formatDemoSummary, seedDemo, totpFor } from './seed/demo';
 import { IDENTITY_COMMANDS, IDENTITY_USAGE, IdentityUsageError, runIdentityCommand } from './sso/cli';
@@ -54,8 +56,12 @@ commands:
   incident device <device-id>    alerts, revocation, wipe confirmation (newest first)
   totp <username>                current TOTP code of a demo user
   alerts                         list open anomaly alerts, newest first
-  review-create --name N [--due-days 14] [--stale-days 30]
-                                 open an access-review campaign (one item per active user)
+  review-create --name N [--due-days 14] [--stale-days 30] [--due-action keep|revoke] [--reminder-days 3]
+                                 open an access-review campaign (one item per active user); at the
+                                 due date undecided items are kept or revoked (--due-action)
+  review-apply-due               send due reminders and close the campaigns past their due date now
+                                 (the server also does this on a timer)
+${MIN_VERSION_USAGE}
 
 options for every command:
   --data .data/server.db         SQLite file (ignored when DATABASE_URL is set)
@@ -202,6 +208,8 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'due-days': { type: 'string' },
       'stale-days': { type: 'string' },
+      'due-action': { type: 'string' },
+      'reminder-days': { type: 'string' },
       anchor: { type: 'string' },
       format: { type: 'string' },
       lang: { type: 'string' },
@@ -331,6 +339,11 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'min-version':
+      return withContext(data, async (ctx) => {
+        console.log(await runMinVersionCommand(ctx, positionals.slice(1), CLI_ACTOR));
+        return 0;
+      });
     case 'audit-verify':
       return withContext(data, (ctx) => auditVerify(ctx, values.anchor));
     case 'incident': {
@@ -377,12 +390,26 @@ export async function main(argv: string[]): Promise<number> {
       if (!name) throw new UsageError('review-create needs --name');
       if (!Number.isInteger(dueDays) || dueDays < 1) throw new UsageError('--due-days must be a whole number of days ≥ 1');
       if (!Number.isInteger(staleDays) || staleDays < 1) throw new UsageError('--stale-days must be a whole number of days ≥ 1');
+      const dueAction = values['due-action'] ?? 'keep';
+      if (dueAction !== 'keep' && dueAction !== 'revoke') throw new UsageError('--due-action must be keep or revoke');
+      const reminderDays = Number(values['reminder-days'] ?? 3);
+      if (!Number.isInteger(reminderDays) || reminderDays < 0 || reminderDays > 90) throw new UsageError('--reminder-days must be a whole number of days from 0 to 90');
       return withContext(data, async (ctx) => {
-        const campaign = await createReviewCampaign(ctx, { name, dueAt: ctx.now() + dueDays * 86_400_000, staleDays }, CLI_ACTOR);
-        console.log(`review campaign ${campaign.id} "${campaign.name}" opened with ${campaign.items} item(s)`);
+        const campaign = await createReviewCampaign(ctx, { name, dueAt: ctx.now() + dueDays * 86_400_000, staleDays, dueAction, reminderDays }, CLI_ACTOR);
+        console.log(`review campaign ${campaign.id} "${campaign.name}" opened with ${campaign.items} item(s); undecided at the due date: ${dueAction}`);
         return 0;
       });
     }
+    case 'review-apply-due':
+      return withContext(data, async (ctx) => {
+        const run = await applyDueCampaigns(ctx);
+        console.log(`${run.reminders} reminder(s) sent`);
+        for (const c of run.closed) {
+          console.log(`campaign ${c.campaignId} closed at its due date: ${c.kept} kept, ${c.revoked} revoked (${c.revokedDevices} device(s) revoked)${c.keptLastAdmin ? `, ${c.keptLastAdmin} kept as the last user administrator` : ''}`);
+        }
+        console.log(`${run.closed.length} campaign(s) closed`);
+        return 0;
+      });
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
@@ -395,7 +422,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       if (code >= 0) process.exit(code);
     },
     (err: unknown) => {
-      if (err instanceof UsageError || err instanceof IdentityUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      if (err instanceof UsageError || err instanceof IdentityUsageError || err instanceof MinVersionUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
         console.error(`${(err as Error).message}\n\n${USAGE}`);
         process.exit(2);
       }

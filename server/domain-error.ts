@@ -22,6 +22,7 @@ export const DOMAIN_ERROR_CODES = [
   'own_request',
   'separation_of_duties',
   'provider_unavailable',
+  'app_update_required',
 ] as const satisfies readonly ErrorCode[];
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

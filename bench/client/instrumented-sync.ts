@@ -85,6 +85,8 @@ export async function enrollClient(opts: {
     revoked: () => undefined,
     online: () => undefined,
     syncWanted: () => undefined,
+    updateRequired: () => undefined,
+    checkedIn: () => undefined,
     progress: (p) => {
       if (p) opts.onProgress?.(p.done, p.total);
     },

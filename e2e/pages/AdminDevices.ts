@@ -1,5 +1,5 @@
 import { expect, type Locator } from '@playwright/test';
-import { buttonName } from './messages';
+import { buttonName, fill } from './messages';
 import type { Ui } from './ui';
 
 /** IT admin: enrolled devices with their state, and revoke behind a confirmation. */
@@ -39,6 +39,34 @@ export class AdminDevices {
   /** The user's devices shown as revoked. */
   revokedRowsOf(username: string): Locator {
     return this.rowsOf(username).filter({ has: this.ui.page.getByText(this.ui.m.admin.devices.revoked, { exact: true }) });
+  }
+
+  /** The minimum-version panel's cell of a platform ("No minimum" or the version). */
+  minimumOf(platform: 'win32' | 'darwin' | 'linux'): Locator {
+    return this.ui.page.locator(`[data-min-version="${platform}"]`);
+  }
+  belowCountOf(platform: 'win32' | 'darwin' | 'linux'): Locator {
+    return this.ui.page.locator(`[data-below="${platform}"]`);
+  }
+
+  /** Type a minimum for the platform (its label, e.g. "Linux"), press "set", confirm. */
+  async setMinimum(platformLabel: string, version: string): Promise<void> {
+    const mv = this.ui.m.admin.minVersion;
+    await this.ui.page.getByRole('textbox', { name: fill(mv.inputLabel, { platform: platformLabel }) }).fill(version);
+    await this.ui.page.getByRole('button', { name: fill(mv.setFor, { platform: platformLabel }) }).click();
+    const confirm = this.ui.page.getByRole('tooltip').filter({ hasText: fill(mv.confirmTitle, { platform: platformLabel, version }) });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole('button', { name: buttonName(mv.set) }).click();
+    await expect(confirm).toBeHidden();
+  }
+
+  async clearMinimum(platformLabel: string): Promise<void> {
+    await this.ui.page.getByRole('button', { name: fill(this.ui.m.admin.minVersion.clearFor, { platform: platformLabel }) }).click();
+  }
+
+  /** The "below minimum" tag in the user's active device rows. */
+  belowTagOf(username: string): Locator {
+    return this.activeRowsOf(username).getByText(this.ui.m.admin.minVersion.belowTag, { exact: true });
   }
 
   /** Type into the devices search (host name, person, IP, version). */

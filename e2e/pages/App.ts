@@ -11,6 +11,7 @@ import { CustomerList } from './CustomerList';
 import { Dashboard } from './Dashboard';
 import { OpportunityListPage } from './Opportunities';
 import { PipelineBoard } from './Pipeline';
+import { HomePage } from './Home';
 import { ReviewsPage } from './Reviews';
 import { Screens } from './Screens';
 import { SignInPage } from './SignInPage';
@@ -29,6 +30,7 @@ export class App {
   readonly dashboard: Dashboard;
   readonly pipeline: PipelineBoard;
   readonly opportunities: OpportunityListPage;
+  readonly home: HomePage;
   readonly devices: AdminDevices;
   readonly users: AdminUsers;
   readonly audit: AuditPage;
@@ -49,6 +51,7 @@ export class App {
     this.dashboard = new Dashboard(this.ui);
     this.pipeline = new PipelineBoard(this.ui);
     this.opportunities = new OpportunityListPage(this.ui);
+    this.home = new HomePage(this.ui);
     this.devices = new AdminDevices(this.ui);
     this.users = new AdminUsers(this.ui);
     this.audit = new AuditPage(this.ui);

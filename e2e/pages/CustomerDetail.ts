@@ -72,4 +72,24 @@ export class CustomerDetail {
   async showActivities(): Promise<void> {
     await this.activitiesTab.click();
   }
+
+  get planFollowUpButton(): Locator {
+    return this.ui.page.getByRole('button', { name: buttonName(this.ui.m.followUps.plan) });
+  }
+
+  /** Plans a follow-up from the activities tab: due at `dueAt` ("YYYY-MM-DD HH:mm", typed as a person would), the default kind and reminder. */
+  async planFollowUp(customerName: string, fields: { dueAt: string; text: string }): Promise<void> {
+    await this.showActivities();
+    await this.planFollowUpButton.click();
+    const dialog = this.ui.page.getByRole('dialog', { name: fill(this.ui.m.followUps.planTitle, { name: customerName }) });
+    await expect(dialog).toBeVisible();
+    const due = dialog.getByLabel(this.ui.m.followUps.dueAt, { exact: true });
+    await due.click();
+    await due.fill(fields.dueAt);
+    await due.press('Enter');
+    await expect(due).toHaveValue(fields.dueAt);
+    await dialog.getByLabel(this.ui.m.followUps.text, { exact: true }).fill(fields.text);
+    await dialog.getByRole('button', { name: buttonName(this.ui.m.common.save) }).click();
+    await expect(dialog).toBeHidden();
+  }
 }

@@ -11,6 +11,8 @@ import type { ServerCustomer } from './server-db';
  */
 export async function expectListMatchesServerScope(app: App, server: E2eServer, username: string): Promise<ServerCustomer[]> {
   const expected = await server.db.visibleCustomers(username);
+  // Users with customer data land on the home page (the list is one menu item away).
+  await app.shell.open('customers');
   await expect.poll(() => app.customers.total()).toBe(expected.length);
   expect((await app.customers.names()).sort()).toEqual(expected.map((c) => c.name).sort());
   return expected;

@@ -22,6 +22,10 @@ export interface ServerActivity {
   kind: string;
   text: string;
   authorId: string | null;
+  /** Follow-ups (epoch ms): due, done, when it happened; null for what is not set. */
+  dueAt: number | null;
+  doneAt: number | null;
+  at: number;
 }
 
 export interface ServerOpportunity {
@@ -122,11 +126,15 @@ export class ServerDb {
   async activitiesOf(customerId: string): Promise<ServerActivity[]> {
     const rows = await this.db
       .selectFrom('activities')
-      .select(['id', 'customer_id', 'kind', 'text', 'author_id'])
+      .select(['id', 'customer_id', 'kind', 'text', 'author_id', 'due_at', 'done_at', 'at'])
       .where('customer_id', '=', customerId)
       .where('deleted', '=', 0)
       .execute();
-    return rows.map((a) => ({ id: a.id, customerId: a.customer_id, kind: a.kind, text: a.text, authorId: a.author_id }));
+    const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    return rows.map((a) => ({
+      id: a.id, customerId: a.customer_id, kind: a.kind, text: a.text, authorId: a.author_id,
+      dueAt: time(a.due_at), doneAt: time(a.done_at), at: Number(a.at),
+    }));
   }
 
   /** Opportunity stage counts over the customers the user may read (a manager's team pipeline). */

@@ -32,6 +32,7 @@ function apiCodeForServer(code: ServerError['code']): ApiErrorCode {
     case 'device_limit':
     case 'not_found':
     case 'validation_failed':
+    case 'app_update_required':
       return code;
     case 'mfa_required':
       return 'mfa_invalid';

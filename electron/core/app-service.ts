@@ -15,10 +15,14 @@ import { adminHandlers } from './handlers/admin-handlers';
 import { alertAndReviewHandlers } from './handlers/alert-review-handlers';
 import { customerHandlers } from './handlers/customer-handlers';
 import { opportunityHandlers } from './handlers/opportunity-handlers';
+import { followUpHandlers } from './handlers/follow-up-handlers';
 import { sessionHandlers } from './handlers/session-handlers';
 import { ssoHandlers } from './handlers/sso-handlers';
+import { updateHandlers } from './handlers/update-handlers';
+import { unavailableUpdater } from './updater/unavailable';
 import type { HandlerGroup } from './handlers/types';
 import { AppController, type AppServiceOptions } from './session/controller';
+import { ReminderWatcher } from './reminders';
 
 export { AppError, toApiError } from './api-errors';
 export { VAULT_FILE, type AppServiceOptions } from './session/controller';
@@ -34,7 +38,9 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     ...sessionHandlers(app),
     ...customerHandlers(app),
     ...opportunityHandlers(app),
+    ...followUpHandlers(app),
     ...adminHandlers(app),
+    ...updateHandlers(options.updater ?? unavailableUpdater(), app),
     ...alertAndReviewHandlers({
       callServer: (fn) => app.callServer(fn),
       currentUserId: () => app.requireSession().grant.sub,
@@ -75,7 +81,22 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
       }
     };
   }
+  // Desktop notifications of due follow-up reminders, where the platform gives a notifier.
+  const reminders = options.notifier
+    ? new ReminderWatcher(
+        {
+          unlocked: () => (app.state.phase === 'ready' ? app.requireUnlocked() : null),
+          locale: () => app.state.locale,
+        },
+        options.notifier,
+        options.reminderIntervalMs,
+      )
+    : null;
+  reminders?.start();
   api.onStateChange = (listener: StateListener) => app.state.onChange(listener);
-  api.close = () => app.close();
+  api.close = async () => {
+    reminders?.stop();
+    await app.close();
+  };
   return api as unknown as AppService;
 }

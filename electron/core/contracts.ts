@@ -5,10 +5,11 @@
 //   wipe/      – crypto-shred
 //   sync/      – server client, enrollment, pull/push, event stream
 //   session/   – the signed-in device: vault + server client + sync engine + event stream + grant
+//   updater/   – Updater where the app cannot update itself (the Electron one is in electron/main)
 //   app-service.ts – the DesktopApi (used by Electron main over IPC and by the harness)
 
 import type { EntityType } from '../../shared/domain/model';
-import type { AppState, CustomerDetail, CustomerListItem, OutboxItem, SyncIssue, TeamDashboard } from '../../shared/api/desktop-api';
+import type { AppState, CustomerDetail, CustomerListItem, HomeOverview, OutboxItem, SyncIssue, TeamDashboard, UpdateStatus } from '../../shared/api/desktop-api';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../shared/protocol/sync';
 import type { GrantClaims } from '../../shared/protocol/grant';
 import type { z } from 'zod';
@@ -58,6 +59,11 @@ export interface VaultMeta {
   locale: string;
   /** the notice of a repair or a rollback (VaultRecovery JSON) until the user dismisses it, then '' */
   recoveryNotice: string;
+  /**
+   * The server's last app_update_required refusal as JSON (UpdateRequired), '' when none: the app
+   * stays locked across restarts until a check-in succeeds (session/update-gate.ts).
+   */
+  updateRequired: string;
 }
 
 export type SearchInput = z.output<typeof searchCustomersInput>;
@@ -77,7 +83,46 @@ export interface StoredCustomer {
   pending: boolean;
 }
 
-export interface VaultStore {
+/** A follow-up (docs/follow-ups.md) as stored, with its customer's name and the server's write verdict. */
+export interface StoredFollowUp {
+  record: Record<string, unknown> & { id: string };
+  customerId: string;
+  customerName: string;
+  authorName: string | null;
+  /** the server's verdict on the customer (from the last pull) */
+  writable: boolean;
+  pending: boolean;
+}
+
+export interface FollowUpQuery {
+  /** only this author's follow-ups; null = every one in the vault (the user's scope) */
+  authorId: string | null;
+  /** due at or after (epoch ms) */
+  from?: number;
+  /** due before (epoch ms) */
+  before?: number;
+  limit: number;
+}
+
+/** The vault's follow-up and home-page reads (vault/follow-ups.ts) and the device-local lists behind them. */
+export interface FollowUpStore {
+  listOpenFollowUps(q: FollowUpQuery): StoredFollowUp[];
+  countOpenFollowUps(q: Omit<FollowUpQuery, 'limit'>): number;
+  getFollowUp(id: string): StoredFollowUp | null;
+  /** The author's due, open reminders not dismissed (the in-app banner). */
+  dueReminders(authorId: string, now: number): StoredFollowUp[];
+  /** Due reminders not yet shown as a desktop notification. */
+  unnotifiedReminders(authorId: string, now: number): StoredFollowUp[];
+  markReminderNotified(id: string, at: number): void;
+  dismissReminder(id: string, at: number): void;
+  /** Remember that the user opened a customer (recently viewed, this device only). */
+  recordView(customerId: string, at: number): void;
+  recentCustomers(limit: number): HomeOverview['recentCustomers'];
+  /** Open opportunities expected to close between two yyyy-mm-dd dates (inclusive). */
+  closingSoon(ownerId: string | null, from: string, to: string, limit: number): HomeOverview['closingSoon'];
+}
+
+export interface VaultStore extends FollowUpStore {
   getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
   setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
   /** A counter that moves when, and only when, stored records changed (pull, local edit, settled push). */
@@ -128,3 +173,21 @@ export interface VaultStore {
 
 /** Events the core emits to whoever shows state (Electron main → renderer; harness → SSE). */
 export type StateListener = (state: AppState) => void;
+
+/**
+ * The app's updater: signed updates from the company's own feed. Implemented in the Electron-only
+ * layer with electron-updater (electron/main/updater.ts); the core, the browser harness and the
+ * tests see only this contract (the harness and development builds use `unavailableUpdater`,
+ * tests a fake). Updates are verified by electron-updater against the publisher's code-signing
+ * certificate (Windows) / the app's signature (macOS) and the feed's sha512 before installing.
+ */
+export interface Updater {
+  /** What the updater is doing now. */
+  status(): UpdateStatus;
+  /** Ask the feed for a newer version; one that is found is downloaded in the background. */
+  check(): Promise<UpdateStatus>;
+  /** Quit and install a downloaded update now (otherwise it installs when the app quits). */
+  quitAndInstall(): UpdateStatus;
+  /** Every status change (checking, progress, downloaded, error). Returns an unsubscribe function. */
+  onStatus(listener: (status: UpdateStatus) => void): () => void;
+}

@@ -10,18 +10,25 @@
 //   SV_SERVER_URL  the server pre-filled on the sign-in screen
 //   SV_KEYCHAIN_SERVICE  the OS keychain service name (default 'SalesVault'); parallel test
 //                  runs each use their own so they never share keys
+//   SALESVAULT_UPDATE_URL  the company's update feed (https), overriding update-feed.json and the
+//                  build's publish URL (docs/app-versions.md)
 
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, Menu, app, ipcMain, net, protocol, session, shell } from 'electron';
+import { BrowserWindow, Menu, Notification, app, ipcMain, net, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
 import { createAppService, type AppService } from '../core/app-service';
+import type { Updater } from '../core/contracts';
 import { KeytarSecretStore } from '../core/keychain';
+import { resolveUpdateFeed } from '../core/updater/feed';
+import { unavailableUpdater } from '../core/updater/unavailable';
 import type { AppState } from '../../shared/api/desktop-api';
 import { IPC_CALL_CHANNEL, IPC_STATE_CHANNEL } from '../../shared/api/ipc-channels';
 import { createIpcCallHandler, createIpcDispatch } from './ipc-dispatch';
+import { electronUpdater } from './updater';
 import {
   APP_ENTRY_URL,
   APP_HOST,
@@ -100,15 +107,61 @@ if (refusedSwitches.length > 0) {
   installShutdown(servicePromise);
 }
 
+function readIfExists(file: string): string | null {
+  try {
+    return existsSync(file) ? readFileSync(file, 'utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The packaged app updates itself from the configured feed; a development build does not. */
+async function createUpdater(): Promise<Updater> {
+  if (!app.isPackaged) return unavailableUpdater('a development build does not update itself');
+  try {
+    // Electron sets resourcesPath (beside app.asar): update-feed.json and the build's app-update.yml live there.
+    const resources = typeof process.resourcesPath === 'string' ? process.resourcesPath : null;
+    const read = (name: string) => (resources ? readIfExists(path.join(resources, name)) : null);
+    const feed = resolveUpdateFeed({
+      env: process.env.SALESVAULT_UPDATE_URL,
+      feedFile: read('update-feed.json'),
+      builtIn: /^url:\s*['"]?([^'"\s]+)/m.exec(read('app-update.yml') ?? '')?.[1] ?? null,
+    });
+    if (!feed.ok) {
+      log(feed.problem);
+      return unavailableUpdater(feed.problem);
+    }
+    const { autoUpdater } = await import('electron-updater');
+    // The build's own feed is already electron-updater's default (app-update.yml).
+    return electronUpdater(autoUpdater, feed.source === 'build' ? null : feed.url, log);
+  } catch (error) {
+    log('the updater could not be set up', error);
+    return unavailableUpdater('the updater could not be set up');
+  }
+}
+
 function startService(): Promise<AppService> {
-  const promise: Promise<AppService> = createAppService({
+  const promise: Promise<AppService> = createUpdater().then((updater) => createAppService({
     dataDir,
     secrets: new KeytarSecretStore(process.env.SV_KEYCHAIN_SERVICE?.trim() || KEYCHAIN_SERVICE),
     appVersion: app.getVersion(),
     defaultServerUrl: process.env.SV_SERVER_URL?.trim() || undefined,
     // Single sign-on runs in the system browser, never in a window of the app.
     openExternal: (url: string) => shell.openExternal(url),
-  }).then((created: AppService) => {
+    // Follow-up reminders as desktop notifications (no customer data in them: electron/core/reminders.ts).
+    notifier: Notification.isSupported()
+      ? {
+          show: (notice) => {
+            const shown = new Notification({ title: notice.title, body: notice.body });
+            shown.on('click', () => {
+              if (mainWindow && !mainWindow.isDestroyed()) mainWindow.show();
+            });
+            shown.show();
+          },
+        }
+      : undefined,
+    updater,
+  })).then((created: AppService) => {
     created.onStateChange((state: AppState) => pushState(state));
     return created;
   });

@@ -10,6 +10,7 @@ import { FirstSyncScreen } from '../screens/FirstSyncScreen';
 import { LockedScreen } from '../screens/LockedScreen';
 import { RevokedScreen, WipedScreen } from '../screens/ErasedScreens';
 import { SignInScreen } from '../screens/SignInScreen';
+import { UpdateRequiredScreen } from '../screens/UpdateRequiredScreen';
 import { AppShell } from './AppShell';
 import { ApiContext, AppStateContext } from './context';
 
@@ -23,7 +24,8 @@ function PhaseRouter({ state }: { state: AppState }) {
     case 'first-sync':
       return <FirstSyncScreen />;
     case 'locked':
-      return <LockedScreen />;
+      // The server refuses this app's version: what to install, and the updater.
+      return state.reason === 'app_update_required' ? <UpdateRequiredScreen /> : <LockedScreen />;
     case 'revoked':
       return <RevokedScreen />;
     case 'wiped':

@@ -7,6 +7,7 @@ import {
   ProjectOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
+  HomeOutlined,
   LaptopOutlined,
   LoginOutlined,
   LogoutOutlined,
@@ -19,6 +20,8 @@ import { Alert, Button, Layout, Menu, Space, Tag, Tooltip, Typography } from 'an
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CustomersView } from '../features/customers/CustomersView';
+import { HomeView } from '../features/home/HomeView';
+import { HomeNavLabel } from '../features/home/HomeNavLabel';
 import { TeamDashboardView } from '../features/dashboard/TeamDashboardView';
 import { OpportunitiesView } from '../features/opportunities/OpportunitiesView';
 import { PipelineBoardView } from '../features/opportunities/PipelineBoardView';
@@ -42,9 +45,10 @@ import { useNow } from '../lib/use-now';
 import { roleLabel } from '../lib/role-label';
 import { useApi, useAppState, useLocale, useResult, useSetAppState } from './context';
 import { LanguageSwitch } from './LanguageSwitch';
-import { NavigationContext, type Drill, type NavTarget } from './navigation';
+import { NavigationContext, useNavigate, type Drill, type NavTarget } from './navigation';
 
 const VIEW_ICONS: Record<ViewKey, ReactNode> = {
+  home: <HomeOutlined />,
   customers: <TeamOutlined />,
   opportunities: <FundOutlined />,
   pipeline: <ProjectOutlined />,
@@ -61,7 +65,10 @@ const VIEW_ICONS: Record<ViewKey, ReactNode> = {
 };
 
 function ViewContent({ view }: { view: ViewKey }) {
+  const navigate = useNavigate();
   switch (view) {
+    case 'home':
+      return <HomeView onOpenCustomer={(id) => navigate({ view: 'customers', drill: { customerId: id } })} />;
     case 'customers':
       return <CustomersView />;
     case 'opportunities':
@@ -168,7 +175,7 @@ export function AppShell() {
               setDrill(null);
               setChosen(key as ViewKey);
             }}
-            items={views.map((v) => ({ key: v, icon: VIEW_ICONS[v], label: t(`nav.${v}`) }))}
+            items={views.map((v) => ({ key: v, icon: VIEW_ICONS[v], label: v === 'home' && !narrow ? <HomeNavLabel /> : t(`nav.${v}`) }))}
           />
         </nav>
       </Layout.Sider>

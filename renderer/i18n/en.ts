@@ -1,10 +1,12 @@
 import type { zhCN } from './zh-CN';
 import { alertsReviewsEn } from '../features/reviews/messages';
+import { homeEn } from '../features/home/messages';
 
 // English. Same keys as zh-CN.ts (the type enforces it; messages.test.ts checks it at runtime).
 
 export const en: typeof zhCN = {
   ...alertsReviewsEn,
+  ...homeEn,
   app: {
     name: 'SalesVault',
     tagline: 'An encrypted offline customer vault, synced under your permissions',
@@ -66,6 +68,7 @@ export const en: typeof zhCN = {
     vault_key_missing: { title: 'The key of the local database is missing from the system keychain', action: 'The keychain entry was removed (keychain reset or a cleanup tool), so this device cannot open its data. Sign out and sign in again: your data is synced from the server; edits that were not yet sent cannot be recovered.' },
     vault_damaged: { title: 'The local encrypted database was damaged', action: 'The app rebuilds it: edits not yet sent are kept and sent, everything else is synced again from the server. Stay connected until the sync completes.' },
     sso_failed: { title: 'Single sign-on did not complete', action: 'The sign-in in the browser was refused, cancelled or took too long. Try again, or ask IT whether your account is set up for SalesVault.' },
+    app_update_required: { title: 'This version of SalesVault is no longer accepted', action: 'IT requires a newer version on this computer. Install the update (check for updates, or ask IT for the installer), then start SalesVault again; your data stays encrypted on this computer meanwhile.' },
     internal: { title: 'Something unexpected went wrong', action: 'Try again; if it keeps happening, tell IT when it happened.' },
   },
   signIn: {
@@ -97,6 +100,31 @@ export const en: typeof zhCN = {
     progress: '{{done}} records received',
     progressOf: '{{done}} of {{total}} records received',
   },
+  updateRequired: {
+    title: 'Update required',
+    description: 'IT requires SalesVault {{minimum}} or newer on {{platform}}. The server no longer accepts this version, so customer data is locked until the app is updated.',
+    thisVersion: 'This app',
+    minimum: 'Minimum version',
+    lastSync: 'Last sync',
+    what: 'Install the update, then start SalesVault again: it unlocks as soon as the updated app checks in with the server.',
+    safe: 'Your customer data is still stored encrypted on this computer; nothing was erased.',
+    outbox: '{{count}} edits not yet sent are kept and will be sent after the update.',
+    check: 'Check for updates',
+    install: 'Restart and install {{version}}',
+    checkIn: 'Check in again',
+    status: {
+      unavailable: 'Updates are not available here',
+      unavailableWhat: 'This installation cannot update itself. Ask IT for the installer of SalesVault {{minimum}} or newer.',
+      checking: 'Checking for updates…',
+      notAvailable: 'No newer version on the update server yet',
+      notAvailableWhat: 'Ask IT when SalesVault {{minimum}} will be published, or for its installer.',
+      downloading: 'Downloading SalesVault {{version}}…',
+      downloaded: 'SalesVault {{version}} is ready to install',
+      downloadedWhat: 'Restart now to install it, or it installs when you quit the app.',
+      error: 'The update could not be checked or downloaded',
+      errorWhat: 'Check your network and try again. If it keeps failing, ask IT for the installer of SalesVault {{minimum}} or newer.',
+    },
+  },
   locked: {
     title: 'The app is locked',
     description: 'This device has not checked in with the server for more than {{hours}}, so customer data is locked. It is still stored encrypted on this device; nothing was lost.',
@@ -124,6 +152,7 @@ export const en: typeof zhCN = {
     wipe_after_expired: 'this device did not check in with the server within the allowed offline period, so its local data was erased.',
     device_revoked: 'an administrator revoked this device; its local data was erased.',
     user_deactivated: 'your user account was deactivated; this device’s local data was erased.',
+    app_update_required: 'the server no longer accepts this version of the app; install the update to unlock (nothing is erased).',
   },
   /** AppState.recovery: what the user is told after the vault was rolled back or repaired. */
   recovery: {
@@ -157,6 +186,7 @@ export const en: typeof zhCN = {
     mainNav: 'Main navigation',
   },
   nav: {
+    home: 'Home',
     customers: 'Customers',
     opportunities: 'Opportunities',
     pipeline: 'Pipeline board',
@@ -215,7 +245,7 @@ export const en: typeof zhCN = {
       probability: 'Probability (%)',
       owner: 'Owner',
     },
-    activity: { kind: 'Kind', at: 'When', text: 'Text', author: 'Logged by' },
+    activity: { kind: 'Kind', at: 'When', text: 'Text', author: 'Logged by', dueAt: 'Due', doneAt: 'Done at', reminderAt: 'Reminder' },
   },
   customerType: { company: 'Company', person: 'Person' },
   stages: { lead: 'Lead', qualified: 'Qualified', proposal: 'Proposal', negotiation: 'Negotiation', won: 'Won', lost: 'Lost' },
@@ -479,6 +509,28 @@ export const en: typeof zhCN = {
     org: {
       title: 'Organisation',
       members: '{{count}} people',
+    },
+    minVersion: {
+      title: 'Minimum app version',
+      intro: 'Apps below the minimum version of their platform can no longer check in or sync: they lock (their data stays encrypted on the computer, nothing is erased) and ask the user to update. They unlock at the first check-in of an updated app. Every change is audited.',
+      platform: 'Platform',
+      minimum: 'Minimum version',
+      none: 'No minimum',
+      below: 'Active devices below',
+      belowCount: '{{count}} below',
+      change: 'Change',
+      inputLabel: 'New minimum version for {{platform}}',
+      set: 'Set minimum',
+      setFor: 'Set minimum for {{platform}}',
+      clear: 'Remove',
+      clearFor: 'Remove the minimum for {{platform}}',
+      invalid: 'Enter a version such as 1.4.0',
+      confirmTitle: 'Require {{version}} on {{platform}}?',
+      confirm: 'Apps on {{platform}} older than {{version}} lock at their next check-in until they are updated. Active devices affected now: {{count}}.',
+      setDone: 'Minimum for {{platform}} set to {{version}}',
+      clearedDone: 'Minimum for {{platform}} removed',
+      belowTag: 'Below minimum',
+      belowTip: 'Older than the minimum {{version}}: this app locks at its next check-in until it is updated.',
     },
     devices: {
       title: 'Devices',

@@ -36,6 +36,7 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   vault_key_missing: true,
   vault_damaged: true,
   sso_failed: true,
+  app_update_required: true,
   internal: true,
 };
 export const API_ERROR_CODES = Object.keys(ERROR_CODE_SET) as ApiErrorCode[];

@@ -3,9 +3,11 @@
 // Error texts say what happened to the person and what to do next.
 
 import { alertsReviewsZh } from '../features/reviews/messages';
+import { homeZh } from '../features/home/messages';
 
 export const zhCN = {
   ...alertsReviewsZh,
+  ...homeZh,
   app: {
     name: 'SalesVault 销售保险箱',
     tagline: '加密的离线客户库，按权限同步',
@@ -67,6 +69,7 @@ export const zhCN = {
     vault_key_missing: { title: '系统钥匙串中缺少本地数据库的密钥', action: '钥匙串条目已被删除（钥匙串被重置或被清理工具删除），本机无法打开数据。请退出并重新登录：数据会从服务器重新同步；尚未发送的修改无法恢复。' },
     vault_damaged: { title: '本地加密数据库已损坏', action: '应用正在重建数据库：尚未发送的修改会保留并发送，其余数据从服务器重新同步。请保持联网直到同步完成。' },
     sso_failed: { title: '单点登录未完成', action: '浏览器中的登录被拒绝、已取消或超时。请重试，或询问 IT 您的账号是否已开通 SalesVault。' },
+    app_update_required: { title: '此版本的 SalesVault 已不再被接受', action: 'IT 要求本机使用更新的版本。请安装更新（点击“检查更新”，或向 IT 索取安装包），然后重新启动 SalesVault；在此期间您的数据仍加密保存在本机。' },
     internal: { title: '发生了意外错误', action: '请重试；如果问题持续，请联系 IT 管理员并提供发生时间。' },
   },
   signIn: {
@@ -98,6 +101,31 @@ export const zhCN = {
     progress: '已接收 {{done}} 条记录',
     progressOf: '已接收 {{done}} / {{total}} 条记录',
   },
+  updateRequired: {
+    title: '需要更新',
+    description: 'IT 要求 {{platform}} 上的 SalesVault 版本不低于 {{minimum}}。服务器不再接受此版本，因此客户数据已锁定，更新后即可解锁。',
+    thisVersion: '本机应用',
+    minimum: '最低版本',
+    lastSync: '上次同步',
+    what: '请安装更新，然后重新启动 SalesVault：更新后的应用与服务器核验成功后立即解锁。',
+    safe: '您的客户数据仍加密保存在本机，没有被清除。',
+    outbox: '{{count}} 条尚未发送的修改已保留，更新后会发送到服务器。',
+    check: '检查更新',
+    install: '重启并安装 {{version}}',
+    checkIn: '重新核验',
+    status: {
+      unavailable: '此处无法获取更新',
+      unavailableWhat: '此安装无法自行更新。请向 IT 索取 SalesVault {{minimum}} 或更高版本的安装包。',
+      checking: '正在检查更新…',
+      notAvailable: '更新服务器上还没有更新的版本',
+      notAvailableWhat: '请询问 IT 何时发布 SalesVault {{minimum}}，或直接索取安装包。',
+      downloading: '正在下载 SalesVault {{version}}…',
+      downloaded: 'SalesVault {{version}} 已可安装',
+      downloadedWhat: '立即重启即可安装；也可在退出应用时自动安装。',
+      error: '无法检查或下载更新',
+      errorWhat: '请检查网络后重试。如果仍然失败，请向 IT 索取 SalesVault {{minimum}} 或更高版本的安装包。',
+    },
+  },
   locked: {
     title: '应用已锁定',
     description: '本机已超过 {{hours}}未与服务器核验，为保护客户数据已锁定。数据仍加密保存在本机，没有丢失。',
@@ -125,6 +153,7 @@ export const zhCN = {
     wipe_after_expired: '本机超过允许的离线期限未与服务器核验，本地数据已被清除。',
     device_revoked: '管理员已撤销此设备，本地数据已被清除。',
     user_deactivated: '您的账号已被停用，本机数据已被清除。',
+    app_update_required: '服务器不再接受此版本的应用；安装更新后即可解锁（不会清除任何数据）。',
   },
   /** AppState.recovery：本地数据库被回退或修复后告诉用户的内容。 */
   recovery: {
@@ -158,6 +187,7 @@ export const zhCN = {
     mainNav: '主导航',
   },
   nav: {
+    home: '首页',
     customers: '客户',
     opportunities: '商机',
     pipeline: '销售管道',
@@ -216,7 +246,7 @@ export const zhCN = {
       probability: '赢单概率 (%)',
       owner: '负责人',
     },
-    activity: { kind: '类型', at: '时间', text: '内容', author: '记录人' },
+    activity: { kind: '类型', at: '时间', text: '内容', author: '记录人', dueAt: '到期时间', doneAt: '完成时间', reminderAt: '提醒时间' },
   },
   customerType: { company: '企业', person: '个人' },
   stages: { lead: '线索', qualified: '已确认', proposal: '方案', negotiation: '谈判', won: '赢单', lost: '输单' },
@@ -480,6 +510,28 @@ export const zhCN = {
     org: {
       title: '组织架构',
       members: '{{count}} 人',
+    },
+    minVersion: {
+      title: '最低应用版本',
+      intro: '低于所在平台最低版本的应用将无法核验或同步：应用会锁定（数据仍加密保存在电脑上，不会被清除）并提示用户更新。更新后的应用首次核验成功即解锁。每次修改都会记入审计日志。',
+      platform: '平台',
+      minimum: '最低版本',
+      none: '未设置',
+      below: '低于最低版本的活动设备',
+      belowCount: '{{count}} 台',
+      change: '修改',
+      inputLabel: '{{platform}} 的新最低版本',
+      set: '设置最低版本',
+      setFor: '设置 {{platform}} 的最低版本',
+      clear: '移除',
+      clearFor: '移除 {{platform}} 的最低版本',
+      invalid: '请输入类似 1.4.0 的版本号',
+      confirmTitle: '要求 {{platform}} 使用 {{version}} 或更高版本？',
+      confirm: '{{platform}} 上低于 {{version}} 的应用将在下次核验时锁定，直到更新为止。当前受影响的活动设备：{{count}} 台。',
+      setDone: '{{platform}} 的最低版本已设为 {{version}}',
+      clearedDone: '已移除 {{platform}} 的最低版本',
+      belowTag: '低于最低版本',
+      belowTip: '低于最低版本 {{version}}：此应用将在下次核验时锁定，直到更新为止。',
     },
     devices: {
       title: '设备管理',

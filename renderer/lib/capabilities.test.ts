@@ -13,15 +13,23 @@ function userWithRole(key: string): SessionUser {
 
 describe('navigation by the grant’s actions', () => {
   it('gives each shipped role its screens and nothing else', () => {
-    expect(availableViews(userWithRole('rep'))).toEqual(['customers', 'opportunities', 'pipeline']);
+    // Roles with customer data land on the home page first.
+    expect(availableViews(userWithRole('rep'))).toEqual(['home', 'customers', 'opportunities', 'pipeline']);
     // Customer service reads no opportunities: no list, no board.
-    expect(availableViews(userWithRole('service'))).toEqual(['customers']);
-    expect(availableViews(userWithRole('manager'))).toEqual(['customers', 'opportunities', 'pipeline', 'dashboard']);
-    expect(availableViews(userWithRole('director'))).toEqual(['customers', 'opportunities', 'pipeline', 'dashboard']);
+    expect(availableViews(userWithRole('service'))).toEqual(['home', 'customers']);
+    expect(availableViews(userWithRole('manager'))).toEqual(['home', 'customers', 'opportunities', 'pipeline', 'dashboard']);
+    expect(availableViews(userWithRole('director'))).toEqual(['home', 'customers', 'opportunities', 'pipeline', 'dashboard']);
     expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews']);
     // The auditor reads the audit trail, alerts and review results: no customer screens.
     expect(availableViews(userWithRole('auditor'))).toEqual(['audit', 'alerts', 'reviews']);
     expect(availableViews(null)).toEqual([]);
+  });
+
+  it('offers planning and completing follow-ups to reps and managers only', () => {
+    expect(capabilitiesOf(userWithRole('rep'))).toMatchObject({ planFollowUps: true, completeFollowUps: true });
+    expect(capabilitiesOf(userWithRole('manager'))).toMatchObject({ planFollowUps: true, completeFollowUps: true });
+    expect(capabilitiesOf(userWithRole('service'))).toMatchObject({ planFollowUps: false, completeFollowUps: false });
+    expect(capabilitiesOf(userWithRole('director'))).toMatchObject({ planFollowUps: false, completeFollowUps: false });
   });
 
   it('offers export only when the action and the offline policy both allow it', () => {

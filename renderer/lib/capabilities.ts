@@ -5,9 +5,12 @@ import type { SessionUser } from '../../shared/api/desktop-api';
 // whether a call is allowed; record-level rights come from CustomerDetail (canEdit, access).
 // Every "is this offered?" question of the renderer is answered here, in one place.
 
-export type ViewKey = 'customers' | 'opportunities' | 'pipeline' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
+export type ViewKey = 'home' | 'customers' | 'opportunities' | 'pipeline' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
 
 const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
+  // The home page (follow-ups, opportunities, recent customers) is about customer data: the
+  // roles without it (IT, auditor) keep their own first page.
+  home: ['customer.read'],
   customers: ['customer.read'],
   opportunities: ['opportunity.read'],
   pipeline: ['opportunity.read'],
@@ -26,7 +29,7 @@ const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   reviews: ['review.conduct', 'audit.read'],
 };
 
-const VIEW_ORDER: readonly ViewKey[] = ['customers', 'opportunities', 'pipeline', 'dashboard', 'users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews'];
+const VIEW_ORDER: readonly ViewKey[] = ['home', 'customers', 'opportunities', 'pipeline', 'dashboard', 'users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews'];
 
 function has(user: Pick<SessionUser, 'actions'> | null, action: string): boolean {
   return !!user && user.actions.includes(action);
@@ -42,6 +45,9 @@ export interface Capabilities {
   readContacts: boolean;
   readOpportunities: boolean;
   readActivities: boolean;
+  /** Planning follow-ups (an activity create) and rescheduling / completing them (an activity update). */
+  planFollowUps: boolean;
+  completeFollowUps: boolean;
   createCustomer: boolean;
   createContact: boolean;
   createOpportunity: boolean;
@@ -64,6 +70,8 @@ export function capabilitiesOf(user: SessionUser | null): Capabilities {
     readContacts: has(user, 'contact.read'),
     readOpportunities: has(user, 'opportunity.read'),
     readActivities: has(user, 'activity.read'),
+    planFollowUps: has(user, 'activity.create') && has(user, 'activity.update'),
+    completeFollowUps: has(user, 'activity.update'),
     createCustomer: has(user, 'customer.create'),
     createContact: has(user, 'contact.create'),
     createOpportunity: has(user, 'opportunity.create'),

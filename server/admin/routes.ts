@@ -14,6 +14,7 @@ import { DomainError } from '../domain-error';
 import { exposureReport } from '../exposure/report';
 import { renderExposure } from '../exposure/render';
 import { route } from '../http/route';
+import { minAppVersions, setMinAppVersion } from '../devices/min-version';
 import { hashPassword } from '../identity/password';
 import { loadClassification, loadOrgTree } from '../org/load';
 import { resetMfa, revokeAllDevices, signOutEverywhere, unlockUser } from './account-actions';
@@ -195,6 +196,17 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, ctx, 'revokeDevice', async ({ principal, params }) => {
     const actor = await requireAdmin(ctx, principal, 'admin.devices', 'revokeDevice');
     return { device: await revokeDevice(ctx, params.id!, actor) };
+  });
+
+  // ---- minimum app version per platform (server/devices/min-version.ts)
+  route(app, ctx, 'getMinAppVersions', async ({ principal }) => {
+    await requireAdmin(ctx, principal, 'admin.devices', 'getMinAppVersions');
+    return minAppVersions(ctx);
+  });
+
+  route(app, ctx, 'setMinAppVersion', async ({ principal, body }) => {
+    const actor = await requireAdmin(ctx, principal, 'admin.devices', 'setMinAppVersion');
+    return setMinAppVersion(ctx, body.platform, body.minVersion, actor);
   });
 
   // ---- lost-device exposure (server/exposure): ids, customer names, field names; never values.

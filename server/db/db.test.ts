@@ -21,6 +21,8 @@ describe('database layer', () => {
         'identity_providers', 'scim_group_members', 'scim_group_rules', 'scim_groups', 'scim_tokens', 'scim_users', 'sso_nonces', 'user_identities',
         // 0013: the exposure ledger (server/exposure/ledger.ts)
         'exposure_devices', 'exposure_field_sets', 'exposure_ledger', 'exposure_pages',
+        // 0015: the minimum app version per platform (server/devices/min-version.ts)
+        'app_min_versions',
       ].sort(),
     );
     expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);

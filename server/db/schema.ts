@@ -132,6 +132,10 @@ export interface ActivitiesTable extends RecordCols {
   at: number;
   author_id: string;
   text: string;
+  /** Follow-ups (migration 0016): due moment, completion, reminder; null for a logged activity. */
+  due_at?: number | null;
+  done_at?: number | null;
+  reminder_at?: number | null;
 }
 
 export interface SharesTable {
@@ -312,6 +316,12 @@ export interface ReviewCampaignsTable {
   status: 'open' | 'closed';
   stale_days: number;
   closed_at: number | null;
+  /** what the due date does to undecided items (migration 0015) */
+  due_action: 'keep' | 'revoke';
+  /** reminders this many days before the due date (0 = none) */
+  reminder_days: number;
+  reminded_at: number | null;
+  close_reason: 'all_items_decided' | 'due_date' | null;
 }
 
 export interface ReviewItemsTable {
@@ -328,6 +338,17 @@ export interface ReviewItemsTable {
   decided_by: string | null;
   decided_at: number | null;
   note: string | null;
+  /** who decided: a reviewer, or the campaign's due date (migration 0015) */
+  decision_source: 'reviewer' | 'due_date' | null;
+}
+
+/** The minimum app version per platform (migration 0015). */
+export interface AppMinVersionsTable {
+  platform: string;
+  min_version: string;
+  /** null = set from the CLI */
+  set_by: string | null;
+  set_at: number;
 }
 
 /** The audit chain head as signed by the server at one moment (see server/audit/checkpoints.ts). */
@@ -396,6 +417,7 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable;
   sign_in_throttle: SignInThrottleTable;
   approval_requests: ApprovalRequestsTable;
+  app_min_versions: AppMinVersionsTable;
   exposure_ledger: ExposureLedgerTable;
   exposure_field_sets: ExposureFieldSetsTable;
   exposure_pages: ExposurePagesTable;

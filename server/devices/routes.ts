@@ -10,6 +10,7 @@ import { loadSubject } from '../org/load';
 import { abandonEnrollment, enrollmentCheckInWindowMs, retireOverdueEnrollments } from './enrollment-lifecycle';
 import { issueAccessToken, issueGrant } from './grant';
 import { sameMachineAs, signOutDevice } from './lifecycle';
+import { updateRequiredError, updateRequiredFor } from './min-version';
 import { DEVICE_KEY_PROBLEM_TEXT, deviceKeyProblem } from './public-key';
 import { wipeConfirmationRefusal, type WipeConfirmationRefusal } from './revocation';
 
@@ -103,6 +104,15 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, l
       })
       .where('id', '=', principal.device.id)
       .execute();
+    // Below the platform's minimum: the version is recorded (IT sees it) but nothing is issued.
+    const refused = await updateRequiredFor(ctx, principal.device.platform, body.appVersion);
+    if (refused) {
+      await ctx.audit.append({
+        actorId: principal.user.id, deviceId: principal.device.id, action: 'device.check_in', target: principal.device.id,
+        outcome: 'denied', details: { reason: 'app_update_required', ...refused },
+      });
+      throw updateRequiredError(refused);
+    }
     const { grant, claims } = await issueGrant(ctx, principal.subject, principal.device.id);
     const access = await issueAccessToken(ctx, principal.user.id, principal.device.id);
     await ctx.audit.append({

@@ -38,6 +38,8 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   account_locked: 423,
   // the request depended on the identity provider, which failed (domain refusals stay 4xx)
   provider_unavailable: 424,
+  // the client must update before it may check in or sync (body: details.minimum)
+  app_update_required: 426,
 };
 
 export function fromDomainError(error: DomainError): HttpError {

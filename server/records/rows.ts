@@ -68,6 +68,7 @@ export function activityFromRow(r: ActivitiesTable): Activity {
   return {
     id: r.id, updatedAt: num(r.updated_at), version: num(r.version), customerId: r.customer_id,
     kind: r.kind as Activity['kind'], at: num(r.at), authorId: r.author_id, text: r.text,
+    dueAt: numOrNull(r.due_at), doneAt: numOrNull(r.done_at), reminderAt: numOrNull(r.reminder_at),
   };
 }
 
@@ -91,7 +92,10 @@ export const FIELD_COLUMNS: { [E in EntityType]: Record<string, string> } = {
     customerId: 'customer_id', title: 'title', stage: 'stage', amount: 'amount',
     expectedCloseDate: 'expected_close_date', probability: 'probability', ownerId: 'owner_id',
   },
-  activity: { customerId: 'customer_id', kind: 'kind', at: 'at', text: 'text', authorId: 'author_id' },
+  activity: {
+    customerId: 'customer_id', kind: 'kind', at: 'at', text: 'text', authorId: 'author_id',
+    dueAt: 'due_at', doneAt: 'done_at', reminderAt: 'reminder_at',
+  },
 };
 
 /** Converts domain field values to column values (tags are stored as JSON text). */

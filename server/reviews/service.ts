@@ -30,6 +30,10 @@ export interface NewCampaign {
   name: string;
   dueAt: number;
   staleDays: number;
+  /** what the due date does to undecided items (server/reviews/deadlines.ts); default keep */
+  dueAction?: 'keep' | 'revoke';
+  /** reminders this many days before the due date; default 3, 0 = none */
+  reminderDays?: number;
 }
 
 // ---- views
@@ -38,6 +42,7 @@ function campaignView(row: Selectable<ReviewCampaignsTable>, counts: { items: nu
   return {
     id: row.id, name: row.name, createdBy: row.created_by, createdAt: row.created_at, dueAt: row.due_at,
     status: row.status, staleDays: row.stale_days, closedAt: row.closed_at, ...counts,
+    dueAction: row.due_action, reminderDays: row.reminder_days, remindedAt: row.reminded_at, closeReason: row.close_reason,
   };
 }
 
@@ -47,6 +52,7 @@ function itemView(row: Selectable<ReviewItemsTable>): ReviewItemView {
     snapshot: reviewSnapshotSchema.parse(JSON.parse(row.snapshot)),
     flags: JSON.parse(row.flags) as ReviewFlag[],
     decision: row.decision, decidedBy: row.decided_by, decidedAt: row.decided_at, note: row.note,
+    decisionSource: row.decision_source,
   };
 }
 
@@ -133,6 +139,7 @@ export async function createCampaign(ctx: ServerContext, input: NewCampaign, act
   const campaign: Selectable<ReviewCampaignsTable> = {
     id: `review-${randomUUID()}`, name: input.name, created_by: actor.userId, created_at: now, due_at: input.dueAt,
     status: 'open', stale_days: input.staleDays, closed_at: null,
+    due_action: input.dueAction ?? 'keep', reminder_days: input.reminderDays ?? 3, reminded_at: null, close_reason: null,
   };
   const staleBefore = now - input.staleDays * DAY_MS;
   const items: Selectable<ReviewItemsTable>[] = [];
@@ -164,7 +171,7 @@ export async function createCampaign(ctx: ServerContext, input: NewCampaign, act
       id: `item-${randomUUID()}`, campaign_id: campaign.id, user_id: user.id,
       reviewer_id: reviewerFor(user.id, user.unitId, tree, managersByUnit, actor.userId),
       snapshot: JSON.stringify(snapshot), flags: JSON.stringify(flags),
-      decision: null, decided_by: null, decided_at: null, note: null,
+      decision: null, decided_by: null, decided_at: null, note: null, decision_source: null,
     });
   }
 
@@ -178,6 +185,7 @@ export async function createCampaign(ctx: ServerContext, input: NewCampaign, act
     actorId: actor.userId, deviceId: actor.deviceId, action: 'review.campaign.create', target: campaign.id, outcome: 'ok',
     details: {
       name: campaign.name, dueAt: campaign.due_at, staleDays: campaign.stale_days, items: items.length,
+      dueAction: campaign.due_action, reminderDays: campaign.reminder_days,
       stale: flagged('stale'), moved: flagged('moved'), privileged: flagged('privileged'),
     },
   });
@@ -237,6 +245,10 @@ export async function decideItem(
     .where('id', '=', itemId).where('campaign_id', '=', campaignId).executeTakeFirst();
   if (!item) throw new DomainError('not_found', `no item ${itemId} in campaign ${campaignId}`);
   if (campaign.status === 'closed') throw new DomainError('conflict', 'this campaign is closed');
+  // From the due date on, undecided items follow the campaign's setting (reviews/deadlines.ts).
+  if (ctx.now() >= campaign.due_at) {
+    throw new DomainError('conflict', `this campaign is past its due date: undecided items are ${campaign.due_action === 'revoke' ? 'revoked' : 'kept'} automatically`);
+  }
   if (item.decision !== null) throw new DomainError('conflict', `this item was already decided (${item.decision})`);
   if (item.user_id === actor.userId) throw new DomainError('forbidden', 'nobody reviews their own access');
   // The assigned reviewer decides; the campaign's creator may decide in their place.
@@ -249,7 +261,7 @@ export async function decideItem(
   const now = ctx.now();
   const recorded = decision === 'revoke' ? 'revoked' : 'certified';
   const updated = await ctx.db.updateTable('review_items')
-    .set({ decision: recorded, decided_by: actor.userId, decided_at: now, note: note ?? null })
+    .set({ decision: recorded, decided_by: actor.userId, decided_at: now, note: note ?? null, decision_source: 'reviewer' })
     .where('id', '=', itemId).where('decision', 'is', null)
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) throw new DomainError('conflict', 'this item was decided meanwhile');
@@ -262,7 +274,7 @@ export async function decideItem(
   const { open } = await ctx.db.selectFrom('review_items').select((eb) => eb.fn.countAll<number | string>().as('open'))
     .where('campaign_id', '=', campaignId).where('decision', 'is', null).executeTakeFirstOrThrow();
   if (Number(open) === 0) {
-    const closed = await ctx.db.updateTable('review_campaigns').set({ status: 'closed', closed_at: now })
+    const closed = await ctx.db.updateTable('review_campaigns').set({ status: 'closed', closed_at: now, close_reason: 'all_items_decided' })
       .where('id', '=', campaignId).where('status', '=', 'open').executeTakeFirst();
     if (Number(closed.numUpdatedRows) === 1) {
       await ctx.audit.append({
@@ -308,6 +320,7 @@ export async function exportCampaign(
   const header = [
     'campaign', 'username', 'display_name', 'unit', 'role', 'data_scope', 'read_clearance', 'write_clearance',
     'active_devices', 'devices', 'last_sign_in', 'last_activity', 'flags', 'reviewer', 'decision', 'decided_by', 'decided_at', 'note',
+    'decided_how', 'due_action', 'campaign_closed',
   ];
   const rows = items.map((i) => [
     campaign.name, i.snapshot.username, i.snapshot.displayName, i.snapshot.unitName ?? i.snapshot.unitId, i.snapshot.roleName,
@@ -316,6 +329,7 @@ export async function exportCampaign(
     iso(i.snapshot.lastSignInAt), iso(i.snapshot.lastActivityAt), i.flags.join(';'),
     i.reviewerId ? (usernames.get(i.reviewerId) ?? i.reviewerId) : '', i.decision ?? 'pending',
     i.decidedBy ? (usernames.get(i.decidedBy) ?? i.decidedBy) : '', iso(i.decidedAt), i.note,
+    i.decisionSource ?? '', campaign.dueAction, campaign.closeReason ?? '',
   ].map(cell));
   return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', content: stringify([header, ...rows]) };
 }

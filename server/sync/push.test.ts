@@ -150,6 +150,37 @@ describe('push', () => {
     expect(results[2]?.reason).toContain('invalid_fields');
   });
 
+  it('follow-ups: the rep plans, reschedules and completes one; inconsistent follow-up fields and service rescheduling are refused', async () => {
+    const due = s.clock.now() + 86_400_000;
+    const plan = (recordId: string, fields: Record<string, unknown>): Mutation => ({
+      mutationId: randomUUID(), entity: 'activity', op: 'create', recordId, baseVersion: null, baseValues: {}, createdAt: s.clock.now(),
+      fields: { customerId: 'c1', kind: 'visit', at: due, text: '回访', ...fields },
+    });
+    const row = (id: string) => s.ctx.db.selectFrom('activities').selectAll().where('id', '=', id).executeTakeFirst();
+    const [planned, noDue, lateReminder] = (await pushMutations(dev.rep, [
+      plan('fu-1', { dueAt: due, reminderAt: due - 3_600_000, doneAt: null }),
+      plan('fu-2', { reminderAt: due }),
+      plan('fu-3', { dueAt: due, reminderAt: due + 1 }),
+    ])).results;
+    expect(planned?.status).toBe('applied');
+    expect(planned?.record).toMatchObject({ dueAt: due, reminderAt: due - 3_600_000, doneAt: null, authorId: s.fixture.users.rep.id });
+    expect(noDue).toMatchObject({ status: 'rejected', reason: expect.stringContaining('invalid_fields') });
+    expect(lateReminder).toMatchObject({ status: 'rejected', reason: expect.stringContaining('reminderAt') });
+    expect(await row('fu-2')).toBeUndefined();
+
+    // Rescheduling past its reminder is refused; customer service holds no activity.update.
+    const [early] = (await pushMutations(dev.rep, [update('fu-1', { dueAt: due - 7_200_000, at: due - 7_200_000 }, { dueAt: due, at: due }, 1, 'activity')])).results;
+    expect(early).toMatchObject({ status: 'rejected', reason: expect.stringContaining('reminderAt') });
+    const [byService] = (await pushMutations(dev.service, [update('fu-1', { doneAt: due }, { doneAt: null }, 1, 'activity')])).results;
+    expect(byService).toMatchObject({ status: 'rejected', reason: 'no_action' });
+
+    const doneAt = s.clock.now();
+    const [done] = (await pushMutations(dev.rep, [update('fu-1', { doneAt, at: doneAt, text: '已拜访' }, { doneAt: null, at: due, text: '回访' }, 1, 'activity')])).results;
+    expect(done?.status).toBe('applied');
+    const stored = await row('fu-1');
+    expect([Number(stored?.done_at), Number(stored?.at), stored?.text, Number(stored?.version)]).toEqual([doneAt, doneAt, '已拜访', 2]);
+  });
+
   it('uploads offline audit entries with their original times (inside the device\'s offline window)', async () => {
     // The device enrolled moments ago: an entry from days before would be flagged (see test/attacks).
     const at = s.clock.now() - 60_000;

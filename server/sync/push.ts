@@ -181,6 +181,19 @@ function validFields(entity: EntityType, fields: Record<string, unknown>, partia
   return parsed.data as Record<string, unknown>;
 }
 
+/**
+ * A follow-up's fields agree with each other (docs/follow-ups.md): it is done or reminded only
+ * when it has a due moment, and the reminder is not after that moment.
+ */
+function checkFollowUp(record: Record<string, unknown>): void {
+  const due = record.dueAt ?? null;
+  const reminder = record.reminderAt ?? null;
+  if (due === null && ((record.doneAt ?? null) !== null || reminder !== null)) {
+    throw new Rejection('invalid_fields: doneAt and reminderAt need dueAt (only a follow-up is done or reminded)');
+  }
+  if (due !== null && reminder !== null && Number(reminder) > Number(due)) throw new Rejection('invalid_fields: reminderAt must not be after dueAt');
+}
+
 function assertWritable(principal: Principal, data: ScopeData, entity: EntityType, fields: readonly string[]): void {
   const above = fieldsAboveWriteClearance(entity, fields, principal.role.writeClearance, data.classification, principal.role.readClearance);
   if (above.length > 0) throw new Rejection(`above_write_clearance: ${above.join(', ')}`);
@@ -256,7 +269,10 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
         if (!decision.allowed && !authorize(subject, 'customer.read', data.tree, target).allowed) throw notVisible(`customer ${customerId}: ${decision.reason ?? 'forbidden'}`);
         check(decision);
         if (entity === 'opportunity') await checkOwner(trx, principal, data, customerId, String(valid.ownerId), now);
-        if (entity === 'activity') valid.authorId = user.id; // the author is whoever creates it
+        if (entity === 'activity') {
+          valid.authorId = user.id; // the author is whoever creates it
+          checkFollowUp(valid);
+        }
       }
       if (existing) throw new Rejection('id_unavailable', existing.deleted ? 'id of a deleted record' : 'id of a record outside the user\'s scope');
       await createRecord(trx, { entity, id: recordId, fields: valid, actorId: user.id, now });
@@ -292,6 +308,7 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
       }
     }
     assertWritable(principal, data, entity, Object.keys(valid));
+    if (entity === 'activity') checkFollowUp({ ...current, ...valid });
     const toApply: Record<string, unknown> = {};
     const conflicts: NonNullable<MutationResult['conflicts']> = [];
     const sameBase = mutation.baseVersion !== null && mutation.baseVersion === current.version;

@@ -32,7 +32,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  overrides: Partial<Pick<BuildServerOptions, 'rateLimit'>> = {},
+  overrides: Partial<Pick<BuildServerOptions, 'rateLimit' | 'reviewJobIntervalMs'>> = {},
 ): Promise<TestServer> {
   const clock = new TestClock();
   const database = await withTestDatabase();
@@ -45,6 +45,8 @@ export async function startTestServer(
       // Tests sign in many times from one IP; the limiter itself has its own test.
       rateLimit: overrides.rateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
       now: clock.now,
+      // Tests move the clock and run the access-review deadline job themselves, unless they test the timer.
+      reviewJobIntervalMs: overrides.reviewJobIntervalMs ?? false,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;

@@ -24,6 +24,7 @@ import type {
   AuditEntryView,
   DeviceView,
   IncidentView,
+  MinAppVersions,
   OrgUnitView,
   ReviewCampaignView,
   ReviewItemView,
@@ -70,6 +71,8 @@ export type ApiErrorCode =
   | 'vault_damaged'
   /** the single sign-on in the browser did not complete (refused, cancelled, timed out) */
   | 'sso_failed'
+  /** The server refuses this app's version: it is below the minimum IT set for this platform. */
+  | 'app_update_required'
   | 'internal';
 
 export interface ApiError {
@@ -148,6 +151,8 @@ export interface AppState {
    *   'wipe_after_expired' wiped: no check-in within the wipe-after period, local data erased
    *   'device_revoked'     revoked: an administrator revoked this device, local data erased
    *   'user_deactivated'   revoked: the user account was deactivated, local data erased
+   *   'app_update_required' locked: the server refuses this app's version (below IT's minimum);
+   *                        data stays encrypted on the device until an updated app checks in
    * or, when an existing vault cannot be opened (phase 'locked'), the ApiErrorCode that stopped
    * it ('keychain_unavailable', 'vault_corrupt', …). Unknown codes are shown raw. null otherwise.
    */
@@ -157,6 +162,34 @@ export interface AppState {
   sync: { status: 'idle' | 'syncing' | 'error'; lastError: ApiErrorCode | null };
   /** The last time the vault had to be recovered (rolled back or repaired), until the user dismisses it. */
   recovery?: VaultRecovery | null;
+  /**
+   * Set while the server refuses this app's version (reason 'app_update_required'): the app is
+   * locked, its data still encrypted on this device, until an updated app checks in.
+   */
+  updateRequired?: UpdateRequired | null;
+  /** What the app's updater is doing ('unavailable' where the app cannot update itself). */
+  update?: UpdateStatus;
+}
+
+/** The server's minimum version for this platform, and this app's version below it. */
+export interface UpdateRequired {
+  platform: string;
+  minimum: string;
+  current: string;
+}
+
+/**
+ * The updater's state (electron/core/contracts.ts `Updater`): 'unavailable' where the app cannot
+ * update itself (the browser harness, a development build, no feed configured).
+ */
+export interface UpdateStatus {
+  state: 'unavailable' | 'idle' | 'checking' | 'not-available' | 'available' | 'downloading' | 'downloaded' | 'error';
+  /** the version offered (available, downloading, downloaded) */
+  version: string | null;
+  /** download progress, 0–100 */
+  percent: number | null;
+  /** English detail of an error (the renderer shows its own text for the state) */
+  message: string | null;
 }
 
 /**
@@ -175,7 +208,7 @@ export interface VaultRecovery {
 }
 
 /** The reason codes of AppState.reason (besides ApiErrorCodes for a vault that cannot be opened). */
-export const APP_STATE_REASONS = ['lease_expired', 'clock_rolled_back', 'clock_suspect', 'wipe_after_expired', 'device_revoked', 'user_deactivated'] as const;
+export const APP_STATE_REASONS = ['lease_expired', 'clock_rolled_back', 'clock_suspect', 'wipe_after_expired', 'device_revoked', 'user_deactivated', 'app_update_required'] as const;
 export type AppStateReason = (typeof APP_STATE_REASONS)[number];
 
 export type Locale = 'zh-CN' | 'en';
@@ -260,6 +293,46 @@ export interface TeamDashboard {
   computedAt: number;
 }
 
+/** A follow-up (a planned activity, docs/follow-ups.md) as lists and the home page show it. */
+export interface FollowUpItem {
+  id: string;
+  customerId: string;
+  customerName: string;
+  /** What is planned (visit, call, note); absent only if above the user's clearance. */
+  kind?: Activity['kind'];
+  /** The plan's text; absent when above the user's read clearance. */
+  text?: string;
+  dueAt: number;
+  reminderAt: number | null;
+  doneAt: number | null;
+  authorId: string;
+  authorName: string | null;
+  /** true while the plan (or a change of it) waits in the outbox */
+  pending: boolean;
+  /** May this user reschedule and complete it (role action and the server's verdict on the customer)? */
+  canEdit: boolean;
+}
+
+/** The home page of a user with customer data: everything from the vault, offline. */
+export interface HomeOverview {
+  /** The local calendar day the lists are computed for (yyyy-mm-dd). */
+  today: string;
+  /** Open follow-ups due today (local day), earliest first. */
+  dueToday: FollowUpItem[];
+  /** Open follow-ups due before today, oldest first (capped); overdueTotal counts them all. */
+  overdue: FollowUpItem[];
+  overdueTotal: number;
+  /** Open follow-ups due in the next 7 days after today. */
+  upcoming: FollowUpItem[];
+  /** Open opportunities with an expected close date from today to 30 days ahead. */
+  closingSoon: { id: string; customerId: string; customerName: string; title: string; stage?: OpportunityStage; amount?: number | null; expectedCloseDate: string }[];
+  /** Customers this user opened on this device, newest first. */
+  recentCustomers: { id: string; name: string; city?: string; viewedAt: number }[];
+  /** The user's own reminders that are due and not dismissed (the in-app banner). */
+  reminders: FollowUpItem[];
+  computedAt: number;
+}
+
 // ---- inputs (validated at the boundary with these schemas) -------------------------------
 
 export const searchCustomersInput = z.object({
@@ -284,6 +357,14 @@ export const searchCustomersInput = z.object({
   after: z.object({ name: z.string().max(1000).nullable(), id: idSchema }).optional(),
 });
 
+/**
+ * "Today" as the person sees it: the local calendar day of the screen (the renderer's time zone),
+ * [start, end) in epoch ms and its yyyy-mm-dd. Without it the core takes its own local day.
+ */
+export const localDaySchema = z
+  .object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
+  .refine((d) => d.end > d.start && d.end - d.start <= 26 * 3_600_000, 'a day is at most 26 hours long');
+
 export const desktopInputs = {
   getState: z.undefined(),
   signIn: z.object({
@@ -297,6 +378,9 @@ export const desktopInputs = {
   ssoProviders: z.object({ serverUrl: z.string().url().max(300) }),
   signInWithSso: z.object({ serverUrl: z.string().url().max(300), providerId: idSchema }),
   syncNow: z.undefined(),
+  /** The app's updater (signed updates from the company's feed): check, and install on quit. */
+  checkForUpdates: z.undefined(),
+  installUpdate: z.undefined(),
   setLocale: z.object({ locale: z.enum(['zh-CN', 'en']) }),
   signOut: z.undefined(),
   /** The user read the notice of a repaired or rolled-back vault (AppState.recovery): hide it. */
@@ -325,6 +409,32 @@ export const desktopInputs = {
   saveOpportunityView: opportunityViewSchema,
   deleteOpportunityView: z.object({ id: idSchema }),
 
+  // Follow-ups (docs/follow-ups.md): planned activities, through the outbox like every edit.
+  planFollowUp: z.object({
+    customerId: idSchema,
+    kind: z.enum(['visit', 'call', 'note']),
+    dueAt: activityFieldsSchema.shape.at,
+    reminderAt: activityFieldsSchema.shape.at.nullable().default(null),
+    text: activityFieldsSchema.shape.text,
+  }),
+  updateFollowUp: z.object({
+    id: idSchema,
+    fields: z.object({
+      kind: z.enum(['visit', 'call', 'note']).optional(),
+      dueAt: activityFieldsSchema.shape.at.optional(),
+      reminderAt: activityFieldsSchema.shape.at.nullable().optional(),
+      text: activityFieldsSchema.shape.text.optional(),
+    }),
+  }),
+  /** Completing logs it: done now (or at `doneAt`), with the outcome as its text when given. */
+  completeFollowUp: z.object({ id: idSchema, doneAt: activityFieldsSchema.shape.at.optional(), text: activityFieldsSchema.shape.text.optional() }),
+  /** mine: the user's open follow-ups; team: every open one in the vault (the user's scope); overdue: the user's open ones due before today. */
+  listFollowUps: z.object({ filter: z.enum(['mine', 'team', 'overdue']), limit: z.number().int().min(1).max(500).default(200), day: localDaySchema.optional() }),
+  /** scope 'team' (managers): every follow-up in the user's scope; 'mine': the user's own. */
+  homeOverview: z.object({ scope: z.enum(['mine', 'team']).default('mine'), day: localDaySchema.optional() }),
+  /** Hide a due reminder from the in-app banner (this reminder moment only). */
+  dismissReminder: z.object({ id: idSchema }),
+
   adminListUsers: z.undefined(),
   adminCreateUser: ROUTES.createUser.body,
   adminUpdateUser: z.object({ id: idSchema, patch: ROUTES.updateUser.body }),
@@ -340,6 +450,9 @@ export const desktopInputs = {
   adminListUnits: z.undefined(),
   adminListDevices: z.undefined(),
   adminRevokeDevice: z.object({ id: idSchema }),
+  /** The minimum app version per platform (and how many active devices are below it). */
+  adminGetMinVersions: z.undefined(),
+  adminSetMinVersion: ROUTES.setMinAppVersion.body,
   /** What the device's vault held (the server's exposure ledger): ids, customer names, field names. */
   adminDeviceExposure: z.object({ id: idSchema }),
   /** The same report as a file rendered by the server (PDF in the chosen language). */
@@ -397,6 +510,9 @@ export interface DesktopOutputs {
     | { mfaRequired: true; mfaSetupRequired: boolean; otpauthUri: string | null }
     | { mfaRequired: false; state: AppState };
   syncNow: AppState;
+  checkForUpdates: UpdateStatus;
+  /** Quits and installs a downloaded update (answers only when there is none to install). */
+  installUpdate: UpdateStatus;
   setLocale: AppState;
   signOut: AppState;
   dismissRecovery: AppState;
@@ -425,6 +541,13 @@ export interface DesktopOutputs {
   saveOpportunityView: OpportunityView[];
   deleteOpportunityView: OpportunityView[];
 
+  planFollowUp: { id: string };
+  updateFollowUp: FollowUpItem;
+  completeFollowUp: FollowUpItem;
+  listFollowUps: FollowUpItem[];
+  homeOverview: HomeOverview;
+  dismissReminder: { ok: true };
+
   adminListUsers: UserView[];
   /** A change that widens access and that the caller's own scope does not cover waits for approval. */
   adminCreateUser: UserView | PendingApproval;
@@ -440,6 +563,8 @@ export interface DesktopOutputs {
   adminListUnits: OrgUnitView[];
   adminListDevices: DeviceView[];
   adminRevokeDevice: DeviceView;
+  adminGetMinVersions: MinAppVersions;
+  adminSetMinVersion: MinAppVersions;
   adminDeviceExposure: ExposureReport;
   /** `base64`: the file's bytes (a PDF is binary); `count`: the customers it lists. */
   adminExportDeviceExposure: { filename: string; mime: string; base64: string; count: number };

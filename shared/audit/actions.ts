@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = {
   'admin.role.update': 'admin',
   'admin.unit.create': 'admin',
   'admin.classification.set': 'admin',
+  'admin.min_version.set': 'admin',
   'admin.share.create': 'admin',
   'admin.approval.request': 'admin',
   'admin.approval.approve': 'admin',
@@ -72,6 +73,7 @@ export const AUDIT_ACTIONS = {
   'review.campaign.close': 'reviews',
   'review.item.decide': 'reviews',
   'review.export': 'reviews',
+  'review.reminder': 'reviews',
   // alerts
   'alert.raised': 'alerts',
   'alert.acknowledge': 'alerts',

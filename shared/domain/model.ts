@@ -162,10 +162,22 @@ export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 export interface Activity extends RecordBase {
   customerId: string;
   kind: ActivityKind;
-  /** Epoch ms when the activity happened. */
+  /**
+   * Epoch ms when the activity happened; for an open follow-up, when it is planned (its due
+   * moment). Completing a follow-up sets it to the moment it was done.
+   */
   at: number;
   authorId: string;
   text: string;
+  /**
+   * Follow-ups (docs/follow-ups.md) are activities with a due moment: `dueAt` null = a logged
+   * activity; set = a planned one, open while `doneAt` is null and logged once it is done.
+   */
+  dueAt?: number | null;
+  /** Epoch ms when the follow-up was completed (null while open; always null for a logged activity). */
+  doneAt?: number | null;
+  /** Epoch ms when the author wants to be reminded (null: no reminder). */
+  reminderAt?: number | null;
 }
 
 export interface EntityRecordMap {
@@ -194,7 +206,7 @@ export const ENTITY_FIELDS = {
   customer: ['name', 'type', 'industry', 'city', 'address', 'tags', 'creditLimit', 'paymentTerms', 'taxId', 'notes'],
   contact: ['name', 'title', 'phone', 'email', 'wechat'],
   opportunity: ['title', 'stage', 'amount', 'expectedCloseDate', 'probability'],
-  activity: ['kind', 'at', 'text'],
+  activity: ['kind', 'at', 'text', 'dueAt', 'doneAt', 'reminderAt'],
 } as const satisfies { [E in EntityType]: readonly (keyof EntityRecordMap[E])[] };
 
 export type ClassifiableField<E extends EntityType> = (typeof ENTITY_FIELDS)[E][number];
@@ -217,7 +229,7 @@ export const DEFAULT_CLASSIFICATION: FieldClassification = {
   },
   contact: { name: 'public', title: 'public', phone: 'sensitive', email: 'sensitive', wechat: 'sensitive' },
   opportunity: { title: 'public', stage: 'public', amount: 'internal', expectedCloseDate: 'public', probability: 'internal' },
-  activity: { kind: 'public', at: 'public', text: 'internal' },
+  activity: { kind: 'public', at: 'public', text: 'internal', dueAt: 'public', doneAt: 'public', reminderAt: 'public' },
 };
 
 export type DeviceStatus = 'active' | 'revoked';

@@ -17,6 +17,8 @@ const REP_ACTIONS: Action[] = [
   ...readCreateUpdate('opportunity'),
   'activity.read',
   'activity.create',
+  // Rescheduling and completing a follow-up (docs/follow-ups.md) is an update of the activity.
+  'activity.update',
 ];
 
 export const DEFAULT_ROLES: Role[] = [

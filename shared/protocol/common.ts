@@ -73,6 +73,8 @@ export const ERROR_CODES = [
   'offline_not_allowed',
   // single sign-on: the identity provider's discovery document or keys could not be fetched
   'provider_unavailable',
+  // the app is older than the minimum version IT set for its platform (details: platform, minimum, current)
+  'app_update_required',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -71,6 +71,11 @@ export const activityFieldsSchema = z.object({
   kind: z.enum(ACTIVITY_KINDS),
   at: epochMsSchema,
   text: longText.pipe(z.string().min(1)),
+  // Follow-ups (docs/follow-ups.md); optional so a client that predates them still creates
+  // logged activities (the columns then stay null).
+  dueAt: epochMsSchema.nullable().optional(),
+  doneAt: epochMsSchema.nullable().optional(),
+  reminderAt: epochMsSchema.nullable().optional(),
 });
 
 /** Field schemas per entity. Structural fields (ownerId of a customer etc.) are set by their own actions. */

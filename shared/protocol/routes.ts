@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_GROUPS } from '../audit/actions';
+import { APP_PLATFORMS, SEMVER_PATTERN } from '../domain/app-version';
 import { DATA_SCOPES, FIELD_LEVELS } from '../domain/model';
 import { epochMsSchema, idSchema } from './common';
 import {
@@ -93,6 +94,28 @@ export const deviceViewSchema = z.object({
   signedOutAt: epochMsSchema.nullable(),
 });
 
+/** The minimum app version IT set for a platform (docs/app-versions.md). */
+export const minAppVersionViewSchema = z.object({
+  platform: z.enum(APP_PLATFORMS),
+  minVersion: z.string(),
+  /** null = set from the CLI */
+  setBy: z.string().nullable(),
+  setAt: epochMsSchema,
+});
+
+export const minAppVersionsSchema = z.object({
+  minimums: z.array(minAppVersionViewSchema),
+  /** active devices below their platform's minimum, per platform */
+  belowMinimum: z.record(z.string(), z.number().int()),
+});
+
+/** details of a 426 app_update_required answer */
+export const updateRequiredDetailsSchema = z.object({
+  platform: z.string(),
+  minimum: z.string(),
+  current: z.string(),
+});
+
 export const shareViewSchema = z.object({
   id: z.string(),
   customerId: z.string(),
@@ -154,6 +177,8 @@ export type { ApprovalChange, ApprovalView } from './admin';
 export const ALERT_RULES = [
   'pull_volume', 'offline_view_volume', 'offline_export_volume',
   'failed_sign_in_user', 'failed_sign_in_ip', 'new_device', 'off_hours', 'offline_audit_flagged',
+  // an access review is due soon and this reviewer has undecided items (server/reviews/deadlines.ts)
+  'review_due',
 ] as const;
 export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
 
@@ -207,7 +232,12 @@ export const reviewItemViewSchema = z.object({
   decidedBy: z.string().nullable(),
   decidedAt: epochMsSchema.nullable(),
   note: z.string().nullable(),
+  /** a reviewer decided, or the campaign's due date did (its setting: keep or revoke) */
+  decisionSource: z.enum(['reviewer', 'due_date']).nullable(),
 });
+
+/** What the due date does to the items still undecided then. */
+export const REVIEW_DUE_ACTIONS = ['keep', 'revoke'] as const;
 
 export const reviewCampaignViewSchema = z.object({
   id: z.string(),
@@ -220,6 +250,11 @@ export const reviewCampaignViewSchema = z.object({
   closedAt: epochMsSchema.nullable(),
   items: z.number().int(),
   decided: z.number().int(),
+  dueAction: z.enum(['keep', 'revoke']),
+  /** reviewers with undecided items are reminded this many days before the due date (0: never) */
+  reminderDays: z.number().int(),
+  remindedAt: epochMsSchema.nullable(),
+  closeReason: z.enum(['all_items_decided', 'due_date']).nullable(),
 });
 
 const ok = z.object({ ok: z.literal(true) });
@@ -442,6 +477,20 @@ export const ROUTES = {
     method: 'POST', path: '/v1/admin/devices/:id/revoke', auth: 'token',
     response: z.object({ device: deviceViewSchema }),
   },
+  /** The minimum app version per platform, and how many active devices are below it. admin.devices */
+  getMinAppVersions: {
+    method: 'GET', path: '/v1/admin/min-versions', auth: 'token',
+    response: minAppVersionsSchema,
+  },
+  /** Set (or with null, remove) a platform's minimum. admin.devices; audited. */
+  setMinAppVersion: {
+    method: 'POST', path: '/v1/admin/min-versions', auth: 'token',
+    body: z.object({
+      platform: z.enum(APP_PLATFORMS),
+      minVersion: z.string().trim().max(40).regex(SEMVER_PATTERN, 'a version such as 1.4.0').nullable(),
+    }),
+    response: minAppVersionsSchema,
+  },
   /** What the device's vault held (the exposure ledger): ids, customer names, field names. admin.devices */
   deviceExposure: {
     method: 'GET', path: '/v1/admin/devices/:id/exposure', auth: 'token',
@@ -499,6 +548,9 @@ export const ROUTES = {
       dueAt: epochMsSchema,
       /** `stale` = no sign-in or check-in for this many days */
       staleDays: z.number().int().min(1).max(3650).default(30),
+      /** at the due date, undecided items are kept (certified) or revoked (the user deactivated) */
+      dueAction: z.enum(REVIEW_DUE_ACTIONS).default('keep'),
+      reminderDays: z.number().int().min(0).max(90).default(3),
     }),
     response: z.object({ campaign: reviewCampaignViewSchema }),
   },
@@ -536,6 +588,9 @@ export type RoleView = z.infer<typeof roleViewSchema>;
 export type OrgUnitView = z.infer<typeof orgUnitViewSchema>;
 export type DeviceView = z.infer<typeof deviceViewSchema>;
 export type ShareView = z.infer<typeof shareViewSchema>;
+export type MinAppVersionView = z.infer<typeof minAppVersionViewSchema>;
+export type MinAppVersions = z.infer<typeof minAppVersionsSchema>;
+export type UpdateRequiredDetails = z.infer<typeof updateRequiredDetailsSchema>;
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 export type AuditPersonRef = z.infer<typeof auditPersonSchema>;
 export type AuditDeviceRef = z.infer<typeof auditDeviceSchema>;

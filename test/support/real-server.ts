@@ -10,6 +10,7 @@ import { Secret, TOTP } from 'otpauth';
 import { buildServer } from '../../server/app';
 import type { ServerContext } from '../../server/context';
 import { revokeDevice as adminRevokeDevice, deactivateUser as adminDeactivateUser } from '../../server/admin/service';
+import { setMinAppVersion } from '../../server/devices/min-version';
 import { createRecord, createShare, inRecordTransaction, reassignCustomer, revokeShare, updateRecord } from '../../server/records/repository';
 import { createFixtureOrg, type Fixture, type FixtureUser } from '../../server/test/fixtures';
 import { withTestDatabase, type TestDatabase } from '../../server/test/db';
@@ -37,6 +38,8 @@ export interface RealServer {
   cleanup(): Promise<void>;
   /** server-side helpers that act as an admin would */
   revokeDevice(deviceId: string): Promise<void>;
+  /** IT sets (null: removes) the minimum app version of a platform, as the CLI does. */
+  setMinAppVersion(platform: 'win32' | 'darwin' | 'linux', minVersion: string | null): Promise<void>;
   deactivateUser(userId: string): Promise<void>;
   reassign(customerId: string, newOwnerId: string): Promise<void>;
   revokeShare(shareId: string): Promise<void>;
@@ -157,6 +160,9 @@ export async function startRealServer(): Promise<RealServer> {
     async cleanup() {
       await server.stop();
       await database.cleanup();
+    },
+    async setMinAppVersion(platform, minVersion) {
+      await setMinAppVersion(ctx, platform, minVersion, { userId: null, deviceId: null });
     },
     async revokeDevice(deviceId) {
       await adminRevokeDevice(ctx, deviceId, admin);

@@ -25,6 +25,8 @@ type AdminMethod =
   | 'adminListUnits'
   | 'adminListDevices'
   | 'adminRevokeDevice'
+  | 'adminGetMinVersions'
+  | 'adminSetMinVersion'
   | 'adminDeviceExposure'
   | 'adminExportDeviceExposure'
   | 'adminListApprovals'
@@ -59,6 +61,8 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
     adminListUnits: async () => (await callServer((c) => c.call('listUnits'))).units,
     adminListDevices: async () => (await callServer((c) => c.call('listDevices'))).devices,
     adminRevokeDevice: async (input) => (await callServer((c) => c.call('revokeDevice', undefined, { params: { id: input.id } }))).device,
+    adminGetMinVersions: async () => callServer((c) => c.call('getMinAppVersions')),
+    adminSetMinVersion: async (input) => callServer((c) => c.call('setMinAppVersion', input)),
     // The lost-device exposure report is built and rendered by the server (PDF included).
     adminDeviceExposure: async ({ id }) => (await callServer((c) => c.call('deviceExposure', undefined, { params: { id } }))).report,
     adminExportDeviceExposure: async ({ id, format, lang }) => {

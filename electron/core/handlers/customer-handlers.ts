@@ -48,6 +48,8 @@ export function customerHandlers(app: AppController): HandlerGroup<CustomerMetho
       const stored = u.vault.getCustomer(input.id);
       if (!stored) throw new AppError('not_found', 'no such customer on this device');
       u.vault.recordAudit({ at: u.now, action: 'view', entity: 'customer', recordId: input.id });
+      // Recently viewed customers for the home page (kept in the vault, this device only).
+      u.vault.recordView(input.id, u.now);
       return customerDetail(u.grant, stored);
     },
 

@@ -5,11 +5,13 @@
 //   first-sync/ready ─lease verdict "locked"→ locked ─verdict "ok" (a check-in, the clock right)→ back
 //   any ─verified revocation→ revoked        any ─verdict "wipe" (no check-in for the wipe-after period)→ wiped
 //   a vault that cannot be opened (keychain, corrupt file) → locked with that reason
+//   any session ─server refuses the app's version→ locked 'app_update_required' ─check-in accepted→ back
+//     (while set, a lease verdict "ok" does not unlock: only a check-in of an allowed version does)
 //
 // The lease verdict comes from the session (after a grant, at the watcher's moments, or when data
 // is asked for) and is applied as it is, never evaluated a second time here.
 
-import type { AppState, AppStateReason, Locale, VaultRecovery } from '../../../shared/api/desktop-api';
+import type { AppState, AppStateReason, Locale, UpdateRequired, UpdateStatus, VaultRecovery } from '../../../shared/api/desktop-api';
 import type { StateListener } from '../contracts';
 import type { LeaseEvaluation } from '../lease';
 
@@ -24,6 +26,10 @@ export class AppStateMachine {
   locale: Locale = 'zh-CN';
   /** The last rollback or repair of the vault and what it lost (shown until the app restarts). */
   recovery: VaultRecovery | null = null;
+  /** The server refuses this app's version: locked until a check-in is accepted (update-gate.ts). */
+  updateRequired: UpdateRequired | null = null;
+  /** The updater's state, as the update-required screen shows it. */
+  update: UpdateStatus = { state: 'unavailable', version: null, percent: null, message: null };
 
   private readonly listeners = new Set<StateListener>();
   private lastEmitted = '';
@@ -32,6 +38,12 @@ export class AppStateMachine {
   /** Apply a lease verdict. 'wipe' changes nothing here: the caller wipes, then calls wiped(). */
   applyLease(verdict: LeaseEvaluation, hasSynced: boolean): LeaseOutcome {
     if (verdict.state === 'wipe') return 'wipe';
+    if (this.updateRequired) {
+      // Only an accepted check-in lifts it; its reason says what the user must do first.
+      this.phase = 'locked';
+      this.reason = 'app_update_required';
+      return verdict.state;
+    }
     if (verdict.state === 'locked') {
       this.phase = 'locked';
       this.reason = verdict.clockRolledBack ? 'clock_rolled_back' : verdict.clockSuspect ? 'clock_suspect' : 'lease_expired';
@@ -47,6 +59,20 @@ export class AppStateMachine {
     this.phase = hasSynced ? 'ready' : 'first-sync';
     this.reason = null;
     if (online) this.online = true;
+  }
+
+  /** The server refused this app's version: lock (the data stays encrypted on disk, nothing is wiped). */
+  requireUpdate(details: UpdateRequired): void {
+    this.updateRequired = details;
+    if (this.phase === 'first-sync' || this.phase === 'ready' || this.phase === 'locked') {
+      this.phase = 'locked';
+      this.reason = 'app_update_required';
+    }
+  }
+
+  /** A check-in was accepted: the update-required lock ends (the next lease verdict decides the phase). */
+  updateAccepted(): void {
+    this.updateRequired = null;
   }
 
   /** The vault exists but cannot be opened: the data stays on disk, the UI says why (a code it translates). */
@@ -73,6 +99,7 @@ export class AppStateMachine {
 
   /** After a crypto-shred (revocation or wipe-after), or at start when the last run ended in one. */
   wiped(phase: 'revoked' | 'wiped', reason: string): void {
+    this.updateRequired = null;
     this.phase = phase;
     this.reason = reason;
     this.online = false;
@@ -81,6 +108,7 @@ export class AppStateMachine {
   }
 
   signedOut(): void {
+    this.updateRequired = null;
     this.phase = 'signed-out';
     this.reason = null;
     this.online = false;

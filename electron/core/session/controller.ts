@@ -28,6 +28,7 @@ import { settleBeforeSignIn, settlePendingEnrollment } from './pending-enrollmen
 import { ClientSession, type SessionOptions, type SessionOwner } from './session';
 import { retireOnServer } from './retire-on-server';
 import { appSnapshot } from './snapshot';
+import { UpdateGate } from './update-gate';
 import { openVaultForSession, parseRecoveryNotice, watchIntegrity } from './vault-recovery';
 import { VAULT_FILE, type AppServiceOptions, type Unlocked } from './options';
 
@@ -45,8 +46,11 @@ export class AppController {
   private wiping: Promise<void> | null = null;
   private repairing: Promise<void> | null = null;
   private closed = false;
+  /** The server's minimum app version: lock while refused, unlock at an accepted check-in. */
+  private readonly updates: UpdateGate;
 
   constructor(readonly options: AppServiceOptions) {
+    this.updates = new UpdateGate(this.state, options.appVersion, () => this.emit());
     this.clock = options.clock ?? systemClock;
     this.settings = new LocalSettingsFile(options.dataDir);
     this.vaultPath = join(options.dataDir, VAULT_FILE);
@@ -102,6 +106,7 @@ export class AppController {
       let mine: ClientSession | null = null;
       resumed = await ClientSession.resume(vault, this.options.secrets, this.sessionOptions(), this.ownerFor(() => mine));
       mine = resumed.session;
+      this.updates.restore(vault);
       this.state.locale = (vault.getMeta('locale') as Locale | null) ?? this.state.locale;
     } catch (err) {
       // The data stays on disk (encrypted); the UI says why and offers retry or sign-out.
@@ -247,6 +252,8 @@ export class AppController {
       syncWanted: () => {
         if (current()) act(() => this.runSync());
       },
+      updateRequired: (details) => current() && this.updates.refused(this.session!.vault, details),
+      checkedIn: () => current() && this.updates.accepted(this.session!.vault),
     };
   }
 

@@ -2,9 +2,10 @@
 // tests each pass their own), and what a handler that reads customer data is given.
 
 import type { GrantClaims } from '../../../shared/protocol/grant';
-import type { Clock, SecretStore, VaultStore } from '../contracts';
+import type { Clock, SecretStore, Updater, VaultStore } from '../contracts';
 import type { SyncTestHooks } from '../sync/engine';
 import type { OpenExternal } from '../sso/oidc-flow';
+import type { ReminderNotifier } from '../reminders';
 import type { ClientSession } from './session';
 
 export const VAULT_FILE = 'vault.db';
@@ -26,6 +27,12 @@ export interface AppServiceOptions {
   eventsMinBackoffMs?: number;
   /** Opens a URL in the system browser (single sign-on). Electron passes shell.openExternal. */
   openExternal?: OpenExternal;
+  /** Shows follow-up reminders on the desktop (Electron's Notification); none: in-app only. */
+  notifier?: ReminderNotifier;
+  /** How often due reminders are checked (default 30 s; tests shorten it). */
+  reminderIntervalMs?: number;
+  /** The app's updater (Electron: electron-updater; default: cannot update itself here). */
+  updater?: Updater;
 }
 
 /** What a handler that reads customer data works with: an unlocked session at one instant. */

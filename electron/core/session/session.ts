@@ -10,6 +10,7 @@
 // `stop()` ends the engine's run instead of polling for it.
 
 import type { GrantClaims } from '../../../shared/protocol/grant';
+import type { UpdateRequiredDetails } from '../../../shared/protocol/routes';
 import type { Clock, SecretStore, VaultStore } from '../contracts';
 import { DeviceKey } from '../device-key';
 import { CLOCK_ROLLBACK_TOLERANCE_MS, evaluateLease, LeaseWatcher, type LeaseEvaluation } from '../lease';
@@ -31,6 +32,10 @@ export interface SessionOwner {
   online(online: boolean): void;
   /** Time for a sync: the server announced a change, or the periodic timer fired. */
   syncWanted(): void;
+  /** The server refused this app's version (below IT's minimum for the platform). */
+  updateRequired(details: UpdateRequiredDetails): void;
+  /** A check-in succeeded (its grant verified): told before that grant's lease verdict. */
+  checkedIn(): void;
 }
 
 export interface SessionOptions {
@@ -77,8 +82,12 @@ export class ClientSession {
     this.trustMark = { mono: this.monotonic(), trusted: Number(vault.getMeta('lastTrustedTime') ?? 0) };
     // Check-ins (explicit, or a token refresh inside any call) bring grants too: same door.
     client.setCheckInListener(async (jws) => {
-      this.owner.lease(await this.acceptGrant(jws));
+      const verdict = await this.acceptGrant(jws);
+      // The server let this app's version check in: an update-required lock ends (update-gate.ts).
+      this.owner.checkedIn();
+      this.owner.lease(verdict);
     });
+    client.setUpdateRequiredListener((details) => this.owner.updateRequired(details));
     this.engine = new SyncEngine({
       vault,
       client,

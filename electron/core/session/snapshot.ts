@@ -26,6 +26,8 @@ export function appSnapshot(s: AppStateMachine, session: ClientSession | null, f
     locale: s.locale,
     sync: { ...s.sync },
     recovery: s.recovery,
+    updateRequired: s.updateRequired,
+    update: { ...s.update },
   };
 }
 

@@ -17,7 +17,7 @@ import {
   type ErrorBody,
 } from '../../../shared/protocol/common';
 import { checkServerUrl } from '../../../shared/protocol/server-url';
-import { ROUTES, type RouteBody, type RouteName, type RouteResponse } from '../../../shared/protocol/routes';
+import { ROUTES, updateRequiredDetailsSchema, type RouteBody, type RouteName, type RouteResponse, type UpdateRequiredDetails } from '../../../shared/protocol/routes';
 import type { DeviceKey } from '../device-key';
 import { hostFacts } from '../host-facts';
 import { InsecureServerUrlError, RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
@@ -40,6 +40,9 @@ export interface ServerClientOptions {
 
 /** Receives the grant of every check-in (unverified: the listener verifies it, and throws if it does not). */
 export type CheckInListener = (grantJws: string) => Promise<void>;
+
+/** Told when the server refuses this app's version (426 app_update_required, from any call). */
+export type UpdateRequiredListener = (details: UpdateRequiredDetails) => void;
 
 export interface CallOptions {
   params?: Record<string, string>;
@@ -70,6 +73,7 @@ export class ServerClient {
   private accessToken: { token: string; expiresAt: number } | null = null;
   private refreshing: Promise<void> | null = null;
   private checkInListener: CheckInListener | null = null;
+  private updateRequiredListener: UpdateRequiredListener | null = null;
   /** The server's clock (HTTP Date header, 1 s resolution) at the last response, if any. */
   lastServerDate: number | null = null;
 
@@ -86,6 +90,11 @@ export class ServerClient {
   /** Where the grants of check-ins go (the session: verify, store, trusted time, lease). */
   setCheckInListener(listener: CheckInListener): void {
     this.checkInListener = listener;
+  }
+
+  /** Where the server's refusals of this app's version go (the session: lock until updated). */
+  setUpdateRequiredListener(listener: UpdateRequiredListener): void {
+    this.updateRequiredListener = listener;
   }
 
   setIdentity(identity: DeviceIdentity): void {
@@ -293,6 +302,10 @@ export class ServerClient {
     if (body?.wipe) {
       const revoked = await this.verifiedRevocation(body.wipe);
       if (revoked) throw revoked;
+    }
+    if (body?.error.code === 'app_update_required') {
+      const details = updateRequiredDetailsSchema.safeParse(body.error.details);
+      if (details.success) this.updateRequiredListener?.(details.data);
     }
     if (body) throw new ServerError(body.error.code, res.status, body.error.message, body.error.details);
     if (res.status === 429) throw new ServerError('rate_limited', res.status, 'too many requests');

@@ -64,7 +64,8 @@ export function teamDashboard(db: VaultDb, now: number, filter: TeamDashboardFil
   const inOwners = `(${owners.map(() => '?').join(', ')})`;
   const byAuthor = owners.length ? `AND json_extract(record, '$.authorId') IN ${inOwners}` : '';
   const perWeek = new Map(
-    (db.stmt(`SELECT CAST((at - ?) / ? AS INTEGER) AS week, count(*) AS n FROM activities WHERE at >= ? AND at < ? ${byAuthor} GROUP BY week`).all(
+    // Logged activities only: an open follow-up is a plan, not a contact (docs/follow-ups.md).
+    (db.stmt(`SELECT CAST((at - ?) / ? AS INTEGER) AS week, count(*) AS n FROM activities WHERE at >= ? AND at < ? AND (due_at IS NULL OR done_at IS NOT NULL) ${byAuthor} GROUP BY week`).all(
       firstWeek, WEEK_MS, firstWeek, thisWeek + WEEK_MS, ...owners,
     ) as { week: number; n: number }[]).map((r) => [r.week, r.n]),
   );

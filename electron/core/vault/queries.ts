@@ -62,7 +62,7 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
     params.push(input.notContactedSince);
   }
   if (input.activityFrom !== undefined || input.activityTo !== undefined) {
-    where.push('c.id IN (SELECT a.customer_id FROM activities a WHERE a.at >= ? AND a.at < ?)');
+    where.push('c.id IN (SELECT a.customer_id FROM activities a WHERE a.at >= ? AND a.at < ? AND (a.due_at IS NULL OR a.done_at IS NOT NULL))');
     params.push(input.activityFrom ?? 0, input.activityTo ?? Number.MAX_SAFE_INTEGER);
   }
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -183,4 +183,65 @@ export const MIGRATIONS: readonly string[] = [
   -- is an index range read in order, instead of reading every deal at that stage and sorting.
   CREATE INDEX opportunities_stage_close ON opportunities(stage, expected_close_date);
   `,
+
+  /* 6: follow-ups (planned activities), recently viewed customers, reminder state (docs/follow-ups.md) */ `
+  -- A follow-up is an activity with a due moment (dueAt); it is open while doneAt is null. The
+  -- columns are VIRTUAL (ALTER TABLE cannot add STORED ones): computed when read, indexed below.
+  ALTER TABLE activities ADD COLUMN due_at INTEGER GENERATED ALWAYS AS (json_extract(record, '$.dueAt')) VIRTUAL;
+  ALTER TABLE activities ADD COLUMN done_at INTEGER GENERATED ALWAYS AS (json_extract(record, '$.doneAt')) VIRTUAL;
+  ALTER TABLE activities ADD COLUMN reminder_at INTEGER GENERATED ALWAYS AS (json_extract(record, '$.reminderAt')) VIRTUAL;
+  ALTER TABLE activities ADD COLUMN author_id TEXT GENERATED ALWAYS AS (json_extract(record, '$.authorId')) VIRTUAL;
+  -- Open follow-ups by due moment (the home page's today / overdue lists: everyone's, and one
+  -- author's — counting an author's overdue ones reads the index only), and by reminder.
+  CREATE INDEX activities_open_due ON activities(due_at) WHERE due_at IS NOT NULL AND done_at IS NULL;
+  CREATE INDEX activities_open_author_due ON activities(author_id, due_at) WHERE due_at IS NOT NULL AND done_at IS NULL;
+  CREATE INDEX activities_open_reminder ON activities(reminder_at) WHERE reminder_at IS NOT NULL AND done_at IS NULL;
+
+  -- An open follow-up is a plan, not a contact: last_activity_at (migration 2) counts logged
+  -- activities only (no due moment, or done). The four triggers are replaced with that condition
+  -- (same names: pull-apply.ts suspends activities_deleted by name during a bulk purge).
+  DROP TRIGGER activities_inserted;
+  CREATE TRIGGER activities_inserted AFTER INSERT ON activities
+  WHEN new.at IS NOT NULL AND (new.due_at IS NULL OR new.done_at IS NOT NULL) BEGIN
+    UPDATE customers SET last_activity_at = new.at
+    WHERE id = new.customer_id AND (last_activity_at IS NULL OR last_activity_at < new.at);
+  END;
+  DROP TRIGGER customers_inserted;
+  CREATE TRIGGER customers_inserted AFTER INSERT ON customers
+  WHEN EXISTS (SELECT 1 FROM activities a WHERE a.customer_id = new.id) BEGIN
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = new.id AND (a.due_at IS NULL OR a.done_at IS NOT NULL))
+    WHERE rid = new.rid;
+  END;
+  DROP TRIGGER activities_changed;
+  CREATE TRIGGER activities_changed AFTER UPDATE OF record, customer_id ON activities
+  WHEN old.at IS NOT new.at OR old.customer_id IS NOT new.customer_id OR old.due_at IS NOT new.due_at OR old.done_at IS NOT new.done_at BEGIN
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = old.customer_id AND (a.due_at IS NULL OR a.done_at IS NOT NULL)) WHERE id = old.customer_id;
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = new.customer_id AND (a.due_at IS NULL OR a.done_at IS NOT NULL)) WHERE id = new.customer_id;
+  END;
+  DROP TRIGGER activities_deleted;
+  CREATE TRIGGER activities_deleted AFTER DELETE ON activities WHEN old.at IS NOT NULL BEGIN
+    UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = old.customer_id AND (a.due_at IS NULL OR a.done_at IS NOT NULL))
+    WHERE id = old.customer_id AND last_activity_at = old.at;
+  END;
+  UPDATE customers SET last_activity_at = (SELECT max(a.at) FROM activities a WHERE a.customer_id = customers.id AND (a.due_at IS NULL OR a.done_at IS NOT NULL));
+
+  -- Customers this user opened, newest first (the home page); kept on this device only.
+  CREATE TABLE recent_views (customer_id TEXT PRIMARY KEY, viewed_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX recent_views_at ON recent_views(viewed_at);
+  -- A customer that leaves the vault leaves this list too (also during a bulk purge: this
+  -- trigger is not one of those pull-apply.ts suspends).
+  CREATE TRIGGER customers_deleted_recent AFTER DELETE ON customers BEGIN
+    DELETE FROM recent_views WHERE customer_id = old.id;
+  END;
+
+  -- Which reminders were notified and dismissed, per follow-up and reminder moment (a new
+  -- reminder moment is a new reminder). Rows of follow-ups no longer stored are dropped by the
+  -- reminder query (follow-ups.ts), not by a trigger on every activity delete.
+  CREATE TABLE reminder_state (
+    activity_id TEXT PRIMARY KEY,
+    reminder_at INTEGER NOT NULL,
+    notified_at INTEGER,
+    dismissed_at INTEGER
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -11,7 +11,7 @@ import type { EntityType } from '../../../shared/domain/model';
 import type { CustomerListItem, OpportunityPage, OpportunityView, OutboxItem, SyncIssue, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../../shared/protocol/sync';
-import { VAULT_KEY_ACCOUNT, type Clock, type SearchInput, type SecretStore, type StoredCustomer, type VaultMeta, type VaultStore } from '../contracts';
+import { VAULT_KEY_ACCOUNT, type Clock, type FollowUpQuery, type SearchInput, type SecretStore, type StoredCustomer, type StoredFollowUp, type VaultMeta, type VaultStore } from '../contracts';
 import { ackAudit, pendingAudit, recordAudit } from './audit-queue';
 import { VaultDb } from './db';
 import { createVaultFile, openVaultFile } from './open';
@@ -23,6 +23,10 @@ import { facets, getStoredCustomer, recordCounts, searchCustomers } from './quer
 import { teamDashboard } from './dashboard';
 import { deleteOpportunityView, listOpportunities, listOpportunityViews, saveOpportunityView, type ListOpportunitiesInput } from './opportunity-queries';
 import { getRecord } from './records';
+import {
+  closingSoon, countOpenFollowUps, dismissReminder, dueReminders, getFollowUp, listOpenFollowUps, markReminderNotified,
+  recentCustomers, recordView, unnotifiedReminders,
+} from './follow-ups';
 import { ensureSearchIndex } from './search-index';
 
 export interface VaultOptions {
@@ -221,6 +225,48 @@ export class Vault implements VaultStore {
 
   deleteOpportunityView(id: string): OpportunityView[] {
     return deleteOpportunityView(this.db, id);
+  }
+
+  // ---- follow-ups and the home page (follow-ups.ts) -----------------------------------------
+
+  listOpenFollowUps(q: FollowUpQuery): StoredFollowUp[] {
+    return listOpenFollowUps(this.db, q);
+  }
+
+  countOpenFollowUps(q: Omit<FollowUpQuery, 'limit'>): number {
+    return countOpenFollowUps(this.db, q);
+  }
+
+  getFollowUp(id: string): StoredFollowUp | null {
+    return getFollowUp(this.db, id);
+  }
+
+  dueReminders(authorId: string, now: number): StoredFollowUp[] {
+    return dueReminders(this.db, authorId, now);
+  }
+
+  unnotifiedReminders(authorId: string, now: number): StoredFollowUp[] {
+    return unnotifiedReminders(this.db, authorId, now);
+  }
+
+  markReminderNotified(id: string, at: number): void {
+    markReminderNotified(this.db, id, at);
+  }
+
+  dismissReminder(id: string, at: number): void {
+    dismissReminder(this.db, id, at);
+  }
+
+  recordView(customerId: string, at: number): void {
+    recordView(this.db, customerId, at);
+  }
+
+  recentCustomers(limit: number) {
+    return recentCustomers(this.db, limit);
+  }
+
+  closingSoon(ownerId: string | null, from: string, to: string, limit: number) {
+    return closingSoon(this.db, ownerId, from, to, limit);
   }
 }
 

@@ -12,6 +12,8 @@ import { useIncidentNav } from '../audit/incident-nav';
 import { indexById } from './admin-data';
 import { DeviceExposureDrawer } from './DeviceExposureDrawer';
 import { DEVICE_FILTERS, filterDevices, isStale, type DeviceFilter } from './device-filter';
+import { MinVersionPanel } from './MinVersionPanel';
+import { isBelowMinimum } from '../../../shared/domain/app-version';
 
 /** Enrolled devices with their state; one-click revoke behind a confirmation. */
 export function DevicesView() {
@@ -24,6 +26,8 @@ export function DevicesView() {
   const canListUsers = capabilitiesOf(state.user).listUsers;
   const devices = useLoad('devices', () => api.adminListDevices());
   const incidentNav = useIncidentNav();
+  const versions = useLoad('min-versions', () => api.adminGetMinVersions());
+  const minimumOf = (platform: string) => versions.value?.minimums.find((m) => m.platform === platform)?.minVersion;
   const users = useLoad(`users:${canListUsers}`, async () => (canListUsers ? api.adminListUsers() : { ok: true as const, value: [] }));
   const userById = indexById(users.value);
   const [query, setQuery] = useState('');
@@ -44,10 +48,11 @@ export function DevicesView() {
     <div className="sv-page">
       <div className="sv-page-title">
         <h1>{t('admin.devices.title')}</h1>
-        <Button icon={<ReloadOutlined />} onClick={() => void devices.reload()}>
+        <Button icon={<ReloadOutlined />} onClick={() => void Promise.all([devices.reload(), versions.reload()])}>
           {t('common.refresh')}
         </Button>
       </div>
+      <MinVersionPanel versions={versions.value} devices={devices.value ?? []} onChange={(next) => versions.setValue(next)} />
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search
           allowClear
@@ -112,7 +117,21 @@ export function DevicesView() {
             defaultSortOrder: 'descend',
             render: (_, d) => (d.lastCheckInAt ? formatDateTime(d.lastCheckInAt, locale) : t('common.never')),
           },
-          { key: 'version', title: t('admin.devices.version'), dataIndex: 'appVersion' },
+          {
+            key: 'version',
+            title: t('admin.devices.version'),
+            // An active device below its platform's minimum locks at its next check-in.
+            render: (_, d) => (
+              <Space size={4}>
+                <span>{d.appVersion}</span>
+                {d.status === 'active' && isBelowMinimum(d.appVersion, minimumOf(d.platform)) && (
+                  <Tooltip title={t('admin.minVersion.belowTip', { version: minimumOf(d.platform) })}>
+                    <Tag color="orange">{t('admin.minVersion.belowTag')}</Tag>
+                  </Tooltip>
+                )}
+              </Space>
+            ),
+          },
           {
             key: 'state',
             title: t('admin.devices.state'),

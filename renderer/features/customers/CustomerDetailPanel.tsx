@@ -1,16 +1,18 @@
-import { ClockCircleOutlined, EditOutlined, LockOutlined, PlusOutlined, ScheduleOutlined } from '@ant-design/icons';
+import { CalendarOutlined, CheckOutlined, ClockCircleOutlined, EditOutlined, LockOutlined, PlusOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { Alert, Button, Descriptions, Empty, Skeleton, Space, Table, Tabs, Tag, Timeline, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, CustomerDetail, FieldAccess } from '../../../shared/api/desktop-api';
-import type { Contact, Customer, Opportunity, Projected } from '../../../shared/domain/model';
+import type { ApiError, CustomerDetail, FieldAccess, FollowUpItem } from '../../../shared/api/desktop-api';
+import type { Activity, Contact, Customer, Opportunity, Projected } from '../../../shared/domain/model';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { describeError } from '../../i18n';
 import { capabilitiesOf } from '../../lib/capabilities';
 import { displayValue, formatCny, formatDate, formatDateTime } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
 import { FIELD_SPECS, useFieldLabel } from './field-specs';
 import { LogActivityForm } from './LogActivityForm';
+import { CompleteFollowUpForm, PlanFollowUpForm } from '../home/FollowUpForms';
 import { RecordForm } from './RecordForm';
 
 const STAGE_COLORS: Record<string, string> = {
@@ -27,6 +29,7 @@ type Editing =
   | { kind: 'contact'; record: Projected<Contact> | null }
   | { kind: 'opportunity'; record: Projected<Opportunity> | null }
   | { kind: 'activity' }
+  | { kind: 'follow-up' }
   | null;
 
 /** A label that shows a lock when the user may read but not change the field. */
@@ -53,6 +56,9 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
+  const [completing, setCompleting] = useState<FollowUpItem | null>(null);
+  const [changing, setChanging] = useState<FollowUpItem | null>(null);
+  const now = useNow(60_000);
 
   const load = useCallback(
     () =>
@@ -251,27 +257,65 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
               key: 'activities',
               show: can.readActivities,
               label: t('detail.activities', { count: detail.activities.length }),
-              children: activities.length ? (
-                <Timeline
-                  style={{ paddingTop: 8 }}
-                  items={activities.map((a) => ({
-                    key: a.id,
-                    color: a.kind === 'service_note' ? 'purple' : a.kind === 'visit' ? 'blue' : 'gray',
-                    content: (
-                      <div>
-                        <Space size={6}>
-                          {a.kind && <Tag>{t(`activityKinds.${a.kind}`)}</Tag>}
-                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                            {formatDateTime(a.at ?? a.updatedAt, locale)}
-                          </Typography.Text>
-                        </Space>
-                        {a.text !== undefined && <div style={{ marginTop: 4, whiteSpace: 'pre-wrap' }}>{a.text}</div>}
-                      </div>
-                    ),
-                  }))}
-                />
-              ) : (
-                <Empty description={t('detail.noActivities')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+              children: (
+                <Space orientation="vertical" style={{ width: '100%' }}>
+                  {detail.canEdit && detail.canLogActivity && can.planFollowUps && (
+                    <Button size="small" icon={<CalendarOutlined />} onClick={() => setEditing({ kind: 'follow-up' })}>
+                      {t('followUps.plan')}
+                    </Button>
+                  )}
+                  {activities.length ? (
+                    <Timeline
+                      style={{ paddingTop: 8 }}
+                      items={activities.map((a) => {
+                        // A follow-up (docs/follow-ups.md): open while not done, then a logged activity.
+                        const open = typeof a.dueAt === 'number' && (a.doneAt ?? null) === null;
+                        const late = open && (a.dueAt as number) < now;
+                        return {
+                          key: a.id,
+                          color: open ? (late ? 'red' : 'orange') : a.kind === 'service_note' ? 'purple' : a.kind === 'visit' ? 'blue' : 'gray',
+                          content: (
+                            <div data-activity-id={a.id}>
+                              <Space size={6} wrap>
+                                {a.kind && <Tag>{t(`activityKinds.${a.kind}`)}</Tag>}
+                                {open && <Tag color={late ? 'red' : 'orange'}>{late ? t('followUps.overdueTag') : t('followUps.open')}</Tag>}
+                                {typeof a.dueAt === 'number' && !open && <Tag color="green">{t('followUps.done')}</Tag>}
+                                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                                  {open ? t('followUps.due', { time: formatDateTime(a.dueAt, locale) }) : formatDateTime(a.at ?? a.updatedAt, locale)}
+                                </Typography.Text>
+                                {open && detail.canEdit && can.completeFollowUps && (
+                                  <Button
+                                    size="small"
+                                    type="link"
+                                    icon={<EditOutlined />}
+                                    onClick={() => setChanging(followUpOf(a, customer.id, customer.name ?? ''))}
+                                    aria-label={t('followUps.editAria', { text: a.text ?? '' })}
+                                  >
+                                    {t('followUps.edit')}
+                                  </Button>
+                                )}
+                                {open && detail.canEdit && can.completeFollowUps && (
+                                  <Button
+                                    size="small"
+                                    type="link"
+                                    icon={<CheckOutlined />}
+                                    onClick={() => setCompleting(followUpOf(a, customer.id, customer.name ?? ''))}
+                                    aria-label={t('followUps.completeAria', { text: a.text ?? '' })}
+                                  >
+                                    {t('followUps.complete')}
+                                  </Button>
+                                )}
+                              </Space>
+                              {a.text !== undefined && <div style={{ marginTop: 4, whiteSpace: 'pre-wrap' }}>{a.text}</div>}
+                            </div>
+                          ),
+                        };
+                      })}
+                    />
+                  ) : (
+                    <Empty description={t('detail.noActivities')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+                  )}
+                </Space>
               ),
             },
           ].filter((tab) => tab.show).map(({ show: _show, ...tab }) => tab)}
@@ -338,6 +382,33 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
         onClose={() => setEditing(null)}
         onLogged={() => void load()}
       />
+      <PlanFollowUpForm
+        open={editing?.kind === 'follow-up'}
+        customerId={customer.id}
+        customerName={customer.name ?? ''}
+        onClose={() => setEditing(null)}
+        onPlanned={() => void load()}
+      />
+      <CompleteFollowUpForm followUp={completing} onClose={() => setCompleting(null)} onCompleted={() => void load()} />
+      <PlanFollowUpForm
+        open={changing !== null}
+        customerId={customer.id}
+        customerName={customer.name ?? ''}
+        editing={changing}
+        onClose={() => setChanging(null)}
+        onPlanned={() => void load()}
+      />
     </div>
   );
+}
+
+/** An open follow-up of the timeline as the completion form takes it. */
+function followUpOf(a: Projected<Activity>, customerId: string, customerName: string): FollowUpItem {
+  const item: FollowUpItem = {
+    id: a.id, customerId, customerName, dueAt: Number(a.dueAt), reminderAt: a.reminderAt ?? null, doneAt: null,
+    authorId: a.authorId ?? '', authorName: null, pending: false, canEdit: true,
+  };
+  if (a.kind) item.kind = a.kind;
+  if (a.text !== undefined) item.text = a.text;
+  return item;
 }

@@ -1,5 +1,5 @@
 import { ArrowLeftOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, DatePicker, Form, Input, InputNumber, Modal, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, DatePicker, Form, Input, InputNumber, Modal, Radio, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -63,7 +63,33 @@ function CampaignList({ onOpen }: { onOpen: (id: string) => void }) {
             render: (_, c) => <Tag color={c.status === 'open' ? 'blue' : 'default'}>{t(`reviews.statuses.${c.status}`)}</Tag>,
           },
           { key: 'progress', title: t('reviews.progress'), render: (_, c) => t('reviews.progressValue', { decided: c.decided, items: c.items }) },
-          { key: 'due', title: t('reviews.due'), render: (_, c) => formatDate(c.dueAt, locale) },
+          {
+            key: 'due',
+            title: t('reviews.due'),
+            // Within the reminder window: how long is left; past it: the setting is being applied.
+            render: (_, c) => {
+              const daysLeft = Math.ceil((c.dueAt - Date.now()) / 86_400_000);
+              return (
+                <Space size={4} wrap>
+                  <span>{formatDate(c.dueAt, locale)}</span>
+                  {c.status === 'open' && c.decided < c.items && daysLeft <= 0 && <Tag color="red">{t('reviews.pastDue')}</Tag>}
+                  {c.status === 'open' && c.decided < c.items && daysLeft > 0 && daysLeft <= Math.max(c.reminderDays, 1) && (
+                    <Tag color="orange">{t('reviews.dueIn', { count: daysLeft })}</Tag>
+                  )}
+                </Space>
+              );
+            },
+          },
+          {
+            key: 'dueAction',
+            title: t('reviews.atDueDate'),
+            render: (_, c) => (
+              <Space size={4} wrap>
+                <Tag color={c.dueAction === 'revoke' ? 'red' : 'green'}>{t(`reviews.dueActions.${c.dueAction}`)}</Tag>
+                {c.closeReason === 'due_date' && <Tag>{t('reviews.closedByDueDate')}</Tag>}
+              </Space>
+            ),
+          },
           { key: 'created', title: t('reviews.createdAt'), render: (_, c) => formatDateTime(c.createdAt, locale) },
           {
             key: 'open',
@@ -94,6 +120,8 @@ interface CreateForm {
   name: string;
   due: Dayjs;
   staleDays: number;
+  dueAction: 'keep' | 'revoke';
+  reminderDays: number;
 }
 
 function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (c: ReviewCampaignView) => void }) {
@@ -108,7 +136,9 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     setSaving(true);
-    const created = show(await api.reviewCreate({ name: v.name.trim(), dueAt: v.due.endOf('day').valueOf(), staleDays: v.staleDays }));
+    const created = show(await api.reviewCreate({
+      name: v.name.trim(), dueAt: v.due.endOf('day').valueOf(), staleDays: v.staleDays, dueAction: v.dueAction, reminderDays: v.reminderDays,
+    }));
     setSaving(false);
     if (!created) return;
     void message.success(t('reviews.created', { count: created.items }));
@@ -119,7 +149,7 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
   return (
     <Modal open={open} title={t('reviews.createTitle')} onCancel={onClose} onOk={submit} confirmLoading={saving} okText={t('common.create')} cancelText={t('common.cancel')} forceRender>
       <Typography.Paragraph type="secondary">{t('reviews.createHint')}</Typography.Paragraph>
-      <Form form={form} name="review-create" layout="vertical" initialValues={{ due: dayjs().add(14, 'day'), staleDays: 30 }}>
+      <Form form={form} name="review-create" layout="vertical" initialValues={{ due: dayjs().add(14, 'day'), staleDays: 30, dueAction: 'keep', reminderDays: 3 }}>
         <Form.Item name="name" label={t('reviews.name')} rules={[{ required: true, whitespace: true, max: 100, message: t('common.required', { field: t('reviews.name') }) }]}>
           <Input maxLength={100} />
         </Form.Item>
@@ -128,6 +158,17 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
         </Form.Item>
         <Form.Item name="staleDays" label={t('reviews.staleDays')} extra={t('reviews.staleDaysHelp')} rules={[{ required: true, message: t('common.required', { field: t('reviews.staleDays') }) }]}>
           <InputNumber min={1} max={3650} precision={0} />
+        </Form.Item>
+        <Form.Item name="dueAction" label={t('reviews.atDueDate')} extra={t('reviews.dueActionHelp')}>
+          <Radio.Group
+            options={[
+              { value: 'keep', label: t('reviews.dueActions.keep') },
+              { value: 'revoke', label: t('reviews.dueActions.revoke') },
+            ]}
+          />
+        </Form.Item>
+        <Form.Item name="reminderDays" label={t('reviews.reminderDays')} extra={t('reviews.reminderDaysHelp')}>
+          <InputNumber min={0} max={90} precision={0} />
         </Form.Item>
       </Form>
     </Modal>
@@ -168,7 +209,7 @@ function CampaignDetail({ id, onBack }: { id: string; onBack: () => void }) {
           </Tooltip>
           <h1>{campaign?.name ?? t('reviews.title')}</h1>
           {campaign && <Tag color={campaign.status === 'open' ? 'blue' : 'default'}>{t(`reviews.statuses.${campaign.status}`)}</Tag>}
-          {campaign && <Typography.Text type="secondary">{t('reviews.progressValue', { decided: campaign.decided, items: campaign.items })} · {t('reviews.due')} {formatDate(campaign.dueAt, locale)}</Typography.Text>}
+          {campaign && <Typography.Text type="secondary">{t('reviews.progressValue', { decided: campaign.decided, items: campaign.items })} · {t('reviews.due')} {formatDate(campaign.dueAt, locale)} · {t('reviews.atDueDate')}: {t(`reviews.dueActions.${campaign.dueAction}`)}</Typography.Text>}
         </Space>
         <Space>
           <Switch checked={mine} onChange={setMine} aria-label={t('reviews.onlyMine')} id="reviews-only-mine" />
@@ -258,9 +299,12 @@ function CampaignDetail({ id, onBack }: { id: string; onBack: () => void }) {
             render: (_, i) => {
               const d = i.decision ?? 'pending';
               return (
-                <Tooltip title={i.note ?? undefined}>
-                  <Tag color={DECISION_COLORS[d]}>{t(`reviews.decisions.${d}`)}</Tag>
-                </Tooltip>
+                <Space size={4}>
+                  <Tooltip title={i.note ?? undefined}>
+                    <Tag color={DECISION_COLORS[d]}>{t(`reviews.decisions.${d}`)}</Tag>
+                  </Tooltip>
+                  {i.decisionSource === 'due_date' && <Tag>{t('reviews.byDueDate')}</Tag>}
+                </Space>
               );
             },
           },

@@ -13,11 +13,13 @@ function user(id: string, roleKey: string): SessionUser {
 }
 
 const campaign: ReviewCampaignView = {
-  id: 'review-1', name: 'Q4', createdBy: 'admin', createdAt: 0, dueAt: 1, status: 'open', staleDays: 30, closedAt: null, items: 3, decided: 0,
+  id: 'review-1', name: 'Q4', createdBy: 'admin', createdAt: 0, dueAt: Date.now() + 86_400_000, status: 'open', staleDays: 30, closedAt: null, items: 3, decided: 0,
+  dueAction: 'keep', reminderDays: 3, remindedAt: null, closeReason: null,
 };
 function item(userId: string, reviewerId: string | null, decision: ReviewItemView['decision'] = null): ReviewItemView {
   return {
     id: `item-${userId}`, campaignId: campaign.id, userId, reviewerId, flags: [], decision, decidedBy: null, decidedAt: null, note: null,
+    decisionSource: decision ? 'reviewer' : null,
     snapshot: {
       username: userId, displayName: userId, unitId: 'u', unitName: null, managedUnitIds: [], roleId: 'role-rep', roleName: 'Rep', actions: [],
       dataScope: 'own', readClearance: 'internal', writeClearance: 'internal', devices: [], lastSignInAt: null, lastActivityAt: null, previous: null,
@@ -47,6 +49,9 @@ describe('who is offered certify/revoke', () => {
     expect(mayDecide(admin, campaign, item('admin', null))).toBe(false);
     expect(mayDecide(admin, campaign, item('rep', 'admin', 'certified'))).toBe(false);
     expect(mayDecide(admin, { ...campaign, status: 'closed' }, item('rep', 'admin'))).toBe(false);
+    // From the due date on the campaign's setting decides what is left (the server refuses too).
+    expect(mayDecide(admin, campaign, item('rep', 'admin'), campaign.dueAt)).toBe(false);
+    expect(mayDecide(admin, campaign, item('rep', 'admin'), campaign.dueAt - 1)).toBe(true);
     // Without review.conduct the assignment alone offers nothing (the server would refuse).
     expect(mayDecide(manager, campaign, item('rep', 'mgr'))).toBe(false);
     expect(mayDecide(null, campaign, item('rep', null))).toBe(false);

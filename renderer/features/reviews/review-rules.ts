@@ -7,8 +7,10 @@ import { capabilitiesOf } from '../../lib/capabilities';
  * (review.conduct; the assigned reviewer or the campaign's creator; never one's own access),
  * which stays the authority: a refusal from the server is shown like any other error.
  */
-export function mayDecide(user: SessionUser | null, campaign: ReviewCampaignView, item: ReviewItemView): boolean {
+export function mayDecide(user: SessionUser | null, campaign: ReviewCampaignView, item: ReviewItemView, now = Date.now()): boolean {
   if (!user || !capabilitiesOf(user).conductReviews) return false;
   if (campaign.status !== 'open' || item.decision !== null || item.userId === user.id) return false;
+  // From the due date on, the campaign's setting decides what is left (server/reviews/deadlines.ts).
+  if (now >= campaign.dueAt) return false;
   return item.reviewerId === null || item.reviewerId === user.id || campaign.createdBy === user.id;
 }

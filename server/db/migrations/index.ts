@@ -14,6 +14,8 @@ import { identityProvidersMigration } from './0008_identity_providers';
 import { enrollmentLifecycleMigration } from './0009_enrollment_lifecycle';
 import { deviceLifecycleMigration } from './0012_device_lifecycle_and_ledger';
 import { deviceExposureLedgerMigration } from './0013_device_exposure_ledger';
+import { minAppVersionAndReviewDeadlinesMigration } from './0015_min_app_version_and_review_deadlines';
+import { followUpsMigration } from './0016_follow_ups';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -30,6 +32,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0009_enrollment_lifecycle': enrollmentLifecycleMigration(dialect),
         '0012_device_lifecycle_and_ledger': deviceLifecycleMigration(dialect),
         '0013_device_exposure_ledger': deviceExposureLedgerMigration(dialect),
+        '0015_min_app_version_and_review_deadlines': minAppVersionAndReviewDeadlinesMigration(dialect),
+        '0016_follow_ups': followUpsMigration(dialect),
       };
     },
   };
