@@ -45,7 +45,7 @@ test("an IT admin revokes a rep's device and the rep's app wipes itself", async 
   await admin.shell.open('audit');
   await expect(admin.audit.heading).toBeVisible();
   await admin.audit.filterByAction('admin.device.revoke');
-  await expect(admin.audit.rows(deviceId)).toHaveCount(1);
+  await expect(admin.audit.rowsWithTarget(deviceId)).toHaveCount(1);
   await admin.audit.verifyChain();
   await shot(adminPage, 'admin-audit');
 });

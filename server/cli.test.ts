@@ -102,6 +102,27 @@ describe('server CLI', () => {
     expect(actions).toEqual(['admin.user.unlock', 'admin.user.mfa_reset', 'admin.user.sign_out_everywhere']);
   });
 
+  it('incident user / incident device print the timeline', async () => {
+    t = await withTestDatabase();
+    const fixture = await createFixtureOrg(t.db);
+    const { rep } = fixture.users;
+    await t.db.insertInto('devices').values({
+      id: 'dev-7', user_id: rep.id, public_key: 'k', name: 'laptop', platform: 'linux', app_version: '1', status: 'active',
+      enrolled_at: 1, last_check_in_at: null, revoked_at: null, revoke_reason: null, wipe_confirmed_at: null,
+      synced_buckets: '[]', synced_read_clearance: null, synced_classification: null,
+    }).execute();
+    expect((await cli(t, ['revoke-device', 'dev-7'])).code).toBe(0);
+    const user = await cli(t, ['incident', 'user', rep.username]);
+    expect(user.code).toBe(0);
+    expect(user.stdout).toContain(`(${rep.username}, ${rep.id})`);
+    expect(user.stdout).toMatch(/device dev-7 .*revoked/);
+    expect(user.stdout).toMatch(/revocation\s+admin\.device\.revoke ok .*target=dev-7/);
+    const device = await cli(t, ['incident', 'device', 'dev-7']);
+    expect(device.stdout).toMatch(/revocation\s+admin\.device\.revoke ok/);
+    expect((await cli(t, ['incident', 'device', 'nope'])).code).toBe(1);
+    expect((await cli(t, ['incident', 'someone'])).code).toBe(2);
+  }, 180_000);
+
   it.skipIf(!hasOpenssl())('start --tls-cert/--tls-key serves HTTPS', async () => {
     t = await withTestDatabase();
     tmp = mkdtempSync(join(tmpdir(), 'sv-tls-'));

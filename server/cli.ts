@@ -12,6 +12,7 @@ import { createUser, deactivateUser, revokeDevice, type Actor } from './admin/se
 import { buildServer, createServerContext } from './app';
 import { verifyChain, type ChainVerification } from './audit/chain';
 import { AnchorInvalidError, checkpointHead } from './audit/checkpoints';
+import { deviceIncident, formatIncident, userIncident } from './audit/incident';
 import type { Dialect, ServerContext } from './context';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection';
 import type { Database } from './db/schema';
@@ -51,6 +52,8 @@ commands:
                                  check every checkpoint kept in FILE and append the new one to it
                                  (keep FILE outside the database's reach: it survives the deletion
                                  of the newest entries together with their checkpoints)
+  incident user <username>       a person's timeline: enrolments, sign-ins, syncs, scope changes,
+  incident device <device-id>    alerts, revocation, wipe confirmation (newest first)
   totp <username>                current TOTP code of a demo user
   alerts                         list open anomaly alerts, newest first
   review-create --name N [--due-days 14] [--stale-days 30] [--due-action keep|revoke] [--reminder-days 3]
@@ -214,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, arg] = positionals;
+  const [command, arg, arg2] = positionals;
   const data = values.data;
   if (values.help || !command) {
     console.log(USAGE);
@@ -343,6 +346,21 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'audit-verify':
       return withContext(data, (ctx) => auditVerify(ctx, values.anchor));
+    case 'incident': {
+      if ((arg !== 'user' && arg !== 'device') || !arg2) throw new UsageError('incident needs `user <username>` or `device <device-id>`');
+      return withContext(data, async (ctx) => {
+        let incident;
+        if (arg === 'user') {
+          const row = await ctx.db.selectFrom('users').select('id').where('username', '=', arg2).executeTakeFirst();
+          if (!row) throw new DomainError('not_found', `no user ${arg2}`);
+          incident = await userIncident(ctx, row.id);
+        } else {
+          incident = await deviceIncident(ctx, arg2);
+        }
+        for (const line of formatIncident(incident)) console.log(line);
+        return 0;
+      });
+    }
     case 'totp': {
       if (!arg) throw new UsageError('totp needs a username');
       const opened = await open(data);

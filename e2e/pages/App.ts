@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { Locale } from '../../shared/api/desktop-api';
 import { AdminDevices } from './AdminDevices';
+import { AdminUsers } from './AdminUsers';
 import { ApprovalsPage } from './Approvals';
 import { AlertsPage } from './Alerts';
 import { AppShell } from './AppShell';
@@ -31,6 +32,7 @@ export class App {
   readonly opportunities: OpportunityListPage;
   readonly home: HomePage;
   readonly devices: AdminDevices;
+  readonly users: AdminUsers;
   readonly audit: AuditPage;
   readonly alerts: AlertsPage;
   readonly reviews: ReviewsPage;
@@ -51,6 +53,7 @@ export class App {
     this.opportunities = new OpportunityListPage(this.ui);
     this.home = new HomePage(this.ui);
     this.devices = new AdminDevices(this.ui);
+    this.users = new AdminUsers(this.ui);
     this.audit = new AuditPage(this.ui);
     this.alerts = new AlertsPage(this.ui);
     this.reviews = new ReviewsPage(this.ui);

@@ -32,6 +32,7 @@ import { DevicesView } from '../features/admin/DevicesView';
 import { ApprovalsView } from '../features/admin/ApprovalsView';
 import { IdentityProvidersView } from '../features/admin/IdentityProvidersView';
 import { AuditView } from '../features/audit/AuditView';
+import { IncidentNavContext, type IncidentNav, type IncidentSubject } from '../features/audit/incident-nav';
 import { AlertsView } from '../features/alerts/AlertsView';
 import { ReviewsView } from '../features/reviews/ReviewsView';
 import { IssuesButton } from '../features/sync/IssuesButton';
@@ -124,6 +125,19 @@ export function AppShell() {
   const show = useResult();
   const views = availableViews(state.user);
   const [chosen, setChosen] = useState<ViewKey | null>(null);
+  // The incident view of a person or device (opened from the audit, users or devices page) lives
+  // on the audit page; the shell keeps which one, so other pages can open it.
+  const [incident, setIncident] = useState<IncidentSubject | null>(null);
+  const incidentNav: IncidentNav | null = views.includes('audit')
+    ? {
+        current: incident,
+        open: (subject) => {
+          setIncident(subject);
+          setChosen('audit');
+        },
+        close: () => setIncident(null),
+      }
+    : null;
   const [drill, setDrill] = useState<Drill | null>(null);
   const navigate = useCallback((target: NavTarget) => {
     setDrill((prev) => ({ ...target, seq: (prev?.seq ?? 0) + 1 }));
@@ -156,6 +170,7 @@ export function AppShell() {
             style={{ background: 'transparent' }}
             selectedKeys={view ? [view] : []}
             onClick={({ key }) => {
+              setIncident(null);
               // The menu opens a screen as it is, without the last drill-down.
               setDrill(null);
               setChosen(key as ViewKey);
@@ -191,7 +206,9 @@ export function AppShell() {
         <LeaseBanner />
         <RecoveryBanner />
         <Layout.Content style={{ overflow: 'auto', minHeight: 0 }}>
-          <NavigationContext.Provider value={navigation}>{view && <ViewContent view={view} />}</NavigationContext.Provider>
+          <NavigationContext.Provider value={navigation}>
+            <IncidentNavContext.Provider value={incidentNav}>{view && <ViewContent view={view} />}</IncidentNavContext.Provider>
+          </NavigationContext.Provider>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -59,6 +59,8 @@ export interface Capabilities {
   /** Whether the users list can be read (to show names instead of ids). */
   listUsers: boolean;
   acknowledgeAlerts: boolean;
+  /** Revoke devices (the incident view's device actions). */
+  manageDevices: boolean;
   /** Create review campaigns; deciding an item also needs the assignment (see the reviews screen). */
   conductReviews: boolean;
 }
@@ -79,6 +81,7 @@ export function capabilitiesOf(user: SessionUser | null): Capabilities {
     auditExport: has(user, 'audit.read'),
     listUsers: has(user, 'admin.users'),
     acknowledgeAlerts: has(user, 'admin.devices'),
+    manageDevices: has(user, 'admin.devices'),
     conductReviews: has(user, 'review.conduct'),
   };
 }

@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { AdminAction } from '../../shared/domain/model';
 import { authorize } from '../../shared/permissions/engine';
-import type { AuditEntryView } from '../../shared/protocol/routes';
 import { verifyChain } from '../audit/chain';
+import { deviceIncident, userIncident } from '../audit/incident';
+import { listAuditTrail } from '../audit/trail';
 import type { Principal, ServerContext } from '../context';
 import { roleToRow, roleToView, rowToDeviceView, rowToRole, rowToUnit, rowToUserView } from '../db/mappers';
 import { DomainError } from '../domain-error';
@@ -234,18 +235,18 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   // ---- audit trail
   route(app, ctx, 'listAudit', async ({ principal, query }) => {
     await requireAdmin(ctx, principal, 'audit.read', 'listAudit');
-    let q = ctx.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(query.limit);
-    if (query.actorId) q = q.where('actor_id', '=', query.actorId);
-    if (query.action) q = q.where('action', '=', query.action);
-    if (query.from !== undefined) q = q.where('at', '>=', query.from);
-    if (query.to !== undefined) q = q.where('at', '<=', query.to);
-    if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
-    const rows = await q.execute();
-    const entries: AuditEntryView[] = rows.map((r) => ({
-      seq: r.seq, at: r.at, actorId: r.actor_id, deviceId: r.device_id, action: r.action, target: r.target,
-      outcome: r.outcome, details: safeJsonObject(r.details), hash: r.hash,
-    }));
-    return { entries };
+    return { entries: await listAuditTrail(ctx, query) };
+  });
+
+  // ---- incident view (read from the trail; the actions on it are the routes above)
+  route(app, ctx, 'userIncident', async ({ principal, params }) => {
+    await requireAdmin(ctx, principal, 'audit.read', 'userIncident');
+    return userIncident(ctx, params.id!);
+  });
+
+  route(app, ctx, 'deviceIncident', async ({ principal, params }) => {
+    await requireAdmin(ctx, principal, 'audit.read', 'deviceIncident');
+    return deviceIncident(ctx, params.id!);
   });
 
   route(app, ctx, 'verifyAudit', async ({ principal }) => {
@@ -259,11 +260,3 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   });
 }
 
-function safeJsonObject(text: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return { unparsable: text.slice(0, 200) };
-  }
-}

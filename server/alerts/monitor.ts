@@ -271,3 +271,8 @@ export async function setAlertConfig(ctx: ServerContext, override: AlertConfigOv
   await writeAlertConfigOverride(ctx, override);
   monitors.get(ctx)?.config.invalidate();
 }
+
+/** The effective thresholds now (defaults < SV_ALERTS < the stored override). */
+export async function currentAlertConfig(ctx: ServerContext): Promise<AlertConfig> {
+  return (monitors.get(ctx)?.config ?? new AlertConfigSource(ctx)).current();
+}

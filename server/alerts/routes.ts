@@ -10,6 +10,7 @@ import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { registerReviewRoutes } from '../reviews/routes';
 import { requireAnyAction } from './access';
+import { registerAlertThresholdRoutes } from './threshold-routes';
 
 export function rowToAlertView(row: Selectable<AlertsTable>): AlertView {
   let details: Record<string, unknown> = {};
@@ -57,5 +58,6 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
 
 export function registerAlertAndReviewRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerAlertRoutes(app, ctx);
+  registerAlertThresholdRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
 }

@@ -23,6 +23,7 @@ import type {
   ApprovalView,
   AuditEntryView,
   DeviceView,
+  IncidentView,
   MinAppVersions,
   OrgUnitView,
   ReviewCampaignView,
@@ -31,6 +32,7 @@ import type {
   UserView,
 } from '../protocol/routes';
 import { ROUTES } from '../protocol/routes';
+import type { AlertThresholds } from '../protocol/alert-thresholds';
 import type { GroupRuleView, IdentityProviderView } from '../protocol/sso';
 import type { FunnelStep, OpportunityPage, OpportunityView, TeamDashboardFilter } from './opportunities';
 import { listOpportunitiesInput, opportunityViewSchema, teamDashboardInput } from './opportunities';
@@ -469,10 +471,16 @@ export const desktopInputs = {
   auditList: ROUTES.listAudit.query,
   auditVerify: z.undefined(),
   auditExport: z.object({ format: z.enum(['csv', 'json']), filter: ROUTES.listAudit.query.optional() }),
+  /** A person's or a device's incident timeline (audit readers). */
+  incidentUser: z.object({ id: idSchema }),
+  incidentDevice: z.object({ id: idSchema }),
 
   // Anomaly alerts and access reviews: server-side, online only.
   alertsList: ROUTES.listAlerts.query,
   alertAcknowledge: z.object({ id: idSchema }).extend(ROUTES.acknowledgeAlert.body.unwrap().shape),
+  /** The anomaly rules' thresholds: read (IT admins, auditors), change (IT admins). */
+  alertConfigGet: z.undefined(),
+  alertConfigSet: ROUTES.updateAlertConfig.body,
   reviewsList: z.undefined(),
   reviewCreate: ROUTES.createReviewCampaign.body,
   /** `mine`: only the items assigned to the signed-in reviewer. */
@@ -574,9 +582,13 @@ export interface DesktopOutputs {
   auditList: AuditEntryView[];
   auditVerify: { ok: boolean; checked: number; firstBrokenSeq: number | null };
   auditExport: { filename: string; mime: string; content: string; count: number };
+  incidentUser: IncidentView;
+  incidentDevice: IncidentView;
 
   alertsList: AlertView[];
   alertAcknowledge: AlertView;
+  alertConfigGet: AlertThresholds;
+  alertConfigSet: AlertThresholds;
   reviewsList: ReviewCampaignView[];
   reviewCreate: ReviewCampaignView;
   reviewGet: { campaign: ReviewCampaignView; items: ReviewItemView[] };

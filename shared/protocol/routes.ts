@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_GROUPS } from '../audit/actions';
 import { APP_PLATFORMS, SEMVER_PATTERN } from '../domain/app-version';
 import { DATA_SCOPES, FIELD_LEVELS } from '../domain/model';
 import { epochMsSchema, idSchema } from './common';
@@ -17,6 +18,7 @@ import {
 } from './admin';
 import { exposureExportQuerySchema, exposureFileSchema, exposureReportSchema } from './exposure';
 import { classificationSchema } from './grant';
+import { alertThresholdsSchema } from './alert-thresholds';
 import { SSO_ROUTES } from './sso';
 import {
   auditUploadSchema,
@@ -124,6 +126,12 @@ export const shareViewSchema = z.object({
   revokedAt: epochMsSchema.nullable(),
 });
 
+const auditPersonSchema = z.object({ kind: z.literal('user'), id: z.string(), username: z.string(), displayName: z.string() });
+const auditDeviceSchema = z.object({
+  kind: z.literal('device'), id: z.string(), name: z.string(), hostName: z.string().nullable(), platform: z.string(),
+  userId: z.string(), ownerName: z.string().nullable(),
+});
+
 export const auditEntryViewSchema = z.object({
   seq: z.number().int(),
   at: epochMsSchema,
@@ -134,11 +142,28 @@ export const auditEntryViewSchema = z.object({
   outcome: z.enum(['ok', 'denied', 'failed']),
   details: z.record(z.string(), z.unknown()),
   hash: z.string(),
+  /** names of the people and devices the entry mentions, resolved by the server for audit readers */
+  names: z.object({
+    actor: auditPersonSchema.optional(),
+    device: auditDeviceSchema.optional(),
+    target: z.union([auditPersonSchema, auditDeviceSchema]).optional(),
+  }).optional(),
+  /** a routine sync entry (check-in, a pull or push that changed nothing) */
+  routine: z.boolean().optional(),
 });
 
 export const auditQuerySchema = z.object({
   actorId: z.string().max(64).optional(),
   action: z.string().max(64).optional(),
+  /** a person's name or username, or part of it: entries they made or that concern them or their devices */
+  person: z.string().trim().min(1).max(64).optional(),
+  group: z.enum(AUDIT_GROUPS).optional(),
+  /** a record id (or `entity:id`): entries whose target is that record */
+  recordId: z.string().trim().min(1).max(128).optional(),
+  /** entries made from this device or about it */
+  deviceId: z.string().trim().min(1).max(64).optional(),
+  /** routine sync entries are folded away unless `show` (or an action filter names them) */
+  routine: z.enum(['fold', 'show']).optional(),
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
@@ -233,6 +258,39 @@ export const reviewCampaignViewSchema = z.object({
 });
 
 const ok = z.object({ ok: z.literal(true) });
+
+// ---- incident view: one person's or one device's story, from the audit trail and the device and alert tables
+export const INCIDENT_EVENT_KINDS = [
+  'enrolment', 'sign_in', 'sync', 'scope_change', 'records', 'alert', 'revocation', 'wipe', 'sign_out', 'account', 'other',
+] as const;
+
+export const incidentEventSchema = z.object({
+  at: epochMsSchema,
+  kind: z.enum(INCIDENT_EVENT_KINDS),
+  /** the audit entry (null for an alert from the alert table) */
+  seq: z.number().int().nullable(),
+  action: z.string().nullable(),
+  outcome: z.enum(['ok', 'denied', 'failed']).nullable(),
+  actorName: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  /** the device's host name and label, as the server knows it */
+  deviceName: z.string().nullable(),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  /** routine syncs folded into this one event: how many, the first one's time */
+  folded: z.object({ count: z.number().int(), from: epochMsSchema }).optional(),
+  alert: z.object({ id: z.string(), rule: z.string(), severity: z.enum(['low', 'medium', 'high']), status: z.enum(['open', 'acknowledged']) }).optional(),
+});
+
+export const incidentSchema = z.object({
+  user: userViewSchema,
+  /** the user's devices (user incident), or the one device (device incident) */
+  devices: z.array(deviceViewSchema),
+  /** newest first */
+  events: z.array(incidentEventSchema),
+  /** older entries exist beyond the newest ones shown */
+  truncated: z.boolean(),
+});
 
 export const ROUTES = {
   serverKey: {
@@ -447,6 +505,12 @@ export const ROUTES = {
     method: 'GET', path: '/v1/audit', auth: 'token', query: auditQuerySchema,
     response: z.object({ entries: z.array(auditEntryViewSchema) }),
   },
+  userIncident: {
+    method: 'GET', path: '/v1/admin/incidents/users/:id', auth: 'token', response: incidentSchema,
+  },
+  deviceIncident: {
+    method: 'GET', path: '/v1/admin/incidents/devices/:id', auth: 'token', response: incidentSchema,
+  },
   verifyAudit: {
     method: 'GET', path: '/v1/audit/verify', auth: 'token',
     response: z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenSeq: z.number().int().nullable() }),
@@ -461,6 +525,14 @@ export const ROUTES = {
       limit: z.coerce.number().int().min(1).max(1000).default(200),
     }),
     response: z.object({ alerts: z.array(alertViewSchema) }),
+  },
+  getAlertConfig: {
+    method: 'GET', path: '/v1/alerts/config', auth: 'token',
+    response: z.object({ config: alertThresholdsSchema }),
+  },
+  updateAlertConfig: {
+    method: 'POST', path: '/v1/alerts/config', auth: 'token', body: alertThresholdsSchema,
+    response: z.object({ config: alertThresholdsSchema }),
   },
   acknowledgeAlert: {
     method: 'POST', path: '/v1/alerts/:id/acknowledge', auth: 'token',
@@ -520,6 +592,11 @@ export type MinAppVersionView = z.infer<typeof minAppVersionViewSchema>;
 export type MinAppVersions = z.infer<typeof minAppVersionsSchema>;
 export type UpdateRequiredDetails = z.infer<typeof updateRequiredDetailsSchema>;
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
+export type AuditPersonRef = z.infer<typeof auditPersonSchema>;
+export type AuditDeviceRef = z.infer<typeof auditDeviceSchema>;
+export type IncidentEvent = z.infer<typeof incidentEventSchema>;
+export type IncidentView = z.infer<typeof incidentSchema>;
+export type IncidentEventKind = (typeof INCIDENT_EVENT_KINDS)[number];
 export type AlertRule = (typeof ALERT_RULES)[number];
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export type AlertView = z.infer<typeof alertViewSchema>;

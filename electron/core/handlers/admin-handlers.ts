@@ -5,7 +5,7 @@
 // may do what.
 
 import type { PendingApproval } from '../../../shared/api/desktop-api';
-import type { AuditEntryView } from '../../../shared/protocol/routes';
+import type { AuditDeviceRef, AuditEntryView, AuditPersonRef } from '../../../shared/protocol/routes';
 import type { AppController } from '../session/controller';
 import { renderExport } from './exports';
 import type { HandlerGroup } from './types';
@@ -34,7 +34,9 @@ type AdminMethod =
   | 'adminRejectRequest'
   | 'auditList'
   | 'auditVerify'
-  | 'auditExport';
+  | 'auditExport'
+  | 'incidentUser'
+  | 'incidentDevice';
 
 const AUDIT_EXPORT_MAX = 50_000;
 
@@ -73,6 +75,8 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
     adminRejectRequest: async ({ id }) => (await callServer((c) => c.call('rejectRequest', undefined, { params: { id } }))).approval,
     auditList: async (input) => (await callServer((c) => c.call('listAudit', undefined, { query: auditQuery(input) }))).entries,
     auditVerify: async () => callServer((c) => c.call('verifyAudit')),
+    incidentUser: async ({ id }) => callServer((c) => c.call('userIncident', undefined, { params: { id } })),
+    incidentDevice: async ({ id }) => callServer((c) => c.call('deviceIncident', undefined, { params: { id } })),
     auditExport: async (input) => {
       const filter = input.filter ?? { limit: 1000 };
       const entries: AuditEntryView[] = [];
@@ -100,6 +104,10 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
         outcome: e.outcome,
         details: input.format === 'csv' ? JSON.stringify(e.details) : e.details,
         hash: e.hash,
+        // the names the server resolved for the reader (empty where there is none)
+        actorName: nameOf(e.names?.actor),
+        deviceName: nameOf(e.names?.device),
+        targetName: nameOf(e.names?.target),
       }));
       return renderExport('audit', input.format, rows, app.clock.now());
     },
@@ -109,6 +117,14 @@ export function adminHandlers(app: AppController): HandlerGroup<AdminMethod> {
 /** A change's result, or the pending approval it became (the server answered 202). */
 export function resultOrPending<K extends string, T>(response: { [key in K]: T } | PendingApproval, key: K): T | PendingApproval {
   return 'pendingApproval' in response ? { pendingApproval: response.pendingApproval } : (response as { [key in K]: T })[key];
+}
+
+function nameOf(ref: AuditPersonRef | AuditDeviceRef | undefined): string {
+  if (!ref) return '';
+  if (ref.kind === 'user') return `${ref.displayName} (${ref.username})`;
+  const host = ref.hostName?.trim();
+  const device = host && !ref.name.includes(host) ? `${host} · ${ref.name}` : ref.name;
+  return ref.ownerName ? `${device} (${ref.ownerName})` : device;
 }
 
 function auditQuery(q: Record<string, unknown>): Record<string, string | number | undefined> {

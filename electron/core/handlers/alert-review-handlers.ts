@@ -11,6 +11,8 @@ import type { HandlerGroup } from './types';
 type AlertAndReviewMethod =
   | 'alertsList'
   | 'alertAcknowledge'
+  | 'alertConfigGet'
+  | 'alertConfigSet'
   | 'reviewsList'
   | 'reviewCreate'
   | 'reviewGet'
@@ -29,6 +31,9 @@ export function alertAndReviewHandlers(deps: AlertAndReviewDeps): HandlerGroup<A
     alertsList: async (query) => (await callServer((c) => c.call('listAlerts', undefined, { query }))).alerts,
     alertAcknowledge: async ({ id, note }) =>
       (await callServer((c) => c.call('acknowledgeAlert', note === undefined ? {} : { note }, { params: { id } }))).alert,
+
+    alertConfigGet: async () => (await callServer((c) => c.call('getAlertConfig'))).config,
+    alertConfigSet: async (config) => (await callServer((c) => c.call('updateAlertConfig', config))).config,
 
     reviewsList: async () => (await callServer((c) => c.call('listReviewCampaigns'))).campaigns,
     reviewCreate: async (input) => (await callServer((c) => c.call('createReviewCampaign', input))).campaign,

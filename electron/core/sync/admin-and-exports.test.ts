@@ -62,13 +62,15 @@ describe('admin, audit and exports through the app service (real server)', () =>
     expect(csv.mime).toBe('text/csv');
     expect(csv.filename).toMatch(/\.csv$/);
     const lines = csv.content.replace(/^\uFEFF/, '').trim().split('\n');
-    expect(lines[0]).toBe('seq,at,actorId,deviceId,action,target,outcome,details,hash');
+    expect(lines[0]).toBe('seq,at,actorId,deviceId,action,target,outcome,details,hash,actorName,deviceName,targetName');
     expect(lines.length - 1).toBe(csv.count);
     const json = unwrap(await admin.app.auditExport({ format: 'json', filter: { action: 'device.enroll', limit: 100 } }));
-    const rows = JSON.parse(json.content) as { action: string }[];
+    const rows = JSON.parse(json.content) as { action: string; actorName: string; targetName: string }[];
     expect(rows.length).toBe(json.count);
     expect(rows.length).toBeGreaterThanOrEqual(3);
     expect(rows.every((r) => r.action === 'device.enroll')).toBe(true);
+    // names as the server resolved them: who enrolled, and which device (with its owner)
+    expect(rows.every((r) => / \(.+\)$/.test(r.actorName) && r.targetName.length > 0)).toBe(true);
   });
 
   it('a rep gets forbidden from admin calls (the server decides) and from the dashboard (the engine decides)', async () => {

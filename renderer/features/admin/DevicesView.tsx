@@ -8,6 +8,7 @@ import { capabilitiesOf } from '../../lib/capabilities';
 import { formatDateTime, shortId } from '../../lib/format';
 import { useLoad } from '../../lib/use-load';
 import { useNow } from '../../lib/use-now';
+import { useIncidentNav } from '../audit/incident-nav';
 import { indexById } from './admin-data';
 import { DeviceExposureDrawer } from './DeviceExposureDrawer';
 import { DEVICE_FILTERS, filterDevices, isStale, type DeviceFilter } from './device-filter';
@@ -24,6 +25,7 @@ export function DevicesView() {
   const { message } = App.useApp();
   const canListUsers = capabilitiesOf(state.user).listUsers;
   const devices = useLoad('devices', () => api.adminListDevices());
+  const incidentNav = useIncidentNav();
   const versions = useLoad('min-versions', () => api.adminGetMinVersions());
   const minimumOf = (platform: string) => versions.value?.minimums.find((m) => m.platform === platform)?.minVersion;
   const users = useLoad(`users:${canListUsers}`, async () => (canListUsers ? api.adminListUsers() : { ok: true as const, value: [] }));
@@ -168,9 +170,14 @@ export function DevicesView() {
           {
             key: 'actions',
             title: t('common.actions'),
-            width: 190,
+            width: incidentNav ? 280 : 190,
             render: (_, d) => (
               <Space size={4}>
+                {incidentNav && (
+                  <Button type="link" size="small" onClick={() => incidentNav.open({ kind: 'device', id: d.id })}>
+                    {t('audit.openIncident')}
+                  </Button>
+                )}
                 <Button size="small" onClick={() => setExposureOf(d)} aria-label={t('admin.exposure.openFor', { host: `${d.hostName ?? d.name} · ${shortId(d.id)}` })}>
                   {t('admin.exposure.open')}
                 </Button>

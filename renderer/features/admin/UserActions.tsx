@@ -3,16 +3,21 @@ import { App, Button, Dropdown } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { UserView } from '../../../shared/protocol/routes';
 import { useApi, useResult } from '../../app/context';
+import { useIncidentNav } from '../audit/incident-nav';
 
 type UserAction = 'unlock' | 'resetMfa' | 'signOutEverywhere' | 'revokeDevices';
+const INCIDENT = 'incident';
 const ACTIONS: readonly UserAction[] = ['unlock', 'resetMfa', 'signOutEverywhere', 'revokeDevices'];
 
 /**
  * The help-desk and incident actions on one user, each behind a confirmation. Not offered on
  * one's own account (the server refuses it too: another administrator acts on an administrator).
  */
-export function UserActions({ user, onUser }: { user: UserView; onUser: (user: UserView) => void }) {
+export function UserActions({ user, onUser, inIncident = false }: { user: UserView; onUser: (user: UserView) => void; inIncident?: boolean }) {
   const { t } = useTranslation();
+  // The person's incident view (where the audit trail is offered), unless this is it already.
+  const incidentNav = useIncidentNav();
+  const offerIncident = !inIncident && incidentNav !== null;
   const api = useApi();
   const show = useResult();
   const { modal, message } = App.useApp();
@@ -48,8 +53,11 @@ export function UserActions({ user, onUser }: { user: UserView; onUser: (user: U
     <Dropdown
       trigger={['click']}
       menu={{
-        items: ACTIONS.map((a) => ({ key: a, label: t(`admin.users.actions.${a}`), danger: a === 'revokeDevices' || a === 'signOutEverywhere' })),
-        onClick: ({ key }) => confirm(key as UserAction),
+        items: [
+          ...(offerIncident ? [{ key: INCIDENT, label: t('audit.openIncident') }, { type: 'divider' as const }] : []),
+          ...ACTIONS.map((a) => ({ key: a, label: t(`admin.users.actions.${a}`), danger: a === 'revokeDevices' || a === 'signOutEverywhere' })),
+        ],
+        onClick: ({ key }) => (key === INCIDENT ? incidentNav?.open({ kind: 'user', id: user.id }) : confirm(key as UserAction)),
       }}
     >
       <Button type="link" size="small" aria-label={`${t('admin.users.actions.more')}: ${user.displayName}`}>

@@ -8,6 +8,7 @@ import { capabilitiesOf } from '../../lib/capabilities';
 import { formatDateTime, shortId } from '../../lib/format';
 import { useLoad } from '../../lib/use-load';
 import { indexById } from '../admin/admin-data';
+import { AlertThresholdsButton } from './AlertThresholds';
 
 const SEVERITY_COLORS: Record<AlertSeverity, string> = { low: 'default', medium: 'orange', high: 'red' };
 type Show = 'open' | 'all';
@@ -63,6 +64,7 @@ export function AlertsView() {
           <Tooltip title={t('common.refresh')}>
             <Button icon={<ReloadOutlined />} aria-label={t('common.refresh')} onClick={() => void alerts.reload()} />
           </Tooltip>
+          <AlertThresholdsButton canEdit={can.acknowledgeAlerts} />
         </div>
       </div>
 
