@@ -30,7 +30,9 @@ export function middleDataPage(path: string, keyHex: string, table?: string): nu
     const pages = (
       table
         ? db.prepare('SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno').all(table)
-        : db.prepare("SELECT pageno FROM dbstat WHERE name NOT LIKE '%outbox%' AND pageno > 1 ORDER BY pageno").all()
+        : // A page of the records: not the outbox, and not the schema or meta pages, without which
+          // nothing can be read (that is the first-page case, whose edits the keychain mark names).
+          db.prepare("SELECT pageno FROM dbstat WHERE name NOT LIKE '%outbox%' AND name NOT IN ('sqlite_schema', 'sqlite_master', 'meta') AND name NOT LIKE 'sqlite_autoindex_meta%' AND pageno > 1 ORDER BY pageno").all()
     ).map((r) => (r as { pageno: number }).pageno);
     const page = pages[Math.floor(pages.length / 2)];
     if (page === undefined) throw new Error('the vault holds no data pages');

@@ -115,11 +115,12 @@ export class AppController {
       return;
     }
     await this.attach(resumed.session, resumed.verdict, false);
-    // Told once the repaired (or rolled-back) vault is the one in use, and again after every
-    // restart until the user dismisses it: it may list edits that must be entered again.
+    // A verdict that wiped (or a stop meanwhile) closed this vault: nothing left to tell.
+    if (this.session !== resumed.session) return;
+    // Told now and after every restart until dismissed: it may list edits to enter again.
     if (recovery) resumed.session.vault.setMeta('recoveryNotice', JSON.stringify(recovery));
     const notice = recovery ?? parseRecoveryNotice(resumed.session.vault.getMeta('recoveryNotice'));
-    if (notice && this.session === resumed.session) {
+    if (notice) {
       this.state.recovery = notice;
       this.emit();
     }
