@@ -4,6 +4,7 @@
 // Precedence: defaults < SV_ALERTS < meta row. Every override is partial, per section.
 
 import { z } from 'zod';
+import { clockTime, timeZone } from '../../shared/protocol/alert-thresholds';
 import type { ServerContext } from '../context';
 
 export const ALERT_CONFIG_META_KEY = 'alerts.config';
@@ -11,15 +12,6 @@ const CONFIG_TTL_MS = 5_000;
 
 const positiveMs = z.number().int().positive();
 const count = z.number().int().positive();
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24 h)');
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'an IANA time zone such as Asia/Shanghai');
 
 const sections = {
   /** rule (a): records pulled / viewed / exported by one device in a sliding window */

@@ -9,8 +9,10 @@ const DAY = 24 * 60 * MINUTE;
 
 const windowMs = z.number().int().min(MINUTE).max(7 * DAY);
 const count = z.number().int().min(1).max(10_000_000);
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24 h)');
-const timeZone = z.string().max(64).refine((tz) => {
+/** A time of day, HH:MM on a 24-hour clock (shared with the server's own configuration). */
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24 h)');
+/** An IANA time zone name that this runtime knows. */
+export const timeZone = z.string().max(64).refine((tz) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
