@@ -74,7 +74,7 @@ describe('facets from maintained counts', () => {
         customer(1, 'u-rep', { city: '宁波', tags: ['新标签'] }), customer(2, 'u-rep'),
         upsert('customer', { id: 'new-1', name: '新客户', ownerId: 'u-rep', city: '温州', industry: '制造', tags: ['VIP'] }, ['o:u-rep']),
       ],
-      removals: [{ entity: 'customer', id: 'u-rep-c3' }],
+      removals: [{ entity: 'customer', id: 'u-rep-c3', reason: 'deleted' }],
     }), grantFor());
     expectCountsInStep(v, 'a delta');
     expect(v.facets().cities).toContain('宁波');
