@@ -2,14 +2,14 @@
 // and the counts, customerActivities / customerContacts / customerOpportunities the rest by
 // keyset. A field above the user's read clearance is absent from every page as it is from the
 // detail. REAL server over HTTP, REAL vault, REAL keychain.
-// Run inside: dbus-run-session -- sh -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run electron/core/handlers/customer-children.test.ts'
+// Run inside: dbus-run-session -- sh -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run test/handlers'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildCursor } from '../../../shared/api/desktop-api';
-import { CHILD_PAGE_SIZE } from '../../../shared/api/desktop-api';
-import { createRecord, inRecordTransaction } from '../../../server/records/repository';
-import { newTestApp, signInAndSync, unwrap, type TestApp } from '../../../test/support/test-app';
-import { startRealServer, type RealServer } from '../../../test/support/real-server';
+import type { ChildCursor } from '../../shared/api/desktop-api';
+import { CHILD_PAGE_SIZE } from '../../shared/api/desktop-api';
+import { createRecord, inRecordTransaction } from '../../server/records/repository';
+import { newTestApp, signInAndSync, unwrap, type TestApp } from '../support/test-app';
+import { startRealServer, type RealServer } from '../support/real-server';
 
 const ACTIVITIES = 130;
 const SECRET = '机密拜访纪要';
