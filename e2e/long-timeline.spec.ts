@@ -36,6 +36,8 @@ function clickToPaint(page: Page, target: string, shown: string): Promise<number
 
 for (const { locale, rep: REP } of CASES) {
   test(`a customer with ${ACTIVITIES} activities opens at once and its timeline pages in as it scrolls (${locale})`, async ({ app, page, server, totp, shot }) => {
+    // Seeding, a first sync with two thousand more activities and forty pages of scrolling.
+    test.setTimeout(300_000);
     await page.setViewportSize({ width: 1280, height: 720 });
     const m = MESSAGES[locale];
     const rep = await server.db.user(REP);
@@ -62,9 +64,7 @@ for (const { locale, rep: REP } of CASES) {
     console.log(`long timeline (${locale}): open customer ${openMs.toFixed(0)} ms, activities tab to first row ${tabMs.toFixed(0)} ms, ${elements} elements in the page`);
 
     const timeline = page.getByTestId('activity-timeline');
-    await expect(timeline.getByText(`${prefix} #0`, { exact: true })).toBeVisible();
-    // Who logged it, by name.
-    await expect(timeline.locator('[data-activity-id]').first().getByTestId('activity-author')).toHaveText(m.detail.loggedBy.replace('{{name}}', rep.display_name));
+    await expect(timeline.locator('[data-activity-id]').first()).toBeVisible();
     // Only the rows in view (and a few around them) are in the DOM; hidden tabs hold none.
     expect(await page.locator('[data-activity-id]').count()).toBeLessThan(60);
     await expect(page.locator('[role="tabpanel"]')).toHaveCount(1);
@@ -79,6 +79,9 @@ for (const { locale, rep: REP } of CASES) {
       if (scrolls > 400) throw new Error('the oldest activity never appeared');
     }
     await expect(oldest).toBeVisible();
+    // Who logged it, by name.
+    const oldestRow = timeline.locator('[data-activity-id]').filter({ has: oldest });
+    await expect(oldestRow.getByTestId('activity-author')).toHaveText(m.detail.loggedBy.replace('{{name}}', rep.display_name));
     // All pages loaded, still only a window of rows in the DOM.
     await expect(page.getByTestId('timeline-loading')).toHaveCount(0);
     expect(await page.locator('[data-activity-id]').count()).toBeLessThan(60);
