@@ -138,21 +138,28 @@ export function registerEventStream(app: FastifyInstance, ctx: ServerContext, op
       for (const id of chunk) if (!seen.has(id)) customerOwner.delete(id);
     }
   };
-  /** The user's interest in `data`, rebuilt only when its bucket set is a new one. */
+  /**
+   * The user's interest in `data`, rebuilt (and kept at once, so a concurrent caller reuses it)
+   * only when its bucket set is a new one. Null for a user unknown to `data`.
+   */
   const interestIn = (data: ScopeData, userId: string, now: number): { interest: UserInterest | null; rebuilt: boolean } => {
     const buckets = bucketsOfUser(data, userId, now);
-    if (!buckets) return { interest: null, rebuilt: false };
+    if (!buckets) {
+      interests.delete(userId);
+      return { interest: null, rebuilt: true };
+    }
     const kept = interests.get(userId);
     if (kept && kept.buckets === buckets) return { interest: kept, rebuilt: false };
     builds++;
     const { owners, customers } = bucketTargets(buckets, data);
-    return { interest: { buckets, bucketOwners: owners, sharedCustomers: customers, owners: new Set() }, rebuilt: true };
+    const interest: UserInterest = { buckets, bucketOwners: owners, sharedCustomers: customers, owners: new Set(owners) };
+    interests.set(userId, interest);
+    return { interest, rebuilt: true };
   };
+  /** Hands the hub the user's owners (an unknown user, deleted since it connected, concerns none). */
   const publish = (userId: string, interest: UserInterest | null) => {
-    if (interest) interests.set(userId, interest);
-    else interests.delete(userId);
-    // An unknown user (deleted since it connected) concerns no owner.
-    hub?.setInterest(userId, interest ? interest.owners : new Set());
+    if (interest) interest.owners = ownersOf(interest);
+    if (streamsOfUser.has(userId)) hub?.setInterest(userId, interest ? interest.owners : new Set());
   };
 
   const refreshAll = async (): Promise<void> => {
@@ -160,23 +167,17 @@ export function registerEventStream(app: FastifyInstance, ctx: ServerContext, op
     const data = await loadScopeData(ctx.db); // one epoch read; the snapshot is shared
     const now = ctx.now();
     const rebuilt = new Map<string, UserInterest | null>();
-    const withShares: UserInterest[] = [];
+    const withShares: [string, UserInterest][] = [];
     for (const userId of streamsOfUser.keys()) {
       const { interest, rebuilt: isNew } = interestIn(data, userId, now);
-      if (isNew || !interest) rebuilt.set(userId, interest);
-      if (interest && interest.sharedCustomers.length > 0) withShares.push(interest);
+      if (isNew) rebuilt.set(userId, interest);
+      if (interest && interest.sharedCustomers.length > 0) withShares.push([userId, interest]);
     }
-    await readCustomerOwners(withShares.flatMap((i) => i.sharedCustomers));
-    for (const [userId, interest] of rebuilt) {
-      if (interest) interest.owners = ownersOf(interest);
-      if (streamsOfUser.has(userId)) publish(userId, interest);
-    }
+    await readCustomerOwners(withShares.flatMap(([, i]) => i.sharedCustomers));
+    for (const [userId, interest] of rebuilt) publish(userId, interest);
     // Shared customers whose owner changed (an ownership transfer does not move the epoch).
-    for (const [userId] of streamsOfUser) {
-      const interest = interests.get(userId);
-      if (!interest || rebuilt.has(userId) || interest.sharedCustomers.length === 0) continue;
-      const owners = ownersOf(interest);
-      if (!sameSet(owners, interest.owners)) publish(userId, { ...interest, owners });
+    for (const [userId, interest] of withShares) {
+      if (!rebuilt.has(userId) && !sameSet(ownersOf(interest), interest.owners)) publish(userId, interest);
     }
   };
   // One refresh at a time; calls made while one runs share the single next run.
@@ -207,17 +208,9 @@ export function registerEventStream(app: FastifyInstance, ctx: ServerContext, op
   const ensureInterest = async (userId: string): Promise<void> => {
     if (!hub) return;
     try {
-      const data = await loadScopeData(ctx.db);
-      const { interest, rebuilt } = interestIn(data, userId, ctx.now());
-      if (!rebuilt && interest) {
-        hub.setInterest(userId, interest.owners);
-        return;
-      }
-      if (interest) {
-        await readCustomerOwners(interest.sharedCustomers.filter((c) => !customerOwner.has(c)));
-        interest.owners = ownersOf(interest);
-      }
-      if (streamsOfUser.has(userId)) publish(userId, interest);
+      const { interest, rebuilt } = interestIn(await loadScopeData(ctx.db), userId, ctx.now());
+      if (rebuilt && interest) await readCustomerOwners(interest.sharedCustomers.filter((c) => !customerOwner.has(c)));
+      publish(userId, interest);
     } catch {
       interests.delete(userId);
       hub.setInterest(userId, null); // unknown: be told about everything
