@@ -19,7 +19,7 @@ import type { Dialect, EventHub } from '../context';
 export const EVENT_CHANNEL = 'salesvault_events';
 /** NOTIFY payloads must stay under 8000 bytes: owner ids are sent in groups. */
 const OWNERS_PER_NOTIFY = 100;
-/** Budget for the recipients of one batched message (JSON characters; ids and events are ASCII). */
+/** Budget in bytes for the recipients of one batched message (the rest of it is well under 1 KB). */
 const USERS_NOTIFY_BUDGET = 7000;
 const RECONNECT_DELAY_MS = 1000;
 
@@ -151,7 +151,7 @@ export function createEventHub(opts: EventHubOptions): LocalEventHub {
       let size = 0;
       for (const { userId, event } of events) {
         const entry: [string, ServerEvent] = [userId, event];
-        const entrySize = JSON.stringify(entry).length + 1;
+        const entrySize = Buffer.byteLength(JSON.stringify(entry)) + 1;
         if (batch.length > 0 && size + entrySize > USERS_NOTIFY_BUDGET) {
           await broadcast({ o: origin, k: 'users', to: batch });
           batch = [];
