@@ -15,6 +15,9 @@ const CASES: { locale: Locale; manager: string; rep: string; colleague: string }
   { locale: 'en', manager: 'manager.sz', rep: 'rep.sz2.2', colleague: 'rep.sz2.3' },
 ];
 
+// Two signed-in devices and four syncs: more than the default budget on a loaded machine.
+test.describe.configure({ timeout: 300_000 });
+
 for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES) {
   test(`a manager reassigns and deletes a rep's customers, and restores one from the recycle bin (${locale})`, async ({ app, server, totp, shot, harnesses, context }) => {
     const m = MESSAGES[locale];
@@ -31,7 +34,7 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     // The rep's device holds both.
     const repHarness = await harnesses.launch(`reassign-rep-${locale}`);
     const repPage = await context.newPage();
-    await repPage.goto(repHarness.url);
+    await repPage.goto(repHarness.url, { timeout: 120_000 });
     const repApp = new App(repPage);
     await signInAs(repApp, { serverUrl: server.url, username: REP, totp });
     const repHolds = async (name: string) => {
