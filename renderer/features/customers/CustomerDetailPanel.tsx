@@ -15,6 +15,7 @@ import { LogActivityForm } from './LogActivityForm';
 import { CompleteFollowUpForm, PlanFollowUpForm } from '../home/FollowUpForms';
 import { RecordForm } from './RecordForm';
 import { ActivityTimeline } from './ActivityTimeline';
+import { CustomerOwnerActions } from './CustomerOwnerActions';
 
 /** The child lists as loaded so far: the detail's first pages, then further pages appended. */
 interface Lists {
@@ -214,6 +215,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
           )}
         </Space>
         <Space>
+          <CustomerOwnerActions detail={detail} onChanged={setDetail} />
           {detail.canLogActivity && (
             <Button icon={<ScheduleOutlined />} onClick={() => setEditing({ kind: 'activity' })}>
               {detail.canEdit ? t('detail.logActivity') : t('detail.logServiceNote')}
