@@ -1,43 +1,54 @@
 // CPU time of the PostgreSQL backends serving one database, for per-stage A/B figures: the
 // server's own process.cpuUsage() misses the work PostgreSQL does for it in other processes.
-// Reads pg_stat_activity for the backends' pids and /proc/<pid>/stat for their user + system
-// ticks (Linux, server on this machine). Backends that end during a stage lose what they used
-// since the stage began (the pool keeps its connections while it is busy, so this is small).
+// Samples /proc every SAMPLE_MS for the backends whose title names the database
+// ("postgres: … <user> <database> <client> …") and keeps each one's latest user + system ticks,
+// so backends the pool opens and closes during the stage are counted too (a backend loses at
+// most its last SAMPLE_MS). Linux with the server on this machine; null elsewhere.
 
-import { readFileSync } from 'node:fs';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../server/db/schema';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+const SAMPLE_MS = 250;
 
-function ticksOf(pid: number): number | null {
+function backendTicks(database: string): Map<number, number> {
+  const found = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!title.startsWith('postgres:') || !title.split(' ').includes(database)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command name start at field 3 (state); utime is 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      found.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return found;
+}
+
+/** Starts sampling the backends of `database`; stop() returns the CPU ms they used since. */
+export function startDbCpu(database: string): { stop(): number } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    readdirSync('/proc');
   } catch {
-    return null; // not on this machine (or already gone)
+    return null;
   }
-}
-
-export type DbCpuSnapshot = Map<number, number>;
-
-/** Ticks per backend of the current database; null when they cannot be read (remote server, not Linux). */
-export async function dbCpuSnapshot(db: Kysely<Database>): Promise<DbCpuSnapshot | null> {
-  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
-  const snapshot: DbCpuSnapshot = new Map();
-  for (const { pid } of rows) {
-    const ticks = ticksOf(Number(pid));
-    if (ticks === null) return null;
-    snapshot.set(Number(pid), ticks);
-  }
-  return snapshot;
-}
-
-/** CPU milliseconds the database's backends used between two snapshots (new backends from zero). */
-export function dbCpuMsBetween(before: DbCpuSnapshot, after: DbCpuSnapshot): number {
-  let ticks = 0;
-  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  const start = backendTicks(database);
+  const latest = new Map(start);
+  const sample = () => {
+    for (const [pid, ticks] of backendTicks(database)) latest.set(pid, ticks);
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      let ticks = 0;
+      for (const [pid, t] of latest) ticks += t - (start.get(pid) ?? 0);
+      return (ticks * 1000) / TICKS_PER_SECOND;
+    },
+  };
 }
