@@ -36,6 +36,8 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     const repPage = await context.newPage();
     await repPage.goto(repHarness.url, { timeout: 120_000 });
     const repApp = new App(repPage);
+    // A second renderer on a busy machine: give its first paint time before the usual steps.
+    await expect(repApp.signIn.heading).toBeVisible({ timeout: 120_000 });
     await signInAs(repApp, { serverUrl: server.url, username: REP, totp });
     const repHolds = async (name: string) => {
       await repApp.customers.searchFor(name);
@@ -45,6 +47,7 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     await expect(await repHolds(moved.name)).toHaveCount(1);
     await expect(await repHolds(removed.name)).toHaveCount(1);
 
+    await expect(app.signIn.heading).toBeVisible({ timeout: 120_000 });
     await signInAs(app, { serverUrl: server.url, username: MANAGER, totp });
     if (locale === 'en') await app.shell.switchLanguage('en', 'English');
 
