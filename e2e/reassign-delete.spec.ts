@@ -36,8 +36,12 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     const repPage = await context.newPage();
     await repPage.goto(repHarness.url, { timeout: 120_000 });
     const repApp = new App(repPage);
+    // A second renderer on a busy machine: give its first paint time before the usual steps.
+    await expect(repApp.signIn.heading).toBeVisible({ timeout: 120_000 });
     await signInAs(repApp, { serverUrl: server.url, username: REP, totp });
+    // Two tabs: the one acted on comes to the front (a background tab's animations are throttled).
     const repHolds = async (name: string) => {
+      await repPage.bringToFront();
       await repApp.customers.searchFor(name);
       await expect(repApp.customers.count).toBeVisible();
       return repApp.customers.row(name);
@@ -45,6 +49,8 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     await expect(await repHolds(moved.name)).toHaveCount(1);
     await expect(await repHolds(removed.name)).toHaveCount(1);
 
+    await app.page.bringToFront();
+    await expect(app.signIn.heading).toBeVisible({ timeout: 120_000 });
     await signInAs(app, { serverUrl: server.url, username: MANAGER, totp });
     if (locale === 'en') await app.shell.switchLanguage('en', 'English');
 
@@ -65,10 +71,12 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     await expect.poll(async () => (await server.db.customer(moved.id))?.ownerId).toBe(colleague.id);
 
     // The rep's next sync takes it away.
+    await repPage.bringToFront();
     await repApp.shell.syncNow.click();
     await expect(await repHolds(moved.name)).toHaveCount(0, { timeout: 30_000 });
 
     // ---- delete, after confirming
+    await app.page.bringToFront();
     await app.customers.searchFor(removed.name);
     await app.customers.open(removed.name);
     await expect(app.detail.title(removed.name)).toBeVisible();
@@ -78,11 +86,13 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     await confirm.getByTestId('delete-confirm').click();
     await app.shell.expectOutboxCount(0, 30_000);
     await expect.poll(async () => (await db.selectFrom('customers').select('deleted').where('id', '=', removed.id).executeTakeFirst())?.deleted).toBe(1);
+    await repPage.bringToFront();
     await repApp.shell.syncNow.click();
     await expect(await repHolds(removed.name)).toHaveCount(0, { timeout: 30_000 });
 
     // ---- the recycle bin: who deleted it, when, days left; restore
     const managerUser = await server.db.user(MANAGER);
+    await app.page.bringToFront();
     await app.shell.open('recycleBin');
     const row = app.page.getByTestId('recycle-bin').getByRole('row').filter({ hasText: removed.name });
     await expect(row).toBeVisible();
@@ -96,6 +106,7 @@ for (const { locale, manager: MANAGER, rep: REP, colleague: COLLEAGUE } of CASES
     await expect.poll(async () => (await db.selectFrom('customers').select('deleted').where('id', '=', removed.id).executeTakeFirst())?.deleted).toBe(0);
 
     // It comes back to the rep at the next sync.
+    await repPage.bringToFront();
     await repApp.shell.syncNow.click();
     await expect(await repHolds(removed.name)).toHaveCount(1, { timeout: 30_000 });
   });
