@@ -256,6 +256,7 @@ export function registerEventStream(app: FastifyInstance, ctx: ServerContext, op
     }
     res.on('close', close);
     res.on('error', close);
+    if (res.destroyed) close(); // gone before the handlers were in place
 
     // Interest first, then the first ping: once the client sees the stream live, it is told
     // about exactly its own data changes.
