@@ -129,7 +129,7 @@ export function TeamDashboardView() {
               allowClear
               showSearch
               optionFilterProp="label"
-              style={{ width: 180 }}
+              style={{ width: 160 }}
               aria-label={t('dashboard.team')}
               placeholder={t('dashboard.allTeams')}
               value={unitId}
@@ -145,7 +145,7 @@ export function TeamDashboardView() {
             showSearch
             maxTagCount="responsive"
             optionFilterProp="label"
-            style={{ width: 200 }}
+            style={{ width: 160 }}
             aria-label={t('dashboard.owner')}
             placeholder={t('dashboard.allOwners')}
             value={ownerIds}
@@ -217,7 +217,7 @@ export function TeamDashboardView() {
         </Col>
         <Col xs={24} lg={12}>
           <Card size="small" title={t('dashboard.pipelineByRep')}>
-            <figure aria-label={t('dashboard.pipelineByRep')} style={{ margin: 0, maxHeight: REP_CHART_MAX, overflowY: 'auto' }} data-testid="chart-pipeline-rep">
+            <figure aria-label={t('dashboard.pipelineByRep')} style={{ margin: 0, maxHeight: REP_CHART_MAX, overflowY: 'auto', scrollbarGutter: 'stable' }} data-testid="chart-pipeline-rep">
               {data.pipelineByRep.length ? (
                 <ResponsiveContainer width="100%" height={repChartHeight}>
                   <BarChart title={t('dashboard.pipelineByRep')} data={data.pipelineByRep} layout="vertical" margin={{ top: 8, right: 16, left: 8, bottom: 0 }}>
