@@ -1,24 +1,70 @@
 #!/usr/bin/env node
 // `npm start`: SalesVault on this machine with a local demo server and the demo organisation.
 //   1. builds the renderer when dist/renderer is missing (npx vite build)
-//   2. seeds the demo organisation into .data/server.db on first run, then starts the server
+//   2. seeds the demo organisation into <data dir>/server.db on first run, then starts the server
 //   3. launches Electron when its binary is installed; otherwise starts the browser harness
 //      (a development and test tool) and opens Chromium on it, or prints its URL.
-// Everything listens on 127.0.0.1 only. Ctrl+C stops everything.
+//   4. prints the demo sign-ins, the URLs and the data directory last (again on Enter).
+// Everything listens on 127.0.0.1 only. Ctrl+C stops everything. `npm start -- --help`.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HELP = `usage: npm start [-- options]
+
+Starts a local SalesVault: the demo server with the demo organisation (seeded on the first run),
+then the Electron app, or the browser harness in Chromium where Electron cannot run. When it is
+up it prints the demo sign-ins, the URLs and the data directory; press Enter to see them again
+(or run \`npm run server -- demo-info\` in another terminal).
+
+options:
+  --data-dir DIR   where the server database (DIR/server.db) and the harness's vault live
+                   (also SV_DATA_DIR=DIR; default: .data in the checkout). The same setting is
+                   honoured by \`npm run server -- <command>\`.
+  --verbose        the server's request logs (JSON lines) too; by default only warnings and
+                   errors are shown (also SV_LOG_LEVEL=info|debug|warn|error)
+  --no-browser     do not open Chromium; print the harness URL (also SV_NO_BROWSER=1)
+  -h, --help       this text
+
+ports (127.0.0.1 only):
+  8787  the server            SV_SERVER_PORT=<port>
+  5174  the browser harness   SV_HARNESS_PORT=<port>
+`;
+
+let cli;
+try {
+  cli = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      'no-browser': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }).values;
+} catch (err) {
+  console.error(`${err.message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (cli.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = process.env.SV_DATA_DIR ? resolve(process.env.SV_DATA_DIR) : join(root, '.data');
+const dataDirSetting = cli['data-dir'] ?? process.env.SV_DATA_DIR;
+const dataDir = dataDirSetting ? resolve(dataDirSetting) : join(root, '.data');
 const serverDb = join(dataDir, 'server.db');
 const serverPort = Number(process.env.SV_SERVER_PORT ?? 8787);
 const harnessPort = Number(process.env.SV_HARNESS_PORT ?? 5174);
 const serverUrl = `http://127.0.0.1:${serverPort}`;
+const logLevel = process.env.SV_LOG_LEVEL || (cli.verbose ? 'info' : 'warn');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 // A headless Linux box (CI, a container) has no Secret Service: run inside a private D-Bus
@@ -123,33 +169,29 @@ function electronBinary() {
   }
 }
 
-/** The demo sign-ins, read from the seeded database (plain SQLite: the server file is not secret). */
-function printDemoSignIns() {
-  let rows = [];
-  try {
-    const Database = require('better-sqlite3-multiple-ciphers');
-    const db = new Database(serverDb, { readonly: true, fileMustExist: true });
-    rows = db
-      .prepare(
-        `SELECT u.username, u.display_name AS name, r.name AS role FROM users u JOIN roles r ON r.id = u.role_id
-         WHERE u.status = 'active' ORDER BY r.key, u.username`,
-      )
-      .all();
-    db.close();
-  } catch (err) {
-    log(`could not list the demo users: ${err.message}`);
-    return;
-  }
-  const firstPerRole = new Map();
-  for (const row of rows) if (!firstPerRole.has(row.role)) firstPerRole.set(row.role, row);
-  let password = '(see the seed output)';
-  const probe = spawnSync(npx, ['tsx', '-e', "import('./server/seed/demo.ts').then((m) => console.log(m.DEMO_PASSWORD))"], { cwd: root, encoding: 'utf8' });
-  if (probe.status === 0 && probe.stdout.trim()) password = probe.stdout.trim();
-  console.log(`
-Demo sign-ins (server ${serverUrl}, password for all: ${password})`);
-  for (const row of firstPerRole.values()) console.log(`  ${row.username.padEnd(22)} ${row.role.padEnd(18)} ${row.name}`);
-  console.log(`  … ${rows.length} users in all. Current TOTP code of a demo user: npm run server -- totp <username>
-`);
+/** The sign-ins, URLs and data directory (`npm run server -- demo-info`), or null when that fails. */
+function demoInfo(harnessUrl) {
+  const args = ['--import', 'tsx', 'server/cli.ts', 'demo-info', '--data-dir', dataDir, '--server-url', serverUrl, ...(harnessUrl ? ['--harness-url', harnessUrl] : [])];
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  if (result.status === 0) return result.stdout.trimEnd();
+  log(`could not list the demo sign-ins: ${(result.stderr || '').trim() || `exit ${result.status}`}`);
+  return null;
+}
+
+/** Print the block now, and again whenever Enter is pressed in this terminal. */
+function showDemoInfo(harnessUrl) {
+  const text = demoInfo(harnessUrl);
+  if (!text) return;
+  console.log(`\n${text}`);
+  if (!process.stdin.isTTY) return;
+  // Not a terminal-mode readline: Ctrl+C stays a signal for the whole group.
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  rl.on('line', () => console.log(`\n${demoInfo(harnessUrl) ?? text}`));
+}
+
+/** Linux without X11 or Wayland: a browser window cannot open here. */
+function noDisplay() {
+  return process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
 }
 
 // ---- 1. renderer ---------------------------------------------------------------------------
@@ -158,15 +200,20 @@ if (!existsSync(join(root, 'dist/renderer/index.html'))) runOrExit(['vite', 'bui
 // ---- 2. server with the demo organisation -------------------------------------------------
 mkdirSync(dataDir, { recursive: true });
 const seededNow = !existsSync(serverDb);
-if (seededNow) runOrExit(['tsx', 'server/cli.ts', 'seed', '--data', serverDb], 'seeding the demo organisation');
+if (seededNow) runOrExit(['tsx', 'server/cli.ts', 'seed', '--data-dir', dataDir], 'seeding the demo organisation');
 // node --import tsx (not npx): a signal to the child then reaches the real process.
-startChild([process.execPath, '--import', 'tsx', 'server/cli.ts', 'start', '--port', String(serverPort), '--host', '127.0.0.1', '--data', serverDb], 'server');
+// Request logs are quiet unless asked for (--verbose / SV_LOG_LEVEL): warnings and errors only.
+startChild(
+  [process.execPath, '--import', 'tsx', 'server/cli.ts', 'start', '--port', String(serverPort), '--host', '127.0.0.1', '--data-dir', dataDir],
+  'server',
+  { SV_LOG_LEVEL: logLevel },
+);
+log(`server log level: ${logLevel}${cli.verbose || process.env.SV_LOG_LEVEL ? '' : ' (request logs: npm start -- --verbose)'}`);
 if (!(await waitForServer(serverUrl, 30_000))) {
   console.error(`[start] the server did not come up on ${serverUrl}`);
   shutdown(1);
 } else {
   log(`server ready at ${serverUrl}`);
-  if (!seededNow) printDemoSignIns(); // the seed just printed them
 
   // ---- 3. Electron, or the browser harness ------------------------------------------------
   let electron = electronBinary();
@@ -178,6 +225,7 @@ if (!(await waitForServer(serverUrl, 30_000))) {
   }
   if (electron && existsSync(join(root, 'dist-electron/main.cjs'))) {
     startChild([electron, root], 'electron', { SV_SERVER_URL: serverUrl });
+    showDemoInfo(null);
   } else {
     if (electron) log('Electron is installed but dist-electron/main.cjs is not built; using the browser harness');
     else log('no Electron binary: starting the browser harness (a development and test tool) instead');
@@ -188,16 +236,30 @@ if (!(await waitForServer(serverUrl, 30_000))) {
     const harnessUrl = `http://127.0.0.1:${harnessPort}`;
     // Give the harness a moment to listen before the browser asks for the page.
     await new Promise((r) => setTimeout(r, 2500));
-    if (existsSync('/usr/bin/chromium') && !process.env.SV_NO_BROWSER) {
+    if (cli['no-browser'] || process.env.SV_NO_BROWSER) {
+      log(`not opening a browser (as asked); open ${harnessUrl}`);
+    } else if (!existsSync('/usr/bin/chromium')) {
+      log(`no Chromium at /usr/bin/chromium; open ${harnessUrl} in a browser`);
+    } else if (noDisplay()) {
+      log(`no display here (DISPLAY and WAYLAND_DISPLAY are unset), so no browser window can open.`);
+      log(`open ${harnessUrl} in a browser on this machine, or from another one through an SSH tunnel: ssh -L ${harnessPort}:127.0.0.1:${harnessPort} <this host>`);
+    } else {
+      const openedAt = Date.now();
       const browser = spawn(
         '/usr/bin/chromium',
         ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dataDir, 'chromium-profile')}`, `--app=${harnessUrl}`],
         { cwd: root, stdio: 'ignore', detached: false },
       );
-      browser.on('error', () => log(`could not open Chromium; open ${harnessUrl} yourself`));
-      log(`opened Chromium on ${harnessUrl}`);
-    } else {
-      log(`open ${harnessUrl} in a browser`);
+      browser.on('error', (err) => log(`could not start Chromium (${err.message}); open ${harnessUrl} in a browser`));
+      // A window that dies at once (no usable display, a sandbox refusal) is not the app stopping:
+      // the server and the harness keep running, reachable at the URL.
+      browser.on('exit', (code, signal) => {
+        if (shuttingDown) return;
+        const early = Date.now() - openedAt < 15_000;
+        log(`the Chromium window ${early ? 'could not stay open' : 'was closed'} (${code ?? signal}); the harness keeps running — open ${harnessUrl} in a browser`);
+      });
+      log(`opening Chromium on ${harnessUrl}`);
     }
+    showDemoInfo(harnessUrl);
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile, spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,4 +165,66 @@ describe('server CLI', () => {
       }
     }
   });
+});
+
+// One data directory setting for every command (server/data-dir.ts). SQLite only: on
+// PostgreSQL (DATABASE_URL) there is no file to find.
+describe.skipIf(process.env.SV_TEST_DB === 'postgres')('server CLI: the data directory', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  async function cliIn(args: string[], extraEnv: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+    delete env.DATABASE_URL;
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it('a directory without a server database is refused (totp, start, alerts) and nothing is created there', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sv-data-'));
+    const db = join(dir, 'server.db');
+    const totp = await cliIn(['totp', 'rep.sh1.1'], { SV_DATA_DIR: dir });
+    expect(totp.code).toBe(1);
+    expect(totp.stderr).toContain(`no SalesVault server database at ${db}`);
+    expect(totp.stderr).toContain('SV_DATA_DIR');
+    // start too: a server never comes up on an empty database by accident.
+    const start = await cliIn(['start', '--port', '0', '--data-dir', dir], {});
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(`no SalesVault server database at ${db}`);
+    // A file that is not a server database is refused too, and left as it was.
+    writeFileSync(db, 'not a database');
+    expect((await cliIn(['alerts'], { SV_DATA_DIR: dir })).stderr).toContain(`no SalesVault server database at ${db}`);
+    expect(readFileSync(db, 'utf8')).toBe('not a database');
+    rmSync(db);
+    expect(existsSync(db)).toBe(false);
+  }, 300_000); // each step is its own process (tsx): slow on a busy machine
+
+  it('seed creates the database where SV_DATA_DIR says; totp and demo-info then read it with SV_DATA_DIR or --data-dir', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sv-data-'));
+    const seeded = await cliIn(['seed', '--customers', '3'], { SV_DATA_DIR: dir });
+    expect(seeded.code).toBe(0);
+    expect(seeded.stderr).toContain(`creating a new server database at ${join(dir, 'server.db')}`);
+    expect(existsSync(join(dir, 'server.db'))).toBe(true);
+
+    const totp = await cliIn(['totp', 'rep.sh1.1'], { SV_DATA_DIR: dir });
+    expect(totp.code).toBe(0);
+    expect(totp.stdout.trim()).toMatch(/^\d{6}$/);
+
+    const info = await cliIn(['demo-info', '--data-dir', dir, '--server-url', 'http://127.0.0.1:9', '--harness-url', 'http://127.0.0.1:5174'], {});
+    expect(info.code).toBe(0);
+    expect(info.stdout).toContain('password for all: demo-pass-2026');
+    expect(info.stdout).toMatch(/director\.east\s+Sales director/);
+    expect(info.stdout).toContain('npm run server -- totp <username>');
+    expect(info.stdout).toContain('http://127.0.0.1:9  (not answering now');
+    expect(info.stdout).toContain('App:      http://127.0.0.1:5174');
+    expect(info.stdout).toContain(`Data:     ${dir}`);
+  }, 300_000);
 });

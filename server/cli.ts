@@ -1,8 +1,9 @@
 // The IT command line: `npm run server -- <command> [options]`.
-// Storage: the SQLite file given by --data (default .data/server.db), or PostgreSQL when the
-// DATABASE_URL environment variable is set.
+// Storage: the SQLite file chosen by --data FILE, --data-dir DIR, SV_DATA_DIR or the checkout's
+// .data/server.db (server/data-dir.ts), or PostgreSQL when the DATABASE_URL environment variable
+// is set.
 
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import { DEFAULT_ROLE_IDS } from '../shared/permissions/default-roles';
@@ -14,6 +15,7 @@ import { verifyChain, type ChainVerification } from './audit/chain';
 import { AnchorInvalidError, checkpointHead } from './audit/checkpoints';
 import { deviceIncident, formatIncident, userIncident } from './audit/incident';
 import type { Dialect, ServerContext } from './context';
+import { assertServerDatabase, NoServerDatabaseError, serverDataLocation, type DataLocation } from './data-dir';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection';
 import type { Database } from './db/schema';
 import { MIN_VERSION_USAGE, MinVersionUsageError, runMinVersionCommand } from './devices/min-version-cli';
@@ -23,6 +25,7 @@ import { renderExposure } from './exposure/render';
 import { newTotpSecret, otpauthUri } from './identity/totp';
 import { applyDueCampaigns } from './reviews/deadlines';
 import { createCampaign as createReviewCampaign } from './reviews/service';
+import { demoInfo, formatDemoInfo } from './seed/demo-info';
 import { demoTotpSecret, formatDemoSummary, seedDemo, totpFor } from './seed/demo';
 import { IDENTITY_COMMANDS, IDENTITY_USAGE, IdentityUsageError, runIdentityCommand } from './sso/cli';
 
@@ -55,6 +58,9 @@ commands:
   incident user <username>       a person's timeline: enrolments, sign-ins, syncs, scope changes,
   incident device <device-id>    alerts, revocation, wipe confirmation (newest first)
   totp <username>                current TOTP code of a demo user
+  demo-info [--server-url URL] [--harness-url URL]
+                                 the demo sign-ins, the URLs and the data directory (what
+                                 \`npm start\` prints when it is up)
   alerts                         list open anomaly alerts, newest first
   review-create --name N [--due-days 14] [--stale-days 30] [--due-action keep|revoke] [--reminder-days 3]
                                  open an access-review campaign (one item per active user); at the
@@ -63,8 +69,14 @@ commands:
                                  (the server also does this on a timer)
 ${MIN_VERSION_USAGE}
 
-options for every command:
-  --data .data/server.db         SQLite file (ignored when DATABASE_URL is set)
+options for every command (ignored when DATABASE_URL is set):
+  --data-dir DIR                 the data directory: DIR/server.db (also SV_DATA_DIR=DIR;
+                                 default: .data in the checkout, where \`npm start\` keeps it)
+  --data FILE                    the SQLite file itself
+Only migrate, seed and create-admin create a database; every other command (start included)
+refuses a path that holds none.
+
+environment: SV_LOG_LEVEL (or LOG_LEVEL) = trace|debug|info|warn|error for \`start\` (default info)
 ${IDENTITY_USAGE}`;
 
 // The CLI acts as local IT with direct database access: it is audited as actor "cli".
@@ -72,15 +84,23 @@ const CLI_ACTOR: Actor = { userId: null, deviceId: null };
 
 class UsageError extends Error {}
 
-async function open(data: string): Promise<OpenedDatabase> {
+/**
+ * Opens (and migrates) the database at `data`. A SQLite path that holds no server database is
+ * refused (NoServerDatabaseError) unless `create`: never an empty database by accident.
+ */
+async function open(data: string, create = false): Promise<OpenedDatabase> {
   const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    if (!create) assertServerDatabase(data);
+    else if (!existsSync(data)) console.error(`creating a new server database at ${data}`);
+  }
   const opened = await openDatabase(databaseUrl ? { databaseUrl } : { sqlitePath: data });
   await migrateToLatest(opened.db, opened.dialect);
   return opened;
 }
 
-async function withContext<T>(data: string, fn: (ctx: ServerContext) => Promise<T>): Promise<T> {
-  const opened = await open(data);
+async function withContext<T>(data: string, fn: (ctx: ServerContext) => Promise<T>, create = false): Promise<T> {
+  const opened = await open(data, create);
   const databaseUrl = process.env.DATABASE_URL;
   const ctx = await createServerContext({ db: opened.db, dialect: opened.dialect, ...(databaseUrl ? { databaseUrl } : {}) });
   try {
@@ -98,20 +118,20 @@ async function ensureRootUnit(db: Kysely<Database>): Promise<string> {
   return 'unit-root';
 }
 
-async function start(values: Record<string, string | boolean | undefined>): Promise<void> {
+async function start(data: string, values: Record<string, string | boolean | undefined>): Promise<void> {
   const port = Number(values.port ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   const host = String(values.host ?? '127.0.0.1');
   const cert = values['tls-cert'];
   const key = values['tls-key'];
   if (Boolean(cert) !== Boolean(key)) throw new UsageError('give both --tls-cert and --tls-key (or neither)');
-  const opened = await open(String(values.data));
+  const opened = await open(data);
   const databaseUrl = process.env.DATABASE_URL;
   const { app } = await buildServer({
     db: opened.db,
     dialect: opened.dialect,
     ...(databaseUrl ? { databaseUrl } : {}),
-    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    logger: { level: process.env.SV_LOG_LEVEL || process.env.LOG_LEVEL || 'info' },
     ...(cert && key ? { https: { cert: readFileSync(String(cert)), key: readFileSync(String(key)) } } : {}),
   });
   const shutdown = async () => {
@@ -190,12 +210,17 @@ async function auditVerify(ctx: ServerContext, anchorFile: string | undefined): 
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] && IDENTITY_COMMANDS.has(argv[0])) return runIdentityCommand(argv, withContext);
+  if (argv[0] && IDENTITY_COMMANDS.has(argv[0])) {
+    return runIdentityCommand(argv, (location, fn) => withContext(serverDataLocation(location).file, fn));
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      data: { type: 'string', default: '.data/server.db' },
+      data: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'server-url': { type: 'string' },
+      'harness-url': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -218,7 +243,8 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, arg, arg2] = positionals;
-  const data = values.data;
+  const location: DataLocation = serverDataLocation({ data: values.data, dataDir: values['data-dir'] });
+  const data = location.file;
   if (values.help || !command) {
     console.log(USAGE);
     return command ? 0 : 2;
@@ -226,9 +252,11 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'start':
-      await start(values);
+      await start(data, values);
       return -1; // keeps running
     case 'migrate': {
+      if (!process.env.DATABASE_URL && !existsSync(data)) console.error(`creating a new server database at ${data}`);
+      if (!process.env.DATABASE_URL) mkdirSync(location.dir, { recursive: true });
       const opened = await openDatabase(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { sqlitePath: data });
       try {
         const { applied } = await migrateToLatest(opened.db, opened.dialect);
@@ -241,7 +269,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'seed': {
       const customers = Number(values.customers ?? 1000);
       const seed = values.seed === undefined ? undefined : Number(values.seed);
-      const opened = await open(data);
+      if (!process.env.DATABASE_URL) mkdirSync(location.dir, { recursive: true });
+      const opened = await open(data, true);
       try {
         const summary = await seedDemo(
           { db: opened.db, dialect: opened.dialect as Dialect },
@@ -255,6 +284,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'create-admin': {
       if (!values.username || !values.password) throw new UsageError('create-admin needs --username and --password');
+      if (!process.env.DATABASE_URL) mkdirSync(location.dir, { recursive: true });
       return withContext(data, async (ctx) => {
         const unitId = await ensureRootUnit(ctx.db);
         const user = await createUser(
@@ -275,7 +305,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`created IT admin ${user.username} (${user.id})`);
         console.log(`add this to an authenticator app (or scan it as a QR code):\n${otpauthUri(secret, user.username)}`);
         return 0;
-      });
+      }, true);
     }
     case 'revoke-device': {
       if (!arg) throw new UsageError('revoke-device needs a device id');
@@ -374,6 +404,20 @@ export async function main(argv: string[]): Promise<number> {
         await opened.close();
       }
     }
+    case 'demo-info': {
+      const opened = await open(data);
+      try {
+        const info = await demoInfo(opened.db, {
+          dataDir: process.env.DATABASE_URL ? null : location.dir,
+          serverUrl: values['server-url'] ?? `http://127.0.0.1:${process.env.SV_SERVER_PORT ?? 8787}`,
+          harnessUrl: values['harness-url'] ?? null,
+        });
+        console.log(formatDemoInfo(info));
+        return 0;
+      } finally {
+        await opened.close();
+      }
+    }
     case 'alerts':
       return withContext(data, async (ctx) => {
         const rows = await ctx.db.selectFrom('alerts').selectAll().where('status', '=', 'open').orderBy('at', 'desc').limit(200).execute();
@@ -422,6 +466,10 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       if (code >= 0) process.exit(code);
     },
     (err: unknown) => {
+      if (err instanceof NoServerDatabaseError) {
+        console.error(`error: ${err.message}`);
+        process.exit(1);
+      }
       if (err instanceof UsageError || err instanceof IdentityUsageError || err instanceof MinVersionUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
         console.error(`${(err as Error).message}\n\n${USAGE}`);
         process.exit(2);

@@ -145,7 +145,9 @@ export interface VaultStore extends FollowUpStore {
    */
   applyPullPage(page: PullResponse, grant: GrantClaims): { upserted: number; removed: number };
   /** Store owners' display names (the pull's `directory`), so lists and dashboards show names, not ids. */
-  rememberUserNames(users: readonly { id: string; displayName: string }[]): void;
+  rememberUserNames(users: readonly { id: string; displayName: string; unitId?: string | undefined }[]): void;
+  /** Store the org units of the user's scope (the pull's `units`), replacing those held. */
+  rememberOrgUnits(units: NonNullable<PullResponse['units']>): void;
 
   /**
    * Record a local edit: write the record optimistically and append the mutation to the

@@ -27,13 +27,15 @@ export class IdentityUsageError extends Error {}
 
 export async function runIdentityCommand(
   argv: string[],
-  withContext: <T>(data: string, fn: (ctx: ServerContext) => Promise<T>) => Promise<T>,
+  /** Opens the database the location options name (server/data-dir.ts). */
+  withContext: <T>(location: { data?: string | undefined; dataDir?: string | undefined }, fn: (ctx: ServerContext) => Promise<T>) => Promise<T>,
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      data: { type: 'string', default: '.data/server.db' },
+      data: { type: 'string' },
+      'data-dir': { type: 'string' },
       name: { type: 'string' }, issuer: { type: 'string' }, 'client-id': { type: 'string' }, 'default-unit': { type: 'string' },
       'trust-mfa': { type: 'boolean' }, 'password-roles': { type: 'string' }, 'username-claim': { type: 'string' },
       group: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' }, priority: { type: 'string' },
@@ -41,7 +43,7 @@ export async function runIdentityCommand(
     },
   });
   const [command, arg] = positionals;
-  const data = values.data;
+  const data = { data: values.data, dataDir: values['data-dir'] };
   switch (command) {
     case 'idp-add': {
       const parsed = providerInputSchema.safeParse({

@@ -46,9 +46,13 @@ describe('pull: owner directory', () => {
     const { pages } = await syncToEnd(dev.manager, new ModelVault(), 2);
     expect(pages.length).toBeGreaterThan(1);
     expect(directoryOf(pages.slice(0, 1))).toEqual({ [u.rep.id]: displayNameOf('rep'), [u.manager.id]: displayNameOf('manager') });
-    // No other user data travels in the directory entries.
-    for (const d of pages[0]?.directory ?? []) expect(Object.keys(d).sort()).toEqual(['displayName', 'id']);
+    // No other user data travels in the directory entries: id, name and (owners in scope) the unit.
+    for (const d of pages[0]?.directory ?? []) expect(d).toEqual({ id: d.id, displayName: d.displayName, unitId: 'unit-team-a' });
     expect(JSON.stringify(pages)).not.toContain(u.rep.username);
+    // The org units of the scope: Team A and the units above it; Team B (not in scope) is not sent.
+    expect(pages[0]?.units?.map((x) => x.id).sort()).toEqual(['unit-company', 'unit-east', 'unit-shanghai', 'unit-team-a']);
+    expect(pages[0]?.units?.find((x) => x.id === 'unit-team-a')).toEqual({ id: 'unit-team-a', parentId: 'unit-shanghai', name: 'Team A', kind: 'team' });
+    expect(pages[1]?.units).toBeUndefined();
   });
 
   it('a rep gets only themselves; a steady delta page carries no directory', async () => {

@@ -5,11 +5,18 @@
 //   - the owner of a customer the page upserts (a customer shared with the user), and
 //   - the owner of an upserted opportunity only when that owner also owns the opportunity's
 //     customer: an opportunity credited to somebody else does not reveal that person's name.
-// Only id and display name leave the server.
+// Only id and display name leave the server, and for an owner inside the owner buckets also the
+// id of their org unit (never for the owner of a shared customer outside the user's scope).
+//
+// The org units (`units` of a full page, see `directoryUnits`): the units of the owners in the
+// user's owner buckets and the ancestors of those units, so the client can group its scope by
+// branch and team (the dashboard's team filter and a director's roll-up). Id, parent, name and
+// kind only. Other users' units are not sent.
 
 import type { Kysely } from 'kysely';
 import type { PullResponse } from '../../shared/protocol/sync';
 import type { Database } from '../db/schema';
+import type { ScopeData } from '../org/permission-scope';
 
 type Upsert = PullResponse['upserts'][number];
 
@@ -59,8 +66,24 @@ export async function ownerDirectory(
   }
   const out: NonNullable<PullResponse['directory']> = [];
   for (const group of chunks([...ids].sort())) {
-    const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', group).orderBy('id').execute();
-    for (const r of rows) out.push({ id: r.id, displayName: r.display_name });
+    const rows = await db.selectFrom('users').select(['id', 'display_name', 'unit_id']).where('id', 'in', group).orderBy('id').execute();
+    for (const r of rows) out.push({ id: r.id, displayName: r.display_name, ...(ownerBuckets.has(r.id) ? { unitId: r.unit_id } : {}) });
+  }
+  return out;
+}
+
+/** The org units a full page carries: the units of the owners in the user's buckets, with their ancestors. */
+export function directoryUnits(data: ScopeData, buckets: readonly string[]): NonNullable<PullResponse['units']> {
+  const ids = new Set<string>();
+  for (const b of buckets) {
+    if (!b.startsWith('o:')) continue;
+    const unitId = data.unitOfUser.get(b.slice(2));
+    if (unitId) for (const id of data.tree.ancestors(unitId)) ids.add(id);
+  }
+  const out: NonNullable<PullResponse['units']> = [];
+  for (const id of [...ids].sort()) {
+    const unit = data.tree.units.get(id);
+    if (unit) out.push({ id: unit.id, parentId: unit.parentId, name: unit.name, kind: unit.kind });
   }
   return out;
 }

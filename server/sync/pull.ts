@@ -37,7 +37,7 @@ import {
   type SyncState,
 } from './state';
 import { acknowledgementOf, updateLedger, type PendingPage } from '../exposure/ledger';
-import { ownerDirectory } from './directory';
+import { directoryUnits, ownerDirectory } from './directory';
 import { entityRemovals, readableEntities } from './entity-removals';
 import { VisibilityCache } from './visibility';
 
@@ -251,8 +251,10 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
   };
   if (remaining !== undefined) response.remaining = remaining;
   if (transition) response.grant = await deps.issueGrant(principal, { data, buckets: target.buckets });
-  const directory = await ownerDirectory(ctx.db, target.buckets, upserts, request.cursor === null || transition !== undefined);
+  const fullDirectory = request.cursor === null || transition !== undefined;
+  const directory = await ownerDirectory(ctx.db, target.buckets, upserts, fullDirectory);
   if (directory.length > 0) response.directory = directory;
+  if (fullDirectory) response.units = directoryUnits(data, target.buckets);
 
   if (ack) await updateLedger(ctx.db, ctx.dialect, device.id, ack, request.cursor === null, response, now);
 

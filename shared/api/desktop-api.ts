@@ -7,6 +7,7 @@ import type {
   FieldLevel,
   Opportunity,
   OpportunityStage,
+  OrgUnitKind,
   Projected,
 } from '../domain/model';
 import { ACTIVITY_KINDS, OPPORTUNITY_STAGES } from '../domain/model';
@@ -35,7 +36,7 @@ import { ROUTES } from '../protocol/routes';
 import type { AlertThresholds } from '../protocol/alert-thresholds';
 import type { RecycleBinList } from '../protocol/recycle-bin';
 import type { GroupRuleView, IdentityProviderView } from '../protocol/sso';
-import type { FunnelStep, OpportunityPage, OpportunityView, TeamDashboardFilter } from './opportunities';
+import type { FunnelStep, OpportunityPage, OpportunityView, RollupRow, TeamDashboardFilter } from './opportunities';
 import { listOpportunitiesInput, opportunityViewSchema, teamDashboardInput } from './opportunities';
 
 // The one contract between the renderer and the main-side core. The preload implements it
@@ -313,6 +314,10 @@ export interface TeamDashboard {
   notContacted30dTotal: number;
   /** Opportunities past their expected close date and not won/lost */
   overdue: number;
+  /** The org units of the user's scope the server sent (the team filter's choices; empty before the first full sync). */
+  units: { id: string; parentId: string | null; name: string; kind: OrgUnitKind }[];
+  /** Branches and their teams under the period (owner and unit filters aside); see RollupRow. */
+  rollup: RollupRow[];
   /** The last day that counts as overdue (yesterday, yyyy-mm-dd): the drill-down's close-date bound. */
   overdueBefore: string;
   computedAt: number;
@@ -666,4 +671,4 @@ export interface DesktopApi extends DesktopCalls {
 export const DESKTOP_METHODS = Object.keys(desktopInputs) as DesktopMethod[];
 
 export { ACTIVITY_KINDS, OPPORTUNITY_STAGES };
-export type { FunnelStep, OpportunityFilter, OpportunityListItem, OpportunityPage, OpportunityView, TeamDashboardFilter } from './opportunities';
+export type { FunnelStep, OpportunityFilter, OpportunityListItem, OpportunityPage, OpportunityView, RollupRow, TeamDashboardFilter } from './opportunities';

@@ -66,14 +66,43 @@ export interface OpportunityPage {
   rows: OpportunityListItem[];
 }
 
-/** The dashboard's own filters: a close-date period and owners (one rep, or the reps of a team). */
+/**
+ * The dashboard's own filters: a close-date period, owners (one rep, or several), and an org unit
+ * (a branch or a team: its members and those of the units below it; with owners, both must hold).
+ */
 export const teamDashboardInput = z
   .object({
     closeFrom: isoDay.optional(),
     closeTo: isoDay.optional(),
     ownerIds: z.array(idSchema).min(1).max(200).optional(),
+    unitId: idSchema.optional(),
   })
   .optional();
+
+/**
+ * One row of the roll-up by branch and team (docs/pipeline-and-dashboards.md): a branch (its
+ * teams and its own staff), a team, the branch staff outside any team ('direct'), or the owners
+ * outside every branch in the vault ('other': owners of customers shared with the user). The rows
+ * of kind 'branch' and 'other' add up to the whole vault under the period.
+ */
+export interface RollupRow {
+  kind: 'branch' | 'team' | 'direct' | 'other';
+  /** The org unit (a branch or a team; for 'direct' its branch); null for 'other'. */
+  unitId: string | null;
+  /** The unit's name; '' for 'direct' and 'other' (the UI names them). */
+  name: string;
+  /** Everyone whose records the row counts (the drill-downs' owner filter). */
+  ownerIds: string[];
+  /** Open deals (lead to negotiation) and their readable amounts. */
+  openCount: number;
+  openAmount: number;
+  won: number;
+  lost: number;
+  /** won / (won + lost), null when neither. */
+  winRate: number | null;
+  /** Customers not contacted in 30 days (all of them, not capped). */
+  notContacted: number;
+}
 export type TeamDashboardFilter = NonNullable<z.infer<typeof teamDashboardInput>>;
 
 /**

@@ -58,10 +58,19 @@ export const pullResponseSchema = z.object({
    * grant names only the user themself). Sent on every page with cursor null and on every page
    * of a scope transition (the bucket set changed): every owner whose owner bucket `o:<id>` is in
    * the user's bucket set. Any page also carries the owners of the customers/opportunities it
-   * upserts that are outside those buckets (owners of customers shared with the user). Only id
-   * and display name travel: no usernames, units or roles. Absent when empty.
+   * upserts that are outside those buckets (owners of customers shared with the user). Only id,
+   * display name and, for owners in the owner buckets, their org unit's id travel: no usernames
+   * or roles. Absent when empty.
    */
-  directory: z.array(z.object({ id: idSchema, displayName: z.string() })).optional(),
+  directory: z.array(z.object({ id: idSchema, displayName: z.string(), unitId: idSchema.optional() })).optional(),
+  /**
+   * The org units of the owners in the user's owner buckets, with their ancestors (branches,
+   * teams, so the client can group its scope). On every page that carries a full directory (cursor
+   * null or a scope transition), possibly empty: it replaces what the client held.
+   */
+  units: z
+    .array(z.object({ id: idSchema, parentId: idSchema.nullable(), name: z.string().max(200), kind: z.enum(['company', 'region', 'branch', 'team']) }))
+    .optional(),
   /** Estimated total records still to send in this pull (for first-sync progress), when known. */
   remaining: z.number().int().nonnegative().optional(),
   serverTime: epochMsSchema,

@@ -157,6 +157,7 @@ export class SyncEngine {
         this.checkStopped();
         // Names first: harmless if the page itself then fails to apply (it is pulled again).
         if (page.directory?.length) vault.rememberUserNames(page.directory);
+        if (page.units) vault.rememberOrgUnits(page.units);
         const applied = vault.applyPullPage(page, claims);
         summary.upserted += applied.upserted;
         summary.removed += applied.removed;

@@ -25,11 +25,27 @@ const TRIGGER_INDEXES = ['contacts_customer', 'opportunities_customer', 'activit
 /** Triggers a bulk scope shrink replaces by set-based deletes (see deleteLeftCustomersInBulk). */
 const CASCADE_TRIGGERS = ['customers_deleted', 'activities_deleted'];
 
-/** Display names for owner ids (the grant only names the current user). */
-export function rememberUserNames(db: VaultDb, users: readonly { id: string; displayName: string }[]): void {
-  const upsert = db.stmt('INSERT INTO users(id, display_name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name');
+/**
+ * Display names for owner ids (the grant only names the current user), and the org unit of the
+ * owners the server sent one for. An entry without a unit clears it (an owner now outside the
+ * owner buckets); the current user's own entry (from the grant) keeps the unit it had.
+ */
+export function rememberUserNames(db: VaultDb, users: readonly { id: string; displayName: string; unitId?: string | undefined }[]): void {
+  const upsert = db.stmt(
+    `INSERT INTO users(id, display_name, unit_id) VALUES (?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, unit_id = CASE WHEN ? THEN excluded.unit_id ELSE unit_id END`,
+  );
   db.raw.transaction(() => {
-    for (const user of users) upsert.run(user.id, user.displayName);
+    for (const user of users) upsert.run(user.id, user.displayName, user.unitId ?? null, 'unitId' in user ? 1 : 0);
+  })();
+}
+
+/** The org units of the user's scope, as a whole (a full directory page replaces them). */
+export function rememberOrgUnits(db: VaultDb, units: NonNullable<PullResponse['units']>): void {
+  const insert = db.stmt('INSERT INTO org_units(id, parent_id, name, kind) VALUES (?, ?, ?, ?)');
+  db.raw.transaction(() => {
+    db.stmt('DELETE FROM org_units').run();
+    for (const u of units) insert.run(u.id, u.parentId, u.name, u.kind);
   })();
 }
 

@@ -303,4 +303,9 @@ export const MIGRATIONS: readonly string[] = [
       UNION SELECT 'tag', value FROM json_each(old.record, '$.tags') WHERE type = 'text');
   END;
   `,
+  /* 8: org units of the user's scope and each owner's unit (the dashboard's team filter and roll-up, dashboard.ts) */ `
+  ALTER TABLE users ADD COLUMN unit_id TEXT;
+  -- Replaced as a whole by every pull page that carries units (a full directory).
+  CREATE TABLE org_units (id TEXT PRIMARY KEY, parent_id TEXT, name TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];

@@ -18,7 +18,7 @@ import { createVaultFile, openVaultFile } from './open';
 import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
 import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
 import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outboxCount, outboxSeq, restoreOutbox, settlePush } from './outbox';
-import { applyPullPage, rememberUserNames } from './pull-apply';
+import { applyPullPage, rememberOrgUnits, rememberUserNames } from './pull-apply';
 import { directory, facets, getStoredCustomer, listChildren, recordCounts, searchCustomers } from './queries';
 import { teamDashboard } from './dashboard';
 import { deleteOpportunityView, listOpportunities, listOpportunityViews, saveOpportunityView, type ListOpportunitiesInput } from './opportunity-queries';
@@ -139,8 +139,13 @@ export class Vault implements VaultStore {
   }
 
   /** Display names for owner ids (the grant only names the current user). */
-  rememberUserNames(users: readonly { id: string; displayName: string }[]): void {
+  rememberUserNames(users: readonly { id: string; displayName: string; unitId?: string | undefined }[]): void {
     rememberUserNames(this.db, users);
+  }
+
+  /** The org units of the user's scope (the pull's `units`), replacing those held. */
+  rememberOrgUnits(units: NonNullable<PullResponse['units']>): void {
+    rememberOrgUnits(this.db, units);
   }
 
   // ---- local edits, outbox, issues ----------------------------------------------------------

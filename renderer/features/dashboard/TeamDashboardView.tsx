@@ -3,7 +3,7 @@ import { Button, Card, Col, Empty, Row, Segmented, Select, Skeleton, Space, Tabl
 import { useCallback, useEffect, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { OpportunityFilter, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
+import type { OpportunityFilter, RollupRow, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
 import { OPEN_STAGES } from '../../../shared/api/opportunities';
 import type { OpportunityStage } from '../../../shared/domain/model';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
@@ -16,6 +16,9 @@ import { PERIODS, periodRange, type Period } from './period';
 
 const CHART_HEIGHT = 240;
 const DAY_MS = 86_400_000;
+/** Pipeline by rep: one labelled bar per rep, this tall; beyond the card's height the chart scrolls. */
+const REP_BAR_HEIGHT = 26;
+const REP_CHART_MAX = 360;
 
 /** A card that opens the records behind it (click, Enter or Space). */
 function DrillCard({ title, extra, label, onOpen, children }: { title: ReactNode; extra?: ReactNode; label: string; onOpen: () => void; children: ReactNode }) {
@@ -47,14 +50,15 @@ export function TeamDashboardView() {
   const [data, setData] = useState<TeamDashboard | null>(null);
   const [period, setPeriod] = useState<Period>('all');
   const [ownerIds, setOwnerIds] = useState<string[]>([]);
+  const [unitId, setUnitId] = useState<string | undefined>(undefined);
 
   const load = useCallback(() => {
-    const filter: TeamDashboardFilter = { ...periodRange(period, new Date()), ...(ownerIds.length ? { ownerIds } : {}) };
+    const filter: TeamDashboardFilter = { ...periodRange(period, new Date()), ...(ownerIds.length ? { ownerIds } : {}), ...(unitId ? { unitId } : {}) };
     return api.teamDashboard(filter).then((r) => {
       const value = show(r);
       if (value) setData(value);
     });
-  }, [api, show, period, ownerIds]);
+  }, [api, show, period, ownerIds, unitId]);
 
   useEffect(() => {
     void load();
@@ -64,7 +68,11 @@ export function TeamDashboardView() {
 
   const f = data.filter;
   const nameOf = (id: string) => data.owners.find((o) => o.ownerId === id)?.ownerName ?? id;
-  const ownerName = f.ownerIds ? f.ownerIds.map(nameOf).join('、') : null;
+  const unitName = (id: string) => data.units.find((u) => u.id === id)?.name ?? id;
+  // With a team chosen, the owners are its members: name the team, not every member.
+  const ownerName = f.unitId
+    ? [unitName(f.unitId), ...(ownerIds.length ? [ownerIds.map(nameOf).join('、')] : [])].join(' · ')
+    : f.ownerIds ? f.ownerIds.map(nameOf).join('、') : null;
   /** The dashboard's filter as list criteria; each figure adds its own. */
   const base: OpportunityFilter = {
     ...(f.closeFrom ? { closeFrom: f.closeFrom } : {}),
@@ -75,7 +83,19 @@ export function TeamDashboardView() {
   const drillTo = (filter: OpportunityFilter, what: string, sort?: 'amount') =>
     navigate({ view: 'opportunities', filter: { ...base, ...filter }, label: context ? `${what} (${context})` : what, ...(sort ? { sort, order: 'desc' as const } : {}) });
   const drillStage = (stage: OpportunityStage) => drillTo({ stages: [stage] }, t('dashboard.drill.stage', { stage: t(`stages.${stage}`) }));
-  const drillCustomers = (drill: CustomerDrill, label: string) => navigate({ view: 'customers', drill: { ...drill, ...(f.ownerIds ? { ownerIds: f.ownerIds } : {}) }, label: ownerName ? `${label} (${ownerName})` : label });
+  const drillCustomers = (drill: CustomerDrill, label: string) => {
+    if (f.ownerIds?.length === 0) return; // a team without members: nothing to show
+    navigate({ view: 'customers', drill: { ...drill, ...(f.ownerIds ? { ownerIds: f.ownerIds } : {}) }, label: ownerName ? `${label} (${ownerName})` : label });
+  };
+  const branches = data.units.filter((u) => u.kind === 'branch');
+  const teamsOf = (branchId: string) => data.units.filter((u) => u.kind === 'team' && u.parentId === branchId);
+  const teamOptions = branches.map((b) => ({
+    label: b.name,
+    title: b.name,
+    options: [{ value: b.id, label: t('dashboard.wholeBranch', { branch: b.name }) }, ...teamsOf(b.id).map((team) => ({ value: team.id, label: team.name }))],
+  }));
+  const rollupTeams = data.rollup.filter((r) => r.kind === 'team').length;
+  const repChartHeight = Math.max(CHART_HEIGHT, data.pipelineByRep.length * REP_BAR_HEIGHT + 40);
 
   const openStages = data.pipelineByStage.filter((s) => (OPEN_STAGES as readonly string[]).includes(s.stage));
   const stageData = openStages.map((s) => ({ ...s, label: t(`stages.${s.stage}`) }));
@@ -103,6 +123,21 @@ export function TeamDashboardView() {
             onChange={setPeriod}
             options={PERIODS.map((p) => ({ value: p, label: t(`dashboard.periods.${p}`) }))}
           />
+          {teamOptions.length > 0 && (
+            <Select
+              size="small"
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              style={{ width: 160 }}
+              aria-label={t('dashboard.team')}
+              placeholder={t('dashboard.allTeams')}
+              value={unitId}
+              onChange={(v?: string) => setUnitId(v)}
+              options={teamOptions}
+              data-testid="team-filter"
+            />
+          )}
           <Select
             size="small"
             mode="multiple"
@@ -110,7 +145,7 @@ export function TeamDashboardView() {
             showSearch
             maxTagCount="responsive"
             optionFilterProp="label"
-            style={{ width: 200 }}
+            style={{ width: 160 }}
             aria-label={t('dashboard.owner')}
             placeholder={t('dashboard.allOwners')}
             value={ownerIds}
@@ -182,13 +217,13 @@ export function TeamDashboardView() {
         </Col>
         <Col xs={24} lg={12}>
           <Card size="small" title={t('dashboard.pipelineByRep')}>
-            <figure aria-label={t('dashboard.pipelineByRep')} style={{ margin: 0 }} data-testid="chart-pipeline-rep">
+            <figure aria-label={t('dashboard.pipelineByRep')} style={{ margin: 0, maxHeight: REP_CHART_MAX, overflowY: 'auto', scrollbarGutter: 'stable' }} data-testid="chart-pipeline-rep">
               {data.pipelineByRep.length ? (
-                <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+                <ResponsiveContainer width="100%" height={repChartHeight}>
                   <BarChart title={t('dashboard.pipelineByRep')} data={data.pipelineByRep} layout="vertical" margin={{ top: 8, right: 16, left: 8, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" horizontal={false} />
                     <XAxis type="number" tickFormatter={money} tick={{ fontSize: 11 }} />
-                    <YAxis type="category" dataKey="ownerName" tick={{ fontSize: 12 }} width={80} />
+                    <YAxis type="category" dataKey="ownerName" tick={{ fontSize: 12 }} width={96} interval={0} />
                     <Tooltip formatter={(v) => [money(Number(v)), t('dashboard.amount')]} />
                     <Bar
                       dataKey="amount"
@@ -236,6 +271,11 @@ export function TeamDashboardView() {
             </figure>
           </Card>
         </Col>
+        {rollupTeams >= 2 && (
+          <Col xs={24}>
+            <RollupTable rows={data.rollup} filter={f} computedAt={data.computedAt} />
+          </Col>
+        )}
         <Col xs={24}>
           <Card
             size="small"
@@ -281,5 +321,71 @@ export function TeamDashboardView() {
         </Col>
       </Row>
     </div>
+  );
+}
+
+/**
+ * The roll-up by branch and team (rows from the vault, dashboard.ts): each figure opens the
+ * records behind it under the dashboard's period, for the row's people.
+ */
+function RollupTable({ rows, filter, computedAt }: { rows: RollupRow[]; filter: TeamDashboardFilter; computedAt: number }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const navigate = useNavigate();
+  const period: OpportunityFilter = { ...(filter.closeFrom ? { closeFrom: filter.closeFrom } : {}), ...(filter.closeTo ? { closeTo: filter.closeTo } : {}) };
+  const label = (r: RollupRow) => (r.kind === 'direct' ? t('dashboard.rollupDirect') : r.kind === 'other' ? t('dashboard.rollupOther') : r.name);
+  const deals = (r: RollupRow, stages: OpportunityFilter['stages'], what: 'dashboard.drill.unitOpen' | 'dashboard.drill.unitWon' | 'dashboard.drill.unitWonLost', sort?: 'amount') =>
+    navigate({ view: 'opportunities', filter: { ...period, ownerIds: r.ownerIds, stages }, label: t(what, { unit: label(r) }), ...(sort ? { sort, order: 'desc' as const } : {}) });
+  const link = (r: RollupRow, text: string, open: () => void, testId: string) =>
+    r.ownerIds.length ? (
+      <button type="button" className="sv-link-button" onClick={open} data-testid={testId}>
+        {text}
+      </button>
+    ) : (
+      <span className="sv-muted">{text}</span>
+    );
+  return (
+    <Card size="small" title={t('dashboard.rollup')} extra={<AntTooltip title={t('dashboard.rollupHelp')}><InfoCircleOutlined aria-label={t('dashboard.rollupHelp')} /></AntTooltip>}>
+      <Table<RollupRow>
+        size="small"
+        data-testid="rollup"
+        rowKey={(r) => `${r.kind}:${r.unitId ?? ''}`}
+        dataSource={rows}
+        pagination={false}
+        rowClassName={(r) => (r.kind === 'branch' ? 'sv-rollup-branch' : '')}
+        columns={[
+          {
+            key: 'unit',
+            title: t('dashboard.rollupUnit'),
+            render: (_, r) => (
+              <span style={{ paddingLeft: r.kind === 'team' || r.kind === 'direct' ? 20 : 0, fontWeight: r.kind === 'branch' ? 600 : undefined }} data-testid="rollup-unit">
+                {label(r)}
+              </span>
+            ),
+          },
+          {
+            key: 'pipeline',
+            title: t('dashboard.rollupPipeline'),
+            align: 'right',
+            render: (_, r) =>
+              link(r, `${formatAmount(r.openAmount, locale)} · ${t('dashboard.rollupDeals', { formatted: formatCount(r.openCount, locale) })}`, () => deals(r, [...OPEN_STAGES], 'dashboard.drill.unitOpen', 'amount'), 'rollup-open'),
+          },
+          { key: 'won', title: t('dashboard.rollupWon'), align: 'right', render: (_, r) => link(r, formatCount(r.won, locale), () => deals(r, ['won'], 'dashboard.drill.unitWon'), 'rollup-won') },
+          {
+            key: 'rate',
+            title: t('dashboard.rollupWinRate'),
+            align: 'right',
+            render: (_, r) => link(r, formatPercent(r.winRate, locale), () => deals(r, ['won', 'lost'], 'dashboard.drill.unitWonLost'), 'rollup-rate'),
+          },
+          {
+            key: 'nc',
+            title: t('dashboard.rollupNotContacted'),
+            align: 'right',
+            render: (_, r) =>
+              link(r, formatCount(r.notContacted, locale), () => navigate({ view: 'customers', drill: { notContactedSince: computedAt - 30 * DAY_MS, ownerIds: r.ownerIds }, label: t('dashboard.drill.unitNotContacted', { unit: label(r) }) }), 'rollup-not-contacted'),
+          },
+        ]}
+      />
+    </Card>
   );
 }
