@@ -248,18 +248,19 @@ export const MIGRATIONS: readonly string[] = [
   /* 7: pinyin as a token index of its own; leaner text indexes (search-index.ts, pinyin.ts) */ `
   -- Pinyin leaves the trigram index (a long spelled-out column: most of its trigrams, and
   -- trigrams such as 'ang' or 'hai' match nearly every row) and the gram index, for a token
-  -- index of spellings and initials from every syllable on, asked by prefix (search-query.ts).
-  -- It keeps no copy of its text (contentless; rows are deleted by rowid) and no positions.
-  -- Neither does the gram index: its queries are single tokens. No index keeps per-row sizes
-  -- (columnsize=0; the contentless one needs them to delete): they only serve ranking, and
-  -- results are ordered by name.
+  -- index of spellings and initials from every syllable on, asked by prefix (search-query.ts),
+  -- with a 2-letter prefix index for the commonest pinyin queries ('sh', 'hw').
+  -- The gram and pinyin indexes keep no copy of their text (contentless: nothing reads it back;
+  -- rows are deleted by rowid) and the gram index no positions (its queries are single tokens).
+  -- The trigram index keeps its text (LIKE fallback, and refreshSearch compares against it) but
+  -- no per-row sizes (columnsize=0: they only serve ranking; results are ordered by name).
   -- All three are recreated empty and rebuilt from the records at open (search-rebuild).
   DROP TABLE customer_search;
   CREATE VIRTUAL TABLE customer_search USING fts5(name, contact_names, city, tags, contact_points, tokenize = 'trigram', columnsize = 0);
   DROP TABLE customer_grams;
-  CREATE VIRTUAL TABLE customer_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0', detail = none, columnsize = 0);
+  CREATE VIRTUAL TABLE customer_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0', detail = none, content = '', contentless_delete = 1);
   CREATE VIRTUAL TABLE customer_pinyin USING fts5(
-    head, tail, initials, tokenize = 'ascii', prefix = '2 3', detail = column, content = '', contentless_delete = 1
+    head, tail, initials, tokenize = 'ascii', prefix = '2', detail = column, content = '', contentless_delete = 1
   );
   -- The delete trigger of migration 1, now with the pinyin index (same name: pull-apply.ts
   -- suspends it by name during a bulk purge and does this cascade itself).
