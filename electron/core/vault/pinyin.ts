@@ -1,8 +1,9 @@
 // Pinyin keys for search: people type Chinese names in pinyin (`shanghai`), by initials (`sh`,
 // `hw` for 华为) or in characters. The search index stores, in its own token index beside the
 // characters, each run of Han characters as its toneless pinyin written together and as its
-// initials, from every syllable on (pinyinIndex; ü written `v`, as pinyin keyboards do). The readings come from pinyin-pro, which picks a polyphonic character's
-// reading from its word (重庆 chongqing, 银行 yinhang).
+// initials, from every syllable on (pinyinIndex; ü written `v`, as pinyin keyboards do). The
+// readings come from pinyin-pro, which picks a polyphonic character's reading from its word
+// (重庆 chongqing, 银行 yinhang).
 //
 // Speed: a first sync indexes every customer and contact name at once. Most characters have one
 // reading, cached per character after the first lookup; only a run containing a polyphonic

@@ -94,7 +94,7 @@ function setSearchSecureDelete(db: VaultDb, on: boolean): void {
   for (const table of SEARCH_TABLES) db.stmt(`INSERT INTO ${table}(${table}, rank) VALUES ('secure-delete', ${flag})`).run();
 }
 
-/** Rewrite the search rows (trigram and gram index) of these customers from their current data. */
+/** Rewrite the search rows (every index) of these customers from their current data. */
 export function refreshSearch(db: VaultDb, customerIds: Iterable<string>): void {
   const ids = JSON.stringify([...new Set(customerIds)]);
   if (ids === '[]') return;
