@@ -286,6 +286,9 @@ export const en: typeof zhCN = {
     noOpportunities: 'No opportunities yet',
     noActivities: 'No activities yet',
     info: 'Details',
+    loggedBy: 'logged by {{name}}',
+    activitiesLoaded: '{{loaded}} of {{total}} shown; scroll for more',
+    showMore: 'Showing {{shown}} of {{total}}: show more',
     notFound: 'This customer cannot be found; it may no longer be in your scope.',
   },
   forms: {

@@ -287,6 +287,9 @@ export const zhCN = {
     noOpportunities: '暂无商机',
     noActivities: '暂无活动记录',
     info: '基本信息',
+    loggedBy: '记录人：{{name}}',
+    activitiesLoaded: '已显示 {{loaded}} / {{total}} 条，向下滚动加载更多',
+    showMore: '已显示 {{shown}} / {{total}}，显示更多',
     notFound: '找不到此客户，可能已不在您的权限范围内。',
   },
   forms: {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateToLatest } from './connection';
+import { migrateToLatest, poolSizeDefault } from './connection';
 import { withTestDatabase, type TestDatabase } from '../test/db';
 
 describe('database layer', () => {
@@ -55,5 +55,16 @@ describe('database layer', () => {
         wipe_confirmed_at: null, synced_buckets: '[]', synced_read_clearance: null, synced_classification: null,
       }).execute(),
     ).rejects.toThrow();
+  });
+
+  it('sizes the PostgreSQL pool from SV_DB_POOL_SIZE, else 4 per core within 4..16, and refuses a bad setting', () => {
+    expect(poolSizeDefault({}, 1)).toBe(4);
+    expect(poolSizeDefault({}, 2)).toBe(8);
+    expect(poolSizeDefault({}, 64)).toBe(16);
+    expect(poolSizeDefault({ SV_DB_POOL_SIZE: '30' }, 2)).toBe(30);
+    expect(poolSizeDefault({ SV_DB_POOL_SIZE: '' }, 2)).toBe(8);
+    for (const bad of ['0', '-1', '2.5', 'ten', '1001']) {
+      expect(() => poolSizeDefault({ SV_DB_POOL_SIZE: bad }, 2)).toThrow(/SV_DB_POOL_SIZE must be a whole number/);
+    }
   });
 });

@@ -237,11 +237,35 @@ export interface FieldAccess {
   writable: string[];
 }
 
+/** An activity on a customer's timeline, with the display name of who logged it (when known). */
+export type TimelineActivity = Projected<Activity> & { authorName: string | null };
+
+/**
+ * A position in one customer's list of contacts, opportunities or activities (keyset paging): the
+ * last row's sort key (name, expected close date, moment) and its row number in the vault.
+ */
+export const childCursorSchema = z.object({ key: z.union([z.string().max(1000), z.number()]).nullable(), rid: z.number().int().nonnegative() });
+export type ChildCursor = z.infer<typeof childCursorSchema>;
+
+/** Rows per page of a customer's child lists (the detail's first page and each further one). */
+export const CHILD_PAGE_SIZE = 50;
+
+/** One page of a customer's child list; `next` continues it, null after the last row. */
+export interface ChildPage<T> {
+  rows: T[];
+  next: ChildCursor | null;
+}
+
 export interface CustomerDetail {
   customer: Projected<Customer>;
+  /** The first page of each child list (contacts by name, opportunities by close date, activities newest first). */
   contacts: Projected<Contact>[];
   opportunities: Projected<Opportunity>[];
-  activities: Projected<Activity>[];
+  activities: TimelineActivity[];
+  /** How many of each the vault holds for this customer. */
+  counts: { contacts: number; opportunities: number; activities: number };
+  /** Where each list continues (customerContacts, customerOpportunities, customerActivities); null when complete. */
+  next: { contacts: ChildCursor | null; opportunities: ChildCursor | null; activities: ChildCursor | null };
   access: Record<EntityType, FieldAccess>;
   /** Whether this user may edit this customer at all (scope + action + share access). */
   canEdit: boolean;
@@ -366,6 +390,12 @@ export const localDaySchema = z
   .object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
   .refine((d) => d.end > d.start && d.end - d.start <= 26 * 3_600_000, 'a day is at most 26 hours long');
 
+const childPageInput = z.object({
+  customerId: idSchema,
+  after: childCursorSchema.optional(),
+  limit: z.number().int().min(1).max(200).default(CHILD_PAGE_SIZE),
+});
+
 export const desktopInputs = {
   getState: z.undefined(),
   signIn: z.object({
@@ -389,6 +419,10 @@ export const desktopInputs = {
 
   searchCustomers: searchCustomersInput,
   getCustomer: z.object({ id: idSchema }),
+  /** The next page of a customer's contacts, opportunities or activities (CustomerDetail.next). */
+  customerContacts: childPageInput,
+  customerOpportunities: childPageInput,
+  customerActivities: childPageInput,
   createCustomer: customerFieldsSchema.partial().required({ name: true, type: true }),
   updateCustomer: z.object({ id: idSchema, fields: customerFieldsSchema.partial() }),
   createContact: contactFieldsSchema.partial().required({ customerId: true, name: true }),
@@ -530,6 +564,9 @@ export interface DesktopOutputs {
   /** total: every match of the query; null on a keyset continuation (`after`), which is not counted again. */
   searchCustomers: { total: number | null; rows: CustomerListItem[] };
   getCustomer: CustomerDetail;
+  customerContacts: ChildPage<Projected<Contact>>;
+  customerOpportunities: ChildPage<Projected<Opportunity>>;
+  customerActivities: ChildPage<TimelineActivity>;
   createCustomer: { id: string };
   updateCustomer: CustomerDetail;
   createContact: { id: string };
