@@ -318,6 +318,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE customer_search USING fts5(name, contact_names, city, tags, contact_points, tokenize = 'trigram', columnsize = 0);
   DROP TABLE customer_grams;
   CREATE VIRTUAL TABLE customer_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0', detail = none, content = '', contentless_delete = 1);
+  DROP TABLE IF EXISTS customer_pinyin;
   CREATE VIRTUAL TABLE customer_pinyin USING fts5(
     head, tail, initials, tokenize = 'ascii', prefix = '2', detail = column, content = '', contentless_delete = 1
   );
