@@ -1,8 +1,9 @@
 // Pinyin keys for search: people type Chinese names in pinyin (`shanghai`), by initials (`sh`,
-// `hw` for 华为) or in characters. The search index stores, next to the characters, each run of
-// Han characters as its toneless pinyin written together and as its initials (ü written `v`, as
-// pinyin keyboards do). The readings come from pinyin-pro, which picks a polyphonic character's
-// reading from its word (重庆 chongqing, 银行 yinhang).
+// `hw` for 华为) or in characters. The search index stores, in its own token index beside the
+// characters, each run of Han characters as its toneless pinyin written together and as its
+// initials, from every syllable on (pinyinIndex; ü written `v`, as pinyin keyboards do). The
+// readings come from pinyin-pro, which picks a polyphonic character's reading from its word
+// (重庆 chongqing, 银行 yinhang).
 //
 // Speed: a first sync indexes every customer and contact name at once. Most characters have one
 // reading, cached per character after the first lookup; only a run containing a polyphonic
@@ -41,55 +42,63 @@ export interface PinyinKeys {
 
 /** The pinyin keys of every Han run in `text` (other characters are indexed as they are). */
 export function pinyinKeys(text: string | null | undefined): PinyinKeys {
-  const keys: PinyinKeys = { full: [], initials: [] };
-  if (!text) return keys;
-  for (const match of text.normalize('NFC').matchAll(HAN_RUN)) {
-    const syllables = syllablesOf(match[0]).filter((s) => /^[a-z]+$/.test(s));
-    if (!syllables.length) continue;
-    keys.full.push(syllables.join(''));
-    keys.initials.push(syllables.map((s) => s[0]).join(''));
-  }
-  return keys;
+  const runs = cachedRuns(text);
+  return { full: runs.map((r) => r.join('')), initials: runs.map((r) => r.map((s) => s[0]).join('')) };
 }
 
 /** The same texts recur (a city on thousands of customers): their keys are kept, up to a bound. */
-const keysCache = new Map<string, PinyinKeys>();
-const KEYS_CACHE_MAX = 20_000;
+const runsCache = new Map<string, string[][]>();
+const RUNS_CACHE_MAX = 20_000;
 
-function cachedKeys(text: string | null | undefined): PinyinKeys {
-  if (!text) return { full: [], initials: [] };
-  let keys = keysCache.get(text);
-  if (!keys) {
-    keys = pinyinKeys(text);
-    if (keysCache.size >= KEYS_CACHE_MAX) keysCache.clear();
-    keysCache.set(text, keys);
+/** The syllables of every Han run in `text`, computed once per distinct text (up to a bound). */
+function cachedRuns(text: string | null | undefined): string[][] {
+  if (!text) return [];
+  let runs = runsCache.get(text);
+  if (!runs) {
+    runs = [];
+    for (const match of text.normalize('NFC').matchAll(HAN_RUN)) {
+      const syllables = syllablesOf(match[0]).filter((s) => /^[a-z]+$/.test(s));
+      if (syllables.length) runs.push(syllables);
+    }
+    if (runsCache.size >= RUNS_CACHE_MAX) runsCache.clear();
+    runsCache.set(text, runs);
   }
-  return keys;
+  return runs;
+}
+
+/** Longest pinyin token indexed; a longer query is matched by its first this many letters. */
+export const PINYIN_TOKEN_MAX = 40;
+
+/** One search row's pinyin tokens (space-separated, null when none) for the pinyin index (search-index.ts). */
+export interface PinyinRow {
+  /** Each Han run spelled out from its start: 上海电气 → `shanghaidianqi`. */
+  head: string | null;
+  /** The same spelling from each later syllable on: `haidianqi dianqi qi`. */
+  tail: string | null;
+  /** The run's initials from each syllable on: `shdq hdq dq q`. */
+  initials: string | null;
 }
 
 /**
- * What one search row indexes in pinyin, each text's keys computed once:
- * - `text`, the trigram index's pinyin column: full spellings, then initials (null: none);
- * - `grams`, the tokens short (1–2 letter) queries may match in the gram index: every 1–2
- *   letter gram of the initials (`sh`, `hw`) and the first two letters of each spelling (`sh` of
- *   shanghai). Grams from inside a spelling (`an` of shanghai) are left out: they would match
- *   nearly anything.
+ * What one search row indexes in pinyin. The index answers prefix queries over whole tokens, so
+ * a token starts at every syllable: a query matches where a syllable starts (`huawei` and `wei`
+ * in 上海华为, `hw` in its initials `shhw`), never from inside a syllable (`anghai`). Short (1–2
+ * letter) queries match only run starts and initials (search-query.ts): `sh` finds 上海 and 深圳,
+ * not every name with a `shi` somewhere in it.
  */
-export function pinyinIndex(texts: readonly (string | null | undefined)[]): { text: string | null; grams: string[] } {
-  const full: string[] = [];
-  const initialsAll: string[] = [];
-  const grams = new Set<string>();
+export function pinyinIndex(texts: readonly (string | null | undefined)[]): PinyinRow {
+  const head = new Set<string>();
+  const tail = new Set<string>();
+  const initials = new Set<string>();
+  const cap = (token: string) => token.slice(0, PINYIN_TOKEN_MAX);
   for (const t of texts) {
-    const keys = cachedKeys(t);
-    full.push(...keys.full);
-    initialsAll.push(...keys.initials);
-    for (const initials of keys.initials) {
-      for (let i = 0; i < initials.length; i++) {
-        grams.add(initials[i] as string);
-        if (i + 1 < initials.length) grams.add(initials.slice(i, i + 2));
-      }
+    for (const run of cachedRuns(t)) {
+      head.add(cap(run.join('')));
+      for (let i = 1; i < run.length; i++) tail.add(cap(run.slice(i).join('')));
+      const letters = run.map((s) => s[0]).join('');
+      for (let i = 0; i < letters.length; i++) initials.add(cap(letters.slice(i)));
     }
-    for (const spelling of keys.full) grams.add(spelling.slice(0, 2));
   }
-  return { text: full.length ? [...full, ...initialsAll].join(' ') : null, grams: [...grams] };
+  const text = (set: Set<string>) => (set.size ? [...set].join(' ') : null);
+  return { head: text(head), tail: text(tail), initials: text(initials) };
 }

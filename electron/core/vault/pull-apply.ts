@@ -11,7 +11,7 @@ import { VaultCorruptError, VaultError } from './errors';
 import { rebuildFacetCounts } from './facet-counts';
 import { DEFERRED_INDEXES, restoreDeferredIndexes } from './open';
 import { CHILD_ENTITIES, ClusterRids, FIELD_NAME, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
-import { BULK_SEARCH_PURGE_ROWS, beginSearchPurge, endSearchPurge, rebuildSearch, refreshSearch, searchRowsLeaving } from './search-index';
+import { BULK_SEARCH_PURGE_ROWS, SEARCH_TABLES, beginSearchPurge, endSearchPurge, rebuildSearch, refreshSearch, searchRowsLeaving } from './search-index';
 
 /**
  * Internal meta flag: a bulk import (first sync) is under way; the search index and the facet
@@ -252,8 +252,7 @@ function deleteLeftCustomersInBulk(db: VaultDb): number {
     count += db.stmt(`DELETE FROM ${TABLE[entity]} WHERE customer_id IN (SELECT id FROM temp.left_customers)`).run().changes;
   }
   db.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id IN (SELECT id FROM temp.left_customers)`).run();
-  db.stmt(`DELETE FROM customer_search WHERE rowid IN (${leftRids})`).run();
-  db.stmt(`DELETE FROM customer_grams WHERE rowid IN (${leftRids})`).run();
+  for (const table of SEARCH_TABLES) db.stmt(`DELETE FROM ${table} WHERE rowid IN (${leftRids})`).run();
   count += db.stmt('DELETE FROM customers WHERE id IN (SELECT id FROM temp.left_customers)').run().changes;
   for (const trigger of triggers) db.raw.exec(trigger.sql);
   return count;

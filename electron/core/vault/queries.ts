@@ -35,6 +35,13 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
     where.push('c.rid IN (SELECT rowid FROM customer_grams WHERE customer_grams MATCH ?)');
     params.push(filter.gramMatch);
   }
+  for (const term of filter.letterTerms) {
+    const textIndex = term.index === 'trigram' ? 'customer_search' : 'customer_grams';
+    where.push(
+      `c.rid IN (SELECT rowid FROM ${textIndex} WHERE ${textIndex} MATCH ? UNION ALL SELECT rowid FROM customer_pinyin WHERE customer_pinyin MATCH ?)`,
+    );
+    params.push(term.text, term.pinyin);
+  }
   for (const pattern of filter.likePatterns) {
     const columns = ['s.name', 's.contact_names', 's.city', 's.tags', 's.contact_points'].map((col) => `${col} LIKE ? ESCAPE '${LIKE_ESCAPE}'`).join(' OR ');
     where.push(`c.rid IN (SELECT s.rowid FROM customer_search s WHERE ${columns})`);

@@ -308,4 +308,36 @@ export const MIGRATIONS: readonly string[] = [
   -- Replaced as a whole by every pull page that carries units (a full directory).
   CREATE TABLE org_units (id TEXT PRIMARY KEY, parent_id TEXT, name TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
   `,
+  /* 9: pinyin as a token index of its own; leaner text indexes (search-index.ts, pinyin.ts) */ `
+  -- Pinyin leaves the trigram index (a long spelled-out column: most of its trigrams, and
+  -- trigrams such as 'ang' or 'hai' match nearly every row) and the gram index, for a token
+  -- index of spellings and initials from every syllable on, asked by prefix (search-query.ts),
+  -- with a 2-letter prefix index for the commonest pinyin queries ('sh', 'hw').
+  -- The gram and pinyin indexes keep no copy of their text (contentless: nothing reads it back;
+  -- rows are deleted by rowid) and the gram index no positions (its queries are single tokens).
+  -- The trigram index keeps its text (LIKE fallback, and refreshSearch compares against it) but
+  -- no per-row sizes (columnsize=0: they only serve ranking; results are ordered by name).
+  -- All three are recreated empty and rebuilt from the records at open (search-rebuild).
+  DROP TABLE customer_search;
+  CREATE VIRTUAL TABLE customer_search USING fts5(name, contact_names, city, tags, contact_points, tokenize = 'trigram', columnsize = 0);
+  DROP TABLE customer_grams;
+  CREATE VIRTUAL TABLE customer_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0', detail = none, content = '', contentless_delete = 1);
+  DROP TABLE IF EXISTS customer_pinyin;
+  CREATE VIRTUAL TABLE customer_pinyin USING fts5(
+    head, tail, initials, tokenize = 'ascii', prefix = '2', detail = column, content = '', contentless_delete = 1
+  );
+  -- The delete trigger of migration 1, now with the pinyin index (same name: pull-apply.ts
+  -- suspends it by name during a bulk purge and does this cascade itself).
+  DROP TRIGGER customers_deleted;
+  CREATE TRIGGER customers_deleted AFTER DELETE ON customers BEGIN
+    DELETE FROM contacts WHERE customer_id = old.id;
+    DELETE FROM opportunities WHERE customer_id = old.id;
+    DELETE FROM activities WHERE customer_id = old.id;
+    DELETE FROM record_buckets WHERE entity = 'customer' AND id = old.id;
+    DELETE FROM customer_search WHERE rowid = old.rid;
+    DELETE FROM customer_grams WHERE rowid = old.rid;
+    DELETE FROM customer_pinyin WHERE rowid = old.rid;
+  END;
+  INSERT INTO meta(key, value) VALUES ('internal:search-rebuild', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+  `,
 ];

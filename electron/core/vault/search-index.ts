@@ -1,6 +1,7 @@
-// The customer search index: two FTS5 tables (trigram, and single/double CJK grams) over each
-// customer's name, its contacts' names, city and tags, the pinyin of those (pinyin.ts), and its
-// contacts' phone numbers, e-mail addresses and WeChat ids, kept in step with the records.
+// The customer search index: three FTS5 tables kept in step with the records — a trigram index
+// and a gram index (single/double characters) over each customer's name, its contacts' names,
+// city and tags (the trigram index also over its contacts' phone numbers, e-mail addresses and
+// WeChat ids), and a token index of the pinyin of the names and city (pinyin.ts).
 //
 // Sensitive fields: the vault stores a record projected to the user's read clearance, and the
 // index is built from what is stored, so a field the user may not read is never searchable
@@ -25,6 +26,8 @@ export const SEARCH_REBUILD = 'search-rebuild';
 /** Above this many search rows leaving scope, one index rewrite beats per-row secure deletes. */
 export const BULK_SEARCH_PURGE_ROWS = 1000;
 export type SearchPurgeMode = 'none' | 'secure' | 'bulk';
+/** The index's tables; each row's rowid is its customer's rid. */
+export const SEARCH_TABLES = ['customer_search', 'customer_grams', 'customer_pinyin'] as const;
 
 /**
  * The search row of a customer: name, its contacts' names, city, tags (space-joined), and its
@@ -81,19 +84,17 @@ export function beginSearchPurge(db: VaultDb, rows: number): SearchPurgeMode {
 export function endSearchPurge(db: VaultDb, mode: SearchPurgeMode): void {
   if (mode === 'secure') setSearchSecureDelete(db, false);
   if (mode === 'bulk') {
-    db.stmt(`INSERT INTO customer_search(customer_search) VALUES ('optimize')`).run();
-    db.stmt(`INSERT INTO customer_grams(customer_grams) VALUES ('optimize')`).run();
+    for (const table of SEARCH_TABLES) db.stmt(`INSERT INTO ${table}(${table}) VALUES ('optimize')`).run();
   }
 }
 
 function setSearchSecureDelete(db: VaultDb, on: boolean): void {
   // FTS5 wants an integer literal here (a bound JS number arrives as a REAL and is refused).
   const flag = on ? 1 : 0;
-  db.stmt(`INSERT INTO customer_search(customer_search, rank) VALUES ('secure-delete', ${flag})`).run();
-  db.stmt(`INSERT INTO customer_grams(customer_grams, rank) VALUES ('secure-delete', ${flag})`).run();
+  for (const table of SEARCH_TABLES) db.stmt(`INSERT INTO ${table}(${table}, rank) VALUES ('secure-delete', ${flag})`).run();
 }
 
-/** Rewrite the search rows (trigram and gram index) of these customers from their current data. */
+/** Rewrite the search rows (every index) of these customers from their current data. */
 export function refreshSearch(db: VaultDb, customerIds: Iterable<string>): void {
   const ids = JSON.stringify([...new Set(customerIds)]);
   if (ids === '[]') return;
@@ -109,14 +110,12 @@ export function refreshSearch(db: VaultDb, customerIds: Iterable<string>): void 
   const changed = rows.filter((r) => !sameSearchRow(current.get(r.rid), r));
   if (!changed.length) return;
   const rids = JSON.stringify(changed.map((r) => r.rid));
-  db.stmt('DELETE FROM customer_search WHERE rowid IN (SELECT value FROM json_each(?))').run(rids);
-  db.stmt('DELETE FROM customer_grams WHERE rowid IN (SELECT value FROM json_each(?))').run(rids);
+  for (const table of SEARCH_TABLES) db.stmt(`DELETE FROM ${table} WHERE rowid IN (SELECT value FROM json_each(?))`).run(rids);
   insertSearchRows(db, changed);
 }
 
 export function rebuildSearch(db: VaultDb): void {
-  db.stmt('DELETE FROM customer_search').run();
-  db.stmt('DELETE FROM customer_grams').run();
+  for (const table of SEARCH_TABLES) db.stmt(`DELETE FROM ${table}`).run();
   insertSearchRows(db, db.stmt(SEARCH_ROW_SELECT).all() as SearchRow[]);
 }
 
@@ -142,12 +141,13 @@ function contactPointsText(points: string | null): string | null {
 }
 
 function insertSearchRows(db: VaultDb, rows: readonly SearchRow[]): void {
-  const trigram = db.stmt('INSERT INTO customer_search(rowid, name, contact_names, city, tags, pinyin, contact_points) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const trigram = db.stmt('INSERT INTO customer_search(rowid, name, contact_names, city, tags, contact_points) VALUES (?, ?, ?, ?, ?, ?)');
   const grams = db.stmt('INSERT INTO customer_grams(rowid, grams) VALUES (?, ?)');
+  const pinyinTokens = db.stmt('INSERT INTO customer_pinyin(rowid, head, tail, initials) VALUES (?, ?, ?, ?)');
   for (const r of rows) {
+    trigram.run(r.rid, r.name, r.contact_names, r.city, r.tags, contactPointsText(r.contact_points));
+    grams.run(r.rid, gramsOf([r.name, r.contact_names, r.city, r.tags].filter(Boolean).join(' ')));
     const pinyin = pinyinIndex([r.name, r.contact_names, r.city]);
-    trigram.run(r.rid, r.name, r.contact_names, r.city, r.tags, pinyin.text, contactPointsText(r.contact_points));
-    const textGrams = gramsOf([r.name, r.contact_names, r.city, r.tags].filter(Boolean).join(' '));
-    grams.run(r.rid, [textGrams, ...pinyin.grams].filter(Boolean).join(' '));
+    if (pinyin.head !== null) pinyinTokens.run(r.rid, pinyin.head, pinyin.tail, pinyin.initials);
   }
 }

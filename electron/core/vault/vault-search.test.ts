@@ -52,10 +52,10 @@ describe('pinyin keys', () => {
     expect(pinyinKeys('重庆').full).toEqual(['chongqing']);
     expect(pinyinKeys('吕文').full).toEqual(['lvwen']);
     expect(pinyinKeys('Northwind')).toEqual({ full: [], initials: [] });
-    expect(pinyinIndex(['Northwind', null])).toEqual({ text: null, grams: [] });
-    expect(pinyinIndex(['上海电气', '上海']).text).toBe('shanghaidianqi shanghai shdq sh');
-    expect(pinyinIndex(['上海']).grams).toEqual(expect.arrayContaining(['s', 'h', 'sh']));
-    expect(pinyinIndex(['上海']).grams).not.toContain('an'); // no grams from inside a spelling
+    expect(pinyinIndex(['Northwind', null])).toEqual({ head: null, tail: null, initials: null });
+    // Tokens start at every syllable (prefix queries), never inside one.
+    expect(pinyinIndex(['上海电气', '上海'])).toEqual({ head: 'shanghaidianqi shanghai', tail: 'haidianqi dianqi qi hai', initials: 'shdq hdq dq q sh h' });
+    expect(pinyinIndex(['上'.repeat(30)]).head).toHaveLength(40); // a long run's tokens are capped
   });
 });
 
@@ -79,6 +79,9 @@ describe('Vault search by pinyin and initials', () => {
     expect(ids('hfyh')).toEqual(['sh2']);
     expect(ids('beijing')).toEqual(['nw']); // Latin text still matches as itself
     expect(ids('xyz')).toEqual([]);
+    expect(ids('dianqi')).toEqual(['sh1']); // from a later syllable on
+    expect(ids('anghai')).toEqual([]); // not from inside a syllable
+    expect(ids('qi')).toEqual([]); // 1–2 letters: a run's start or initials only
   });
 
   it('keeps pinyin in step with renames, and drops it with the customer', () => {
@@ -136,7 +139,7 @@ describe('an existing vault gains the pinyin index at open', () => {
     raw.pragma(`cipher='sqlcipher'`);
     raw.pragma('legacy=4');
     raw.pragma(`key="x'${key}'"`);
-    raw.exec(`DELETE FROM customer_search; DELETE FROM customer_grams; INSERT INTO meta(key, value) VALUES ('internal:search-rebuild', '1')`);
+    raw.exec(`DELETE FROM customer_search; DELETE FROM customer_grams; DELETE FROM customer_pinyin; INSERT INTO meta(key, value) VALUES ('internal:search-rebuild', '1')`);
     raw.close();
     vault = await Vault.open(path, keychain.secrets);
     expect(ids('shanghai')).toEqual(['sh1', 'sh2']);
