@@ -256,8 +256,17 @@ export interface OutboxItem {
   label: string;
   /** For an activity: its kind (visit, call, …), which the UI names in the user's language; the label is then its text. */
   activityKind?: string;
+  /** What the edit changes: for an update each field's value before and after, for a create the values it sets; none for a delete. */
+  changes?: OutboxChange[];
   createdAt: number;
   attempts: number;
+}
+
+/** One field of an outbox edit: `before` is absent for a created record. */
+export interface OutboxChange {
+  field: string;
+  before?: unknown;
+  after: unknown;
 }
 
 export interface SyncIssue {
@@ -269,6 +278,10 @@ export interface SyncIssue {
   createdAt: number;
   reason: string | null;
   conflicts: { field: string; yours: unknown; theirs: unknown }[];
+  /** For an activity: its kind, named in the user's language (the label is its text). */
+  activityKind?: string;
+  /** A refused create or update can be sent again (retryIssue). */
+  resendable?: boolean;
 }
 
 export interface TeamDashboard {
@@ -401,6 +414,12 @@ export const desktopInputs = {
   listOutbox: z.undefined(),
   listIssues: z.undefined(),
   dismissIssue: z.object({ id: z.string().max(64) }),
+  /** Take back an edit not yet uploaded: the local record returns to the server's version. */
+  discardOutboxItem: z.object({ mutationId: z.string().uuid() }),
+  /** Upload an edit waiting in the outbox now (after failed attempts). */
+  retryOutboxItem: z.object({ mutationId: z.string().uuid() }),
+  /** Send a refused edit (a 'rejected' sync issue) again as a new edit. */
+  retryIssue: z.object({ id: z.string().max(64) }),
 
   teamDashboard: teamDashboardInput,
   listOpportunities: listOpportunitiesInput,
@@ -534,6 +553,9 @@ export interface DesktopOutputs {
   listOutbox: OutboxItem[];
   listIssues: SyncIssue[];
   dismissIssue: { ok: true };
+  discardOutboxItem: AppState;
+  retryOutboxItem: AppState;
+  retryIssue: AppState;
 
   teamDashboard: TeamDashboard;
   listOpportunities: OpportunityPage;
