@@ -44,6 +44,8 @@ export const en: typeof zhCN = {
   },
   /** Appended to the disk_full action when the drive's figures are known. */
   diskSpace: 'Free at least {{needed}} on that drive ({{free}} is free now).',
+  lockedFor: 'Too many failed sign-ins. Try again in {{count}} minutes, or ask IT to unlock the account.',
+  lockedForOne: 'Too many failed sign-ins. Try again in 1 minute, or ask IT to unlock the account.',
   errors: {
     validation_failed: { title: 'Some input is not valid', action: 'Check the highlighted fields and submit again.' },
     not_signed_in: { title: 'You are not signed in', action: 'Sign in again to continue.' },
@@ -69,6 +71,7 @@ export const en: typeof zhCN = {
     vault_damaged: { title: 'The local encrypted database was damaged', action: 'The app rebuilds it: edits not yet sent are kept and sent, everything else is synced again from the server. Stay connected until the sync completes.' },
     sso_failed: { title: 'Single sign-on did not complete', action: 'The sign-in in the browser was refused, cancelled or took too long. Try again, or ask IT whether your account is set up for SalesVault.' },
     app_update_required: { title: 'This version of SalesVault is no longer accepted', action: 'IT requires a newer version on this computer. Install the update (check for updates, or ask IT for the installer), then start SalesVault again; your data stays encrypted on this computer meanwhile.' },
+    unsent_changes: { title: 'Changes not uploaded yet', action: 'They could not be uploaded, so you were not signed out. They stay on this computer; connect to the network, sync, then sign out.' },
     internal: { title: 'Something unexpected went wrong', action: 'Try again; if it keeps happening, tell IT when it happened.' },
   },
   signIn: {
@@ -82,6 +85,7 @@ export const en: typeof zhCN = {
     mfaTitle: 'Two-step verification',
     mfaCode: '6-digit verification code',
     mfaCodeInvalid: 'The code is 6 digits',
+    mfaDigitsOnly: 'Only digits: the code is 6 digits (0–9), letters are not accepted',
     mfaHint: 'Open your authenticator app (e.g. Microsoft Authenticator, Google Authenticator) and enter the 6-digit code for SalesVault.',
     mfaSetupTitle: 'First sign-in: set up your authenticator',
     mfaSetupHint: 'Scan the QR code with your authenticator app, or add the key address below by hand. Then enter the 6-digit code the app shows.',

@@ -45,6 +45,8 @@ export const zhCN = {
   },
   /** 已知磁盘数据时附加在 disk_full 的处理建议之后。 */
   diskSpace: '请在该磁盘上至少再腾出 {{needed}}（当前可用 {{free}}）。',
+  lockedFor: '登录失败次数过多。请在 {{count}} 分钟后重试，或请 IT 解锁账号。',
+  lockedForOne: '登录失败次数过多。请在 1 分钟后重试，或请 IT 解锁账号。',
   errors: {
     validation_failed: { title: '输入内容有误', action: '请检查标红的字段后再提交。' },
     not_signed_in: { title: '您尚未登录', action: '请重新登录后再继续。' },
@@ -70,6 +72,7 @@ export const zhCN = {
     vault_damaged: { title: '本地加密数据库已损坏', action: '应用正在重建数据库：尚未发送的修改会保留并发送，其余数据从服务器重新同步。请保持联网直到同步完成。' },
     sso_failed: { title: '单点登录未完成', action: '浏览器中的登录被拒绝、已取消或超时。请重试，或询问 IT 您的账号是否已开通 SalesVault。' },
     app_update_required: { title: '此版本的 SalesVault 已不再被接受', action: 'IT 要求本机使用更新的版本。请安装更新（点击“检查更新”，或向 IT 索取安装包），然后重新启动 SalesVault；在此期间您的数据仍加密保存在本机。' },
+    unsent_changes: { title: '还有修改未上传', action: '这些修改无法上传，因此没有退出登录。它们仍保存在本机；请连接网络并同步后再退出登录。' },
     internal: { title: '发生了意外错误', action: '请重试；如果问题持续，请联系 IT 管理员并提供发生时间。' },
   },
   signIn: {
@@ -83,6 +86,7 @@ export const zhCN = {
     mfaTitle: '两步验证',
     mfaCode: '6 位动态验证码',
     mfaCodeInvalid: '验证码为 6 位数字',
+    mfaDigitsOnly: '只能输入数字：验证码为 6 位数字（0–9），不接受字母',
     mfaHint: '请打开身份验证器应用（如 Microsoft Authenticator、Google 身份验证器），输入 SalesVault 的 6 位验证码。',
     mfaSetupTitle: '首次登录：设置身份验证器',
     mfaSetupHint: '用身份验证器应用扫描下方二维码；无法扫描时，可手动添加以下密钥地址。添加后输入应用显示的 6 位验证码。',

@@ -73,6 +73,8 @@ export type ApiErrorCode =
   | 'sso_failed'
   /** The server refuses this app's version: it is below the minimum IT set for this platform. */
   | 'app_update_required'
+  /** Sign-out refused: edits in the outbox could not be uploaded (offline); they stay on the device. */
+  | 'unsent_changes'
   | 'internal';
 
 export interface ApiError {
@@ -81,6 +83,8 @@ export interface ApiError {
   message: string;
   /** disk_full only: the free space on the drive that holds the vault, and what the app needs. */
   space?: { freeBytes: number; neededBytes: number };
+  /** account_locked only: how long until the server lifts the lock (seconds, from the server's clock). */
+  retryAfterSeconds?: number;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
