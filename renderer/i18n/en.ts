@@ -98,6 +98,16 @@ export const en: typeof zhCN = {
     ssoWaiting: 'Continue in your browser: sign in at {{provider}}, then come back here.',
     deviceNote: 'Your first sign-in creates an encrypted customer vault on this device; its key is kept in the system keychain.',
   },
+  signOut: {
+    title: 'Sign out of SalesVault?',
+    removesVault: 'Signing out removes the encrypted customer vault from this computer. To work here again you sign in and your customers are downloaded again.',
+    unsent: '{{count}} changes not uploaded yet',
+    unsentOne: '1 change not uploaded yet',
+    uploadedFirst: 'They are uploaded before you are signed out. To see them arrive first, sync now.',
+    offline: 'You are offline, so they cannot be uploaded now, and signing out would lose them. They stay on this computer: reconnect, sync, then sign out.',
+    syncFirst: 'Sync first',
+    confirm: 'Sign out and remove vault',
+  },
   firstSync: {
     title: 'First sync in progress',
     description: 'Downloading the customers you are authorized for into the encrypted vault on this device. Stay connected.',

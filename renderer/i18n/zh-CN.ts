@@ -99,6 +99,16 @@ export const zhCN = {
     ssoWaiting: '请在浏览器中继续：在 {{provider}} 登录后回到此处。',
     deviceNote: '首次登录会在本机建立加密客户库，密钥保存在系统钥匙串中。',
   },
+  signOut: {
+    title: '退出 SalesVault？',
+    removesVault: '退出登录会从本机删除加密的客户数据库。以后在本机使用时需要重新登录，并重新下载客户数据。',
+    unsent: '还有 {{count}} 条修改未上传',
+    unsentOne: '还有 1 条修改未上传',
+    uploadedFirst: '退出前会先上传这些修改。如想先确认上传完成，请先同步。',
+    offline: '当前处于离线状态，这些修改暂时无法上传，现在退出会丢失它们。修改仍保存在本机：请恢复网络连接并同步后再退出。',
+    syncFirst: '先同步',
+    confirm: '退出并删除本机数据',
+  },
   firstSync: {
     title: '正在首次同步',
     description: '正在把您有权限的客户下载到本机加密库，请保持联网。',
