@@ -164,6 +164,8 @@ export interface VaultStore extends FollowUpStore {
   /** The current stored row of a record (projected as stored), for building mutations. */
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
   facets(): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
+  /** The people the vault knows by name (owner directory): candidates for a reassignment. */
+  directory(): { id: string; name: string }[];
   teamDashboard(now: number, filter?: TeamDashboardFilter): TeamDashboard;
   /** Opportunities by filter, sorted and paged (list, board columns, dashboard drill-downs). */
   listOpportunities(input: z.input<typeof listOpportunitiesInput>): OpportunityPage;

@@ -23,6 +23,8 @@ describe('database layer', () => {
         'exposure_devices', 'exposure_field_sets', 'exposure_ledger', 'exposure_pages',
         // 0015: the minimum app version per platform (server/devices/min-version.ts)
         'app_min_versions',
+        // 0017: the recycle bin of deleted customers (server/ownership/recycle-bin.ts)
+        'recycle_bin', 'recycle_bin_records',
       ].sort(),
     );
     expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);

@@ -47,6 +47,7 @@ export async function startTestServer(
       now: clock.now,
       // Tests move the clock and run the access-review deadline job themselves, unless they test the timer.
       reviewJobIntervalMs: overrides.reviewJobIntervalMs ?? false,
+      recycleBinJobIntervalMs: false,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;

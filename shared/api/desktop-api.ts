@@ -33,6 +33,7 @@ import type {
 } from '../protocol/routes';
 import { ROUTES } from '../protocol/routes';
 import type { AlertThresholds } from '../protocol/alert-thresholds';
+import type { RecycleBinList } from '../protocol/recycle-bin';
 import type { GroupRuleView, IdentityProviderView } from '../protocol/sso';
 import type { FunnelStep, OpportunityPage, OpportunityView, TeamDashboardFilter } from './opportunities';
 import { listOpportunitiesInput, opportunityViewSchema, teamDashboardInput } from './opportunities';
@@ -415,6 +416,15 @@ export const desktopInputs = {
   listFacets: z.undefined(),
   exportCustomers: z.object({ format: z.enum(['csv', 'json']) }),
 
+  // Reassign and delete (docs/reassign-and-delete.md): through the outbox like every edit; the
+  // recycle bin is on the server (online only).
+  /** The people a customer may be moved to: those in the user's scope the vault knows, but its owner. */
+  reassignTargets: z.object({ id: idSchema }),
+  reassignCustomer: z.object({ id: idSchema, ownerId: idSchema }),
+  deleteCustomer: z.object({ id: idSchema }),
+  listRecycleBin: z.undefined(),
+  restoreCustomer: z.object({ id: idSchema }),
+
   listOutbox: z.undefined(),
   listIssues: z.undefined(),
   dismissIssue: z.object({ id: z.string().max(64) }),
@@ -553,6 +563,13 @@ export interface DesktopOutputs {
   listFacets: { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
   /** The exported file's content (the renderer offers it as a download / save dialog). */
   exportCustomers: { filename: string; mime: string; content: string; count: number };
+
+  /** owner: the customer's owner as the vault names it; people: whom it may be moved to */
+  reassignTargets: { owner: { id: string; name: string }; people: { id: string; name: string }[] };
+  reassignCustomer: CustomerDetail;
+  deleteCustomer: { ok: true };
+  listRecycleBin: RecycleBinList;
+  restoreCustomer: { ok: true };
 
   listOutbox: OutboxItem[];
   listIssues: SyncIssue[];

@@ -109,11 +109,15 @@ export function getStoredCustomer(db: VaultDb, id: string): StoredCustomer | nul
   };
 }
 
+/** The owner directory the pull delivered: display names of the owners in scope (and of shared customers' owners). */
+export function directory(db: VaultDb): { id: string; name: string }[] {
+  return db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[];
+}
+
 export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {
   const column = (sql: string) => (db.stmt(sql).all() as { v: string }[]).map((r) => r.v);
   return {
-    // The owner directory the pull delivered (display names of the owners in scope).
-    owners: db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[],
+    owners: directory(db),
     cities: column(`SELECT DISTINCT city AS v FROM customers WHERE city IS NOT NULL AND city <> '' ORDER BY v`),
     industries: column(`SELECT DISTINCT industry AS v FROM customers WHERE industry IS NOT NULL AND industry <> '' ORDER BY v`),
     tags: column(`SELECT DISTINCT t.value AS v FROM customers c, json_each(c.record, '$.tags') t WHERE t.type = 'text' ORDER BY v`),

@@ -19,7 +19,7 @@ import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
 import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
 import { applyLocalMutation, discardMutation, dismissIssue, issueMutation, listIssues, listOutbox, outbox, outboxCount, outboxSeq, resetAttempts, restoreOutbox, settlePush } from './outbox';
 import { applyPullPage, rememberUserNames } from './pull-apply';
-import { facets, getStoredCustomer, recordCounts, searchCustomers } from './queries';
+import { directory, facets, getStoredCustomer, recordCounts, searchCustomers } from './queries';
 import { teamDashboard } from './dashboard';
 import { deleteOpportunityView, listOpportunities, listOpportunityViews, saveOpportunityView, type ListOpportunitiesInput } from './opportunity-queries';
 import { getRecord } from './records';
@@ -131,6 +131,11 @@ export class Vault implements VaultStore {
 
   applyPullPage(page: PullResponse, grant: GrantClaims): { upserted: number; removed: number } {
     return applyPullPage(this.db, page, grant);
+  }
+
+  /** The people the vault knows by name (the pull's owner directory and the user). */
+  directory(): { id: string; name: string }[] {
+    return directory(this.db);
   }
 
   /** Display names for owner ids (the grant only names the current user). */

@@ -15,6 +15,7 @@ import { FIELD_SPECS, useFieldLabel } from './field-specs';
 import { LogActivityForm } from './LogActivityForm';
 import { CompleteFollowUpForm, PlanFollowUpForm } from '../home/FollowUpForms';
 import { RecordForm } from './RecordForm';
+import { CustomerOwnerActions } from './CustomerOwnerActions';
 
 type Editing =
   | { kind: 'customer' }
@@ -168,6 +169,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
           )}
         </Space>
         <Space>
+          <CustomerOwnerActions detail={detail} onChanged={setDetail} />
           {detail.canLogActivity && (
             <Button icon={<ScheduleOutlined />} onClick={() => setEditing({ kind: 'activity' })}>
               {detail.canEdit ? t('detail.logActivity') : t('detail.logServiceNote')}
