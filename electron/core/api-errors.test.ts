@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { toApiError } from './api-errors';
+import { ServerError } from './sync/errors';
 import { VaultDamagedError, VaultKeyMissingError } from './vault/errors';
 
 /** A real SqliteError with the given code (as better-sqlite3 throws them). */
@@ -28,5 +29,16 @@ describe('toApiError names vault and disk faults', () => {
   it('a missing vault key is vault_key_missing; anything else stays internal', () => {
     expect(toApiError(new VaultKeyMissingError()).code).toBe('vault_key_missing');
     expect(toApiError(sqliteError('SQLITE_BUSY')).code).toBe('internal');
+  });
+});
+
+describe('toApiError carries what the screen needs from a server refusal', () => {
+  it('a lock: the seconds left as the server counted them; nonsense is dropped', () => {
+    expect(toApiError(new ServerError('account_locked', 423, 'locked', { lockedUntil: 1, retryAfterSeconds: 660 }))).toEqual({
+      code: 'account_locked', message: 'locked', retryAfterSeconds: 660,
+    });
+    expect(toApiError(new ServerError('account_locked', 423, 'locked', { retryAfterSeconds: 'soon' }))).toEqual({ code: 'account_locked', message: 'locked' });
+    expect(toApiError(new ServerError('account_locked', 423, 'locked', { retryAfterSeconds: 1e12 })).retryAfterSeconds).toBeUndefined();
+    expect(toApiError(new ServerError('invalid_credentials', 401, 'no', { retryAfterSeconds: 60 })).retryAfterSeconds).toBeUndefined();
   });
 });

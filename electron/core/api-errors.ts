@@ -61,7 +61,11 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ServerKeyMismatchError) return { code: 'server_key_mismatch', message: err.message };
   if (err instanceof UntrustedTokenError) return { code: 'server_key_mismatch', message: err.message };
   if (err instanceof RevokedError) return { code: 'revoked', message: err.message };
-  if (err instanceof ServerError) return { code: apiCodeForServer(err.code), message: err.message };
+  if (err instanceof ServerError) {
+    const code = apiCodeForServer(err.code);
+    const wait = code === 'account_locked' ? retryAfterSecondsOf(err.details) : undefined;
+    return { code, message: err.message, ...(wait !== undefined ? { retryAfterSeconds: wait } : {}) };
+  }
   if (err instanceof KeychainUnavailableError) return { code: 'keychain_unavailable', message: err.message };
   if (err instanceof DeviceKeyMissingError) return { code: 'vault_corrupt', message: err.message };
   if (isDiskFull(err)) return { code: 'disk_full', message: `the disk holding the vault is full; nothing was saved (${(err as Error).message})` };
@@ -74,4 +78,11 @@ export function toApiError(err: unknown): ApiError {
   }
   // Unknown failures: a generic message (no internals, no record content, never a key).
   return { code: 'internal', message: 'an unexpected error occurred' };
+}
+
+/** A lock's remaining seconds as the server sent them (details.retryAfterSeconds), when well-formed. */
+function retryAfterSecondsOf(details: unknown): number | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const value = (details as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 86_400 ? Math.ceil(value) : undefined;
 }

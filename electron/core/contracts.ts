@@ -162,6 +162,11 @@ export interface VaultStore extends FollowUpStore {
   settlePush(sent: readonly Mutation[], results: readonly MutationResult[], grant: GrantClaims): void;
   listIssues(): SyncIssue[];
   dismissIssue(id: string): void;
+  /** Take an unsent edit back (outbox.ts discardMutation); returns the mutation ids that left the outbox. */
+  discardMutation(mutationId: string): string[];
+  resetAttempts(mutationId: string): void;
+  /** A sync issue's edit as it was sent, or null. */
+  issueMutation(id: string): { kind: SyncIssue['kind']; mutation: Mutation } | null;
 
   recordAudit(entry: Omit<OfflineAuditEntry, 'id'>): void;
   pendingAudit(limit: number): OfflineAuditEntry[];

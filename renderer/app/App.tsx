@@ -12,6 +12,10 @@ import { RevokedScreen, WipedScreen } from '../screens/ErasedScreens';
 import { SignInScreen } from '../screens/SignInScreen';
 import { UpdateRequiredScreen } from '../screens/UpdateRequiredScreen';
 import { AppShell } from './AppShell';
+
+/** System UI fonts, the CJK fonts of each platform, then the colour emoji fonts (styles.css has the same). */
+const FONT_STACK =
+  '-apple-system, BlinkMacSystemFont, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji"';
 import { ApiContext, AppStateContext } from './context';
 
 initI18n(DEFAULT_LOCALE);
@@ -71,7 +75,9 @@ export function Root({ api }: { api: DesktopApi }) {
       theme={{
         algorithm: theme.defaultAlgorithm,
         // Dense business UI: smaller controls than antd's default, 13px text.
-        token: { colorPrimary: '#1f5fbf', borderRadius: 4, fontSize: 13, controlHeight: 30 },
+        // The font stack ends with the colour emoji fonts of each platform, so emoji in notes show
+        // as pictures (the same stack as styles.css).
+        token: { colorPrimary: '#1f5fbf', borderRadius: 4, fontSize: 13, controlHeight: 30, fontFamily: FONT_STACK },
         components: { Layout: { headerBg: '#ffffff', siderBg: '#0f2744', headerHeight: 48, headerPadding: '0 16px' } },
       }}
     >

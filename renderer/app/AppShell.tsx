@@ -11,13 +11,12 @@ import {
   HomeOutlined,
   LaptopOutlined,
   LoginOutlined,
-  LogoutOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
-import { Alert, Button, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CustomersView } from '../features/customers/CustomersView';
@@ -45,8 +44,9 @@ import { availableViews, type ViewKey } from '../lib/capabilities';
 import { formatDateTime, leaseEndsSoon, splitDuration } from '../lib/format';
 import { useNow } from '../lib/use-now';
 import { roleLabel } from '../lib/role-label';
-import { useApi, useAppState, useLocale, useResult, useSetAppState } from './context';
+import { useAppState, useLocale } from './context';
 import { LanguageSwitch } from './LanguageSwitch';
+import { SignOutButton } from './SignOutButton';
 import { NavigationContext, useNavigate, type Drill, type NavTarget } from './navigation';
 
 const VIEW_ICONS: Record<ViewKey, ReactNode> = {
@@ -124,10 +124,7 @@ function LeaseBanner() {
 
 export function AppShell() {
   const { t } = useTranslation();
-  const api = useApi();
   const state = useAppState();
-  const setState = useSetAppState();
-  const show = useResult();
   const views = availableViews(state.user);
   const [chosen, setChosen] = useState<ViewKey | null>(null);
   // The incident view of a person or device (opened from the audit, users or devices page) lives
@@ -152,11 +149,6 @@ export function AppShell() {
   const [narrow, setNarrow] = useState(false);
   const view = chosen && views.includes(chosen) ? chosen : views[0];
   const user = state.user;
-
-  async function signOut() {
-    const next = show(await api.signOut());
-    if (next) setState(next);
-  }
 
   return (
     <Layout style={{ height: '100%' }}>
@@ -203,9 +195,7 @@ export function AppShell() {
               </Tag>
             </Space>
           )}
-          <Tooltip title={t('shell.signOut')}>
-            <Button type="text" icon={<LogoutOutlined />} aria-label={t('shell.signOut')} onClick={signOut} />
-          </Tooltip>
+          <SignOutButton />
         </Layout.Header>
         {!state.online && <Alert banner type="error" role="status" data-testid="offline-banner" title={t('shell.offline')} />}
         <LeaseBanner />

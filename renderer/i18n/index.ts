@@ -37,6 +37,7 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   vault_damaged: true,
   sso_failed: true,
   app_update_required: true,
+  unsent_changes: true,
   internal: true,
 };
 export const API_ERROR_CODES = Object.keys(ERROR_CODE_SET) as ApiErrorCode[];
@@ -46,9 +47,14 @@ export function isApiErrorCode(value: unknown): value is ApiErrorCode {
 }
 
 /** The localized title and "what to do" of an API error; unknown codes read as `internal`. */
-export function describeError(error: Pick<ApiError, 'code' | 'space'>, locale: Locale): { title: string; action: string } {
+export function describeError(error: Pick<ApiError, 'code' | 'space' | 'retryAfterSeconds'>, locale: Locale): { title: string; action: string } {
   const code = isApiErrorCode(error.code) ? error.code : 'internal';
   const text = MESSAGES[locale].errors[code];
+  if (code === 'account_locked' && error.retryAfterSeconds !== undefined) {
+    // The server's own lock end, as a duration (the two clocks need not agree): whole minutes, at least 1.
+    const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60));
+    return { title: text.title, action: minutes === 1 ? MESSAGES[locale].lockedForOne : MESSAGES[locale].lockedFor.replace('{{count}}', String(minutes)) };
+  }
   if (code !== 'disk_full' || !error.space) return text;
   // A full disk: how much to free, from the drive's own figures.
   const needed = Math.max(0, error.space.neededBytes - error.space.freeBytes);

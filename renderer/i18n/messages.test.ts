@@ -48,7 +48,7 @@ describe('messages', () => {
 
 describe('error messages', () => {
   it('cover every ApiErrorCode in both languages with what happened and what to do', () => {
-    expect(API_ERROR_CODES).toHaveLength(25);
+    expect(API_ERROR_CODES).toHaveLength(26);
     for (const code of API_ERROR_CODES) {
       for (const locale of ['zh-CN', 'en'] as const) {
         const text = MESSAGES[locale].errors[code];
@@ -79,6 +79,18 @@ describe('error messages', () => {
     );
     // Without figures (a sync in the background) the action stands alone.
     expect(describeError({ code: 'disk_full' }, 'en')).toEqual(MESSAGES.en.errors.disk_full);
+  });
+});
+
+describe('a locked account', () => {
+  it('says for how long, in whole minutes rounded up, from the seconds the server sent', () => {
+    expect(describeError({ code: 'account_locked', retryAfterSeconds: 11 * 60 }, 'en').action).toBe(
+      'Too many failed sign-ins. Try again in 11 minutes, or ask IT to unlock the account.',
+    );
+    expect(describeError({ code: 'account_locked', retryAfterSeconds: 61 }, 'zh-CN').action).toBe('登录失败次数过多。请在 2 分钟后重试，或请 IT 解锁账号。');
+    expect(describeError({ code: 'account_locked', retryAfterSeconds: 5 }, 'en').action).toBe(MESSAGES.en.lockedForOne);
+    // Without the figure (an older server) the general advice stands.
+    expect(describeError({ code: 'account_locked' }, 'en')).toEqual(MESSAGES.en.errors.account_locked);
   });
 });
 

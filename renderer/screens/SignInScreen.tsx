@@ -38,6 +38,7 @@ export function SignInScreen() {
   const [setup, setSetup] = useState<{ otpauthUri: string | null; required: boolean }>({ otpauthUri: null, required: false });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [lettersRefused, setLettersRefused] = useState(false);
   const [signInForm] = Form.useForm<{ serverUrl: string; username: string; password: string }>();
   const serverUrl = (Form.useWatch('serverUrl', signInForm) as string | undefined) ?? state.serverUrl ?? DEFAULT_SERVER_URL;
 
@@ -87,10 +88,14 @@ export function SignInScreen() {
             label={t('signIn.mfaCode')}
             name="code"
             rules={[{ required: true, pattern: /^\d{6}$/, message: t('signIn.mfaCodeInvalid') }]}
-            // Digits only: letters never enter the field; a pasted "123 456" becomes 123456.
+            // Digits only: letters never enter the field (and the user is told why); a pasted
+            // "123 456" becomes 123456.
             normalize={(value: unknown) => String(value ?? '').replace(/\D/g, '').slice(0, 6)}
+            {...(lettersRefused ? { validateStatus: 'warning' as const, help: t('signIn.mfaDigitsOnly') } : {})}
           >
             <Input
+              onChange={(e) => setLettersRefused(/[^\d\s-]/.test(e.target.value))}
+              maxLength={12}
               autoFocus
               inputMode="numeric"
               autoComplete="one-time-code"

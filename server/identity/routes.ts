@@ -31,7 +31,13 @@ async function refuseMfaIfLocked(ctx: ServerContext, user: Selectable<UsersTable
     actorId: user.id, deviceId: null, action: 'auth.mfa', target: user.username, outcome: 'denied',
     details: { reason: 'account_locked', scope: state.scope, ip },
   });
-  throw new DomainError('account_locked', 'too many failed attempts: sign-in is locked for 15 minutes', { lockedUntil: state.lockedUntil });
+  // The end of the lock, and the wait as a duration the client shows without trusting its own clock.
+  const lockedUntil = state.lockedUntil ?? ctx.now();
+  const retryAfterSeconds = Math.max(1, Math.ceil((lockedUntil - ctx.now()) / 1000));
+  throw new DomainError('account_locked', `too many failed attempts: sign-in is locked for ${Math.ceil(retryAfterSeconds / 60)} more minutes`, {
+    lockedUntil,
+    retryAfterSeconds,
+  });
 }
 
 export function registerIdentityRoutes(app: FastifyInstance, ctx: ServerContext, limits: RouteOptions): void {

@@ -55,6 +55,29 @@ describe('sign-in → MFA → enrollment', () => {
     expect(denied.map((d) => JSON.parse(d.details).reason)).toEqual(['account_locked', 'account_locked']);
   });
 
+  it('a short wrong password is a wrong password (the answer never states the policy), and counts as a failure', async () => {
+    const { rep } = s.fixture.users;
+    const short = await post(s, '/v1/auth/sign-in', { username: rep.username, password: 'abc' });
+    expect(short.status).toBe(401);
+    expect(short.json.error.code).toBe('invalid_credentials');
+    expect(JSON.stringify(short.json)).not.toMatch(/8|characters|length/);
+    const rows = await s.database.db.selectFrom('sign_in_throttle').select(['ip', 'failures']).where('username', '=', rep.username).execute();
+    expect(rows.map((r) => r.failures)).toEqual([1, 1]);
+  });
+
+  it('a lock found at the code step says when it ends, as a time and as the seconds left', async () => {
+    s.clock.freeze();
+    const { rep } = s.fixture.users;
+    const step = await post(s, '/v1/auth/sign-in', { username: rep.username, password: rep.password });
+    const wrongCode = totpCode(rep.totpSecret, s.clock.now() - 10 * 60_000);
+    for (let i = 0; i < 5; i++) expect((await post(s, '/v1/auth/mfa', { mfaToken: step.json.mfaToken, code: wrongCode })).json.error.code).toBe('mfa_invalid');
+    s.clock.advance(4 * 60_000);
+    const locked = await post(s, '/v1/auth/mfa', { mfaToken: step.json.mfaToken, code: totpCode(rep.totpSecret, s.clock.now()) });
+    expect(locked.status).toBe(423);
+    expect(locked.json.error.code).toBe('account_locked');
+    expect(locked.json.error.details).toEqual({ lockedUntil: s.clock.now() + 11 * 60_000, retryAfterSeconds: 11 * 60 });
+  });
+
   it('a first sign-in without TOTP offers an otpauth URI, and the first good code promotes it', async () => {
     s.clock.freeze(); // the code-reuse check below must stay within one time step
     const { itAdmin } = s.fixture.users;

@@ -75,6 +75,8 @@ export type ApiErrorCode =
   | 'sso_failed'
   /** The server refuses this app's version: it is below the minimum IT set for this platform. */
   | 'app_update_required'
+  /** Sign-out refused: edits in the outbox could not be uploaded (offline); they stay on the device. */
+  | 'unsent_changes'
   | 'internal';
 
 export interface ApiError {
@@ -83,6 +85,8 @@ export interface ApiError {
   message: string;
   /** disk_full only: the free space on the drive that holds the vault, and what the app needs. */
   space?: { freeBytes: number; neededBytes: number };
+  /** account_locked only: how long until the server lifts the lock (seconds, from the server's clock). */
+  retryAfterSeconds?: number;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
@@ -282,8 +286,17 @@ export interface OutboxItem {
   label: string;
   /** For an activity: its kind (visit, call, …), which the UI names in the user's language; the label is then its text. */
   activityKind?: string;
+  /** What the edit changes: for an update each field's value before and after, for a create the values it sets; none for a delete. */
+  changes?: OutboxChange[];
   createdAt: number;
   attempts: number;
+}
+
+/** One field of an outbox edit: `before` is absent for a created record. */
+export interface OutboxChange {
+  field: string;
+  before?: unknown;
+  after: unknown;
 }
 
 export interface SyncIssue {
@@ -295,6 +308,10 @@ export interface SyncIssue {
   createdAt: number;
   reason: string | null;
   conflicts: { field: string; yours: unknown; theirs: unknown }[];
+  /** For an activity: its kind, named in the user's language (the label is its text). */
+  activityKind?: string;
+  /** A refused create or update can be sent again (retryIssue). */
+  resendable?: boolean;
 }
 
 export interface TeamDashboard {
@@ -450,6 +467,12 @@ export const desktopInputs = {
   listOutbox: z.undefined(),
   listIssues: z.undefined(),
   dismissIssue: z.object({ id: z.string().max(64) }),
+  /** Take back an edit not yet uploaded: the local record returns to the server's version. */
+  discardOutboxItem: z.object({ mutationId: z.string().uuid() }),
+  /** Upload an edit waiting in the outbox now (after failed attempts). */
+  retryOutboxItem: z.object({ mutationId: z.string().uuid() }),
+  /** Send a refused edit (a 'rejected' sync issue) again as a new edit. */
+  retryIssue: z.object({ id: z.string().max(64) }),
 
   teamDashboard: teamDashboardInput,
   listOpportunities: listOpportunitiesInput,
@@ -593,6 +616,9 @@ export interface DesktopOutputs {
   listOutbox: OutboxItem[];
   listIssues: SyncIssue[];
   dismissIssue: { ok: true };
+  discardOutboxItem: AppState;
+  retryOutboxItem: AppState;
+  retryIssue: AppState;
 
   teamDashboard: TeamDashboard;
   listOpportunities: OpportunityPage;

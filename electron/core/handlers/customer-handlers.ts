@@ -31,7 +31,10 @@ type CustomerMethod =
   | 'exportCustomers'
   | 'listOutbox'
   | 'listIssues'
-  | 'dismissIssue';
+  | 'dismissIssue'
+  | 'discardOutboxItem'
+  | 'retryOutboxItem'
+  | 'retryIssue';
 
 export function customerHandlers(app: AppController): HandlerGroup<CustomerMethod> {
   const edits = new LocalEdits(app);
@@ -166,6 +169,24 @@ export function customerHandlers(app: AppController): HandlerGroup<CustomerMetho
       u.vault.dismissIssue(input.id);
       app.emit();
       return { ok: true as const };
+    },
+    // The user takes an unsent edit back: the local record returns to the server's version.
+    discardOutboxItem: async (input) => {
+      const u = app.requireUnlocked();
+      u.vault.discardMutation(input.mutationId);
+      app.emit();
+      return app.snapshot();
+    },
+    // Send now: a failure (offline, server down) is the answer, and the edit stays in the outbox.
+    retryOutboxItem: async (input) => {
+      const u = app.requireUnlocked();
+      u.vault.resetAttempts(input.mutationId);
+      await app.runSync();
+      return app.snapshot();
+    },
+    retryIssue: async (input) => {
+      edits.resend(app.requireUnlocked(), input.id);
+      return app.snapshot();
     },
   };
 }

@@ -60,8 +60,42 @@ export class LocalEdits {
   }
 
   record(u: Unlocked, m: Omit<Mutation, 'mutationId' | 'createdAt'>): void {
+    this.write(u, m);
+    this.app.emit();
+    void this.app.runSync().catch(() => undefined);
+  }
+
+  private write(u: Unlocked, m: Omit<Mutation, 'mutationId' | 'createdAt'>): void {
     // Written optimistically with its outbox entry in one transaction: acknowledged = durable.
     u.vault.applyLocalMutation({ ...m, mutationId: randomUUID(), createdAt: u.now }, u.grant);
+  }
+
+  /**
+   * Send again an edit the server refused (kept as a sync issue): a new edit with the same
+   * values, checked and recorded like one the user just made. An update starts from the record as
+   * the vault holds it now; a refused create is recorded as a new record (the server never took
+   * the old one). The issue goes once the new edit is in the outbox.
+   */
+  resend(u: Unlocked, issueId: string): void {
+    const issue = u.vault.issueMutation(issueId);
+    if (!issue) throw new AppError('not_found', 'this sync issue is gone or holds no edit to send again');
+    if (issue.kind !== 'rejected') throw new AppError('validation_failed', 'only a refused edit is sent again; a conflict is settled already');
+    const m = issue.mutation;
+    const fields = definedOnly(m.fields);
+    if (m.op === 'update') {
+      const { target, base } = this.editTarget(u, m.entity, m.recordId);
+      this.check(u, `${m.entity}.update`, m.entity, target, fields);
+      const baseValues: Record<string, unknown> = {};
+      for (const field of Object.keys(fields)) baseValues[field] = base[field] ?? null;
+      this.write(u, { entity: m.entity, op: 'update', recordId: m.recordId, baseVersion: typeof base.version === 'number' ? base.version : null, fields, baseValues });
+    } else if (m.op === 'create') {
+      const target: EditTarget = m.entity === 'customer' ? { kind: 'new-customer' } : this.customerTarget(u, String(fields.customerId ?? ''));
+      this.check(u, `${m.entity}.create`, m.entity, target, fields);
+      this.write(u, { entity: m.entity, op: 'create', recordId: randomUUID(), baseVersion: null, fields, baseValues: {} });
+    } else {
+      throw new AppError('validation_failed', 'a refused deletion is not sent again');
+    }
+    u.vault.dismissIssue(issueId);
     this.app.emit();
     void this.app.runSync().catch(() => undefined);
   }

@@ -341,8 +341,9 @@ export class AppController {
     if (session) {
       // Never drop unpushed edits: push first, refuse to sign out while they cannot be sent.
       if (session.vault.outboxCount() > 0) await this.runSync().catch(() => undefined);
-      if (this.session && this.session.vault.outboxCount() > 0) {
-        throw new AppError('server_unreachable', 'edits are waiting to be sent; reconnect before signing out');
+      const unsent = this.session?.vault.outboxCount() ?? 0;
+      if (unsent > 0) {
+        throw new AppError('unsent_changes', `${unsent} edits are not uploaded yet; they stay on this device; sign out after they are uploaded`);
       }
     }
     // Tell the server first, signed by the device key the wipe below destroys (retire-on-server.ts).

@@ -4,7 +4,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalSettingsFile } from '../local-settings';
-import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, type TestApp } from '../../../test/support/test-app';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { VAULT_KEY_ACCOUNT } from '../contracts';
+import { VAULT_FILE } from './options';
+import { expectShredded, newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
 import { startRealServer, type RealServer } from '../../../test/support/real-server';
 
 describe('sign-out retires the device on the server', () => {
@@ -50,4 +54,32 @@ describe('sign-out retires the device on the server', () => {
     const alerts = await server.db.selectFrom('alerts').select('device_id').where('rule', '=', 'new_device').where('user_id', '=', rep.id).execute();
     expect(alerts.map((a) => a.device_id)).toEqual([devices[0]!.id]);
   });
+
+  it('offline with unsent changes: sign-out is refused as "unsent changes", the vault and the changes stay; online it uploads them, then signs out', async () => {
+    const rep = server.fixture.users.rep;
+    await server.db.updateTable('users').set({ last_totp_step: null }).where('id', '=', rep.id).execute();
+    const t = await newTestApp('sign-out-offline');
+    apps.push(t);
+    await signInAndSync(t.app, server, rep);
+    const { repOwn } = server.customers;
+    await server.stop();
+    await waitFor(async () => !(await stateOf(t.app)).online, 'offline');
+    unwrap(await t.app.updateCustomer({ id: repOwn.id, fields: { notes: '退出前的修改 before sign-out' } }));
+    unwrap(await t.app.updateCustomer({ id: repOwn.id, fields: { address: '上海市浦东新区' } }));
+
+    const refused = await t.app.signOut();
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unsent_changes' } });
+    const state = await stateOf(t.app);
+    expect(state).toMatchObject({ phase: 'ready', outboxCount: 2 });
+    expect(await t.secrets.get(VAULT_KEY_ACCOUNT)).toBeTruthy();
+    expect(existsSync(join(t.dataDir, VAULT_FILE))).toBe(true);
+    expect(unwrap(await t.app.getCustomer({ id: repOwn.id })).customer.notes).toBe('退出前的修改 before sign-out');
+
+    await server.restart();
+    unwrap(await t.app.signOut(), 'signOut');
+    expect((await stateOf(t.app)).phase).toBe('signed-out');
+    await expectShredded(t);
+    expect((await server.customerRow(repOwn.id))?.notes).toBe('退出前的修改 before sign-out');
+  });
 });
+

@@ -2,7 +2,7 @@
 // sync issues (conflicts and rejections the server answered, kept until the user dismisses them).
 
 import { randomUUID } from 'node:crypto';
-import type { OutboxItem, SyncIssue } from '../../../shared/api/desktop-api';
+import type { OutboxChange, OutboxItem, SyncIssue } from '../../../shared/api/desktop-api';
 import type { EntityType } from '../../../shared/domain/model';
 import { ownerBucket, projectRecord } from '../../../shared/permissions/engine';
 import type { GrantClaims } from '../../../shared/protocol/grant';
@@ -145,10 +145,72 @@ export function listOutbox(db: VaultDb): OutboxItem[] {
       op: m.op,
       recordId: m.recordId,
       ...outboxLabel(db, m),
+      changes: changesOf(m),
       createdAt: m.createdAt,
       attempts: row.attempts,
     };
   });
+}
+
+/** Fields that place a record (its customer, owner, author) rather than describe it: not shown as a change. */
+const PLACEMENT_FIELDS = new Set(['customerId', 'ownerId', 'authorId']);
+
+/** What an edit changes, field by field: the value it started from (updates) and the new one. */
+function changesOf(m: Mutation): OutboxChange[] {
+  if (m.op === 'delete') return [];
+  return Object.entries(m.fields)
+    .filter(([field]) => !(m.op === 'create' && PLACEMENT_FIELDS.has(field)))
+    .map(([field, after]) => (m.op === 'update' ? { field, before: m.baseValues[field] ?? null, after } : { field, after }));
+}
+
+/**
+ * Discard an edit waiting in the outbox: it leaves the outbox and the local record goes back to
+ * the server's version as the vault holds it — an update's fields return to the values the edit
+ * started from (later pending edits of the same record stay on top), a created record is removed
+ * together with the pending edits that need it (edits of it, and of its contacts, deals and
+ * activities when it is a customer). Generated columns and the search index follow the record.
+ * A deletion cannot be discarded: the vault no longer holds the record to bring back.
+ * Returns the mutation ids that left the outbox.
+ */
+export function discardMutation(db: VaultDb, mutationId: string): string[] {
+  return db.raw.transaction(() => {
+    const row = db.stmt('SELECT mutation FROM outbox WHERE mutation_id = ?').get(mutationId) as { mutation: string } | undefined;
+    if (!row) throw new VaultError('record_missing', 'This edit is no longer in the outbox (it may have been sent).');
+    const m = JSON.parse(row.mutation) as Mutation;
+    if (m.op === 'delete') throw new VaultError('invalid_input', 'A deletion cannot be discarded.');
+    db.bumpDataVersion();
+    let removed: string[];
+    if (m.op === 'update') {
+      db.stmt('DELETE FROM outbox WHERE mutation_id = ?').run(mutationId);
+      revertFields(db, m.entity, m.recordId, m.baseValues);
+      removed = [mutationId];
+    } else {
+      // A customer's outbox rows, and its children's, carry its id as customer_id.
+      const dependent =
+        m.entity === 'customer'
+          ? db.stmt('DELETE FROM outbox WHERE customer_id = ? RETURNING mutation_id').all(m.recordId)
+          : db.stmt('DELETE FROM outbox WHERE entity = ? AND record_id = ? RETURNING mutation_id').all(m.entity, m.recordId);
+      removed = (dependent as { mutation_id: string }[]).map((d) => d.mutation_id);
+      // Deleting a customer also deletes its children, memberships and search rows (trigger, schema.ts).
+      const parent = deleteRecord(db, m.entity, m.recordId);
+      if (parent && m.entity === 'contact') refreshSearch(db, [parent]);
+    }
+    bumpOutboxSeq(db);
+    return removed;
+  })();
+}
+
+/** Send an edit again now: its failed attempts are forgotten (the caller then syncs). */
+export function resetAttempts(db: VaultDb, mutationId: string): void {
+  const done = db.stmt('UPDATE outbox SET attempts = 0 WHERE mutation_id = ?').run(mutationId);
+  if (done.changes === 0) throw new VaultError('record_missing', 'This edit is no longer in the outbox (it may have been sent).');
+}
+
+/** A rejected edit's mutation as it was sent (to send it again as a new edit), or null. */
+export function issueMutation(db: VaultDb, id: string): { kind: SyncIssue['kind']; mutation: Mutation } | null {
+  const row = db.stmt('SELECT kind, mutation FROM issues WHERE id = ?').get(id) as { kind: SyncIssue['kind']; mutation: string | null } | undefined;
+  if (!row?.mutation) return null;
+  return { kind: row.kind, mutation: JSON.parse(row.mutation) as Mutation };
 }
 
 /**
@@ -241,19 +303,26 @@ function storeServerRecord(db: VaultDb, entity: EntityType, serverRecord: Stored
 }
 
 export function listIssues(db: VaultDb): SyncIssue[] {
-  const rows = db.stmt('SELECT id, kind, entity, record_id, label, created_at, reason, conflicts FROM issues ORDER BY created_at, id').all() as {
-    id: string; kind: SyncIssue['kind']; entity: EntityType; record_id: string; label: string; created_at: number; reason: string | null; conflicts: string;
+  const rows = db.stmt('SELECT id, kind, entity, record_id, label, created_at, reason, conflicts, mutation FROM issues ORDER BY created_at, id').all() as {
+    id: string; kind: SyncIssue['kind']; entity: EntityType; record_id: string; label: string; created_at: number; reason: string | null; conflicts: string; mutation: string | null;
   }[];
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    entity: r.entity,
-    recordId: r.record_id,
-    label: r.label,
-    createdAt: r.created_at,
-    reason: r.reason,
-    conflicts: JSON.parse(r.conflicts) as SyncIssue['conflicts'],
-  }));
+  return rows.map((r) => {
+    const m = r.mutation ? (JSON.parse(r.mutation) as Mutation) : null;
+    const activityKind = r.entity === 'activity' && m ? (stringOr(m.fields.kind) ?? stringOr(getRecord(db, 'activity', r.record_id)?.kind)) : null;
+    return {
+      id: r.id,
+      kind: r.kind,
+      entity: r.entity,
+      recordId: r.record_id,
+      // Issues stored before the kind travelled apart carry it in front of the text ("visit: …").
+      label: activityKind && r.label.startsWith(`${activityKind}: `) ? r.label.slice(activityKind.length + 2) : r.label,
+      ...(activityKind ? { activityKind } : {}),
+      ...(m ? { resendable: r.kind === 'rejected' && m.op !== 'delete' } : {}),
+      createdAt: r.created_at,
+      reason: r.reason,
+      conflicts: JSON.parse(r.conflicts) as SyncIssue['conflicts'],
+    };
+  });
 }
 
 export function dismissIssue(db: VaultDb, id: string): void {
@@ -278,10 +347,8 @@ function labelFor(db: VaultDb, entity: EntityType, recordId: string, fields: Rec
       return pick('name') ?? recordId;
     case 'opportunity':
       return pick('title') ?? recordId;
-    case 'activity': {
-      const kind = pick('kind') ?? 'activity';
-      const text = pick('text');
-      return text ? `${kind}: ${text.slice(0, 60)}` : kind;
-    }
+    case 'activity':
+      // The kind travels apart (activityKind), so the UI names it in the user's language.
+      return (pick('text') ?? '').slice(0, 60);
   }
 }

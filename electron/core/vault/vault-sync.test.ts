@@ -257,6 +257,66 @@ describe('Vault outbox, push settlement, issues and audit queue', () => {
     expect(customer!.activityKind).toBeUndefined();
   });
 
+  it('discards an unsent edit: the record, its generated columns and its search rows go back to the server version', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const rename = mutation({ entity: 'customer', op: 'update', recordId: 'c1', fields: { name: '华为终端', city: '东莞' }, baseValues: { name: HUAWEI, city: '深圳' } });
+    const notes = mutation({ entity: 'customer', op: 'update', recordId: 'c1', fields: { notes: '已拜访' }, baseValues: { notes: null } });
+    v.applyLocalMutation(rename, grantFor());
+    v.applyLocalMutation(notes, grantFor());
+    expect(v.listOutbox()[0]!.changes).toEqual([
+      { field: 'name', before: HUAWEI, after: '华为终端' },
+      { field: 'city', before: '深圳', after: '东莞' },
+    ]);
+    expect(v.facets().cities).toContain('东莞');
+    const version = v.dataVersion();
+
+    expect(v.discardMutation(rename.mutationId)).toEqual([rename.mutationId]);
+    expect(v.getRecord('customer', 'c1')).toMatchObject({ name: HUAWEI, city: '深圳', notes: '已拜访' }); // the later edit stays
+    expect(v.outbox().map((m) => m.mutationId)).toEqual([notes.mutationId]);
+    expect(v.facets().cities).not.toContain('东莞'); // the generated city column followed the record
+    expect(v.searchCustomers({ query: '华为终端', offset: 0, limit: 5 }).total).toBe(0);
+    expect(v.searchCustomers({ query: '东莞', offset: 0, limit: 5 }).total).toBe(0);
+    expect(v.searchCustomers({ query: '深圳华为', offset: 0, limit: 5 }).rows.map((r) => r.id)).toEqual(['c1']);
+    expect(v.dataVersion()).toBeGreaterThan(version);
+
+    // A created customer goes with the pending edits that need it (its contact, an edit of it).
+    const create = mutation({ entity: 'customer', op: 'create', recordId: 'c-new', fields: { name: '腾讯科技', type: 'company', city: '深圳' } });
+    const contact = mutation({ entity: 'contact', op: 'create', recordId: 'k-new', fields: { customerId: 'c-new', name: '马化腾' } });
+    const edit = mutation({ entity: 'customer', op: 'update', recordId: 'c-new', fields: { notes: 'x' } });
+    for (const m of [create, contact, edit]) v.applyLocalMutation(m, grantFor());
+    expect(v.listOutbox()[1]!.changes).toEqual([
+      { field: 'name', after: '腾讯科技' },
+      { field: 'type', after: 'company' },
+      { field: 'city', after: '深圳' },
+    ]);
+    expect(v.discardMutation(create.mutationId).sort()).toEqual([create.mutationId, contact.mutationId, edit.mutationId].sort());
+    expect(v.getRecord('customer', 'c-new')).toBeNull();
+    expect(v.getRecord('contact', 'k-new')).toBeNull();
+    expect(v.searchCustomers({ query: '马化腾', offset: 0, limit: 5 }).total).toBe(0);
+    expect(v.outboxCount()).toBe(1);
+
+    // A created contact of an existing customer: its name leaves the customer's search row.
+    const ann = mutation({ entity: 'contact', op: 'create', recordId: 'k-ann', fields: { customerId: 'c2', name: '王安娜' } });
+    v.applyLocalMutation(ann, grantFor());
+    expect(v.searchCustomers({ query: '王安娜', offset: 0, limit: 5 }).total).toBe(1);
+    v.discardMutation(ann.mutationId);
+    expect(v.searchCustomers({ query: '王安娜', offset: 0, limit: 5 }).total).toBe(0);
+    expect(v.getRecord('customer', 'c2')).not.toBeNull();
+
+    // A deletion cannot be discarded (the record is no longer here to bring back); a sent edit is gone.
+    const del = mutation({ entity: 'contact', op: 'delete', recordId: 'k1' });
+    v.applyLocalMutation(del, grantFor());
+    expect(() => v.discardMutation(del.mutationId)).toThrow(VaultError);
+    expect(() => v.discardMutation(rename.mutationId)).toThrow(VaultError);
+    expect(v.outboxCount()).toBe(2);
+
+    // The discard is durable: after reopening, the record is the server's version.
+    v.close();
+    vault = await Vault.open(path, keychain.secrets);
+    expect(vault.getRecord('customer', 'c1')).toMatchObject({ name: HUAWEI, city: '深圳' });
+  });
+
   it('writes the record and the outbox row together, in order, and refuses bad edits without side effects', async () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());

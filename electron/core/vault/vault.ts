@@ -17,7 +17,7 @@ import { VaultDb } from './db';
 import { createVaultFile, openVaultFile } from './open';
 import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
 import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
-import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outboxCount, outboxSeq, restoreOutbox, settlePush } from './outbox';
+import { applyLocalMutation, discardMutation, dismissIssue, issueMutation, listIssues, listOutbox, outbox, outboxCount, outboxSeq, resetAttempts, restoreOutbox, settlePush } from './outbox';
 import { applyPullPage, rememberOrgUnits, rememberUserNames } from './pull-apply';
 import { directory, facets, getStoredCustomer, listChildren, recordCounts, searchCustomers } from './queries';
 import { teamDashboard } from './dashboard';
@@ -178,6 +178,20 @@ export class Vault implements VaultStore {
 
   dismissIssue(id: string): void {
     dismissIssue(this.db, id);
+  }
+
+  discardMutation(mutationId: string): string[] {
+    const removed = discardMutation(this.db, mutationId);
+    void this.mark.schedule();
+    return removed;
+  }
+
+  resetAttempts(mutationId: string): void {
+    resetAttempts(this.db, mutationId);
+  }
+
+  issueMutation(id: string): { kind: SyncIssue['kind']; mutation: Mutation } | null {
+    return issueMutation(this.db, id);
   }
 
   // ---- offline audit queue ------------------------------------------------------------------

@@ -4,11 +4,12 @@ import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, ChildCursor, CustomerDetail, FieldAccess, FollowUpItem, TimelineActivity } from '../../../shared/api/desktop-api';
-import type { Activity, Contact, Customer, Opportunity, Projected } from '../../../shared/domain/model';
+import type { Activity, Contact, Customer, Opportunity, OpportunityStage, Projected } from '../../../shared/domain/model';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { describeError } from '../../i18n';
 import { capabilitiesOf } from '../../lib/capabilities';
-import { displayValue, formatCny, formatDate, formatDateTime } from '../../lib/format';
+import { displayValue, formatAmount, formatCny, formatDate, formatDateTime } from '../../lib/format';
+import { StagePath } from '../opportunities/StagePath';
 import { useNow } from '../../lib/use-now';
 import { FIELD_SPECS, useFieldLabel } from './field-specs';
 import { LogActivityForm } from './LogActivityForm';
@@ -27,15 +28,6 @@ interface Lists {
 type ListKey = keyof Lists['next'];
 
 const listsOf = (d: CustomerDetail): Lists => ({ contacts: d.contacts, opportunities: d.opportunities, activities: d.activities, next: d.next });
-
-const STAGE_COLORS: Record<string, string> = {
-  lead: 'default',
-  qualified: 'cyan',
-  proposal: 'blue',
-  negotiation: 'purple',
-  won: 'green',
-  lost: 'red',
-};
 
 type Editing =
   | { kind: 'customer' }
@@ -165,8 +157,9 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
       title: fieldLabel('opportunity', s.name),
       align: s.kind === 'money' || s.kind === 'percent' ? ('right' as const) : undefined,
       render: (v: unknown) => {
-        if (s.name === 'stage') return v ? <Tag color={STAGE_COLORS[v as string]}>{t(`stages.${v as 'lead'}`)}</Tag> : '—';
-        if (s.kind === 'money') return formatCny(v as number | null, locale);
+        // The stage path as on the opportunities list; amounts like the dashboards (万/亿, K/M), exact in the tooltip.
+        if (s.name === 'stage') return <StagePath stage={(v as OpportunityStage | null) ?? null} compact />;
+        if (s.kind === 'money') return typeof v === 'number' ? <Tooltip title={formatCny(v, locale)}>{formatAmount(v, locale)}</Tooltip> : '—';
         if (s.kind === 'date') return formatDate(v as string, locale);
         if (s.kind === 'percent') return typeof v === 'number' ? `${v}%` : '—';
         return displayValue(v);

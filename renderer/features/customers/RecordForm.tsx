@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FieldAccess } from '../../../shared/api/desktop-api';
 import { FIELD_SPECS, useFieldLabel, type FieldSpec } from './field-specs';
+import { ListOrOther } from './ListOrOther';
 import { collectChanges, toFormValue, type FormEntity, type FormValues } from './form-values';
 
 export interface RecordFormProps {
@@ -46,7 +47,7 @@ export function RecordForm({ formName, open, title, entity, access, initial, def
   function rulesFor(spec: FieldSpec, label: string): Rule[] {
     const rules: Rule[] = [];
     if (spec.required) rules.push({ required: true, whitespace: spec.kind !== 'select', message: t('common.required', { field: label }) });
-    if (spec.max && (spec.kind === 'text' || spec.kind === 'textarea' || spec.kind === 'email')) {
+    if (spec.max && (spec.kind === 'text' || spec.kind === 'textarea' || spec.kind === 'email' || spec.kind === 'list')) {
       rules.push({ max: spec.max, message: t('forms.textTooLong', { max: spec.max }) });
     }
     if (spec.kind === 'email') rules.push({ type: 'email', message: t('forms.emailInvalid') });
@@ -80,6 +81,8 @@ export function RecordForm({ formName, open, title, entity, access, initial, def
         return <InputNumber {...common} min={0} max={100} suffix="%" style={{ width: '100%' }} />;
       case 'date':
         return <DatePicker {...common} style={{ width: '100%' }} />;
+      case 'list':
+        return <ListOrOther {...common} list={spec.list ?? []} label={fieldLabel(entity, spec.name)} />;
       case 'tags':
         return <Select {...common} mode="tags" tokenSeparators={[',', '，']} placeholder={t('forms.tagsPlaceholder')} open={false} suffixIcon={null} />;
       default:

@@ -2,12 +2,13 @@ import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EntityType } from '../../../shared/domain/model';
 import { ENTITY_FIELDS, OPPORTUNITY_STAGES } from '../../../shared/domain/model';
+import { CITIES, INDUSTRIES, type ListEntry } from '../../../shared/domain/places';
 
 // How each editable field of each entity is entered and shown. Which fields appear and which
 // are writable is never decided here: that comes from FieldAccess (computed by the core with
 // the permission engine).
 
-export type FieldKind = 'text' | 'textarea' | 'select' | 'money' | 'percent' | 'date' | 'tags' | 'email';
+export type FieldKind = 'text' | 'textarea' | 'select' | 'money' | 'percent' | 'date' | 'tags' | 'email' | 'list';
 
 export interface FieldSpec {
   name: string;
@@ -16,6 +17,8 @@ export interface FieldSpec {
   /** For selects: option values, labelled through `optionKey`. */
   options?: readonly string[];
   optionKey?: 'customerType' | 'stages';
+  /** For lists: the fixed list offered, with "other" and free text (shared/domain/places.ts). */
+  list?: readonly ListEntry[];
   /** Stored as null when left empty. */
   nullable?: boolean;
   max?: number;
@@ -25,8 +28,8 @@ export const FIELD_SPECS: Record<Exclude<EntityType, 'activity'>, FieldSpec[]> =
   customer: [
     { name: 'name', kind: 'text', required: true, max: 200 },
     { name: 'type', kind: 'select', required: true, options: ['company', 'person'], optionKey: 'customerType' },
-    { name: 'industry', kind: 'text', max: 200 },
-    { name: 'city', kind: 'text', max: 200 },
+    { name: 'industry', kind: 'list', list: INDUSTRIES, max: 200 },
+    { name: 'city', kind: 'list', list: CITIES, max: 200 },
     { name: 'address', kind: 'text', max: 500 },
     { name: 'tags', kind: 'tags' },
     { name: 'creditLimit', kind: 'money', nullable: true },

@@ -3,9 +3,10 @@ import { Alert, Badge, Button, Card, Drawer, Empty, Space, Table, Tag, Tooltip, 
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncIssue } from '../../../shared/api/desktop-api';
-import { useApi, useAppState, useLocale, useResult } from '../../app/context';
-import { displayValue, formatDateTime } from '../../lib/format';
+import { useApi, useAppState, useLocale, useResult, useSetAppState } from '../../app/context';
+import { formatDateTime } from '../../lib/format';
 import { useFieldLabel } from '../customers/field-specs';
+import { useChangeValue } from './change-value';
 
 /** Conflicts and rejected edits: kept, listed with yours/theirs, dismissible. */
 export function IssuesButton() {
@@ -15,6 +16,8 @@ export function IssuesButton() {
   const locale = useLocale();
   const show = useResult();
   const fieldLabel = useFieldLabel();
+  const changeValue = useChangeValue();
+  const setState = useSetAppState();
   const [open, setOpen] = useState(false);
   const [issues, setIssues] = useState<SyncIssue[] | null>(null);
 
@@ -33,6 +36,13 @@ export function IssuesButton() {
 
   async function dismiss(id: string) {
     if (show(await api.dismissIssue({ id }))) setIssues((list) => list?.filter((i) => i.id !== id) ?? null);
+  }
+
+  async function resend(id: string) {
+    const next = show(await api.retryIssue({ id }));
+    if (!next) return;
+    setState(next);
+    setIssues((list) => list?.filter((i) => i.id !== id) ?? null);
   }
 
   const label = t('shell.issuesCount', { count: state.issueCount });
@@ -55,13 +65,22 @@ export function IssuesButton() {
               title={
                 <span>
                   <Tag color={issue.kind === 'conflict' ? 'orange' : 'red'}>{t(issue.kind === 'conflict' ? 'issues.conflict' : 'issues.rejected')}</Tag>
-                  {t(`entity.${issue.entity}`)} · {issue.label}
+                  {t(`entity.${issue.entity}`)}
+                  {issue.activityKind && <> · {t(`activityKinds.${issue.activityKind}`, { defaultValue: issue.activityKind })}</>}
+                  {issue.label && <> · {issue.label}</>}
                 </span>
               }
               extra={
-                <Button size="small" onClick={() => dismiss(issue.id)} aria-label={`${t('issues.dismiss')}: ${issue.label}`}>
-                  {t('issues.dismiss')}
-                </Button>
+                <Space size={4}>
+                  {issue.resendable && (
+                    <Button size="small" type="primary" ghost onClick={() => resend(issue.id)} aria-label={`${t('issues.resend')}: ${issue.label}`}>
+                      {t('issues.resend')}
+                    </Button>
+                  )}
+                  <Button size="small" onClick={() => dismiss(issue.id)} aria-label={`${t('issues.dismiss')}: ${issue.label}`}>
+                    {t('issues.dismiss')}
+                  </Button>
+                </Space>
               }
             >
               <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
@@ -76,8 +95,8 @@ export function IssuesButton() {
                   dataSource={issue.conflicts}
                   columns={[
                     { title: t('issues.field'), dataIndex: 'field', render: (f: string) => fieldLabel(issue.entity, f) },
-                    { title: t('issues.yours'), dataIndex: 'yours', render: (v: unknown) => displayValue(v) },
-                    { title: t('issues.theirs'), dataIndex: 'theirs', render: (v: unknown) => displayValue(v) },
+                    { title: t('issues.yours'), dataIndex: 'yours', render: (v: unknown, row: { field: string }) => changeValue(issue.entity, row.field, v) },
+                    { title: t('issues.theirs'), dataIndex: 'theirs', render: (v: unknown, row: { field: string }) => changeValue(issue.entity, row.field, v) },
                   ]}
                 />
               )}
