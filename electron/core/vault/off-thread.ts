@@ -24,7 +24,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { PullResponse } from '../../../shared/protocol/sync';
@@ -105,14 +105,15 @@ wrapped(mod.exports, createRequire(workerData.file), mod, workerData.file, worke
       workerData: { code: readFileSync(bundleFile, 'utf8'), file: bundleFile, dir: dirname(bundleFile) },
     };
   }
-  const require = createRequire(import.meta.url);
-  const tsxApi = join(dirname(require.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
+  // tsx's CommonJS register hook: the worker then require()s the TypeScript entry.
+  const tsxApi = createRequire(import.meta.url).resolve('tsx/cjs/api');
   return {
     source: `
 const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });
+require(workerData.tsx).register();
+require(workerData.entry);
 `,
-    workerData: { tsx: pathToFileURL(tsxApi).href, entry: new URL('./import-worker.ts', import.meta.url).href },
+    workerData: { tsx: tsxApi, entry: fileURLToPath(new URL('./import-worker.ts', import.meta.url)) },
   };
 }
 
@@ -161,7 +162,7 @@ class ImportWorker {
       // Transferred: this thread's view of the buffer is detached once posted.
       await worker.request({ type: 'open', path: options.path, key }, [key.buffer]);
     } catch (err) {
-      key.fill(0);
+      if (key.byteLength) key.fill(0); // not transferred (posting failed): zero this copy
       await worker.worker.terminate();
       throw err;
     }
