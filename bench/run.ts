@@ -25,6 +25,7 @@ import { Figures, describeMachine, percentile, progress, renderTable, writeResul
 import { DELTA_RECORDS, SCALES, parseScale, type ScaleName } from './scale';
 import { openBenchDatabase, startBenchServer, type BenchServer } from './server';
 import { SqlTimingPlugin } from './sql-timing';
+import { startDbCpu } from './db-cpu';
 import { recordFleet } from './fleet/stage';
 import { recordExposure } from './exposure';
 import { recordApp } from './app';
@@ -181,8 +182,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       const t = performance.now();
       const profiler = opts.cpuProfDir ? await startServerProfile() : null;
       sqlTiming?.report(); // start the stage's statement tally from zero
+      // CPU, not wall time, for A/B comparisons on a shared machine: this process is the server
+      // (the client runs in a child process); on PostgreSQL its backends' CPU is added separately.
+      const dbName = database.location.databaseUrl ? new URL(database.location.databaseUrl).pathname.slice(1) : null;
+      const dbCpu = dbName ? startDbCpu(dbName) : null;
+      const cpuBefore = process.cpuUsage();
       try {
         await run();
+        const cpu = process.cpuUsage(cpuBefore);
+        figures.set(`${name}.serverCpuMs`, (cpu.user + cpu.system) / 1000, 'ms', 'CPU time of the server process during the stage (and of this benchmark driver)');
+        if (dbCpu) figures.set(`${name}.dbCpuMs`, dbCpu.stop(), 'ms', 'CPU time of the PostgreSQL backends serving the database during the stage');
         progress(`stage ${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
         return true;
       } catch (err) {

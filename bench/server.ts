@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../server/db/schema';
 import { buildServer } from '../server/app';
 import type { ServerContext } from '../server/context';
+import { poolSizeDefault } from '../server/db/connection';
 import { withTestDatabase, type TestDatabase } from '../server/test/db';
 
 export interface BenchServer {
@@ -24,12 +25,15 @@ export interface BenchServer {
 export const SERVER_TIMING_HEADER = 'server-timing';
 const START = Symbol('benchStart');
 
-/** A migrated, empty database of the chosen dialect (reuses the test-database helper). */
+/**
+ * A migrated, empty database of the chosen dialect (reuses the test-database helper), with the
+ * server's own PostgreSQL pool size (SV_DB_POOL_SIZE or the machine's default), not the tests'.
+ */
 export async function openBenchDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   const previous = process.env.SV_TEST_DB;
   process.env.SV_TEST_DB = dialect;
   try {
-    return await withTestDatabase();
+    return await withTestDatabase({ poolSize: poolSizeDefault() });
   } finally {
     if (previous === undefined) delete process.env.SV_TEST_DB;
     else process.env.SV_TEST_DB = previous;

@@ -29,6 +29,7 @@ import { registerSyncRoutes } from './sync/routes';
 import { registerIdentityProviderAdminRoutes } from './sso/admin-routes';
 import { registerSsoSignInRoutes } from './sso/sign-in';
 import { startReviewDeadlineTimer } from './reviews/deadlines';
+import { registerRecycleBinRoutes, startRecycleBinPurge } from './ownership/recycle-bin';
 
 export interface BuildServerOptions {
   db: Kysely<Database>;
@@ -45,11 +46,14 @@ export interface BuildServerOptions {
   https?: { key: Buffer; cert: Buffer };
   /** How often the access-review deadline job runs (reminders, due dates); false: never (tests call it) */
   reviewJobIntervalMs?: number | false;
+  /** How often customers past the recycle bin's period are purged (also once at start); false: never (tests call it) */
+  recycleBinJobIntervalMs?: number | false;
   /** the exposure ledger (server/exposure/ledger.ts); default on */
   exposureLedger?: boolean;
 }
 
 export const DEFAULT_REVIEW_JOB_INTERVAL_MS = 10 * 60_000;
+export const DEFAULT_RECYCLE_BIN_JOB_INTERVAL_MS = 60 * 60_000;
 
 export const DEFAULT_AUTH_RATE_LIMIT = { max: 30, timeWindowMs: 60_000 };
 
@@ -123,6 +127,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
 
   registerSyncRoutes(app, ctx);
   registerOwnershipRoutes(app, ctx);
+  registerRecycleBinRoutes(app, ctx);
   registerEventStream(app, ctx);
   registerAlertAndReviewRoutes(app, ctx);
 
@@ -130,8 +135,13 @@ export async function buildServer(opts: BuildServerOptions): Promise<{ app: Fast
   const reviewJob = opts.reviewJobIntervalMs === false ? null
     : startReviewDeadlineTimer(ctx, opts.reviewJobIntervalMs ?? DEFAULT_REVIEW_JOB_INTERVAL_MS, (err) => app.log.error({ err }, 'access-review deadline job failed'));
 
+  // Deleted customers past the recycle bin's period are erased: at start, then hourly.
+  const purgeJob = opts.recycleBinJobIntervalMs === false ? null
+    : startRecycleBinPurge(ctx, opts.recycleBinJobIntervalMs ?? DEFAULT_RECYCLE_BIN_JOB_INTERVAL_MS, (err) => app.log.error({ err }, 'recycle-bin purge failed'));
+
   app.addHook('onClose', async () => {
     await reviewJob?.stop();
+    await purgeJob?.stop();
     await ctx.events.close();
   });
   return { app, ctx };

@@ -37,6 +37,8 @@ export interface AuditLog {
 export interface EventHub {
   publishToDevice(deviceId: string, event: ServerEvent): Promise<void>;
   publishToUser(userId: string, event: ServerEvent): Promise<void>;
+  /** Each user its own event, as one fan-out (one cross-process message per batch, not per user). */
+  publishToUsers(events: readonly { userId: string; event: ServerEvent }[]): Promise<void>;
   /** Everyone whose scope may include records owned by `ownerId` gets `data-changed`. */
   publishDataChanged(ownerIds: readonly string[]): Promise<void>;
   /** Returns an unsubscribe function. */

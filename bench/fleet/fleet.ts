@@ -4,7 +4,11 @@
 //   - memory per stream: the server's resident memory (read from its /metrics) before and after;
 //   - revocation → the device's stream receiving the directive (p50/p99, sequential revocations,
 //     with two servers half of them reach a stream held by the OTHER process than the one called);
-//   - a role change re-scoping `rescope` devices → the last of them receiving `scope-changed`;
+//   - a role change re-scoping `rescope` devices → the last of them receiving `scope-changed`, and
+//     the CPU time the servers spent on it (their own process_cpu_seconds from /metrics: on a
+//     loaded machine wall time mostly measures waiting for a core, CPU time does not);
+//   - the servers' CPU per second while the streams are merely held (pings and their re-checks),
+//     over `idleS` seconds (a whole ping round at 15);
 //   - open-loop delta syncs at fixed rates (bench/fleet/open-loop.ts): the highest rate whose p99 ≤ 100 ms.
 // Bounded: every wait has a deadline, and every child is stopped at the end.
 
@@ -31,6 +35,8 @@ export interface FleetOptions {
   revocations: number;
   loadRates: readonly number[];
   loadStepS: number;
+  /** seconds of merely holding the streams over which the servers' CPU is measured (0: skipped) */
+  idleS?: number;
   progress(message: string): void;
 }
 
@@ -43,6 +49,10 @@ export interface FleetResult {
   revokeP99Ms: number;
   revokeReceived: number;
   rescopeMs: number;
+  /** CPU the servers spent from the role change until the last re-scoped device was told */
+  rescopeCpuMs: number;
+  /** the servers' CPU per second of wall time while holding the streams (NaN when not measured) */
+  idleCpuMsPerS: number;
   rescopeReceived: number;
   /** devices outside the changed role that were told anyway (should be none) */
   rescopeOutside: number;
@@ -104,6 +114,14 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     const openOnServers = after.reduce((sum, text) => sum + sample(text, 'sv_event_streams_open'), 0);
     if (openOnServers !== opts.streams) throw new Error(`the servers count ${openOnServers} open streams, expected ${opts.streams}`);
     const rssAfter = after.reduce((sum, text) => sum + sample(text, 'sv_process_resident_memory_bytes'), 0);
+    const cpuSeconds = async () => (await scrapeAll(baseUrls)).reduce((sum, text) => sum + sample(text, 'sv_process_cpu_seconds_total'), 0);
+    let idleCpuMsPerS = Number.NaN;
+    if (opts.idleS) {
+      const [cpu0, w0] = [await cpuSeconds(), performance.now()];
+      await new Promise((r) => setTimeout(r, (opts.idleS as number) * 1000));
+      idleCpuMsPerS = ((await cpuSeconds()) - cpu0) * 1000 / ((performance.now() - w0) / 1000);
+      opts.progress(`fleet: holding ${held} streams costs the servers ${idleCpuMsPerS.toFixed(1)} ms CPU per second`);
+    }
 
     // ---- revocations -------------------------------------------------------------------------
     const admin = await enrollTestDevice(baseUrls[0] as string, seed.fixture.users.itAdmin.username, seed.fixture.users.itAdmin.password, seed.fixture.users.itAdmin.totpSecret, { name: 'fleet admin' });
@@ -119,6 +137,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     }
 
     // ---- a role change re-scoping `rescope` devices ----------------------------------------
+    const cpuBeforeRescope = await cpuSeconds();
     const t0 = performance.timeOrigin + performance.now();
     const patch = await admin.signedFetch('PATCH', `/v1/admin/roles/${FLEET_ROLE_ID}`, { dataScope: 'own' });
     if (patch.status !== 200) throw new Error(`role change: HTTP ${patch.status} ${await patch.text()}`);
@@ -130,6 +149,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     await new Promise((r) => setTimeout(r, 200));
     const rescopeOutside = withUrl.filter((d) => !seed.rescoped.has(d.id) && arrivals.has(`scope-changed:${d.id}`)).length;
     const rescopeMs = received.length ? Math.max(...received.map((id) => arrivals.get(`scope-changed:${id}`) as number)) - t0 : Number.NaN;
+    const rescopeCpuMs = ((await cpuSeconds()) - cpuBeforeRescope) * 1000;
+    opts.progress(`fleet: role change → ${received.length} devices told in ${rescopeMs.toFixed(0)} ms, ${rescopeCpuMs.toFixed(0)} ms server CPU`);
 
     // ---- open-loop delta syncs -------------------------------------------------------------
     const revokedIds = new Set(revoked.map((d) => d.id));
@@ -166,6 +187,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       revokeP99Ms: percentileOf(revokeMs, 99),
       revokeReceived: revokeMs.length,
       rescopeMs,
+      rescopeCpuMs,
+      idleCpuMsPerS,
       rescopeReceived: received.length,
       rescopeOutside,
       maxRateAtP99: passing.length ? Math.max(...passing.map((s) => s.rate)) : 0,

@@ -14,6 +14,8 @@ function record(figures: Figures, prefix: string, what: string, r: FleetResult, 
   figures.set(`${prefix}.revokeP50Ms`, r.revokeP50Ms, 'ms', `revocation → directive on the device's stream, p50 (${r.revokeReceived} revocations)`);
   figures.set(`${prefix}.revokeP99Ms`, r.revokeP99Ms, 'ms', 'revocation → directive, p99');
   figures.set(`${prefix}.rescopeMs`, r.rescopeMs, 'ms', `role change → all ${rescope} re-scoped devices told`);
+  figures.set(`${prefix}.rescopeCpuMs`, r.rescopeCpuMs, 'ms', 'server CPU time spent on that role change (all server processes)');
+  if (Number.isFinite(r.idleCpuMsPerS)) figures.set(`${prefix}.idleCpuMsPerS`, r.idleCpuMsPerS, 'ms/s', 'server CPU per second while holding the streams (pings and their re-checks)');
   figures.set(`${prefix}.rescopeReceived`, r.rescopeReceived, 'devices', 'devices that received scope-changed');
   figures.set(`${prefix}.maxOpenLoopRps`, r.maxRateAtP99, 'req/s', 'highest open-loop delta-sync rate with p99 ≤ 100 ms', steps);
 }

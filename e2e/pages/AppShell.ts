@@ -3,7 +3,7 @@ import type { Locale } from '../../shared/api/desktop-api';
 import { fill, templatePattern } from './messages';
 import type { Ui } from './ui';
 
-export type NavView = 'home' | 'customers' | 'opportunities' | 'pipeline' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
+export type NavView = 'home' | 'customers' | 'opportunities' | 'pipeline' | 'dashboard' | 'recycleBin' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
 
 /** The signed-in frame: navigation, sync status, outbox, offline banner, language, sign-out. */
 export class AppShell {

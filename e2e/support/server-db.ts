@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { openDatabase, type OpenedDatabase } from '../../server/db/connection';
 import { rowToRole, rowToShare, rowToUnit, rowToUser } from '../../server/db/mappers';
 import type { Database } from '../../server/db/schema';
+import { bulkInsertRecords } from '../../server/records/bulk';
 import { buildOrgTree, recordAccess, type Subject } from '../../shared/permissions/engine';
 
 export interface ServerCustomer {
@@ -59,7 +60,7 @@ export class ServerDb {
   }
 
   /**
-   * Test set-up, the one write here: an earlier machine of the user that was retired (signed out,
+   * Test set-up, a write: an earlier machine of the user that was retired (signed out,
    * or revoked with its wipe confirmed), so a spec has several devices of one user to tell apart.
    * Retired devices do not count toward the role's device limit.
    */
@@ -76,6 +77,20 @@ export class ServerDb {
       signed_out_at: how === 'signed_out' ? now - 6 * 86_400_000 : null, check_in_due_at: null,
     }).execute();
     return id;
+  }
+
+  /**
+   * Test set-up: `count` activities of one customer logged by `authorId`, an hour apart going back
+   * from `newest`, written the way the server writes records (with change-log entries, so a
+   * device's next pull delivers them). Text: `${prefix} #i` (i = 0 the newest).
+   */
+  async addActivities(customerId: string, authorId: string, count: number, prefix: string, newest = Date.now()): Promise<void> {
+    const activities = Array.from({ length: count }, (_, i) => ({
+      id: `e2e-act-${customerId}-${i}-${newest.toString(36)}`, customer_id: customerId, kind: i % 3 === 0 ? 'call' : 'visit',
+      at: newest - i * 3_600_000, author_id: authorId, text: `${prefix} #${i}`, due_at: null, done_at: null, reminder_at: null,
+      updated_at: newest, version: 1, deleted: 0,
+    }));
+    await bulkInsertRecords({ db: this.db, dialect: 'sqlite' }, { customers: [], contacts: [], opportunities: [], activities }, { actorId: authorId, now: newest });
   }
 
   /** Customers in a device's exposure ledger (what it acknowledged holding). */

@@ -15,6 +15,7 @@ import { adminHandlers } from './handlers/admin-handlers';
 import { alertAndReviewHandlers } from './handlers/alert-review-handlers';
 import { customerHandlers } from './handlers/customer-handlers';
 import { opportunityHandlers } from './handlers/opportunity-handlers';
+import { ownershipHandlers } from './handlers/ownership-handlers';
 import { followUpHandlers } from './handlers/follow-up-handlers';
 import { sessionHandlers } from './handlers/session-handlers';
 import { ssoHandlers } from './handlers/sso-handlers';
@@ -38,6 +39,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     ...sessionHandlers(app),
     ...customerHandlers(app),
     ...opportunityHandlers(app),
+    ...ownershipHandlers(app),
     ...followUpHandlers(app),
     ...adminHandlers(app),
     ...updateHandlers(options.updater ?? unavailableUpdater(), app),

@@ -9,7 +9,7 @@
 //   app-service.ts – the DesktopApi (used by Electron main over IPC and by the harness)
 
 import type { EntityType } from '../../shared/domain/model';
-import type { AppState, CustomerDetail, CustomerListItem, HomeOverview, OutboxItem, SyncIssue, TeamDashboard, UpdateStatus } from '../../shared/api/desktop-api';
+import type { AppState, ChildCursor, ChildPage, CustomerDetail, CustomerListItem, HomeOverview, OutboxItem, SyncIssue, TeamDashboard, UpdateStatus } from '../../shared/api/desktop-api';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../shared/protocol/sync';
 import type { GrantClaims } from '../../shared/protocol/grant';
 import type { z } from 'zod';
@@ -75,12 +75,23 @@ export type SearchInput = z.output<typeof searchCustomersInput>;
  */
 export interface StoredCustomer {
   customer: CustomerDetail['customer'];
+  /** The first page of each child list, its counts and where each continues (listChildren). */
   contacts: CustomerDetail['contacts'];
   opportunities: CustomerDetail['opportunities'];
   activities: CustomerDetail['activities'];
+  counts: CustomerDetail['counts'];
+  next: CustomerDetail['next'];
   /** the server's verdict: this user may write this customer and its children */
   writable: boolean;
   pending: boolean;
+}
+
+/** The child lists of a customer, and what one row of each is as stored. */
+export type ChildEntity = 'contact' | 'opportunity' | 'activity';
+export interface StoredChild {
+  contact: CustomerDetail['contacts'][number];
+  opportunity: CustomerDetail['opportunities'][number];
+  activity: CustomerDetail['activities'][number];
 }
 
 /** A follow-up (docs/follow-ups.md) as stored, with its customer's name and the server's write verdict. */
@@ -169,9 +180,13 @@ export interface VaultStore extends FollowUpStore {
 
   searchCustomers(input: SearchInput): { total: number | null; rows: CustomerListItem[] };
   getCustomer(id: string): StoredCustomer | null;
+  /** A further page of one customer's contacts, opportunities or activities (keyset, as stored). */
+  listChildren<E extends ChildEntity>(entity: E, customerId: string, after: ChildCursor | undefined, limit: number): ChildPage<StoredChild[E]>;
   /** The current stored row of a record (projected as stored), for building mutations. */
   getRecord(entity: EntityType, id: string): Record<string, unknown> | null;
   facets(): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
+  /** The people the vault knows by name (owner directory): candidates for a reassignment. */
+  directory(): { id: string; name: string }[];
   teamDashboard(now: number, filter?: TeamDashboardFilter): TeamDashboard;
   /** Opportunities by filter, sorted and paged (list, board columns, dashboard drill-downs). */
   listOpportunities(input: z.input<typeof listOpportunitiesInput>): OpportunityPage;

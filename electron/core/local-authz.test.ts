@@ -45,6 +45,8 @@ describe('customerDetail (per-record access for the UI)', () => {
     contacts: [],
     opportunities: [],
     activities: [],
+    counts: { contacts: 0, opportunities: 0, activities: 0 },
+    next: { contacts: null, opportunities: null, activities: null },
     writable,
     pending: false,
   });

@@ -28,6 +28,8 @@ export function customerDetail(grant: GrantClaims, stored: StoredCustomer): Cust
     contacts: stored.contacts,
     opportunities: stored.opportunities,
     activities: stored.activities,
+    counts: stored.counts,
+    next: stored.next,
     access: { customer: accessFor('customer'), contact: accessFor('contact'), opportunity: accessFor('opportunity'), activity: accessFor('activity') },
     canEdit: may('customer', 'update'),
     canLogActivity: may('activity', 'create'),

@@ -7,6 +7,7 @@ import {
   ProjectOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
+  DeleteOutlined,
   HomeOutlined,
   LaptopOutlined,
   LoginOutlined,
@@ -23,6 +24,7 @@ import { CustomersView } from '../features/customers/CustomersView';
 import { HomeView } from '../features/home/HomeView';
 import { HomeNavLabel } from '../features/home/HomeNavLabel';
 import { TeamDashboardView } from '../features/dashboard/TeamDashboardView';
+import { RecycleBinView } from '../features/customers/RecycleBinView';
 import { OpportunitiesView } from '../features/opportunities/OpportunitiesView';
 import { PipelineBoardView } from '../features/opportunities/PipelineBoardView';
 import { UsersView } from '../features/admin/UsersView';
@@ -53,6 +55,7 @@ const VIEW_ICONS: Record<ViewKey, ReactNode> = {
   opportunities: <FundOutlined />,
   pipeline: <ProjectOutlined />,
   dashboard: <DashboardOutlined />,
+  recycleBin: <DeleteOutlined />,
   users: <UserOutlined />,
   roles: <SafetyOutlined />,
   org: <ApartmentOutlined />,
@@ -77,6 +80,8 @@ function ViewContent({ view }: { view: ViewKey }) {
       return <PipelineBoardView />;
     case 'dashboard':
       return <TeamDashboardView />;
+    case 'recycleBin':
+      return <RecycleBinView />;
     case 'users':
       return <UsersView />;
     case 'roles':

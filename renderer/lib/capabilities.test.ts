@@ -17,7 +17,8 @@ describe('navigation by the grant’s actions', () => {
     expect(availableViews(userWithRole('rep'))).toEqual(['home', 'customers', 'opportunities', 'pipeline']);
     // Customer service reads no opportunities: no list, no board.
     expect(availableViews(userWithRole('service'))).toEqual(['home', 'customers']);
-    expect(availableViews(userWithRole('manager'))).toEqual(['home', 'customers', 'opportunities', 'pipeline', 'dashboard']);
+    // The manager deletes customers, so it has their recycle bin; the director reads only.
+    expect(availableViews(userWithRole('manager'))).toEqual(['home', 'customers', 'opportunities', 'pipeline', 'dashboard', 'recycleBin']);
     expect(availableViews(userWithRole('director'))).toEqual(['home', 'customers', 'opportunities', 'pipeline', 'dashboard']);
     expect(availableViews(userWithRole('it_admin'))).toEqual(['users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews']);
     // The auditor reads the audit trail, alerts and review results: no customer screens.

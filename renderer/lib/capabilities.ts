@@ -5,7 +5,7 @@ import type { SessionUser } from '../../shared/api/desktop-api';
 // whether a call is allowed; record-level rights come from CustomerDetail (canEdit, access).
 // Every "is this offered?" question of the renderer is answered here, in one place.
 
-export type ViewKey = 'home' | 'customers' | 'opportunities' | 'pipeline' | 'dashboard' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
+export type ViewKey = 'home' | 'customers' | 'opportunities' | 'pipeline' | 'dashboard' | 'recycleBin' | 'users' | 'roles' | 'org' | 'approvals' | 'identity' | 'devices' | 'audit' | 'alerts' | 'reviews';
 
 const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   // The home page (follow-ups, opportunities, recent customers) is about customer data: the
@@ -15,6 +15,8 @@ const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   opportunities: ['opportunity.read'],
   pipeline: ['opportunity.read'],
   dashboard: ['dashboard.team'],
+  // Deleted customers: whoever may delete them may restore them (docs/reassign-and-delete.md).
+  recycleBin: ['customer.delete'],
   users: ['admin.users'],
   roles: ['admin.roles'],
   // The org tree is what user and role administration is about.
@@ -29,7 +31,7 @@ const VIEW_REQUIRES: Record<ViewKey, readonly string[]> = {
   reviews: ['review.conduct', 'audit.read'],
 };
 
-const VIEW_ORDER: readonly ViewKey[] = ['home', 'customers', 'opportunities', 'pipeline', 'dashboard', 'users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews'];
+const VIEW_ORDER: readonly ViewKey[] = ['home', 'customers', 'opportunities', 'pipeline', 'dashboard', 'recycleBin', 'users', 'roles', 'org', 'approvals', 'identity', 'devices', 'audit', 'alerts', 'reviews'];
 
 function has(user: Pick<SessionUser, 'actions'> | null, action: string): boolean {
   return !!user && user.actions.includes(action);
@@ -53,6 +55,10 @@ export interface Capabilities {
   createOpportunity: boolean;
   updateContact: boolean;
   updateOpportunity: boolean;
+  /** Moving a customer (or a deal) to another owner in the user's scope; deleting a customer. */
+  reassignCustomer: boolean;
+  reassignOpportunity: boolean;
+  deleteCustomer: boolean;
   /** Customer export: the action and the role's offline policy must both allow it. */
   exportCustomers: boolean;
   auditExport: boolean;
@@ -77,6 +83,9 @@ export function capabilitiesOf(user: SessionUser | null): Capabilities {
     createOpportunity: has(user, 'opportunity.create'),
     updateContact: has(user, 'contact.update'),
     updateOpportunity: has(user, 'opportunity.update'),
+    reassignCustomer: has(user, 'customer.reassign'),
+    reassignOpportunity: has(user, 'opportunity.reassign'),
+    deleteCustomer: has(user, 'customer.delete'),
     exportCustomers: has(user, 'customer.export') && !!user?.exportAllowed,
     auditExport: has(user, 'audit.read'),
     listUsers: has(user, 'admin.users'),

@@ -27,6 +27,8 @@ const KIND_BY_ACTION: Record<string, IncidentEventKind> = {
   'share.create': 'scope_change',
   'share.revoke': 'scope_change',
   'customer.reassign': 'records',
+  'customer.delete': 'records',
+  'customer.restore': 'records',
   'alert.acknowledge': 'alert',
   'admin.device.revoke': 'revocation',
   'admin.user.revoke_all_devices': 'revocation',

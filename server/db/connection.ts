@@ -3,6 +3,7 @@
 // except where SQL genuinely differs (locks), which reads `dialect`.
 
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
@@ -26,8 +27,27 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string;
   /** SQLite file path (default dialect); created with its directory when missing */
   sqlitePath?: string;
-  /** PG pool size (default 10) */
+  /** PG pool size (default: SV_DB_POOL_SIZE, else poolSizeDefault()) */
   poolSize?: number;
+}
+
+/**
+ * The PostgreSQL pool size when none is given: `SV_DB_POOL_SIZE` if set, else 4 connections per
+ * CPU core of this machine, at least 4 and at most 16. A server process runs its JavaScript on one
+ * thread; the pool only has to cover the statements in flight while that thread works on others,
+ * and the hot paths batch concurrent requests' statements (auth.ts, audit/chain.ts), so a few
+ * connections per core keep PostgreSQL busy without making its backends compete for the cores.
+ * Several server processes sharing one database each open their own pool: keep
+ * processes × pool size below PostgreSQL's max_connections.
+ */
+export function poolSizeDefault(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
+  const configured = env.SV_DB_POOL_SIZE;
+  if (configured !== undefined && configured !== '') {
+    const n = Number(configured);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`SV_DB_POOL_SIZE must be a whole number from 1 to 1000 (got "${configured}")`);
+    return n;
+  }
+  return Math.min(16, Math.max(4, 4 * cores));
 }
 
 /** The pg pool behind each PostgreSQL handle opened here (for the pool metrics). */
@@ -51,7 +71,7 @@ export function poolStats(db: Kysely<Database>): PoolStats | null {
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? poolSizeDefault() });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

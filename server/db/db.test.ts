@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateToLatest } from './connection';
+import { migrateToLatest, poolSizeDefault } from './connection';
 import { withTestDatabase, type TestDatabase } from '../test/db';
 
 describe('database layer', () => {
@@ -23,6 +23,8 @@ describe('database layer', () => {
         'exposure_devices', 'exposure_field_sets', 'exposure_ledger', 'exposure_pages',
         // 0015: the minimum app version per platform (server/devices/min-version.ts)
         'app_min_versions',
+        // 0017: the recycle bin of deleted customers (server/ownership/recycle-bin.ts)
+        'recycle_bin', 'recycle_bin_records',
       ].sort(),
     );
     expect((await migrateToLatest(t.db, t.dialect)).applied).toEqual([]);
@@ -53,5 +55,16 @@ describe('database layer', () => {
         wipe_confirmed_at: null, synced_buckets: '[]', synced_read_clearance: null, synced_classification: null,
       }).execute(),
     ).rejects.toThrow();
+  });
+
+  it('sizes the PostgreSQL pool from SV_DB_POOL_SIZE, else 4 per core within 4..16, and refuses a bad setting', () => {
+    expect(poolSizeDefault({}, 1)).toBe(4);
+    expect(poolSizeDefault({}, 2)).toBe(8);
+    expect(poolSizeDefault({}, 64)).toBe(16);
+    expect(poolSizeDefault({ SV_DB_POOL_SIZE: '30' }, 2)).toBe(30);
+    expect(poolSizeDefault({ SV_DB_POOL_SIZE: '' }, 2)).toBe(8);
+    for (const bad of ['0', '-1', '2.5', 'ten', '1001']) {
+      expect(() => poolSizeDefault({ SV_DB_POOL_SIZE: bad }, 2)).toThrow(/SV_DB_POOL_SIZE must be a whole number/);
+    }
   });
 });

@@ -351,6 +351,21 @@ export interface AppMinVersionsTable {
   set_at: number;
 }
 
+/** A deleted customer that can still be restored (migration 0017, docs/reassign-and-delete.md). */
+export interface RecycleBinTable {
+  customer_id: string;
+  /** null = deleted by the server itself */
+  deleted_by: string | null;
+  deleted_at: number;
+}
+
+/** A child record the customer's delete took with it (restored with it). */
+export interface RecycleBinRecordsTable {
+  customer_id: string;
+  entity: 'contact' | 'opportunity' | 'activity';
+  record_id: string;
+}
+
 /** The audit chain head as signed by the server at one moment (see server/audit/checkpoints.ts). */
 export interface AuditCheckpointsTable {
   seq: number;
@@ -422,4 +437,6 @@ export interface Database {
   exposure_field_sets: ExposureFieldSetsTable;
   exposure_pages: ExposurePagesTable;
   exposure_devices: ExposureDevicesTable;
+  recycle_bin: RecycleBinTable;
+  recycle_bin_records: RecycleBinRecordsTable;
 }

@@ -6,7 +6,7 @@
 // this server can trigger a wipe.
 //
 // Callers: request authentication (server/http/auth.ts) refuses with 403 + directive, the event
-// stream (server/events/stream.ts) re-checks on every ping and sends `revoked`, and the admin
+// stream (server/events/stream.ts) re-checks each ping's streams in one batch and sends `revoked`, and the admin
 // service (server/admin/service.ts) announces a fresh revocation to connected devices.
 // The device's answer, the wipe confirmation, is bound to the revocation here too: it counts only
 // from a revoked device, for a directive issued at or after the revocation.
@@ -65,13 +65,38 @@ export async function revocationOf(
   return { reason, message: MESSAGES[reason], directive: await issueWipeDirective(ctx, device.user_id, device.id, reason) };
 }
 
-/** The same decision read fresh from storage (device and user status are never cached). */
-export async function currentRevocation(ctx: ServerContext, deviceId: string, userId: string): Promise<Revocation | null> {
-  const device = await ctx.db.selectFrom('devices').select(['status']).where('id', '=', deviceId).executeTakeFirst();
-  const user = await ctx.db.selectFrom('users').select(['status']).where('id', '=', userId).executeTakeFirst();
-  const reason = revocationReason(device, user);
-  if (!reason) return null;
-  return { reason, message: MESSAGES[reason], directive: await issueWipeDirective(ctx, userId, deviceId, reason) };
+/** Device ids per statement of the batched check (well under either database's parameter limit). */
+const REVOCATION_BATCH = 500;
+
+/**
+ * The same decision read fresh from storage (device and user status are never cached) for many
+ * connected devices at once: one statement per 500 devices. Returns only the devices that may no
+ * longer act, with their directives.
+ */
+export async function currentRevocations(
+  ctx: ServerContext,
+  devices: readonly { deviceId: string; userId: string }[],
+): Promise<Map<string, Revocation>> {
+  const found = new Map<string, { status: string; userStatus: string | null }>();
+  for (let i = 0; i < devices.length; i += REVOCATION_BATCH) {
+    const ids = devices.slice(i, i + REVOCATION_BATCH).map((d) => d.deviceId);
+    const rows = await ctx.db
+      .selectFrom('devices')
+      .leftJoin('users', 'users.id', 'devices.user_id')
+      .select(['devices.id as id', 'devices.status as status', 'users.status as user_status'])
+      .where('devices.id', 'in', ids)
+      .execute();
+    for (const r of rows) found.set(r.id, { status: r.status, userStatus: r.user_status });
+  }
+  const revocations = new Map<string, Revocation>();
+  for (const { deviceId, userId } of devices) {
+    const row = found.get(deviceId);
+    const reason = revocationReason(row, row?.userStatus ? { status: row.userStatus } : undefined);
+    if (reason) {
+      revocations.set(deviceId, { reason, message: MESSAGES[reason], directive: await issueWipeDirective(ctx, userId, deviceId, reason) });
+    }
+  }
+  return revocations;
 }
 
 /** Tells a just-revoked device, if it is connected, to wipe itself now. */

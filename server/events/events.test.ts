@@ -1,12 +1,15 @@
 // The SSE event stream over real HTTP: revocation, data-changed interest, refusal of a revoked
-// device, and (on PostgreSQL) delivery across two server processes sharing one database.
+// device, interest shared per user and rebuilt on a scope change, the batched ping re-check, and
+// (on PostgreSQL) delivery across two server processes sharing one database.
 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createParser } from 'eventsource-parser';
+import Fastify from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverEventSchema, type ServerEvent } from '../../shared/protocol/sync';
+import { withRescope } from '../admin/rescope';
 import { buildServer } from '../app';
 import { openDatabase } from '../db/connection';
 import { enrollTestDevice, type TestDevice } from '../test/client';
@@ -14,7 +17,8 @@ import { testDialect } from '../test/db';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
 import { addCustomer, call } from '../../test/support/server/sync-kit';
-import { EVENTS_PATH } from './stream';
+import { FIXTURE_UNITS } from '../test/fixtures';
+import { EVENTS_PATH, registerEventStream, type EventStreams } from './stream';
 
 interface Stream {
   status: number;
@@ -122,10 +126,90 @@ describe('event stream (SSE)', () => {
   });
 });
 
+describe('event streams held in numbers: one interest per user, one re-check per ping visit', () => {
+  let s: TestServer;
+  let streams: EventStreams;
+  let baseUrl: string;
+  let closeApp: () => Promise<void>;
+  const pushNote = (device: TestDevice, recordId: string, before: string, after: string) =>
+    call(device, 'POST', '/v1/sync/push', {
+      mutations: [{ mutationId: randomUUID(), entity: 'customer', op: 'update', recordId, baseVersion: null, fields: { notes: after }, baseValues: { notes: before }, createdAt: s.clock.now() }],
+    });
+
+  beforeAll(async () => {
+    s = await startTestServer();
+    // The stream route again on its own listener, with pings every 300 ms (one slot visit per
+    // 20 ms), over the same context, hub and database as the test server.
+    const app = Fastify();
+    streams = registerEventStream(app, s.ctx, { pingIntervalMs: 300 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    closeApp = () => app.close();
+  });
+  afterAll(async () => {
+    await closeApp?.();
+    await s?.close();
+  });
+
+  it('two streams of one user share one interest, rebuilt once when a re-scope moves the epoch, and not on pings', async () => {
+    const u = s.fixture.users;
+    await addCustomer(s, u.rep2.id, 'c4');
+    const enroll = (key: 'manager' | 'rep2', name: string) =>
+      enrollTestDevice(s.baseUrl, u[key].username, u[key].password, u[key].totpSecret, { now: s.clock.now, name });
+    const [mgrLaptop, mgrDesktop, rep2] = [await enroll('manager', 'laptop'), await enroll('manager', 'desktop'), await enroll('rep2', 'laptop')];
+    const built = streams.interestBuilds();
+    const laptop = await openStream(baseUrl, mgrLaptop);
+    const desktop = await openStream(baseUrl, mgrDesktop);
+    const own = await openStream(baseUrl, rep2);
+    for (const st of [laptop, desktop, own]) await st.next((e) => e.type === 'ping');
+    expect(streams.interestBuilds() - built).toBe(2); // manager and rep2: two users, three streams
+
+    // rep2 (team B) is outside the manager's team (A): the change to c4 reaches only rep2.
+    await pushNote(rep2, 'c4', 'note', 'one');
+    await own.next((e) => e.type === 'data-changed');
+
+    // Move rep2 into team A: the manager's scope grows; both users are told in one fan-out.
+    const { notifiedUsers } = await withRescope(s.ctx, () =>
+      s.ctx.db.updateTable('users').set({ unit_id: FIXTURE_UNITS.teamA.id }).where('id', '=', u.rep2.id).execute());
+    expect(notifiedUsers.sort()).toEqual([u.manager.id, u.rep2.id].sort());
+    for (const st of [laptop, desktop]) {
+      const { before } = await st.next((e) => e.type === 'scope-changed');
+      expect(before.filter((e) => e.type === 'data-changed')).toHaveLength(0);
+    }
+    await streams.refreshInterest();
+    expect(streams.interestBuilds() - built).toBe(4); // each user's interest rebuilt once
+
+    await pushNote(rep2, 'c4', 'one', 'two');
+    for (const st of [laptop, desktop, own]) await st.next((e) => e.type === 'data-changed');
+
+    // Two more full ping rounds without a scope change rebuild nothing.
+    for (let round = 0; round < 2; round++) for (const st of [laptop, desktop]) await st.next((e) => e.type === 'ping');
+    expect(streams.interestBuilds() - built).toBe(4);
+    for (const st of [laptop, desktop, own]) st.close();
+  });
+
+  it('a ping visit catches revocations no notification announced (written straight into the database)', async () => {
+    const u = s.fixture.users;
+    const service = await enrollTestDevice(s.baseUrl, u.service.username, u.service.password, u.service.totpSecret, { now: s.clock.now });
+    const director = await enrollTestDevice(s.baseUrl, u.director.username, u.director.password, u.director.totpSecret, { now: s.clock.now });
+    const a = await openStream(baseUrl, service);
+    const b = await openStream(baseUrl, director);
+    await a.next((e) => e.type === 'ping');
+    await b.next((e) => e.type === 'ping');
+
+    await s.ctx.db.updateTable('devices').set({ status: 'revoked', revoked_at: s.clock.now() }).where('id', '=', service.deviceId).execute();
+    await s.ctx.db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', u.director.id).execute();
+    const [ra, rb] = [await a.next((e) => e.type === 'revoked'), await b.next((e) => e.type === 'revoked')];
+    expect(ra.event.type === 'revoked' && decodeJwt(ra.event.directive)).toMatchObject({ did: service.deviceId, reason: 'device_revoked' });
+    expect(rb.event.type === 'revoked' && decodeJwt(rb.event.directive)).toMatchObject({ did: director.deviceId, reason: 'user_deactivated' });
+  });
+});
+
 describe.skipIf(testDialect() !== 'postgres')('event stream across two server processes on one PostgreSQL', () => {
   let a: TestServer;
   let closeB: () => Promise<void>;
   let baseUrlB: string;
+  let hubB: { subscribe: (deviceId: string, userId: string, listener: (e: ServerEvent) => void) => () => void };
 
   beforeAll(async () => {
     a = await startTestServer();
@@ -134,6 +218,7 @@ describe.skipIf(testDialect() !== 'postgres')('event stream across two server pr
     const b = await buildServer({ db: opened.db, dialect: 'postgres', databaseUrl: a.database.location.databaseUrl as string, now: a.clock.now });
     await b.app.listen({ host: '127.0.0.1', port: 0 });
     baseUrlB = `http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}`;
+    hubB = b.ctx.events;
     const readyB = (b.ctx.events as { ready?: () => Promise<void> }).ready;
     const readyA = (a.ctx.events as { ready?: () => Promise<void> }).ready;
     await readyA?.();
@@ -161,5 +246,17 @@ describe.skipIf(testDialect() !== 'postgres')('event stream across two server pr
     expect(before.filter((e) => e.type === 'ping')).toHaveLength(0);
     expect(event.type === 'revoked' && decodeJwt(event.directive).did).toBe(rep.deviceId);
     stream.close();
+  });
+
+  it('one fan-out to 300 users published through A reaches each of them on B (in NOTIFY-sized batches)', async () => {
+    const users = Array.from({ length: 300 }, (_, i) => `fanout-user-${i}-${randomUUID()}`);
+    const got = new Map<string, ServerEvent>();
+    const unsubscribe = users.map((userId) => hubB.subscribe(`device-of-${userId}`, userId, (e) => got.set(userId, e)));
+    await a.ctx.events.publishToUsers(users.map((userId, i) => ({ userId, event: { type: 'scope-changed', scopeVersion: i } })));
+    const deadline = Date.now() + 20_000;
+    while (got.size < users.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(got.size).toBe(users.length);
+    expect(got.get(users[299] as string)).toEqual({ type: 'scope-changed', scopeVersion: 299 });
+    for (const u of unsubscribe) u();
   });
 });

@@ -4,7 +4,7 @@
 // Every pull page is RECORDED when it is sent (updateLedger): its upserts (entity, id, customer, the
 // set of field names the projected record carried, a customer's buckets), removals, dropped buckets
 // and field purges, as one pending row in exposure_pages keyed by the page's cursor. The device
-// later ACKNOWLEDGES a page (readAcknowledgement, at the start of its next pull): the request's
+// later ACKNOWLEDGES a page (acknowledgementOf, at the start of its next pull): the request's
 // `applied` names the cursor its vault had stored when it sent the request (pages are applied in
 // one vault transaction together with their cursor, so that cursor proves the page and every
 // earlier one are on disk). The acknowledged pages are then replayed, in order, into
@@ -120,15 +120,22 @@ export interface Acknowledgement {
   pendingLeft: number;
 }
 
+/** A page recorded as sent and not yet acknowledged (exposure_pages' n and page_key, in n order). */
+export interface PendingPage {
+  n: number;
+  page_key: string;
+}
+
 /**
  * The device sends a pull with `cursor` (the page it asks to continue from) and `applied` (the
  * cursor its vault has stored; absent from clients older than the ledger: then `cursor` is taken
  * for it). Every pending page up to the applied one is held; pages after it were abandoned when
- * nothing is in flight (cursor = applied: the device continues from what it stored). Read only:
- * the writes happen with the new page's, in one transaction (updateLedger).
+ * nothing is in flight (cursor = applied: the device continues from what it stored). `pending`
+ * is the device's pending pages in n order (the pull reads them together with its other starting
+ * values in one statement: sync/pull.ts). The writes happen with the new page's, in one
+ * transaction (updateLedger).
  */
-export async function readAcknowledgement(db: Kysely<Database>, deviceId: string, cursor: string | null, applied: string | null | undefined): Promise<Acknowledgement> {
-  const pending = await db.selectFrom('exposure_pages').select(['n', 'page_key']).where('device_id', '=', deviceId).orderBy('n').execute();
+export function acknowledgementOf(pending: readonly PendingPage[], cursor: string | null, applied: string | null | undefined): Acknowledgement {
   if (pending.length === 0) return { upto: -1, dropRest: false, pendingLeft: 0 };
   const stored = applied === undefined ? cursor : applied;
   let upto = -1;

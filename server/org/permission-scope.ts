@@ -48,11 +48,13 @@ export async function readScopeEpoch(db: Kysely<Database>): Promise<string> {
 /**
  * The permission inputs, from the cache when no scope change was committed since they were
  * loaded. Callers must treat the result as read-only: it is shared between requests.
+ * `knownEpoch`: the epoch the caller has just read itself, in a statement of its own that also
+ * fetched something else (request authentication reads it with the device row: one round trip).
  */
-export async function loadScopeData(db: Kysely<Database>): Promise<ScopeData> {
+export async function loadScopeData(db: Kysely<Database>, knownEpoch?: string): Promise<ScopeData> {
   // The epoch is read BEFORE the data: a change committed in between makes the cached copy
   // newer than its epoch claims, which only costs one extra reload, never a stale answer.
-  const epoch = await readScopeEpoch(db);
+  const epoch = knownEpoch ?? await readScopeEpoch(db);
   const cached = scopeDataCache.get(db);
   if (cached && cached.epoch === epoch) return cached.data;
   // Concurrent requests after a change share one load (the promise is cached, not the result).
@@ -107,8 +109,8 @@ export async function scopeDataForRequest(db: Kysely<Database>, subject: Subject
  * A user's subject as of the current scope epoch (user rows' identity, placement, role and
  * status columns and all of roles bump the epoch, so this is as fresh as a direct read).
  */
-export async function currentSubject(db: Kysely<Database>, userId: string): Promise<Subject | undefined> {
-  return (await loadScopeData(db)).subjects.get(userId);
+export async function currentSubject(db: Kysely<Database>, userId: string, knownEpoch?: string): Promise<Subject | undefined> {
+  return (await loadScopeData(db, knownEpoch)).subjects.get(userId);
 }
 
 /** The engine's view of a customer (child records use their customer's). */

@@ -15,6 +15,7 @@ import { shareToView } from '../db/mappers';
 import { DomainError } from '../domain-error';
 import { route } from '../http/route';
 import { loadScopeData, recordScopeOf, sharesOf } from '../org/permission-scope';
+import { mayReassignCustomer } from './reassign';
 import { RecordError, getCustomerRow, inRecordTransaction, reassignCustomer, revokeShare } from '../records/repository';
 
 function notFound(what: string): DomainError {
@@ -72,20 +73,18 @@ export function registerOwnershipRoutes(app: FastifyInstance, ctx: ServerContext
     const data = await loadScopeData(ctx.db);
     const customer = await getCustomerRow(ctx.db, params.id as string);
     if (!customer || customer.deleted) throw notFound('customer');
-    const newOwner = await ctx.db.selectFrom('users').select(['id', 'status']).where('id', '=', body.ownerId).executeTakeFirst();
-    if (!newOwner || newOwner.status !== 'active') throw notFound('new owner (active user)');
     // Allowed on the customer as it is, AND on the customer as it would be: a manager reassigns
-    // inside the team, never out of their own scope.
-    const shares = sharesOf(data, customer.id);
-    const from = authorize(principal.subject, 'customer.reassign', data.tree, { record: recordScopeOf(data, customer.id, customer.owner_id), shares, now });
-    const to = authorize(principal.subject, 'customer.reassign', data.tree, { record: recordScopeOf(data, customer.id, newOwner.id), shares: [], now });
-    if (!from.allowed || !to.allowed) {
+    // inside the team, never out of their own scope (reassign.ts, shared with the push).
+    const verdict = await mayReassignCustomer(ctx.db, principal.subject, data, customer, body.ownerId, now);
+    if (!verdict.allowed && verdict.reason === 'unknown_owner') throw notFound('new owner (active user)');
+    if (!verdict.allowed) {
       await ctx.audit.append({
         actorId: principal.user.id, deviceId: principal.device.id, action: 'customer.reassign', target: `customer:${customer.id}`,
-        outcome: 'denied', details: { reason: (from.allowed ? to : from).reason ?? 'forbidden' },
+        outcome: 'denied', details: { reason: verdict.reason },
       });
-      throw new DomainError('forbidden', `you may not reassign this customer to that owner (${(from.allowed ? to : from).reason ?? 'forbidden'})`);
+      throw new DomainError('forbidden', `you may not reassign this customer to that owner (${verdict.reason})`);
     }
+    const newOwner = { id: body.ownerId };
     if (newOwner.id !== customer.owner_id) {
       try {
         await inRecordTransaction(ctx, (trx) => reassignCustomer(trx, { customerId: customer.id, newOwnerId: newOwner.id, actorId: principal.user.id, now }));

@@ -129,7 +129,8 @@ export async function updateRecord(trx: Trx, input: UpdateInput): Promise<void> 
 
 /**
  * Soft-deletes a record (the row stays so the log can tell clients to remove it). Deleting a
- * customer deletes its child records too, each logged.
+ * customer deletes its child records too, each logged, and puts the customer in the recycle bin
+ * with the children it took (restoreCustomer brings exactly those back; purgeCustomer erases).
  */
 export async function deleteRecord(trx: Trx, input: { entity: EntityType; id: string; actorId: string | null; now: number }): Promise<void> {
   const { entity, id, actorId, now } = input;
@@ -140,10 +141,16 @@ export async function deleteRecord(trx: Trx, input: { entity: EntityType; id: st
   const owner = customer?.owner_id ?? null;
   const log: LogEntry[] = [];
   if (entity === 'customer') {
+    await trx.insertInto('recycle_bin').values({ customer_id: id, deleted_by: actorId, deleted_at: now }).execute();
     for (const child of ['contact', 'opportunity', 'activity'] as const) {
       const table = ENTITY_TABLE[child] as 'contacts';
       const ids = await trx.selectFrom(table).select('id').where('customer_id', '=', id).where('deleted', '=', 0).execute();
       if (ids.length === 0) continue;
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx.insertInto('recycle_bin_records')
+          .values(ids.slice(i, i + 500).map((c) => ({ customer_id: id, entity: child, record_id: c.id })))
+          .execute();
+      }
       await trx.updateTable(table).set({ deleted: 1, updated_at: now, version: sql`version + 1` })
         .where('customer_id', '=', id).where('deleted', '=', 0).execute();
       for (const c of ids) {
@@ -157,6 +164,58 @@ export async function deleteRecord(trx: Trx, input: { entity: EntityType; id: st
     .execute();
   log.push({ at: now, entity, record_id: id, customer_id: customerId, op: 'delete', owner_before: owner, owner_after: null, actor_id: actorId });
   await appendLog(trx, log);
+}
+
+/**
+ * Brings a customer back from the recycle bin with the child records its delete took. Each is
+ * logged as a create for its owner, so every device whose scope holds the owner (or a share of
+ * the customer) receives it again at its next pull. Answers the owner, or not_found when the
+ * customer is not in the recycle bin.
+ */
+export async function restoreCustomer(trx: Trx, input: { customerId: string; actorId: string | null; now: number }): Promise<{ ownerId: string }> {
+  const { customerId, actorId, now } = input;
+  const binned = await trx.selectFrom('recycle_bin').select('customer_id').where('customer_id', '=', customerId).executeTakeFirst();
+  const customer = await getCustomerRow(trx, customerId);
+  if (!binned || !customer || !customer.deleted) throw new RecordError('not_found', `customer ${customerId} is not in the recycle bin`);
+  const owner = customer.owner_id;
+  const children = await trx.selectFrom('recycle_bin_records').select(['entity', 'record_id']).where('customer_id', '=', customerId).execute();
+  await trx.updateTable('customers').set({ deleted: 0, updated_at: now, version: sql`version + 1` }).where('id', '=', customerId).execute();
+  const log: LogEntry[] = [
+    { at: now, entity: 'customer', record_id: customerId, customer_id: customerId, op: 'create', owner_before: null, owner_after: owner, actor_id: actorId },
+  ];
+  for (const child of ['contact', 'opportunity', 'activity'] as const) {
+    const ids = children.filter((c) => c.entity === child).map((c) => c.record_id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx.updateTable(ENTITY_TABLE[child] as 'contacts').set({ deleted: 0, updated_at: now, version: sql`version + 1` })
+        .where('id', 'in', ids.slice(i, i + 500)).where('customer_id', '=', customerId).execute();
+    }
+    for (const id of ids) {
+      log.push({ at: now, entity: child, record_id: id, customer_id: customerId, op: 'create', owner_before: null, owner_after: owner, actor_id: actorId });
+    }
+  }
+  await trx.deleteFrom('recycle_bin_records').where('customer_id', '=', customerId).execute();
+  await trx.deleteFrom('recycle_bin').where('customer_id', '=', customerId).execute();
+  await appendLog(trx, log);
+  return { ownerId: owner };
+}
+
+/**
+ * Erases a customer in the recycle bin for good: the customer, every child record (also those
+ * deleted on their own before), its shares, the edits held for review about it and the results of
+ * mutations that carried its values. The change log keeps only ids (no values), so a device that
+ * has not pulled since the delete is still told to remove it.
+ */
+export async function purgeCustomer(trx: Trx, customerId: string): Promise<void> {
+  await trx.deleteFrom('recycle_bin_records').where('customer_id', '=', customerId).execute();
+  await trx.deleteFrom('recycle_bin').where('customer_id', '=', customerId).execute();
+  for (const child of ['contact', 'opportunity', 'activity'] as const) {
+    await trx.deleteFrom(ENTITY_TABLE[child] as 'contacts').where('customer_id', '=', customerId).execute();
+  }
+  await trx.deleteFrom('shares').where('customer_id', '=', customerId).execute();
+  await trx.deleteFrom('held_mutations').where('customer_id', '=', customerId).execute();
+  // A mutation's stored result carries the record as the server answered it (with values).
+  await trx.deleteFrom('applied_mutations').where('result', 'like', `%${customerId}%`).execute();
+  await trx.deleteFrom('customers').where('id', '=', customerId).where('deleted', '=', 1).execute();
 }
 
 /**

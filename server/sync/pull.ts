@@ -13,7 +13,7 @@
 // and ordering between backfill and log cannot resurrect stale data.
 // See state.ts for how the device's state is committed only once the client acknowledged it.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ENTITY_TYPES, type EntityType } from '../../shared/domain/model';
 import { readableFields } from '../../shared/permissions/engine';
 import type { PullRequest, PullResponse } from '../../shared/protocol/sync';
@@ -29,13 +29,14 @@ import {
   committedStateOf,
   decodeCursor,
   encodeCursor,
-  loadPendingState,
+  parsePendingState,
+  pendingKey,
   savePendingState,
   stateId,
   type PullCursor,
   type SyncState,
 } from './state';
-import { readAcknowledgement, updateLedger } from '../exposure/ledger';
+import { acknowledgementOf, updateLedger, type PendingPage } from '../exposure/ledger';
 import { ownerDirectory } from './directory';
 import { entityRemovals, readableEntities } from './entity-removals';
 import { VisibilityCache } from './visibility';
@@ -105,6 +106,35 @@ async function maxSeq(db: Kysely<Database>): Promise<number> {
   return row?.m === null || row?.m === undefined ? 0 : Number(row.m);
 }
 
+interface PullStart {
+  /** the change log's head (0 when empty) */
+  seqNow: number;
+  /** the device's pending sync state (state.ts) */
+  pending: SyncState | undefined;
+  /** the device's pending exposure pages in n order; null when the ledger is off */
+  pages: PendingPage[] | null;
+}
+
+/**
+ * What every pull reads before it can decide anything — the change-log head, the device's pending
+ * state and its pending exposure pages — in ONE statement: on PostgreSQL each statement is a round
+ * trip and a pooled connection, and a delta pull under load is bound by those, not by work.
+ */
+async function readPullStart(ctx: ServerContext, deviceId: string, withPages: boolean): Promise<PullStart> {
+  const pagesOf = ctx.dialect === 'postgres'
+    ? sql<string>`(select cast(json_agg(json_build_array(n, page_key) order by n) as text) from exposure_pages where device_id = ${deviceId})`
+    : sql<string>`(select json_group_array(json_array(n, page_key)) from (select n, page_key from exposure_pages where device_id = ${deviceId} order by n))`;
+  const row = await ctx.db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('change_log').select((e) => e.fn.max('seq').as('m')).as('head'),
+      eb.selectFrom('meta').select('value').where('key', '=', pendingKey(deviceId)).as('pending'),
+      (withPages ? pagesOf : sql<string>`null`).as('pages'),
+    ])
+    .executeTakeFirstOrThrow();
+  const pages = withPages ? (JSON.parse(row.pages ?? '[]') as [number, string][]).map(([n, key]) => ({ n: Number(n), page_key: key })) : null;
+  return { seqNow: row.head === null || row.head === undefined ? 0 : Number(row.head), pending: parsePendingState(row.pending), pages };
+}
+
 export async function pull(ctx: ServerContext, principal: Principal, request: PullRequest, deps: PullDeps): Promise<PullResponse> {
   const now = ctx.now();
   const { subject, device } = principal;
@@ -117,7 +147,9 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     entities: readableEntities(principal.role),
   };
   const targetId = stateId(target);
-  const seqNow = await maxSeq(ctx.db);
+  // The exposure ledger learns which pages the device's vault has stored (server/exposure/ledger.ts).
+  const ledger = ctx.exposureLedger !== false;
+  const { seqNow, pending, pages } = await readPullStart(ctx, device.id, ledger);
 
   // ---- which state does the client hold? ------------------------------------------------
   let cursor: PullCursor | undefined;
@@ -125,11 +157,8 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     cursor = decodeCursor(request.cursor);
     if (!cursor) throw new DomainError('validation_failed', 'body.cursor: not a cursor issued by this server; pull with cursor null');
   }
-  // The exposure ledger learns which pages the device's vault has stored (server/exposure/ledger.ts).
-  const ledger = ctx.exposureLedger !== false;
-  const ack = ledger ? await readAcknowledgement(ctx.db, device.id, request.cursor, request.applied) : null;
+  const ack = pages ? acknowledgementOf(pages, request.cursor, request.applied) : null;
   const committed = committedStateOf(device);
-  const pending = await loadPendingState(ctx.db, device.id);
   let base: SyncState;
   if (!cursor) base = EMPTY_STATE;
   else if (cursor.base === stateId(EMPTY_STATE)) base = EMPTY_STATE;

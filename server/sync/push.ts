@@ -31,11 +31,13 @@ import {
   getCustomerRow,
   getRow,
   inRecordTransaction,
+  reassignCustomer,
   updateRecord,
   type Trx,
 } from '../records/repository';
 import { recordFromRow, type EntityRowMap } from '../records/rows';
 import { loadScopeData, recordScopeOf, sharesOf, type ScopeData } from '../org/permission-scope';
+import { mayReassignCustomer } from '../ownership/reassign';
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -76,7 +78,7 @@ export async function push(ctx: ServerContext, principal: Principal, mutations: 
     await ctx.audit.append({
       actorId: principal.user.id,
       deviceId: principal.device.id,
-      action: `record.${mutation.op}`,
+      action: auditActionOf(mutation),
       target: `${mutation.entity}:${mutation.recordId}`,
       outcome: outcome.result.status === 'rejected' ? 'denied' : 'ok',
       // Field names only: values may be above the clearance of whoever reads the audit trail.
@@ -91,6 +93,16 @@ export async function push(ctx: ServerContext, principal: Principal, mutations: 
   }
   if (changedOwners.size > 0) await ctx.events.publishDataChanged([...changedOwners]);
   return { results, serverTime: ctx.now() };
+}
+
+/**
+ * The audit code of a pushed mutation: a customer's delete (into the recycle bin) and its
+ * reassignment have their own, every other mutation is `record.<op>`.
+ */
+function auditActionOf(mutation: Mutation): string {
+  if (mutation.entity === 'customer' && mutation.op === 'delete') return 'customer.delete';
+  if (mutation.entity === 'customer' && mutation.op === 'update' && 'ownerId' in mutation.fields) return 'customer.reassign';
+  return `record.${mutation.op}`;
 }
 
 /** The record as the user may see it now (undefined when gone or not readable). */
@@ -292,10 +304,23 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
       return { result: { mutationId: mutation.mutationId, status: 'applied' }, owners: [customer.owner_id] };
     }
 
-    // update
-    check(authorize(subject, `${entity}.update`, data.tree, target));
-    guardStructural(entity, mutation.fields);
-    const valid = validFields(entity, mutation.fields, true);
+    // update. A customer's `ownerId` is its reassignment (the customer.reassign rule of
+    // ../ownership/reassign.ts, the same as the reassign route); every other field is an update.
+    const { ownerId: newOwner, ...plainFields } = mutation.fields;
+    const reassigning = entity === 'customer' && newOwner !== undefined && newOwner !== customer.owner_id;
+    if (reassigning) {
+      if (typeof newOwner !== 'string') throw new Rejection('invalid_owner: ownerId: no such active user in your scope');
+      const verdict = await mayReassignCustomer(trx, subject, data, customer, newOwner, now);
+      if (!verdict.allowed) {
+        throw verdict.refused === 'owner'
+          ? new Rejection('invalid_owner: ownerId: no such active user in your scope', `owner ${newOwner}: ${verdict.reason}`)
+          : new Rejection(verdict.reason);
+      }
+    }
+    const updateFields = entity === 'customer' ? plainFields : mutation.fields;
+    if (entity !== 'customer' || Object.keys(updateFields).length > 0 || !reassigning) check(authorize(subject, `${entity}.update`, data.tree, target));
+    guardStructural(entity, updateFields);
+    const valid = validFields(entity, updateFields, true);
     if ('customerId' in valid && valid.customerId !== customer.id) throw new Rejection('invalid_fields: customerId cannot change (create the record under the other customer)');
     delete valid.customerId;
     const current = recordFromRow(entity, existing as EntityRowMap[typeof entity]) as unknown as Record<string, unknown>;
@@ -312,11 +337,19 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
     const toApply: Record<string, unknown> = {};
     const conflicts: NonNullable<MutationResult['conflicts']> = [];
     const sameBase = mutation.baseVersion !== null && mutation.baseVersion === current.version;
+    if (reassigning) valid.ownerId = newOwner;
     for (const [field, yours] of Object.entries(valid)) {
       const theirs = current[field];
       if (sameValue(yours, theirs)) continue;
       if (sameBase || (field in mutation.baseValues && sameValue(mutation.baseValues[field], theirs))) toApply[field] = yours;
       else conflicts.push({ field, yours, theirs });
+    }
+    const owners = Object.keys(toApply).length > 0 ? [customer.owner_id] : [];
+    if ('ownerId' in toApply && entity === 'customer') {
+      const ownerId = String(toApply.ownerId);
+      delete toApply.ownerId;
+      await reassignCustomer(trx, { customerId: customer.id, newOwnerId: ownerId, actorId: user.id, now });
+      owners.push(ownerId);
     }
     if (Object.keys(toApply).length > 0) await updateRecord(trx, { entity, id: recordId, fields: toApply, actorId: user.id, now });
     const result: MutationResult = { mutationId: mutation.mutationId, status: 'applied', record: await projection() };
@@ -329,7 +362,7 @@ async function apply(ctx: ServerContext, trx: Trx, principal: Principal, data: S
     } else if (!sameBase && mutation.baseVersion !== null && Number(current.version) > mutation.baseVersion) {
       result.status = 'merged';
     }
-    return { result, owners: Object.keys(toApply).length > 0 ? [customer.owner_id] : [] };
+    return { result, owners };
   } catch (err) {
     if (!(err instanceof Rejection) && !(err instanceof RecordError)) throw err;
     const reason = err instanceof RecordError ? err.code : err.message;

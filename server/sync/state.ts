@@ -115,12 +115,18 @@ function parseCommittedState(device: SyncedColumns): SyncState {
   }
 }
 
-const pendingKey = (deviceId: string) => `sync-pending:${deviceId}`;
+/** The meta key of a device's pending state. */
+export const pendingKey = (deviceId: string) => `sync-pending:${deviceId}`;
 
 export async function loadPendingState(db: Kysely<Database>, deviceId: string): Promise<SyncState | undefined> {
   const row = await db.selectFrom('meta').select('value').where('key', '=', pendingKey(deviceId)).executeTakeFirst();
-  if (!row) return undefined;
-  const parsed = stateSchema.safeParse(JSON.parse(row.value));
+  return parsePendingState(row?.value);
+}
+
+/** A stored pending state (meta value), undefined when absent or unreadable. */
+export function parsePendingState(value: string | null | undefined): SyncState | undefined {
+  if (value === null || value === undefined) return undefined;
+  const parsed = stateSchema.safeParse(JSON.parse(value));
   return parsed.success ? (parsed.data as SyncState) : undefined;
 }
 

@@ -26,8 +26,9 @@ export function testDialect(): Dialect {
   return process.env.SV_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 }
 
-export async function withTestDatabase(): Promise<TestDatabase> {
-  if (testDialect() === 'postgres') return createPostgresTestDatabase();
+/** `poolSize`: PostgreSQL connections (default 5: many test databases are open at once). */
+export async function withTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+  if (testDialect() === 'postgres') return createPostgresTestDatabase(options.poolSize ?? 5);
   const dir = mkdtempSync(join(tmpdir(), 'sv-server-test-'));
   const sqlitePath = join(dir, 'server.db');
   const opened = await openDatabase({ sqlitePath });
@@ -43,13 +44,13 @@ export async function withTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function createPostgresTestDatabase(): Promise<TestDatabase> {
+async function createPostgresTestDatabase(poolSize: number): Promise<TestDatabase> {
   const name = `sv_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
-  const opened = await openDatabase({ databaseUrl, poolSize: 5 });
+  const opened = await openDatabase({ databaseUrl, poolSize });
   await migrateToLatest(opened.db, opened.dialect);
   return {
     db: opened.db,

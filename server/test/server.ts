@@ -1,6 +1,7 @@
 // A real server on 127.0.0.1:<ephemeral port> over a fresh test database with the fixture org.
 
 import type { FastifyInstance } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { buildServer, type BuildServerOptions } from '../app';
 import type { ServerContext } from '../context';
@@ -32,14 +33,17 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  overrides: Partial<Pick<BuildServerOptions, 'rateLimit' | 'reviewJobIntervalMs'>> = {},
+  overrides: Partial<Pick<BuildServerOptions, 'rateLimit' | 'reviewJobIntervalMs'>> & {
+    /** Kysely plugins on the server's handle (e.g. one that counts statements) */
+    plugins?: KyselyPlugin[];
+  } = {},
 ): Promise<TestServer> {
   const clock = new TestClock();
   const database = await withTestDatabase();
   try {
     const fixture = await createFixtureOrg(database.db);
     const { app, ctx } = await buildServer({
-      db: database.db,
+      db: (overrides.plugins ?? []).reduce((db, plugin) => db.withPlugin(plugin), database.db),
       dialect: database.dialect,
       ...(database.location.databaseUrl ? { databaseUrl: database.location.databaseUrl } : {}),
       // Tests sign in many times from one IP; the limiter itself has its own test.
@@ -47,6 +51,7 @@ export async function startTestServer(
       now: clock.now,
       // Tests move the clock and run the access-review deadline job themselves, unless they test the timer.
       reviewJobIntervalMs: overrides.reviewJobIntervalMs ?? false,
+      recycleBinJobIntervalMs: false,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;

@@ -33,6 +33,7 @@ import type {
 } from '../protocol/routes';
 import { ROUTES } from '../protocol/routes';
 import type { AlertThresholds } from '../protocol/alert-thresholds';
+import type { RecycleBinList } from '../protocol/recycle-bin';
 import type { GroupRuleView, IdentityProviderView } from '../protocol/sso';
 import type { FunnelStep, OpportunityPage, OpportunityView, TeamDashboardFilter } from './opportunities';
 import { listOpportunitiesInput, opportunityViewSchema, teamDashboardInput } from './opportunities';
@@ -241,11 +242,35 @@ export interface FieldAccess {
   writable: string[];
 }
 
+/** An activity on a customer's timeline, with the display name of who logged it (when known). */
+export type TimelineActivity = Projected<Activity> & { authorName: string | null };
+
+/**
+ * A position in one customer's list of contacts, opportunities or activities (keyset paging): the
+ * last row's sort key (name, expected close date, moment) and its row number in the vault.
+ */
+export const childCursorSchema = z.object({ key: z.union([z.string().max(1000), z.number()]).nullable(), rid: z.number().int().nonnegative() });
+export type ChildCursor = z.infer<typeof childCursorSchema>;
+
+/** Rows per page of a customer's child lists (the detail's first page and each further one). */
+export const CHILD_PAGE_SIZE = 50;
+
+/** One page of a customer's child list; `next` continues it, null after the last row. */
+export interface ChildPage<T> {
+  rows: T[];
+  next: ChildCursor | null;
+}
+
 export interface CustomerDetail {
   customer: Projected<Customer>;
+  /** The first page of each child list (contacts by name, opportunities by close date, activities newest first). */
   contacts: Projected<Contact>[];
   opportunities: Projected<Opportunity>[];
-  activities: Projected<Activity>[];
+  activities: TimelineActivity[];
+  /** How many of each the vault holds for this customer. */
+  counts: { contacts: number; opportunities: number; activities: number };
+  /** Where each list continues (customerContacts, customerOpportunities, customerActivities); null when complete. */
+  next: { contacts: ChildCursor | null; opportunities: ChildCursor | null; activities: ChildCursor | null };
   access: Record<EntityType, FieldAccess>;
   /** Whether this user may edit this customer at all (scope + action + share access). */
   canEdit: boolean;
@@ -370,6 +395,12 @@ export const localDaySchema = z
   .object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
   .refine((d) => d.end > d.start && d.end - d.start <= 26 * 3_600_000, 'a day is at most 26 hours long');
 
+const childPageInput = z.object({
+  customerId: idSchema,
+  after: childCursorSchema.optional(),
+  limit: z.number().int().min(1).max(200).default(CHILD_PAGE_SIZE),
+});
+
 export const desktopInputs = {
   getState: z.undefined(),
   signIn: z.object({
@@ -393,6 +424,10 @@ export const desktopInputs = {
 
   searchCustomers: searchCustomersInput,
   getCustomer: z.object({ id: idSchema }),
+  /** The next page of a customer's contacts, opportunities or activities (CustomerDetail.next). */
+  customerContacts: childPageInput,
+  customerOpportunities: childPageInput,
+  customerActivities: childPageInput,
   createCustomer: customerFieldsSchema.partial().required({ name: true, type: true }),
   updateCustomer: z.object({ id: idSchema, fields: customerFieldsSchema.partial() }),
   createContact: contactFieldsSchema.partial().required({ customerId: true, name: true }),
@@ -402,6 +437,15 @@ export const desktopInputs = {
   logActivity: activityFieldsSchema.extend({ at: activityFieldsSchema.shape.at.optional() }),
   listFacets: z.undefined(),
   exportCustomers: z.object({ format: z.enum(['csv', 'json']) }),
+
+  // Reassign and delete (docs/reassign-and-delete.md): through the outbox like every edit; the
+  // recycle bin is on the server (online only).
+  /** The people a customer may be moved to: those in the user's scope the vault knows, but its owner. */
+  reassignTargets: z.object({ id: idSchema }),
+  reassignCustomer: z.object({ id: idSchema, ownerId: idSchema }),
+  deleteCustomer: z.object({ id: idSchema }),
+  listRecycleBin: z.undefined(),
+  restoreCustomer: z.object({ id: idSchema }),
 
   listOutbox: z.undefined(),
   listIssues: z.undefined(),
@@ -525,6 +569,9 @@ export interface DesktopOutputs {
   /** total: every match of the query; null on a keyset continuation (`after`), which is not counted again. */
   searchCustomers: { total: number | null; rows: CustomerListItem[] };
   getCustomer: CustomerDetail;
+  customerContacts: ChildPage<Projected<Contact>>;
+  customerOpportunities: ChildPage<Projected<Opportunity>>;
+  customerActivities: ChildPage<TimelineActivity>;
   createCustomer: { id: string };
   updateCustomer: CustomerDetail;
   createContact: { id: string };
@@ -535,6 +582,13 @@ export interface DesktopOutputs {
   listFacets: { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] };
   /** The exported file's content (the renderer offers it as a download / save dialog). */
   exportCustomers: { filename: string; mime: string; content: string; count: number };
+
+  /** owner: the customer's owner as the vault names it; people: whom it may be moved to */
+  reassignTargets: { owner: { id: string; name: string }; people: { id: string; name: string }[] };
+  reassignCustomer: CustomerDetail;
+  deleteCustomer: { ok: true };
+  listRecycleBin: RecycleBinList;
+  restoreCustomer: { ok: true };
 
   listOutbox: OutboxItem[];
   listIssues: SyncIssue[];

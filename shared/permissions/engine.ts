@@ -346,8 +346,11 @@ export function subjectBuckets(
   if (!isActiveUser(subject) || subject.role.dataScope === 'none') return [];
   const buckets = new Set<string>([ownerBucket(subject.user.id)]);
   const units = scopeUnitIds(subject, tree);
-  for (const user of users) {
-    if (units === 'all' || units.has(user.unitId)) buckets.add(ownerBucket(user.id));
+  // An 'own' scope (or a team scope managing nothing) covers no unit: no need to walk every user.
+  if (units === 'all' || units.size > 0) {
+    for (const user of users) {
+      if (units === 'all' || units.has(user.unitId)) buckets.add(ownerBucket(user.id));
+    }
   }
   for (const share of sharesForSubject(subject, tree, shares, now)) buckets.add(shareBucket(share.id));
   return [...buckets];

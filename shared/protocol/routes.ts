@@ -19,6 +19,7 @@ import {
 import { exposureExportQuerySchema, exposureFileSchema, exposureReportSchema } from './exposure';
 import { classificationSchema } from './grant';
 import { alertThresholdsSchema } from './alert-thresholds';
+import { recycleBinResponseSchema } from './recycle-bin';
 import { SSO_ROUTES } from './sso';
 import {
   auditUploadSchema,
@@ -453,6 +454,16 @@ export const ROUTES = {
   reassignCustomer: {
     method: 'POST', path: '/v1/customers/:id/reassign', auth: 'token',
     body: z.object({ ownerId: idSchema }),
+    response: ok,
+  },
+  /** Deleted customers the caller holds customer.delete over (docs/reassign-and-delete.md). */
+  listRecycleBin: {
+    method: 'GET', path: '/v1/recycle-bin', auth: 'token',
+    response: recycleBinResponseSchema,
+  },
+  /** Back into the vaults in scope at their next sync; customer.delete over the customer. */
+  restoreCustomer: {
+    method: 'POST', path: '/v1/recycle-bin/:id/restore', auth: 'token',
     response: ok,
   },
   /** Approvals: listed by anyone with admin.users or admin.roles; decided by another holder of the request's permission. */

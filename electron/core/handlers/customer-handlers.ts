@@ -8,6 +8,8 @@ import { summarizeSearch } from '../../../shared/protocol/sync';
 import { customerDetail } from '../record-access';
 import { AppError } from '../api-errors';
 import type { AppController } from '../session/controller';
+import type { ChildCursor, ChildPage } from '../../../shared/api/desktop-api';
+import type { ChildEntity, StoredChild } from '../contracts';
 import { renderExport } from './exports';
 import { LocalEdits, definedOnly, withDefaults } from './local-edits';
 import type { HandlerGroup } from './types';
@@ -15,6 +17,9 @@ import type { HandlerGroup } from './types';
 type CustomerMethod =
   | 'searchCustomers'
   | 'getCustomer'
+  | 'customerContacts'
+  | 'customerOpportunities'
+  | 'customerActivities'
   | 'createCustomer'
   | 'updateCustomer'
   | 'createContact'
@@ -52,6 +57,12 @@ export function customerHandlers(app: AppController): HandlerGroup<CustomerMetho
       u.vault.recordView(input.id, u.now);
       return customerDetail(u.grant, stored);
     },
+
+    // Further pages of the detail's lists: the same read as getCustomer (lease, role, a customer
+    // stored on this device), the rows as the vault stores them (projected to the user's clearance).
+    customerContacts: async (input) => childPage(app, 'contact', input),
+    customerOpportunities: async (input) => childPage(app, 'opportunity', input),
+    customerActivities: async (input) => childPage(app, 'activity', input),
 
     createCustomer: async (input) => {
       const u = app.requireUnlocked();
@@ -157,4 +168,11 @@ export function customerHandlers(app: AppController): HandlerGroup<CustomerMetho
       return { ok: true as const };
     },
   };
+}
+
+function childPage<E extends ChildEntity>(app: AppController, entity: E, input: { customerId: string; after?: ChildCursor | undefined; limit: number }): ChildPage<StoredChild[E]> {
+  const u = app.requireUnlocked();
+  app.requireAction(u.grant, 'customer.read');
+  if (!u.vault.getRecord('customer', input.customerId)) throw new AppError('not_found', 'no such customer on this device');
+  return u.vault.listChildren(entity, input.customerId, input.after, input.limit);
 }

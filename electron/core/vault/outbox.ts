@@ -10,6 +10,7 @@ import { mutationSchema, type Mutation, type MutationResult } from '../../../sha
 import type { VaultDb } from './db';
 import { VaultError } from './errors';
 import {
+  CHILD_ENTITIES,
   FIELD_NAME,
   SERVER_OWNED_FIELDS,
   TABLE,
@@ -75,6 +76,10 @@ export function applyLocalMutation(db: VaultDb, input: Mutation, claims: GrantCl
       if (!existing) throw new VaultError('record_missing', `This ${entity} is not in the vault.`);
       customerId = entity === 'customer' ? recordId : (parentOf(db, entity, recordId) as string);
       deleteRecord(db, entity, recordId);
+      // A customer's delete takes its child records with it (as the server does).
+      if (entity === 'customer') {
+        for (const child of CHILD_ENTITIES) db.stmt(`DELETE FROM ${TABLE[child]} WHERE customer_id = ?`).run(recordId);
+      }
     }
     db.stmt('INSERT INTO outbox(mutation_id, entity, op, record_id, customer_id, mutation) VALUES (?, ?, ?, ?, ?, ?)').run(
       mutation.mutationId,

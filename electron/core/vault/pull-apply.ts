@@ -9,11 +9,15 @@ import type { Mutation, PullResponse } from '../../../shared/protocol/sync';
 import type { ImportStage } from '../contracts';
 import type { VaultDb } from './db';
 import { VaultCorruptError, VaultError } from './errors';
+import { rebuildFacetCounts } from './facet-counts';
 import { DEFERRED_INDEXES, restoreDeferredIndexes } from './open';
 import { CHILD_ENTITIES, ClusterRids, FIELD_NAME, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
 import { BULK_SEARCH_PURGE_ROWS, beginSearchPurge, endSearchPurge, rebuildSearch, refreshSearch, searchRowsLeaving } from './search-index';
 
-/** Internal meta flag: a bulk import (first sync) is under way; the search index is rebuilt when it ends. */
+/**
+ * Internal meta flag: a bulk import (first sync) is under way; the search index and the facet
+ * counts are rebuilt when it ends (the facet triggers of schema.ts test this flag by its name).
+ */
 const SEARCH_STALE = 'search-stale';
 /** Tables whose secondary indexes a bulk import builds once at the end (UNIQUE ids stay: upserts need them). */
 const DEFERRABLE_INDEX_TABLES = ['customers', 'contacts', 'opportunities', 'activities', 'record_buckets'];
@@ -137,6 +141,7 @@ export function applyPullPage(
           restoreDeferredIndexes(db.raw); // prepared statements are re-planned by SQLite after a schema change
           onStage?.('search');
           rebuildSearch(db);
+          rebuildFacetCounts(db);
           db.setInternalMeta(SEARCH_STALE, null);
         }
       } else if (searchNeedsRebuild) rebuildSearch(db);

@@ -1,14 +1,15 @@
-// Read queries over the vault: the customer list (search), one customer as stored and facets
+// Read queries over the vault: the customer list (search), one customer as stored (its child
+// lists paged by keyset) and facets
 // (the team dashboard: dashboard.ts; opportunities: opportunity-queries.ts). The vault holds
 // exactly the user's scope, projected to their clearance, so these read everything they find.
 
-import type { CustomerListItem } from '../../../shared/api/desktop-api';
-import { searchCustomersInput } from '../../../shared/api/desktop-api';
+import type { ChildCursor, ChildPage, CustomerListItem } from '../../../shared/api/desktop-api';
+import { CHILD_PAGE_SIZE, searchCustomersInput } from '../../../shared/api/desktop-api';
 import type { EntityType } from '../../../shared/domain/model';
-import type { SearchInput, StoredCustomer } from '../contracts';
+import type { ChildEntity, SearchInput, StoredChild, StoredCustomer } from '../contracts';
 import type { VaultDb } from './db';
 import { VaultError } from './errors';
-import type { CHILD_ENTITIES} from './records';
+import { facetValues } from './facet-counts';
 import { TABLE, stringOr, type StoredRecord } from './records';
 import { LIKE_ESCAPE, buildSearchFilter } from './search-query';
 
@@ -88,35 +89,90 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
 }
 
 /**
- * A customer with its children as stored, the server's write verdict for it (`writable`, from
- * the last pull) and whether local edits of it are waiting. What the user may do with it is
- * decided by the caller (record-access.ts), not here.
+ * A customer as stored with the first page of each child list, their counts and where each list
+ * continues (listChildren), the server's write verdict for it (`writable`, from the last pull)
+ * and whether local edits of it are waiting. What the user may do with it is decided by the
+ * caller (record-access.ts), not here.
  */
-export function getStoredCustomer(db: VaultDb, id: string): StoredCustomer | null {
+export function getStoredCustomer(db: VaultDb, id: string, pageSize = CHILD_PAGE_SIZE): StoredCustomer | null {
   const row = db.stmt('SELECT record, writable FROM customers WHERE id = ?').get(id) as { record: string; writable: number } | undefined;
   if (!row) return null;
-  const children = <T>(entity: (typeof CHILD_ENTITIES)[number], order: string): T[] =>
-    (db.stmt(`SELECT record FROM ${TABLE[entity]} WHERE customer_id = ? ORDER BY ${order}`).all(id) as { record: string }[]).map(
-      (r) => JSON.parse(r.record) as T,
-    );
+  const count = (entity: ChildEntity) => (db.stmt(`SELECT count(*) AS n FROM ${TABLE[entity]} WHERE customer_id = ?`).get(id) as { n: number }).n;
+  const contacts = listChildren(db, 'contact', id, undefined, pageSize);
+  const opportunities = listChildren(db, 'opportunity', id, undefined, pageSize);
+  const activities = listChildren(db, 'activity', id, undefined, pageSize);
   return {
     customer: JSON.parse(row.record) as StoredCustomer['customer'],
-    contacts: children('contact', 'name, id'),
-    opportunities: children('opportunity', 'expected_close_date, id'),
-    activities: children('activity', 'at DESC, id'),
+    contacts: contacts.rows,
+    opportunities: opportunities.rows,
+    activities: activities.rows,
+    counts: { contacts: count('contact'), opportunities: count('opportunity'), activities: count('activity') },
+    next: { contacts: contacts.next, opportunities: opportunities.next, activities: activities.next },
     writable: row.writable === 1,
     pending: Boolean(db.stmt('SELECT 1 FROM outbox WHERE customer_id = ? LIMIT 1').get(id)),
   };
 }
 
-export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {
-  const column = (sql: string) => (db.stmt(sql).all() as { v: string }[]).map((r) => r.v);
+/**
+ * The sort of each child list, a column of the table: contacts by name and opportunities by
+ * expected close date ascending (NULLs first), activities newest first (NULLs last). Ties go by
+ * rid, so (key, rid) is a total order and a page continues exactly after the last row seen; the
+ * activities' (customer_id, at) index carries rid, so a page of a long timeline is an index range
+ * read in order, never a sort of every activity of the customer.
+ */
+const CHILD_ORDER: Record<ChildEntity, { column: string; desc: boolean }> = {
+  contact: { column: 'name', desc: false },
+  opportunity: { column: 'expected_close_date', desc: false },
+  activity: { column: 'at', desc: true },
+};
+
+/** One page of a customer's contacts, opportunities or activities, after `after` (keyset). */
+export function listChildren<E extends ChildEntity>(
+  db: VaultDb, entity: E, customerId: string, after: ChildCursor | undefined, limit: number,
+): ChildPage<StoredChild[E]> {
+  const { column: k, desc } = CHILD_ORDER[entity];
+  const params: unknown[] = [customerId];
+  let keyset = '';
+  if (after) {
+    // SQLite sorts NULL lowest: first in ascending order, last in descending order.
+    if (after.key === null) {
+      keyset = desc ? `AND x.${k} IS NULL AND x.rid < ?` : `AND (x.${k} IS NOT NULL OR x.rid > ?)`;
+      params.push(after.rid);
+    } else {
+      keyset = desc ? `AND ((x.${k}, x.rid) < (?, ?) OR x.${k} IS NULL)` : `AND (x.${k}, x.rid) > (?, ?)`;
+      params.push(after.key, after.rid);
+    }
+  }
+  const dir = desc ? 'DESC' : 'ASC';
+  const author = entity === 'activity';
+  const rows = db.stmt(
+    `SELECT x.rid, x.${k} AS k, x.record${author ? ', u.display_name AS author_name' : ''}
+     FROM ${TABLE[entity]} x${author ? ' LEFT JOIN users u ON u.id = x.author_id' : ''}
+     WHERE x.customer_id = ? ${keyset} ORDER BY x.${k} ${dir}, x.rid ${dir} LIMIT ?`,
+  ).all(...params, limit + 1) as { rid: number; k: string | number | null; record: string; author_name?: string | null }[];
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
   return {
-    // The owner directory the pull delivered (display names of the owners in scope).
-    owners: db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[],
-    cities: column(`SELECT DISTINCT city AS v FROM customers WHERE city IS NOT NULL AND city <> '' ORDER BY v`),
-    industries: column(`SELECT DISTINCT industry AS v FROM customers WHERE industry IS NOT NULL AND industry <> '' ORDER BY v`),
-    tags: column(`SELECT DISTINCT t.value AS v FROM customers c, json_each(c.record, '$.tags') t WHERE t.type = 'text' ORDER BY v`),
+    rows: page.map((r) => {
+      const record = JSON.parse(r.record) as Record<string, unknown>;
+      // Who logged an activity, by name: only when its author is a field this user may read.
+      if (author) record.authorName = typeof record.authorId === 'string' ? (r.author_name ?? null) : null;
+      return record as unknown as StoredChild[E];
+    }),
+    next: more && last ? { key: last.k, rid: last.rid } : null,
+  };
+}
+
+/** The owner directory the pull delivered: display names of the owners in scope (and of shared customers' owners). */
+export function directory(db: VaultDb): { id: string; name: string }[] {
+  return db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[];
+}
+
+export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {
+  return {
+    owners: directory(db),
+    ...facetValues(db),
   };
 }
 

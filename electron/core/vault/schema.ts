@@ -244,4 +244,63 @@ export const MIGRATIONS: readonly string[] = [
     dismissed_at INTEGER
   ) WITHOUT ROWID;
   `,
+  /* 7: the filter lists' values, counted (facet-counts.ts) */ `
+  -- The customer list's filters (city, industry, tag) list the values present in the vault.
+  -- Reading them from the customers costs a scan of every customer each time the list opens;
+  -- instead each (facet, value) is counted here — the customers having it (a tag repeated on one
+  -- customer counts once) — and kept in step by the triggers below, in the transaction of every
+  -- write path: pulls, local edits, settled pushes, field purges, removals and scope shrinks
+  -- (also the bulk one: these triggers are not among those pull-apply.ts suspends). During a
+  -- bulk import (the first sync, meta 'internal:search-stale' set) they stand aside and the
+  -- counts are rebuilt once when it ends (rebuildFacetCounts), like the search index.
+  CREATE TABLE facet_counts (
+    facet TEXT NOT NULL CHECK (facet IN ('city', 'industry', 'tag')),
+    value TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (facet, value)
+  ) WITHOUT ROWID;
+  INSERT INTO facet_counts(facet, value, n)
+    SELECT 'city', city, count(*) FROM customers WHERE city IS NOT NULL AND city <> '' GROUP BY city;
+  INSERT INTO facet_counts(facet, value, n)
+    SELECT 'industry', industry, count(*) FROM customers WHERE industry IS NOT NULL AND industry <> '' GROUP BY industry;
+  INSERT INTO facet_counts(facet, value, n)
+    SELECT 'tag', v, count(*) FROM (SELECT DISTINCT c.rid, t.value AS v FROM customers c, json_each(c.record, '$.tags') t WHERE t.type = 'text') GROUP BY v;
+
+  CREATE TRIGGER customers_facets_inserted AFTER INSERT ON customers
+  WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'internal:search-stale') BEGIN
+    INSERT INTO facet_counts(facet, value, n)
+      SELECT 'city', new.city, 1 WHERE new.city IS NOT NULL AND new.city <> ''
+      UNION SELECT 'industry', new.industry, 1 WHERE new.industry IS NOT NULL AND new.industry <> ''
+      UNION SELECT 'tag', value, 1 FROM json_each(new.record, '$.tags') WHERE type = 'text'
+    ON CONFLICT(facet, value) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER customers_facets_deleted AFTER DELETE ON customers
+  WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'internal:search-stale') BEGIN
+    UPDATE facet_counts SET n = n - 1 WHERE (facet, value) IN (
+      SELECT 'city', old.city WHERE old.city IS NOT NULL AND old.city <> ''
+      UNION SELECT 'industry', old.industry WHERE old.industry IS NOT NULL AND old.industry <> ''
+      UNION SELECT 'tag', value FROM json_each(old.record, '$.tags') WHERE type = 'text');
+    DELETE FROM facet_counts WHERE n <= 0 AND (facet, value) IN (
+      SELECT 'city', old.city UNION SELECT 'industry', old.industry
+      UNION SELECT 'tag', value FROM json_each(old.record, '$.tags') WHERE type = 'text');
+  END;
+  -- Only a change of city, industry or tags moves a count (most record updates change none).
+  CREATE TRIGGER customers_facets_changed AFTER UPDATE OF record ON customers
+  WHEN (old.city IS NOT new.city OR old.industry IS NOT new.industry
+        OR json_extract(old.record, '$.tags') IS NOT json_extract(new.record, '$.tags'))
+   AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'internal:search-stale') BEGIN
+    INSERT INTO facet_counts(facet, value, n)
+      SELECT 'city', new.city, 1 WHERE new.city IS NOT NULL AND new.city <> ''
+      UNION SELECT 'industry', new.industry, 1 WHERE new.industry IS NOT NULL AND new.industry <> ''
+      UNION SELECT 'tag', value, 1 FROM json_each(new.record, '$.tags') WHERE type = 'text'
+    ON CONFLICT(facet, value) DO UPDATE SET n = n + 1;
+    UPDATE facet_counts SET n = n - 1 WHERE (facet, value) IN (
+      SELECT 'city', old.city WHERE old.city IS NOT NULL AND old.city <> ''
+      UNION SELECT 'industry', old.industry WHERE old.industry IS NOT NULL AND old.industry <> ''
+      UNION SELECT 'tag', value FROM json_each(old.record, '$.tags') WHERE type = 'text');
+    DELETE FROM facet_counts WHERE n <= 0 AND (facet, value) IN (
+      SELECT 'city', old.city UNION SELECT 'industry', old.industry
+      UNION SELECT 'tag', value FROM json_each(old.record, '$.tags') WHERE type = 'text');
+  END;
+  `,
 ];

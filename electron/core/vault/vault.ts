@@ -8,10 +8,10 @@
 // about access: the claims it needs (clearance, the user's id) are passed in by the session.
 
 import type { EntityType } from '../../../shared/domain/model';
-import type { CustomerListItem, OpportunityPage, OpportunityView, OutboxItem, SyncIssue, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
+import type { ChildCursor, ChildPage, CustomerListItem, OpportunityPage, OpportunityView, OutboxItem, SyncIssue, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../../shared/protocol/sync';
-import { VAULT_KEY_ACCOUNT, type Clock, type PageImporter, type FollowUpQuery, type SearchInput, type SecretStore, type StoredCustomer, type StoredFollowUp, type VaultMeta, type VaultStore } from '../contracts';
+import { VAULT_KEY_ACCOUNT, type ChildEntity, type StoredChild, type Clock, type PageImporter, type FollowUpQuery, type SearchInput, type SecretStore, type StoredCustomer, type StoredFollowUp, type VaultMeta, type VaultStore } from '../contracts';
 import { ackAudit, pendingAudit, recordAudit } from './audit-queue';
 import { VaultDb } from './db';
 import { createVaultFile, openVaultFile } from './open';
@@ -19,7 +19,7 @@ import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
 import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
 import { applyLocalMutation, dismissIssue, listIssues, listOutbox, outbox, outboxCount, outboxSeq, restoreOutbox, settlePush } from './outbox';
 import { applyPullPage, rememberUserNames } from './pull-apply';
-import { facets, getStoredCustomer, recordCounts, searchCustomers } from './queries';
+import { directory, facets, getStoredCustomer, listChildren, recordCounts, searchCustomers } from './queries';
 import { teamDashboard } from './dashboard';
 import { deleteOpportunityView, listOpportunities, listOpportunityViews, saveOpportunityView, type ListOpportunitiesInput } from './opportunity-queries';
 import { getRecord } from './records';
@@ -142,6 +142,11 @@ export class Vault implements VaultStore {
     return openPageImporter(this.db, { path: this.path, keyHex: () => this.secrets.get(VAULT_KEY_ACCOUNT), ...options });
   }
 
+  /** The people the vault knows by name (the pull's owner directory and the user). */
+  directory(): { id: string; name: string }[] {
+    return directory(this.db);
+  }
+
   /** Display names for owner ids (the grant only names the current user). */
   rememberUserNames(users: readonly { id: string; displayName: string }[]): void {
     rememberUserNames(this.db, users);
@@ -210,6 +215,10 @@ export class Vault implements VaultStore {
 
   getCustomer(id: string): StoredCustomer | null {
     return getStoredCustomer(this.db, id);
+  }
+
+  listChildren<E extends ChildEntity>(entity: E, customerId: string, after: ChildCursor | undefined, limit: number): ChildPage<StoredChild[E]> {
+    return listChildren(this.db, entity, customerId, after, limit);
   }
 
   facets(): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {

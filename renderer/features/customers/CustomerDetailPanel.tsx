@@ -1,9 +1,9 @@
-import { CalendarOutlined, CheckOutlined, ClockCircleOutlined, EditOutlined, LockOutlined, PlusOutlined, ScheduleOutlined } from '@ant-design/icons';
-import { Alert, Button, Descriptions, Empty, Skeleton, Space, Table, Tabs, Tag, Timeline, Tooltip, Typography } from 'antd';
+import { CalendarOutlined, ClockCircleOutlined, EditOutlined, LockOutlined, PlusOutlined, ScheduleOutlined } from '@ant-design/icons';
+import { Alert, Button, Descriptions, Skeleton, Space, Table, Tabs, Tag, Tooltip } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, CustomerDetail, FieldAccess, FollowUpItem } from '../../../shared/api/desktop-api';
+import type { ApiError, ChildCursor, CustomerDetail, FieldAccess, FollowUpItem, TimelineActivity } from '../../../shared/api/desktop-api';
 import type { Activity, Contact, Customer, Opportunity, Projected } from '../../../shared/domain/model';
 import { useApi, useAppState, useLocale, useResult } from '../../app/context';
 import { describeError } from '../../i18n';
@@ -14,6 +14,19 @@ import { FIELD_SPECS, useFieldLabel } from './field-specs';
 import { LogActivityForm } from './LogActivityForm';
 import { CompleteFollowUpForm, PlanFollowUpForm } from '../home/FollowUpForms';
 import { RecordForm } from './RecordForm';
+import { ActivityTimeline } from './ActivityTimeline';
+import { CustomerOwnerActions } from './CustomerOwnerActions';
+
+/** The child lists as loaded so far: the detail's first pages, then further pages appended. */
+interface Lists {
+  contacts: Projected<Contact>[];
+  opportunities: Projected<Opportunity>[];
+  activities: TimelineActivity[];
+  next: CustomerDetail['next'];
+}
+type ListKey = keyof Lists['next'];
+
+const listsOf = (d: CustomerDetail): Lists => ({ contacts: d.contacts, opportunities: d.opportunities, activities: d.activities, next: d.next });
 
 const STAGE_COLORS: Record<string, string> = {
   lead: 'default',
@@ -53,7 +66,17 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
   const show = useResult();
   const fieldLabel = useFieldLabel();
   const can = capabilitiesOf(state.user);
-  const [detail, setDetail] = useState<CustomerDetail | null>(null);
+  const [detail, setDetailState] = useState<CustomerDetail | null>(null);
+  const [lists, setLists] = useState<Lists | null>(null);
+  const [loadingMore, setLoadingMore] = useState<ListKey | null>(null);
+  /** Moves with each new detail, so a page asked for before it is not appended to it. */
+  const generation = useRef(0);
+  const setDetail = useCallback((d: CustomerDetail) => {
+    generation.current += 1;
+    setDetailState(d);
+    setLists(listsOf(d));
+    setLoadingMore(null);
+  }, []);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const [completing, setCompleting] = useState<FollowUpItem | null>(null);
@@ -71,8 +94,27 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
           setLoadError(r.error);
         }
       }),
-    [api, customerId, onAccess],
+    [api, customerId, onAccess, setDetail],
   );
+
+  // The next page of one list, after the last row loaded (keyset).
+  const loadMore = useCallback(
+    async (key: ListKey) => {
+      const after: ChildCursor | null | undefined = lists?.next[key];
+      if (!after || loadingMore) return;
+      const at = generation.current;
+      setLoadingMore(key);
+      const input = { customerId, after };
+      const r = key === 'activities' ? await api.customerActivities(input) : key === 'contacts' ? await api.customerContacts(input) : await api.customerOpportunities(input);
+      if (at !== generation.current) return; // the detail was reloaded meanwhile
+      setLoadingMore(null);
+      const page = show(r as Awaited<ReturnType<typeof api.customerActivities>>);
+      if (!page) return;
+      setLists((l) => (l ? { ...l, [key]: [...l[key], ...page.rows], next: { ...l.next, [key]: page.next } } : l));
+    },
+    [api, customerId, lists, loadingMore, show],
+  );
+  const loadMoreActivities = useCallback(() => void loadMore('activities'), [loadMore]);
 
   // Reload after a sync that changed data (the record may have changed or left the scope) and after local edits.
   useEffect(() => {
@@ -87,7 +129,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
       </div>
     );
   }
-  if (!detail) return <Skeleton active style={{ padding: 24 }} />;
+  if (!detail || !lists) return <Skeleton active style={{ padding: 24 }} />;
 
   const { customer, access } = detail;
   const customerFields = FIELD_SPECS.customer.filter((s) => access.customer.readable.includes(s.name) && s.name !== 'name');
@@ -143,8 +185,6 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
     });
   }
 
-  const activities = [...detail.activities].sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
-
   // Saves through a call that answers with the refreshed detail.
   const saveWith = async (call: Promise<{ ok: true; value: CustomerDetail } | { ok: false; error: ApiError }>) => {
     const next = show(await call);
@@ -175,6 +215,7 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
           )}
         </Space>
         <Space>
+          <CustomerOwnerActions detail={detail} onChanged={setDetail} />
           {detail.canLogActivity && (
             <Button icon={<ScheduleOutlined />} onClick={() => setEditing({ kind: 'activity' })}>
               {detail.canEdit ? t('detail.logActivity') : t('detail.logServiceNote')}
@@ -207,12 +248,14 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
       </div>
 
       <div className="sv-panel" style={{ padding: '0 12px 12px' }}>
+        {/* Only the tab in view is mounted: a hidden tab holds no DOM. */}
         <Tabs
+          destroyOnHidden
           items={[
             {
               key: 'contacts',
               show: can.readContacts,
-              label: t('detail.contacts', { count: detail.contacts.length }),
+              label: t('detail.contacts', { count: detail.counts.contacts }),
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
                   {detail.canEdit && can.createContact && (
@@ -225,16 +268,17 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
                     rowKey="id"
                     pagination={false}
                     columns={contactColumns}
-                    dataSource={detail.contacts}
+                    dataSource={lists.contacts}
                     locale={{ emptyText: t('detail.noContacts') }}
                   />
+                  <MoreButton shown={lists.contacts.length} total={detail.counts.contacts} hasMore={lists.next.contacts !== null} loading={loadingMore === 'contacts'} onMore={() => void loadMore('contacts')} />
                 </Space>
               ),
             },
             {
               key: 'opportunities',
               show: can.readOpportunities,
-              label: t('detail.opportunities', { count: detail.opportunities.length }),
+              label: t('detail.opportunities', { count: detail.counts.opportunities }),
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
                   {detail.canEdit && can.createOpportunity && (
@@ -247,16 +291,17 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
                     rowKey="id"
                     pagination={false}
                     columns={opportunityColumns}
-                    dataSource={detail.opportunities}
+                    dataSource={lists.opportunities}
                     locale={{ emptyText: t('detail.noOpportunities') }}
                   />
+                  <MoreButton shown={lists.opportunities.length} total={detail.counts.opportunities} hasMore={lists.next.opportunities !== null} loading={loadingMore === 'opportunities'} onMore={() => void loadMore('opportunities')} />
                 </Space>
               ),
             },
             {
               key: 'activities',
               show: can.readActivities,
-              label: t('detail.activities', { count: detail.activities.length }),
+              label: t('detail.activities', { count: detail.counts.activities }),
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
                   {detail.canEdit && detail.canLogActivity && can.planFollowUps && (
@@ -264,57 +309,17 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
                       {t('followUps.plan')}
                     </Button>
                   )}
-                  {activities.length ? (
-                    <Timeline
-                      style={{ paddingTop: 8 }}
-                      items={activities.map((a) => {
-                        // A follow-up (docs/follow-ups.md): open while not done, then a logged activity.
-                        const open = typeof a.dueAt === 'number' && (a.doneAt ?? null) === null;
-                        const late = open && (a.dueAt as number) < now;
-                        return {
-                          key: a.id,
-                          color: open ? (late ? 'red' : 'orange') : a.kind === 'service_note' ? 'purple' : a.kind === 'visit' ? 'blue' : 'gray',
-                          content: (
-                            <div data-activity-id={a.id}>
-                              <Space size={6} wrap>
-                                {a.kind && <Tag>{t(`activityKinds.${a.kind}`)}</Tag>}
-                                {open && <Tag color={late ? 'red' : 'orange'}>{late ? t('followUps.overdueTag') : t('followUps.open')}</Tag>}
-                                {typeof a.dueAt === 'number' && !open && <Tag color="green">{t('followUps.done')}</Tag>}
-                                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                                  {open ? t('followUps.due', { time: formatDateTime(a.dueAt, locale) }) : formatDateTime(a.at ?? a.updatedAt, locale)}
-                                </Typography.Text>
-                                {open && detail.canEdit && can.completeFollowUps && (
-                                  <Button
-                                    size="small"
-                                    type="link"
-                                    icon={<EditOutlined />}
-                                    onClick={() => setChanging(followUpOf(a, customer.id, customer.name ?? ''))}
-                                    aria-label={t('followUps.editAria', { text: a.text ?? '' })}
-                                  >
-                                    {t('followUps.edit')}
-                                  </Button>
-                                )}
-                                {open && detail.canEdit && can.completeFollowUps && (
-                                  <Button
-                                    size="small"
-                                    type="link"
-                                    icon={<CheckOutlined />}
-                                    onClick={() => setCompleting(followUpOf(a, customer.id, customer.name ?? ''))}
-                                    aria-label={t('followUps.completeAria', { text: a.text ?? '' })}
-                                  >
-                                    {t('followUps.complete')}
-                                  </Button>
-                                )}
-                              </Space>
-                              {a.text !== undefined && <div style={{ marginTop: 4, whiteSpace: 'pre-wrap' }}>{a.text}</div>}
-                            </div>
-                          ),
-                        };
-                      })}
-                    />
-                  ) : (
-                    <Empty description={t('detail.noActivities')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
-                  )}
+                  <ActivityTimeline
+                    activities={lists.activities}
+                    total={detail.counts.activities}
+                    hasMore={lists.next.activities !== null}
+                    loadingMore={loadingMore === 'activities'}
+                    onNeedMore={loadMoreActivities}
+                    now={now}
+                    canChangeFollowUps={detail.canEdit && can.completeFollowUps}
+                    onEditFollowUp={(a) => setChanging(followUpOf(a, customer.id, customer.name ?? ''))}
+                    onCompleteFollowUp={(a) => setCompleting(followUpOf(a, customer.id, customer.name ?? ''))}
+                  />
                 </Space>
               ),
             },
@@ -411,4 +416,15 @@ function followUpOf(a: Projected<Activity>, customerId: string, customerName: st
   if (a.kind) item.kind = a.kind;
   if (a.text !== undefined) item.text = a.text;
   return item;
+}
+
+/** Under a table that shows a first page: how many of how many, and a button for the next page. */
+function MoreButton({ shown, total, hasMore, loading, onMore }: { shown: number; total: number; hasMore: boolean; loading: boolean; onMore: () => void }) {
+  const { t } = useTranslation();
+  if (!hasMore) return null;
+  return (
+    <Button size="small" type="link" loading={loading} onClick={onMore}>
+      {t('detail.showMore', { shown, total })}
+    </Button>
+  );
 }

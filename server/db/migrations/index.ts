@@ -16,6 +16,7 @@ import { deviceLifecycleMigration } from './0012_device_lifecycle_and_ledger';
 import { deviceExposureLedgerMigration } from './0013_device_exposure_ledger';
 import { minAppVersionAndReviewDeadlinesMigration } from './0015_min_app_version_and_review_deadlines';
 import { followUpsMigration } from './0016_follow_ups';
+import { recycleBinMigration } from './0017_recycle_bin';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -34,6 +35,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0013_device_exposure_ledger': deviceExposureLedgerMigration(dialect),
         '0015_min_app_version_and_review_deadlines': minAppVersionAndReviewDeadlinesMigration(dialect),
         '0016_follow_ups': followUpsMigration(dialect),
+        '0017_recycle_bin': recycleBinMigration(dialect),
       };
     },
   };
