@@ -1,4 +1,5 @@
 // `npm run bench -- --scale smoke|medium|full [--out file.json] [--only stage,stage] [--db sqlite|postgres]`
+// (`--only app`: the figures a person feels, through the real UI in Chromium — bench/app.ts)
 //
 // Seeds a server with a generated organisation, then measures through the real code paths,
 // each stage separately, ratio-first. The server runs in this process; the client
@@ -27,8 +28,9 @@ import { SqlTimingPlugin } from './sql-timing';
 import { startDbCpu } from './db-cpu';
 import { recordFleet } from './fleet/stage';
 import { recordExposure } from './exposure';
+import { recordApp } from './app';
 
-export const STAGES = ['firstSync', 'exposure', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load', 'fleet'] as const;
+export const STAGES = ['app', 'firstSync', 'exposure', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe', 'revoke', 'load', 'fleet'] as const;
 export type StageName = (typeof STAGES)[number];
 /** Stages that work on the manager's synced vault. */
 const NEEDS_VAULT: readonly StageName[] = ['firstSync', 'exposure', 'search', 'dashboard', 'integrity', 'baselines', 'delta', 'purge', 'wipe'];
@@ -43,7 +45,8 @@ export interface BenchOptions {
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const opts: BenchOptions = { scale: 'full', out: 'bench/results/latest.json', only: [...STAGES], db: 'sqlite' };
+  // `app` (Chromium on the harness) runs only when asked for: `--only app`.
+  const opts: BenchOptions = { scale: 'full', out: 'bench/results/latest.json', only: STAGES.filter((s) => s !== 'app'), db: 'sqlite' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = () => {
@@ -201,6 +204,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         if (sqlTiming && opts.cpuProfDir) writeFileSync(join(resolve(opts.cpuProfDir), `server-sql-${name}.txt`), sqlTiming.report() + '\n');
       }
     };
+
+    // ---- 1b. the app through its UI (Chromium on the harness): its own device of the manager --
+    await stage('app', () => recordApp(figures, { srv, workDir, keychainService: keychain.service }));
 
     // ---- 2. first sync ---------------------------------------------------------------------
     let synced = false;

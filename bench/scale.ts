@@ -41,6 +41,9 @@ export const GOALS: Record<string, Goal> = {
   'load.errors': { op: '<=', value: 0, text: '500 concurrent clients: no errors' },
   'encryption.vaultImportOverhead': { op: '<=', value: 25, text: 'encryption overhead vs plain SQLite ≤ 25 %' },
   'fleet.revokeP99Ms': { op: '<=', value: 1_000, text: 'fleet: revocation → directive on the stream p99 ≤ 1 s' },
+  'app.longestUiWaitMs': { op: '<=', value: 100, text: 'no UI call waits more than 100 ms during a first sync' },
+  'app.listLastVsFirst': { op: '<=', value: 2, text: '500th 200-row page of the customer list within 2× of the first' },
+  'app.openBusyCustomerMs': { op: '<=', value: 200, text: 'a customer with 2,000 activities opens (first paint) ≤ 200 ms' },
   'fleet.rescopeMs': { op: '<=', value: 2_000, text: 'fleet: role change → 1,000 re-scoped devices told ≤ 2 s' },
 };
 

@@ -17,6 +17,8 @@ export interface BenchServer {
   app: FastifyInstance;
   ctx: ServerContext;
   database: TestDatabase;
+  /** When the server last sent a pull page with nothing more to come (Date.now()), or null. */
+  lastFinalPullSentAt: number | null;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,10 @@ export async function startBenchServer(database: TestDatabase, db: Kysely<Databa
   app.addHook('onRequest', async (req) => {
     (req as unknown as Record<symbol, bigint>)[START] = process.hrtime.bigint();
   });
+  let lastFinalPullSentAt: number | null = null;
   app.addHook('onSend', async (req, reply, payload) => {
+    // The last record of a sync leaves with the page that says nothing more follows.
+    if (req.url === '/v1/sync/pull' && typeof payload === 'string' && payload.includes('"hasMore":false')) lastFinalPullSentAt = Date.now();
     const start = (req as unknown as Record<symbol, bigint | undefined>)[START];
     if (start !== undefined) {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -67,6 +72,9 @@ export async function startBenchServer(database: TestDatabase, db: Kysely<Databa
     app,
     ctx,
     database,
+    get lastFinalPullSentAt() {
+      return lastFinalPullSentAt;
+    },
     async close() {
       app.server.closeAllConnections();
       await app.close();

@@ -1,6 +1,8 @@
 // Bundles the Electron main process and the preload into CommonJS files that Electron loads:
 //   electron/main/main.ts       → dist-electron/main.cjs
 //   electron/preload/preload.ts → dist-electron/preload.cjs
+//   electron/core/vault/import-worker.ts → dist-electron/vault-import-worker.cjs (the vault's
+//     import worker thread; main.cjs reads it from beside itself, see vault/off-thread.ts)
 // Native modules and electron itself stay external (they are loaded from node_modules at run
 // time, unpacked from the asar); everything else (shared/, the core, zod, jose, …) is inlined.
 //
@@ -58,13 +60,19 @@ export async function bundleElectron(outDir = path.join(repoRoot, 'dist-electron
     file: path.join(outDir, 'preload.cjs'),
     external: isExternal(['electron']),
   });
-  return { main, preload };
+  // The import worker runs on a worker thread of the main process: same externals as main.
+  const worker = await bundle({
+    input: 'electron/core/vault/import-worker.ts',
+    file: path.join(outDir, 'vault-import-worker.cjs'),
+    external: isExternal(RUNTIME_EXTERNALS),
+  });
+  return { main, preload, worker };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = process.argv[2] ? path.resolve(process.argv[2]) : undefined;
   bundleElectron(outDir).then(
-    (files) => console.log(`bundled ${path.relative(repoRoot, files.main)} and ${path.relative(repoRoot, files.preload)}`),
+    (files) => console.log(`bundled ${[files.main, files.preload, files.worker].map((f) => path.relative(repoRoot, f)).join(', ')}`),
     (error) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

@@ -1,25 +1,33 @@
 // Builds the real main/preload bundles into a temp dir and checks what Electron would load:
 // which modules they require at run time, and — by running the preload bundle against a fake
 // `electron` module — exactly what the page gets as window.salesVault.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP_METHODS } from '../shared/api/desktop-api';
 import { bundleElectron } from './bundle-electron.mjs';
+import { MemorySecretStore } from '../electron/core/keychain';
+import { Vault } from '../electron/core/vault';
+import { WORKER_BUNDLE } from '../electron/core/vault/off-thread';
+import { grantFor, page, upsert } from '../test/support/vault';
 
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const requiredModules = (code: string) => [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
 
 let outDir: string;
 let mainCode: string;
 let preloadCode: string;
+let workerFile: string;
 
 beforeAll(async () => {
   outDir = mkdtempSync(path.join(os.tmpdir(), 'sv-electron-bundle-'));
   const files = await bundleElectron(outDir);
-  expect(files).toEqual({ main: path.join(outDir, 'main.cjs'), preload: path.join(outDir, 'preload.cjs') });
+  expect(files).toEqual({ main: path.join(outDir, 'main.cjs'), preload: path.join(outDir, 'preload.cjs'), worker: path.join(outDir, WORKER_BUNDLE) });
+  workerFile = files.worker;
   mainCode = readFileSync(files.main, 'utf8');
   preloadCode = readFileSync(files.preload, 'utf8');
 });
@@ -39,6 +47,30 @@ describe('main bundle', () => {
   it('registers the hardened window settings and the single IPC channel', () => {
     for (const needle of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'webSecurity: true', 'webviewTag: false', '"sv:call"', 'requestSingleInstanceLock', 'setWindowOpenHandler', 'setPermissionRequestHandler']) {
       expect(mainCode).toContain(needle);
+    }
+  });
+});
+
+describe('import worker bundle', () => {
+  it('requires only the SQLCipher module and Node builtins, and imports a first sync into a real vault', async () => {
+    const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    expect(requiredModules(readFileSync(workerFile, 'utf8')).filter((id) => !builtins.has(id))).toEqual(['better-sqlite3-multiple-ciphers']);
+
+    // The worker evaluated from the bundle, as main.cjs runs it (vault/off-thread.ts), with the
+    // native module found beside the bundle as in the packaged app.
+    symlinkSync(path.join(repoRoot, 'node_modules'), path.join(outDir, 'node_modules'));
+    const vault = await Vault.create(path.join(outDir, 'vault.db'), new MemorySecretStore());
+    try {
+      const importer = vault.openImporter({ bundle: workerFile });
+      const stages: string[] = [];
+      const customers = Array.from({ length: 250 }, (_, i) => upsert('customer', { id: `c${i}`, name: `客户${i}`, ownerId: 'u-rep', tags: [] }, ['o:u-rep']));
+      expect(await importer.apply(page({ upserts: customers, cursor: 'c1' }), grantFor(), (s) => stages.push(s))).toEqual({ upserted: 250, removed: 0 });
+      await importer.close();
+      expect(stages).toEqual(['indexes', 'search']);
+      expect(vault.recordCounts().customer).toBe(250);
+      expect(vault.getMeta('cursor')).toBe('c1');
+    } finally {
+      vault.close();
     }
   });
 });

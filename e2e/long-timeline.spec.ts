@@ -80,7 +80,8 @@ for (const { locale, rep: REP } of CASES) {
     }
     await expect(oldest).toBeVisible();
     // Who logged it, by name.
-    const oldestRow = timeline.locator('[data-activity-id]').filter({ has: oldest });
+    // (A `has` locator is resolved inside each row, so it is built from the page, not the timeline.)
+    const oldestRow = timeline.locator('[data-activity-id]').filter({ has: page.getByText(`${prefix} #${ACTIVITIES - 1}`, { exact: true }) });
     await expect(oldestRow.getByTestId('activity-author')).toHaveText(m.detail.loggedBy.replace('{{name}}', rep.display_name));
     // All pages loaded, still only a window of rows in the DOM.
     await expect(page.getByTestId('timeline-loading')).toHaveCount(0);

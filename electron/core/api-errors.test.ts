@@ -5,7 +5,8 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { toApiError } from './api-errors';
 import { ServerError } from './sync/errors';
-import { VaultDamagedError, VaultKeyMissingError } from './vault/errors';
+import { VaultDamagedError, VaultError, VaultKeyMissingError } from './vault/errors';
+import { deserializeError, serializeError } from './vault/worker-protocol';
 
 /** A real SqliteError with the given code (as better-sqlite3 throws them). */
 function sqliteError(code: string): Error {
@@ -19,6 +20,15 @@ describe('toApiError names vault and disk faults', () => {
     expect(toApiError(sqliteError('SQLITE_CORRUPT_INDEX')).code).toBe('vault_damaged');
     expect(toApiError(sqliteError('SQLITE_NOTADB')).code).toBe('vault_damaged');
     expect(toApiError(new VaultDamagedError('x')).code).toBe('vault_damaged');
+  });
+
+  it('keeps those meanings for an error that crossed from the import worker, and names a dead worker', () => {
+    const crossed = (err: Error) => toApiError(deserializeError(serializeError(err))).code;
+    expect(crossed(sqliteError('SQLITE_CORRUPT'))).toBe('vault_damaged');
+    expect(crossed(sqliteError('SQLITE_FULL'))).toBe('disk_full');
+    expect(crossed(new VaultDamagedError('x'))).toBe('vault_damaged');
+    expect(crossed(new VaultError('invalid_input', 'x'))).toBe('validation_failed');
+    expect(crossed(new VaultError('import_failed', 'the thread exited'))).toBe('vault_import_failed');
   });
 
   it('a full disk (SQLITE_FULL, ENOSPC) is disk_full', () => {

@@ -75,6 +75,7 @@ export function toApiError(err: unknown): ApiError {
     if (err.code === 'vault_corrupt') return { code: 'vault_corrupt', message: err.message };
     if (err.code === 'invalid_input') return { code: 'validation_failed', message: err.message };
     if (err.code === 'record_missing') return { code: 'not_found', message: err.message };
+    if (err.code === 'import_failed') return { code: 'vault_import_failed', message: err.message };
   }
   // Unknown failures: a generic message (no internals, no record content, never a key).
   return { code: 'internal', message: 'an unexpected error occurred' };

@@ -133,6 +133,19 @@ export interface FollowUpStore {
   closingSoon(ownerId: string | null, from: string, to: string, limit: number): HomeOverview['closingSoon'];
 }
 
+/** The stages of the index builds at the end of a first sync (shown as the sync's progress). */
+export type ImportStage = 'indexes' | 'search';
+
+/** Applies the pull pages of one sync run, in order; close() when the run ends (also on failure). */
+export interface PageImporter {
+  /** Apply one page (names in its directory first); `onStage` hears the index-build stages. */
+  apply(page: PullResponse, claims: GrantClaims, onStage?: (stage: ImportStage) => void): Promise<{ upserted: number; removed: number }>;
+  /** Let the worker, if one started, close its connection and end; resolves once it has. */
+  close(): Promise<void>;
+  /** End the worker now, whatever it is doing: the page in flight fails with `import_failed` (crash tests). */
+  kill(): Promise<void>;
+}
+
 export interface VaultStore extends FollowUpStore {
   getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
   setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
@@ -140,14 +153,12 @@ export interface VaultStore extends FollowUpStore {
   dataVersion(): number;
 
   /**
-   * Apply one pull page atomically: field purges, dropped buckets, removals, upserts (projected to
-   * the grant's read clearance), new cursor.
+   * The importer of one sync run (vault/off-thread.ts): applies each pull page atomically with
+   * its cursor — the directory's names, field purges, dropped buckets, removals, upserts
+   * (projected to the grant's read clearance) —, heavy pages on a worker thread so the thread
+   * that answers the UI never waits for them. Close it when the run ends.
    */
-  applyPullPage(page: PullResponse, grant: GrantClaims): { upserted: number; removed: number };
-  /** Store owners' display names (the pull's `directory`), so lists and dashboards show names, not ids. */
-  rememberUserNames(users: readonly { id: string; displayName: string; unitId?: string | undefined }[]): void;
-  /** Store the org units of the user's scope (the pull's `units`), replacing those held. */
-  rememberOrgUnits(units: NonNullable<PullResponse['units']>): void;
+  openImporter(): PageImporter;
 
   /**
    * Record a local edit: write the record optimistically and append the mutation to the

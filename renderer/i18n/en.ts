@@ -69,6 +69,7 @@ export const en: typeof zhCN = {
     disk_full: { title: 'The disk is full', action: 'Nothing was lost: the change was not saved. Free up space on the drive that holds your user profile (empty the trash, remove large downloads), then try again.' },
     vault_key_missing: { title: 'The key of the local database is missing from the system keychain', action: 'The keychain entry was removed (keychain reset or a cleanup tool), so this device cannot open its data. Sign out and sign in again: your data is synced from the server; edits that were not yet sent cannot be recovered.' },
     vault_damaged: { title: 'The local encrypted database was damaged', action: 'The app rebuilds it: edits not yet sent are kept and sent, everything else is synced again from the server. Stay connected until the sync completes.' },
+    vault_import_failed: { title: 'Downloaded data could not be saved', action: 'Nothing was lost: what was saved before stays, and the sync resumes where it stopped. Try again; if it keeps happening, restart the app.' },
     sso_failed: { title: 'Single sign-on did not complete', action: 'The sign-in in the browser was refused, cancelled or took too long. Try again, or ask IT whether your account is set up for SalesVault.' },
     app_update_required: { title: 'This version of SalesVault is no longer accepted', action: 'IT requires a newer version on this computer. Install the update (check for updates, or ask IT for the installer), then start SalesVault again; your data stays encrypted on this computer meanwhile.' },
     unsent_changes: { title: 'Changes not uploaded yet', action: 'They could not be uploaded, so you were not signed out. They stay on this computer; connect to the network, sync, then sign out.' },
@@ -113,6 +114,8 @@ export const en: typeof zhCN = {
     description: 'Downloading the customers you are authorized for into the encrypted vault on this device. Stay connected.',
     progress: '{{done}} records received',
     progressOf: '{{done}} of {{total}} records received',
+    stageIndexes: 'All {{done}} records received. Building the indexes…',
+    stageSearch: 'All {{done}} records received. Building the search index…',
   },
   updateRequired: {
     title: 'Update required',

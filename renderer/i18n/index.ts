@@ -35,6 +35,7 @@ const ERROR_CODE_SET: Record<ApiErrorCode, true> = {
   disk_full: true,
   vault_key_missing: true,
   vault_damaged: true,
+  vault_import_failed: true,
   sso_failed: true,
   app_update_required: true,
   unsent_changes: true,

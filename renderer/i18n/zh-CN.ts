@@ -70,6 +70,7 @@ export const zhCN = {
     disk_full: { title: '磁盘空间已满', action: '没有丢失任何数据：这次修改未能保存。请清理用户目录所在磁盘的空间（清空回收站、删除大文件）后重试。' },
     vault_key_missing: { title: '系统钥匙串中缺少本地数据库的密钥', action: '钥匙串条目已被删除（钥匙串被重置或被清理工具删除），本机无法打开数据。请退出并重新登录：数据会从服务器重新同步；尚未发送的修改无法恢复。' },
     vault_damaged: { title: '本地加密数据库已损坏', action: '应用正在重建数据库：尚未发送的修改会保留并发送，其余数据从服务器重新同步。请保持联网直到同步完成。' },
+    vault_import_failed: { title: '下载的数据未能保存', action: '没有数据丢失：之前已保存的内容仍在，同步会从中断处继续。请重试；如果反复出现，请重新启动应用。' },
     sso_failed: { title: '单点登录未完成', action: '浏览器中的登录被拒绝、已取消或超时。请重试，或询问 IT 您的账号是否已开通 SalesVault。' },
     app_update_required: { title: '此版本的 SalesVault 已不再被接受', action: 'IT 要求本机使用更新的版本。请安装更新（点击“检查更新”，或向 IT 索取安装包），然后重新启动 SalesVault；在此期间您的数据仍加密保存在本机。' },
     unsent_changes: { title: '还有修改未上传', action: '这些修改无法上传，因此没有退出登录。它们仍保存在本机；请连接网络并同步后再退出登录。' },
@@ -114,6 +115,8 @@ export const zhCN = {
     description: '正在把您有权限的客户下载到本机加密库，请保持联网。',
     progress: '已接收 {{done}} 条记录',
     progressOf: '已接收 {{done}} / {{total}} 条记录',
+    stageIndexes: '{{done}} 条记录已全部接收，正在建立索引…',
+    stageSearch: '{{done}} 条记录已全部接收，正在建立搜索索引…',
   },
   updateRequired: {
     title: '需要更新',

@@ -18,9 +18,14 @@ export function FirstSyncScreen() {
   const done = progress?.done ?? 0;
   const total = progress?.total ?? null;
   const percent = total ? Math.min(100, Math.floor((done / total) * 100)) : undefined;
-  const label = total
-    ? t('firstSync.progressOf', { done: formatNumber(done, locale), total: formatNumber(total, locale) })
-    : t('firstSync.progress', { done: formatNumber(done, locale) });
+  const stage = progress?.stage;
+  // The index builds after the last page are named: the bar is full but the sync is not done yet.
+  const label =
+    stage === 'indexes' || stage === 'search'
+      ? t(stage === 'indexes' ? 'firstSync.stageIndexes' : 'firstSync.stageSearch', { done: formatNumber(done, locale) })
+      : total
+        ? t('firstSync.progressOf', { done: formatNumber(done, locale), total: formatNumber(total, locale) })
+        : t('firstSync.progress', { done: formatNumber(done, locale) });
   const failed = state.sync.status === 'error' && state.sync.lastError;
   const [retrying, setRetrying] = useState(false);
 

@@ -71,6 +71,8 @@ export type ApiErrorCode =
   | 'vault_key_missing'
   /** The vault file is damaged (a page fails its checksum); the app repairs it from the server. */
   | 'vault_damaged'
+  /** Saving a downloaded page into the vault stopped (its worker thread ended); nothing half-written, the next sync resumes. */
+  | 'vault_import_failed'
   /** the single sign-on in the browser did not complete (refused, cancelled, timed out) */
   | 'sso_failed'
   /** The server refuses this app's version: it is below the minimum IT set for this platform. */
@@ -145,8 +147,11 @@ export interface AppState {
   issueCount: number;
   leaseUntil: number | null;
   wipeAfter: number | null;
-  /** Present during first sync and long exports. */
-  progress: { task: 'first-sync' | 'sync' | 'export'; done: number; total: number | null } | null;
+  /**
+   * Present during first sync and long exports. `stage` (syncs): taking in records, or — at the
+   * end of a first sync — building the indexes, then the search index.
+   */
+  progress: { task: 'first-sync' | 'sync' | 'export'; done: number; total: number | null; stage?: 'records' | 'indexes' | 'search' } | null;
   /**
    * Why the app is locked/revoked/wiped, as a stable CODE the renderer translates (never a
    * sentence): one of APP_STATE_REASONS —

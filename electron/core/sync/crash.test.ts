@@ -7,11 +7,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VAULT_FILE } from '../app-service';
-import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT } from '../contracts';
+import { DEVICE_KEY_ACCOUNT, VAULT_KEY_ACCOUNT, type PageImporter } from '../contracts';
 import { Vault } from '../vault';
 import { wipeMarkerPath } from '../wipe';
 import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
-import { startRealServer, type RealServer } from '../../../test/support/real-server';
+import { startRealServer, totpFor, type RealServer } from '../../../test/support/real-server';
 
 const CHILD = resolve(__dirname, '../../../test/support/children/app-child.ts');
 
@@ -94,6 +94,54 @@ describe('SIGKILL mid-pull, mid-push and mid-wipe, then restart (real server, va
       expect(detail.contacts).toHaveLength(1);
       expect(detail.opportunities).toHaveLength(1);
       expect(detail.activities).toHaveLength(1);
+    }
+  });
+
+  it('the import worker dies mid-sync: the sync fails with vault_import_failed, the vault is intact, the next sync resumes and completes', async () => {
+    let killed = false;
+    let importer: PageImporter | null = null;
+    const t = await newTestApp('crash-worker', {
+      pullPageSize: 3,
+      syncHooks: {
+        importer: (i) => (importer = i),
+        // After the first page: the worker ends while the next page is on its way to it.
+        pause: async (point) => {
+          if (point !== 'after-pull-page' || killed) return;
+          killed = true;
+          await importer?.kill();
+        },
+      },
+    });
+    apps.push(t);
+    const rep = server.fixture.users.rep;
+    unwrap(await t.app.signIn({ serverUrl: server.url, username: rep.username, password: rep.password }));
+    const totp = (offset: number) => totpFor(rep, offset);
+    let enrolled = await t.app.verifyMfa({ code: totp(0) });
+    if (!enrolled.ok && enrolled.error.code === 'mfa_invalid') enrolled = await t.app.verifyMfa({ code: totp(1) });
+    unwrap(enrolled);
+    const failed = await waitFor(async () => {
+      const s = await stateOf(t.app);
+      return s.sync.status === 'error' ? s : null;
+    }, 'the first sync failed');
+    expect(killed).toBe(true);
+    expect(failed.sync.lastError).toBe('vault_import_failed');
+    expect(failed.phase).toBe('first-sync');
+
+    // The next sync (a new worker) resumes from the stored cursor: everything, once.
+    unwrap(await t.app.syncNow());
+    expect((await stateOf(t.app)).phase).toBe('ready');
+    const ids = unwrap(await t.app.searchCustomers({ query: '' })).rows.map((r) => r.id).sort();
+    expect(ids).toEqual([server.customers.repOwn.id, server.customers.repOwn2.id, server.customers.sharedWithRep.id].sort());
+    for (const id of ids) {
+      const detail = unwrap(await t.app.getCustomer({ id }));
+      expect([detail.contacts.length, detail.opportunities.length, detail.activities.length]).toEqual([1, 1, 1]);
+    }
+    await t.app.close();
+    const vault = await Vault.open(join(t.dataDir, VAULT_FILE), t.secrets);
+    try {
+      expect((vault as unknown as { db: { raw: { pragma(s: string): unknown } } }).db.raw.pragma('quick_check')).toEqual([{ quick_check: 'ok' }]);
+    } finally {
+      vault.close();
     }
   });
 

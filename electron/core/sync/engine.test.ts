@@ -18,14 +18,25 @@ function fakeVault() {
     outbox: () => [],
     outboxCount: () => 0,
     pendingAudit: () => [],
-    rememberUserNames: vi.fn(),
-    applyPullPage: vi.fn((p: PullResponse) => ({ upserted: p.upserts.length, removed: 0 })),
+    applyPullPage: vi.fn((p: PullResponse, _claims: GrantClaims) => ({ upserted: p.upserts.length, removed: 0 })),
+    importerClosed: vi.fn(),
   };
+}
+
+/** The fake's importer applies on the spot (the real one is tested in vault/off-thread.test.ts). */
+function withImporter(vault: ReturnType<typeof fakeVault>) {
+  return Object.assign(vault, {
+    openImporter: () => ({
+      apply: async (p: PullResponse, claims: GrantClaims) => vault.applyPullPage(p, claims),
+      close: async () => vault.importerClosed(),
+      kill: async () => undefined,
+    }),
+  });
 }
 
 function engineWith(client: Partial<ServerClient>, vault = fakeVault(), acceptGrant = vi.fn(async (): Promise<GrantClaims> => grantFor())) {
   const engine = new SyncEngine({
-    vault: vault as unknown as VaultStore,
+    vault: withImporter(vault) as unknown as VaultStore,
     client: client as ServerClient,
     clock: { now: () => 1_700_000_000_000 },
     acceptGrant,
@@ -55,6 +66,8 @@ describe('SyncEngine lifecycle', () => {
     await engine.stop();
     expect(await outcome).toBeInstanceOf(SyncStoppedError);
     expect(vault.applyPullPage).not.toHaveBeenCalled();
+    // The run's importer (and its worker thread) was closed before the run ended.
+    expect(vault.importerClosed).toHaveBeenCalledTimes(1);
     expect(vault.meta.has('lastSyncAt')).toBe(false);
 
     // A stopped engine starts nothing: the next call fails at once, without a request.

@@ -13,7 +13,7 @@
 
 import { offlineAuditEntrySchema, PUSH_BATCH_MAX, type Mutation, type MutationResult } from '../../../shared/protocol/sync';
 import type { GrantClaims } from '../../../shared/protocol/grant';
-import type { Clock, VaultStore } from '../contracts';
+import type { Clock, ImportStage, PageImporter, VaultStore } from '../contracts';
 import { ServerError } from './errors';
 import type { ServerClient } from './server-client';
 
@@ -21,13 +21,18 @@ import type { ServerClient } from './server-client';
 export type SyncPausePoint = 'after-pull-page' | 'after-push-sent';
 export interface SyncTestHooks {
   pause?(point: SyncPausePoint): Promise<void>;
+  /** The importer of a run, when it opens (crash tests end its worker). */
+  importer?(importer: PageImporter): void;
 }
 
 export interface SyncProgress {
   task: 'first-sync' | 'sync';
   done: number;
   total: number | null;
+  /** What the run is doing: taking in records, or (end of a first sync) building the indexes, then the search index. */
+  stage?: SyncStage;
 }
+export type SyncStage = 'records' | ImportStage;
 
 export interface SyncSummary {
   pushed: number;
@@ -129,7 +134,8 @@ export class SyncEngine {
     const firstSync = !vault.getMeta('lastSyncAt');
     const task: SyncProgress['task'] = firstSync ? 'first-sync' : 'sync';
     let done = 0;
-    this.opts.onProgress?.({ task, done, total: null });
+    let total: number | null = null;
+    this.opts.onProgress?.({ task, done, total, stage: 'records' });
     // Pipelined pull: while one page is imported, the request for the next one (with the cursor
     // the page leaves) is already with the server, so server time and transfer overlap the
     // import. At most ONE page is fetched ahead (bounded memory), and pages are still applied
@@ -147,6 +153,11 @@ export class SyncEngine {
       pending.catch(() => undefined); // awaited below; a prefetch the run leaves unused must not be an unhandled rejection
       return pending;
     };
+    // Pages are applied through the run's importer: heavy ones on a worker thread with its own
+    // connection, so this thread (the one answering the UI) never waits for an import, an index
+    // build or a purge (vault/off-thread.ts). It is closed before the run ends.
+    const importer = vault.openImporter();
+    this.opts.hooks?.importer?.(importer);
     try {
       let next = fetchPage(vault.getMeta('cursor') || null);
       for (;;) {
@@ -155,21 +166,20 @@ export class SyncEngine {
         if (page.hasMore) next = fetchPage(page.cursor);
         const claims = page.grant ? await this.opts.acceptGrant(page.grant) : this.opts.currentGrant();
         this.checkStopped();
-        // Names first: harmless if the page itself then fails to apply (it is pulled again).
-        if (page.directory?.length) vault.rememberUserNames(page.directory);
-        if (page.units) vault.rememberOrgUnits(page.units);
-        const applied = vault.applyPullPage(page, claims);
+        const applied = await importer.apply(page, claims, (stage) => this.opts.onProgress?.({ task, done, total, stage }));
         summary.upserted += applied.upserted;
         summary.removed += applied.removed;
         summary.pages += 1;
         done += page.upserts.length + page.removals.length;
-        this.opts.onProgress?.({ task, done, total: page.remaining === undefined ? null : done + page.remaining });
+        total = page.remaining === undefined ? null : done + page.remaining;
+        this.opts.onProgress?.({ task, done, total, stage: 'records' });
         await this.opts.hooks?.pause?.('after-pull-page');
         if (!page.hasMore) break;
       }
     } finally {
       signal.removeEventListener('abort', stopRun);
       run.abort();
+      await importer.close();
       this.opts.onProgress?.(null);
     }
     vault.setMeta('lastSyncAt', String(this.opts.clock.now()));

@@ -7,7 +7,9 @@ export type VaultErrorCode =
   | 'vault_exists'
   | 'vault_missing'
   | 'invalid_input'
-  | 'record_missing';
+  | 'record_missing'
+  /** The import worker died or could not start (vault/off-thread.ts): the page was not applied. */
+  | 'import_failed';
 
 export class VaultError extends Error {
   constructor(

@@ -44,30 +44,10 @@ function openWithKey(path: string, keyHex: string, mustExist: boolean): Db {
   } catch (cause) {
     throw new VaultCorruptError(`The vault file cannot be opened: ${messageOf(cause)}`, { cause });
   }
-  try {
-    db.pragma(`cipher='sqlcipher'`);
-    db.pragma('legacy=4');
-    // Raw key (x'…'): no passphrase KDF. Validated as 64 hex chars above, so nothing can be injected.
-    db.pragma(`key="x'${keyHex}'"`);
-    // The first real read: a wrong key or a damaged first page fails here.
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-  } catch (cause) {
-    db.close();
-    // The cause is SQLite's message ("file is not a database"): it never contains the key.
-    throw new VaultCorruptError(`The vault cannot be decrypted with the keychain key (wrong key or damaged file): ${messageOf(cause)}`, { cause });
-  }
+  keyConnection(db, keyHex);
   try {
     db.pragma('journal_mode = WAL');
-    // Purged rows are overwritten with zeros, not just unlinked.
-    db.pragma('secure_delete = ON');
-    db.pragma('foreign_keys = ON');
-    // Temp tables and sort spills stay in memory: SQLite temp files would be unencrypted.
-    db.pragma('temp_store = MEMORY');
-    // An acknowledged edit must survive power loss, not only a process crash.
-    db.pragma('synchronous = FULL');
-    // Every page read from disk is decrypted and verified: a larger cache avoids doing that
-    // over and over for index pages during big syncs, purges and dashboards.
-    db.pragma('cache_size = -65536');
+    connectionPragmas(db);
     // Before the migrations, so they always see the schema the previous run left.
     restoreDeferredIndexes(db);
     migrate(db);
@@ -76,6 +56,59 @@ function openWithKey(path: string, keyHex: string, mustExist: boolean): Db {
     if (cause instanceof VaultError) throw cause;
     if (isVaultDamage(cause)) throw new VaultDamagedError(`The vault is damaged: ${messageOf(cause)}`, { cause });
     throw new VaultCorruptError(`The vault could not be prepared: ${messageOf(cause)}`, { cause });
+  }
+  return db;
+}
+
+/** Key a fresh connection; a key that does not decrypt closes it and is a VaultCorruptError. */
+function keyConnection(db: Db, keyHex: string): void {
+  try {
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    // Raw key (x'…'): no passphrase KDF. Validated as 64 hex chars by the callers, so nothing can be injected.
+    db.pragma(`key="x'${keyHex}'"`);
+    // The first real read: a wrong key or a damaged first page fails here.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (cause) {
+    db.close();
+    // The cause is SQLite's message ("file is not a database"): it never contains the key.
+    throw new VaultCorruptError(`The vault cannot be decrypted with the keychain key (wrong key or damaged file): ${messageOf(cause)}`, { cause });
+  }
+}
+
+/** The per-connection settings every connection to the vault uses (the UI's and the import worker's). */
+function connectionPragmas(db: Db): void {
+  // Purged rows are overwritten with zeros, not just unlinked.
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  // Temp tables and sort spills stay in memory: SQLite temp files would be unencrypted.
+  db.pragma('temp_store = MEMORY');
+  // An acknowledged edit must survive power loss, not only a process crash.
+  db.pragma('synchronous = FULL');
+  // Every page read from disk is decrypted and verified: a larger cache avoids doing that
+  // over and over for index pages during big syncs, purges and dashboards.
+  db.pragma('cache_size = -65536');
+}
+
+/**
+ * A second connection to an open vault, for the import worker (import-worker.ts): same key and
+ * settings, no migrations (the UI's connection ran them when it opened the file). WAL lets the
+ * UI's connection keep reading while this one writes.
+ */
+export function openImportConnection(path: string, keyHex: string): Db {
+  if (!KEY_HEX.test(keyHex)) throw new VaultCorruptError('The vault key is malformed.');
+  let db: Db;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (cause) {
+    throw new VaultCorruptError(`The vault file cannot be opened: ${messageOf(cause)}`, { cause });
+  }
+  keyConnection(db, keyHex);
+  try {
+    connectionPragmas(db);
+  } catch (cause) {
+    db.close();
+    throw cause;
   }
   return db;
 }

@@ -6,6 +6,7 @@ import type { EntityType } from '../../../shared/domain/model';
 import { projectRecord } from '../../../shared/permissions/engine';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Mutation, PullResponse } from '../../../shared/protocol/sync';
+import type { ImportStage } from '../contracts';
 import type { VaultDb } from './db';
 import { VaultCorruptError, VaultError } from './errors';
 import { rebuildFacetCounts } from './facet-counts';
@@ -40,6 +41,15 @@ export function rememberUserNames(db: VaultDb, users: readonly { id: string; dis
   })();
 }
 
+/**
+ * What a pull page says about people and org units (its `directory` and `units`), stored before
+ * the page's records: harmless if the page itself then fails to apply (it is pulled again).
+ */
+export function rememberDirectory(db: VaultDb, page: Pick<PullResponse, 'directory' | 'units'>): void {
+  if (page.directory?.length) rememberUserNames(db, page.directory);
+  if (page.units) rememberOrgUnits(db, page.units);
+}
+
 /** The org units of the user's scope, as a whole (a full directory page replaces them). */
 export function rememberOrgUnits(db: VaultDb, units: NonNullable<PullResponse['units']>): void {
   const insert = db.stmt('INSERT INTO org_units(id, parent_id, name, kind) VALUES (?, ?, ?, ?)');
@@ -49,11 +59,22 @@ export function rememberOrgUnits(db: VaultDb, units: NonNullable<PullResponse['u
   })();
 }
 
+/** Is this page part of a bulk import (the first sync into an empty vault, until its last page)? */
+export function isBulkImport(db: VaultDb, page: PullResponse): boolean {
+  return db.internalMeta(SEARCH_STALE) === '1' || (page.upserts.length > 0 && !db.stmt('SELECT 1 FROM customers LIMIT 1').get());
+}
+
 /**
  * Apply one pull page atomically: field purges, dropped buckets, removals, upserts (projected to
  * `claims`' read clearance as defence in depth), the search index and the new cursor.
+ * `onStage` is told when the end of a bulk import starts building indexes.
  */
-export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClaims): { upserted: number; removed: number } {
+export function applyPullPage(
+  db: VaultDb,
+  page: PullResponse,
+  claims: GrantClaims,
+  onStage?: (stage: ImportStage) => void,
+): { upserted: number; removed: number } {
   let upserted = 0;
   let removed = 0;
   let purged = false;
@@ -67,9 +88,7 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
   // them up to date row by row, page by page. Until then (also across a crash mid-sync) the
   // flag stays set and search may miss records. (A crash mid-import recreates the indexes at
   // the next open, so queries never run without them outside an import.)
-  const bulkImport =
-    db.internalMeta(SEARCH_STALE) === '1' ||
-    (page.upserts.length > 0 && !db.stmt('SELECT 1 FROM customers LIMIT 1').get());
+  const bulkImport = isBulkImport(db, page);
   // A bulk-import page is committed without waiting for the disk (synchronous=NORMAL; WAL
   // mode keeps the file consistent either way). An application crash loses nothing; only a
   // power loss can lose the last pages, and the cursor is committed in the same transaction,
@@ -143,7 +162,9 @@ export function applyPullPage(db: VaultDb, page: PullResponse, claims: GrantClai
 
       if (bulkImport) {
         if (!page.hasMore) {
+          onStage?.('indexes');
           restoreDeferredIndexes(db.raw); // prepared statements are re-planned by SQLite after a schema change
+          onStage?.('search');
           rebuildSearch(db);
           rebuildFacetCounts(db);
           db.setInternalMeta(SEARCH_STALE, null);

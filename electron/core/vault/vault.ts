@@ -11,7 +11,7 @@ import type { EntityType } from '../../../shared/domain/model';
 import type { ChildCursor, ChildPage, CustomerListItem, OpportunityPage, OpportunityView, OutboxItem, SyncIssue, TeamDashboard, TeamDashboardFilter } from '../../../shared/api/desktop-api';
 import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { Mutation, MutationResult, OfflineAuditEntry, PullResponse } from '../../../shared/protocol/sync';
-import { VAULT_KEY_ACCOUNT, type ChildEntity, type StoredChild, type Clock, type FollowUpQuery, type SearchInput, type SecretStore, type StoredCustomer, type StoredFollowUp, type VaultMeta, type VaultStore } from '../contracts';
+import { VAULT_KEY_ACCOUNT, type ChildEntity, type StoredChild, type Clock, type PageImporter, type FollowUpQuery, type SearchInput, type SecretStore, type StoredCustomer, type StoredFollowUp, type VaultMeta, type VaultStore } from '../contracts';
 import { ackAudit, pendingAudit, recordAudit } from './audit-queue';
 import { VaultDb } from './db';
 import { createVaultFile, openVaultFile } from './open';
@@ -28,6 +28,7 @@ import {
   recentCustomers, recordView, unnotifiedReminders,
 } from './follow-ups';
 import { ensureSearchIndex } from './search-index';
+import { openPageImporter } from './off-thread';
 
 export interface VaultOptions {
   /** Clock for issue timestamps; the system clock by default. */
@@ -131,6 +132,14 @@ export class Vault implements VaultStore {
 
   applyPullPage(page: PullResponse, grant: GrantClaims): { upserted: number; removed: number } {
     return applyPullPage(this.db, page, grant);
+  }
+
+  /**
+   * The importer of one sync run: heavy pages on a worker thread with its own connection,
+   * small ones here (off-thread.ts). `bundle`: run the worker from its Electron bundle.
+   */
+  openImporter(options: { bundle?: string } = {}): PageImporter {
+    return openPageImporter(this.db, { path: this.path, keyHex: () => this.secrets.get(VAULT_KEY_ACCOUNT), ...options });
   }
 
   /** The people the vault knows by name (the pull's owner directory and the user). */
