@@ -99,7 +99,7 @@ export async function push(ctx: ServerContext, principal: Principal, mutations: 
  * The audit code of a pushed mutation: a customer's delete (into the recycle bin) and its
  * reassignment have their own, every other mutation is `record.<op>`.
  */
-function auditActionOf(mutation: Mutation): string {
+function auditActionOf(mutation: Mutation): 'customer.delete' | 'customer.reassign' | `record.${Mutation['op']}` {
   if (mutation.entity === 'customer' && mutation.op === 'delete') return 'customer.delete';
   if (mutation.entity === 'customer' && mutation.op === 'update' && 'ownerId' in mutation.fields) return 'customer.reassign';
   return `record.${mutation.op}`;
