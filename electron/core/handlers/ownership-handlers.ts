@@ -1,6 +1,6 @@
 // Reassigning and deleting customers (docs/reassign-and-delete.md). Both are local edits through
 // LocalEdits and the outbox, so they work offline and are re-authorized by the server at push: a
-// reassignment is a customer update of `ownerId`, a delete a customer delete. The recycle bin
+// reassignment is a customer (or a single opportunity) update of `ownerId`, a delete a customer delete. The recycle bin
 // lives on the server: listing and restoring need the server (callServer); a restored customer
 // comes back with the next pull, which a restore starts at once.
 
