@@ -787,6 +787,8 @@ export const en: typeof zhCN = {
     newOwnerPlaceholder: 'Choose someone in your team',
     noTargets: 'Nobody else in your team is known on this device yet. Sync while online to load your team.',
     reassignDone: 'Reassigned to {{name}}. It is sent with the next sync.',
+    reassignOpportunity: 'Reassign',
+    reassignOpportunityHelp: 'Only this opportunity moves to the new owner; the customer and its other records keep their owners. The change goes through the outbox like any edit and is checked by the server.',
     delete: 'Delete',
     deleteTitle: 'Delete “{{name}}”?',
     deleteHelp: 'The customer and its contacts, opportunities and activities leave every device at the next sync. It stays in the recycle bin for {{days}} days, where a manager can restore it; after that it is erased for good.',

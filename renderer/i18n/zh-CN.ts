@@ -788,6 +788,8 @@ export const zhCN = {
     newOwnerPlaceholder: '选择团队中的成员',
     noTargets: '本设备上还没有团队其他成员的信息。请联网同步以载入团队成员。',
     reassignDone: '已转给 {{name}}，将在下次同步时上传。',
+    reassignOpportunity: '转交',
+    reassignOpportunityHelp: '只有这条商机转给新负责人，客户及其其他记录的负责人不变。此操作像其他修改一样进入待上传队列，并由服务器复核。',
     delete: '删除',
     deleteTitle: '删除“{{name}}”？',
     deleteHelp: '客户及其联系人、商机和活动将在下次同步时从所有设备上移除。客户会在回收站保留 {{days}} 天，经理可在此期间恢复；期满后将被永久清除。',

@@ -462,9 +462,11 @@ export const desktopInputs = {
 
   // Reassign and delete (docs/reassign-and-delete.md): through the outbox like every edit; the
   // recycle bin is on the server (online only).
-  /** The people a customer may be moved to: those in the user's scope the vault knows, but its owner. */
-  reassignTargets: z.object({ id: idSchema }),
+  /** The people a customer (or one opportunity) may be moved to: those in the user's scope the vault knows, but its owner. */
+  reassignTargets: z.object({ id: idSchema, entity: z.enum(['customer', 'opportunity']).optional() }),
   reassignCustomer: z.object({ id: idSchema, ownerId: idSchema }),
+  /** One opportunity to another owner: an opportunity update of `ownerId` through the outbox. */
+  reassignOpportunity: z.object({ id: idSchema, ownerId: idSchema }),
   deleteCustomer: z.object({ id: idSchema }),
   listRecycleBin: z.undefined(),
   restoreCustomer: z.object({ id: idSchema }),
@@ -614,6 +616,7 @@ export interface DesktopOutputs {
   /** owner: the customer's owner as the vault names it; people: whom it may be moved to */
   reassignTargets: { owner: { id: string; name: string }; people: { id: string; name: string }[] };
   reassignCustomer: CustomerDetail;
+  reassignOpportunity: CustomerDetail;
   deleteCustomer: { ok: true };
   listRecycleBin: RecycleBinList;
   restoreCustomer: { ok: true };

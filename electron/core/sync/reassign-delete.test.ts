@@ -2,11 +2,13 @@
 // manager with the server down moves one of a rep's customers to another rep of the team and
 // deletes another; both wait in the outbox and reach the server when it returns; the rep's next
 // sync loses both; the recycle bin needs the server, and a restore brings the customer back to
-// the rep (REAL server, REAL vaults, REAL keychain).
+// the rep. A role holding opportunity.reassign moves a single deal inside the team the same way
+// (REAL server, REAL vaults, REAL keychain).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTestApp, signInAndSync, stateOf, unwrap, waitFor, type TestApp } from '../../../test/support/test-app';
 import { startRealServer, type RealServer } from '../../../test/support/real-server';
+import { DEFAULT_ROLE_IDS } from '../../../shared/permissions/default-roles';
 
 describe('reassign and delete through the outbox, and the recycle bin (real server)', () => {
   let server: RealServer;
@@ -19,6 +21,10 @@ describe('reassign and delete through the outbox, and the recycle bin (real serv
     // A second rep in the manager's team.
     const repRow = await server.db.selectFrom('users').selectAll().where('id', '=', server.fixture.users.rep.id).executeTakeFirstOrThrow();
     await server.db.insertInto('users').values({ ...repRow, id: rep3, username: 'rep.zhou', display_name: '周小燕' }).execute();
+    // The built-in manager does not move single deals; this organisation's manager role does.
+    const role = await server.db.selectFrom('roles').select('actions').where('id', '=', DEFAULT_ROLE_IDS.manager).executeTakeFirstOrThrow();
+    const actions = [...(JSON.parse(role.actions) as string[]), 'opportunity.reassign'];
+    await server.db.updateTable('roles').set({ actions: JSON.stringify(actions) }).where('id', '=', DEFAULT_ROLE_IDS.manager).execute();
     manager = await newTestApp('reassign-mgr');
     rep = await newTestApp('reassign-rep');
     await signInAndSync(manager.app, server, server.fixture.users.manager);
@@ -75,5 +81,28 @@ describe('reassign and delete through the outbox, and the recycle bin (real serv
     const back = unwrap(await rep.app.getCustomer({ id: repOwn2.id }));
     expect(back.customer.name).toBe(repOwn2.name);
     expect(back.contacts.length).toBeGreaterThan(0);
+  });
+
+  it('one opportunity moves to another owner inside the team as an opportunity update; outside the team is refused', async () => {
+    const u = server.fixture.users;
+    const oppId = `${server.customers.repOwn.id}-opp`; // went to rep3 with the customer above
+    unwrap(await manager.app.syncNow());
+    const targets = unwrap(await manager.app.reassignTargets({ id: oppId, entity: 'opportunity' }));
+    expect(targets.owner.id).toBe(rep3);
+    expect(targets.people.map((p) => p.id)).toContain(u.rep.id);
+    expect(targets.people.map((p) => p.id)).not.toContain(u.rep2.id);
+    expect(await manager.app.reassignOpportunity({ id: oppId, ownerId: u.rep2.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // The rep's role does not hold opportunity.reassign.
+    expect(await rep.app.reassignOpportunity({ id: `${server.customers.repOwn2.id}-opp`, ownerId: rep3 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const moved = unwrap(await manager.app.reassignOpportunity({ id: oppId, ownerId: u.rep.id }));
+    expect(moved.opportunities.find((o) => o.id === oppId)?.ownerId).toBe(u.rep.id);
+    expect(moved.customer.ownerId).toBe(rep3); // only the deal moves
+    expect(unwrap(await manager.app.listOutbox()).map((o) => `${o.entity}:${o.op}:${o.recordId}`)).toEqual([`opportunity:update:${oppId}`]);
+    unwrap(await manager.app.syncNow());
+    expect((await stateOf(manager.app)).outboxCount).toBe(0);
+    expect(unwrap(await manager.app.listIssues())).toEqual([]);
+    const row = await server.db.selectFrom('opportunities').select('owner_id').where('id', '=', oppId).executeTakeFirst();
+    expect(row?.owner_id).toBe(u.rep.id);
   });
 });

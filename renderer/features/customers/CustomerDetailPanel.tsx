@@ -16,7 +16,7 @@ import { LogActivityForm } from './LogActivityForm';
 import { CompleteFollowUpForm, PlanFollowUpForm } from '../home/FollowUpForms';
 import { RecordForm } from './RecordForm';
 import { ActivityTimeline } from './ActivityTimeline';
-import { CustomerOwnerActions } from './CustomerOwnerActions';
+import { CustomerOwnerActions, ReassignDialog } from './CustomerOwnerActions';
 
 /** The child lists as loaded so far: the detail's first pages, then further pages appended. */
 interface Lists {
@@ -73,6 +73,8 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
   const [editing, setEditing] = useState<Editing>(null);
   const [completing, setCompleting] = useState<FollowUpItem | null>(null);
   const [changing, setChanging] = useState<FollowUpItem | null>(null);
+  const [reassigning, setReassigning] = useState<Projected<Opportunity> | null>(null);
+  const closeReassign = useCallback(() => setReassigning(null), []);
   const now = useNow(60_000);
 
   const load = useCallback(
@@ -165,15 +167,25 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
         return displayValue(v);
       },
     }));
-  if (detail.canEdit && can.updateOpportunity) {
+  // Edit and, when the role holds opportunity.reassign, hand one deal to someone else in the team.
+  if (detail.canEdit && (can.updateOpportunity || can.reassignOpportunity)) {
     opportunityColumns.push({
       key: 'actions',
       title: t('common.actions'),
-      width: 72,
+      width: can.updateOpportunity && can.reassignOpportunity ? 120 : 72,
       render: (_: unknown, record) => (
-        <Button size="small" type="link" onClick={() => setEditing({ kind: 'opportunity', record })} aria-label={`${t('detail.editOpportunity')}: ${record.title ?? ''}`}>
-          {t('common.edit')}
-        </Button>
+        <Space size={0}>
+          {can.updateOpportunity && (
+            <Button size="small" type="link" onClick={() => setEditing({ kind: 'opportunity', record })} aria-label={`${t('detail.editOpportunity')}: ${record.title ?? ''}`}>
+              {t('common.edit')}
+            </Button>
+          )}
+          {can.reassignOpportunity && (
+            <Button size="small" type="link" onClick={() => setReassigning(record)} data-testid="reassign-opportunity" aria-label={`${t('ownership.reassignOpportunity')}: ${record.title ?? ''}`}>
+              {t('ownership.reassignOpportunity')}
+            </Button>
+          )}
+        </Space>
       ),
     });
   }
@@ -396,6 +408,18 @@ export function CustomerDetailPanel({ customerId, onAccess }: { customerId: stri
         onClose={() => setChanging(null)}
         onPlanned={() => void load()}
       />
+      {reassigning && (
+        <ReassignDialog
+          entity="opportunity"
+          id={reassigning.id}
+          name={reassigning.title ?? ''}
+          onClose={closeReassign}
+          onDone={(next) => {
+            setReassigning(null);
+            setDetail(next);
+          }}
+        />
+      )}
     </div>
   );
 }

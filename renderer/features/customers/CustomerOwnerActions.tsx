@@ -13,7 +13,18 @@ import { capabilitiesOf } from '../../lib/capabilities';
 
 type Person = { id: string; name: string };
 
-function ReassignDialog({ detail, onClose, onDone }: { detail: CustomerDetail; onClose: () => void; onDone: (next: CustomerDetail) => void }) {
+/**
+ * Picks a new owner from the people in the user's scope the vault knows (the owner directory) and
+ * moves the customer, or a single opportunity, to them through the outbox. Answers with the
+ * refreshed customer detail.
+ */
+export function ReassignDialog({ entity, id, name, onClose, onDone }: {
+  entity: 'customer' | 'opportunity';
+  id: string;
+  name: string;
+  onClose: () => void;
+  onDone: (next: CustomerDetail) => void;
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const show = useResult();
@@ -21,20 +32,20 @@ function ReassignDialog({ detail, onClose, onDone }: { detail: CustomerDetail; o
   const [targets, setTargets] = useState<{ owner: Person; people: Person[] } | null>(null);
   const [ownerId, setOwnerId] = useState<string | undefined>(undefined);
   const [saving, setSaving] = useState(false);
-  const name = detail.customer.name ?? '';
 
   useEffect(() => {
-    void api.reassignTargets({ id: detail.customer.id }).then((r) => {
+    void api.reassignTargets({ id, entity }).then((r) => {
       const value = show(r);
       if (value) setTargets(value);
       else onClose();
     });
-  }, [api, detail.customer.id, show, onClose]);
+  }, [api, id, entity, show, onClose]);
 
   async function submit() {
     if (!ownerId) return;
     setSaving(true);
-    const next = show(await api.reassignCustomer({ id: detail.customer.id, ownerId }));
+    const input = { id, ownerId };
+    const next = show(await (entity === 'customer' ? api.reassignCustomer(input) : api.reassignOpportunity(input)));
     setSaving(false);
     if (!next) return;
     void message.success(t('ownership.reassignDone', { name: targets?.people.find((p) => p.id === ownerId)?.name ?? ownerId }));
@@ -45,14 +56,14 @@ function ReassignDialog({ detail, onClose, onDone }: { detail: CustomerDetail; o
     <Modal
       open
       title={t('ownership.reassignTitle', { name })}
-      okText={t('ownership.reassign')}
+      okText={t(entity === 'customer' ? 'ownership.reassign' : 'ownership.reassignOpportunity')}
       cancelText={t('common.cancel')}
       okButtonProps={{ disabled: !ownerId, loading: saving, 'data-testid': 'reassign-submit' }}
       onOk={submit}
       onCancel={onClose}
       destroyOnHidden
     >
-      <Typography.Paragraph type="secondary">{t('ownership.reassignHelp')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">{t(entity === 'customer' ? 'ownership.reassignHelp' : 'ownership.reassignOpportunityHelp')}</Typography.Paragraph>
       <Form layout="vertical">
         <Descriptions size="small" column={1} style={{ marginBottom: 12 }} items={[
           { key: 'owner', label: t('ownership.currentOwner'), children: <span data-testid="reassign-current-owner">{targets?.owner.name ?? '…'}</span> },
@@ -117,7 +128,9 @@ export function CustomerOwnerActions({ detail, onChanged }: { detail: CustomerDe
       )}
       {reassigning && (
         <ReassignDialog
-          detail={detail}
+          entity="customer"
+          id={detail.customer.id}
+          name={name}
           onClose={close}
           onDone={(next) => {
             setReassigning(false);
