@@ -39,8 +39,11 @@ export class CustomerList {
     return texts.map((t) => (t.split('\n')[0] ?? '').replace(this.ui.m.customers.pending, '').trim());
   }
 
+  /** Types a search and waits for its answer: until then the rows on screen are the previous search's. */
   async searchFor(query: string): Promise<void> {
     await this.search.fill(query);
+    await expect(this.search).toHaveValue(query);
+    await expect(this.count).toBeVisible();
   }
 
   async open(name: string): Promise<void> {

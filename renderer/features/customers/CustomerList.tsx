@@ -10,6 +10,8 @@ const ROW_HEIGHT = 56;
 export interface CustomerListProps {
   rows: CustomerListItem[];
   total: number;
+  /** The rows belong to an earlier search while the current one is being answered. */
+  busy?: boolean;
   selectedId: string | null;
   onOpen: (id: string) => void;
   /** Called when the viewport nears the end of the loaded rows. */
@@ -25,7 +27,7 @@ export interface CustomerListProps {
  * opened with Enter; only the visible rows exist in the DOM. Escape, or ↑ on the first row,
  * returns to the search box.
  */
-export function CustomerList({ rows, total, selectedId, onOpen, onNeedMore, listRef, onLeave }: CustomerListProps) {
+export function CustomerList({ rows, total, busy = false, selectedId, onOpen, onNeedMore, listRef, onLeave }: CustomerListProps) {
   const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -92,6 +94,7 @@ export function CustomerList({ rows, total, selectedId, onOpen, onNeedMore, list
       className="sv-list"
       role="listbox"
       aria-label={t('customers.listLabel')}
+      aria-busy={busy}
       aria-activedescendant={activeRow ? `customer-row-${activeRow.id}` : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}

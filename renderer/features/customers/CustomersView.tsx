@@ -190,6 +190,7 @@ export function CustomersView() {
           key={searchKey}
           rows={rows}
           total={total}
+          busy={loading}
           selectedId={selectedId}
           onOpen={setSelectedId}
           onNeedMore={loadMore}
