@@ -15,7 +15,7 @@ const EXPECTED_FIGURES = [
   'seed.recordsPerSec',
   'firstSync.endToEndMs', 'firstSync.records', 'firstSync.serverMs', 'firstSync.transferMs', 'firstSync.parseMs', 'firstSync.importMs',
   'firstSync.serverRecordsPerSec', 'firstSync.transferRecordsPerSec', 'firstSync.parseRecordsPerSec', 'firstSync.importRecordsPerSec',
-  'firstSync.importPercentOfRawSqlcipher', 'vaultReplay.percentOfRawSqlcipher', 'client.peakRssMb', 'client.rssBeforeSyncMb',
+  'firstSync.importPercentOfRawSqlcipher', 'firstSync.endToEndVsRawInsert', 'vaultReplay.percentOfRawSqlcipher', 'client.peakRssMb', 'client.rssBeforeSyncMb',
   'baseline.rawSqlcipherRecordsPerSec', 'baseline.rawPlainRecordsPerSec', 'encryption.rawInsertOverhead',
   'vaultReplay.encryptedRecordsPerSec', 'vaultReplay.plainRecordsPerSec', 'encryption.vaultImportOverhead',
   'search.p50Ms', 'search.p95Ms', 'search.p99Ms', 'search.cjkP95Ms', 'search.latinP95Ms', 'search.pinyinP95Ms', 'dashboard.medianMs',

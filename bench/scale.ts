@@ -29,6 +29,8 @@ export interface Goal {
 // One place for the goals table, keyed by the figure it applies to.
 export const GOALS: Record<string, Goal> = {
   'firstSync.endToEndMs': { op: '<=', value: 10_000, text: 'first sync ≤ 10 s end to end' },
+  'firstSync.endToEndVsRawInsert': { op: '<=', value: 2, text: 'first sync end to end ≤ 2× the raw SQLCipher insert of the same rows, same run' },
+  'client.peakRssMb': { op: '<=', value: 300, text: 'client peak memory during the first sync ≤ 300 MB' },
   'firstSync.importPercentOfRawSqlcipher': { op: '>=', value: 50, text: 'import stage ≥ 50 % of raw SQLCipher insert throughput' },
   'delta.syncOnceMs': { op: '<=', value: 100, text: 'delta sync of 100 records ≤ 100 ms' },
   'purge.syncMs': { op: '<=', value: 2_000, text: 'purge after a 50k-customer scope shrink ≤ 2 s' },
