@@ -27,8 +27,10 @@ const STAGE_ORDER_SQL = `CASE o.stage ${OPPORTUNITY_STAGES.map((s, i) => `WHEN '
 const SORT_SQL: Record<OpportunitySort, string> = {
   closeDate: 'o.expected_close_date',
   amount: 'o.amount',
-  title: `json_extract(o.record, '$.title')`,
-  customer: 'c.name',
+  // Names in pinyin order by their stored sort key (collation.ts); '' is the key of no title /
+  // no name, made NULL so that it sorts last like every other absent value.
+  title: `nullif(o.sort_key, '')`,
+  customer: `nullif(c.sort_key, '')`,
   stage: STAGE_ORDER_SQL,
   owner: 'u.display_name',
   probability: `json_extract(o.record, '$.probability')`,
