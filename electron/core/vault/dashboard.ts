@@ -62,7 +62,7 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
   const dealOwners = db.stmt(
     `SELECT o.owner_id AS ownerId, coalesce(u.display_name, o.owner_id) AS ownerName
      FROM (SELECT DISTINCT owner_id FROM opportunities WHERE owner_id IS NOT NULL) o LEFT JOIN users u ON u.id = o.owner_id
-     ORDER BY ownerName, o.owner_id`,
+     ORDER BY u.sort_key IS NULL, u.sort_key, ownerName, o.owner_id`,
   ).all() as TeamDashboard['owners'];
 
   const won = byStage.get('won')?.n ?? 0;

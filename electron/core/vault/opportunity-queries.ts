@@ -28,11 +28,12 @@ const SORT_SQL: Record<OpportunitySort, string> = {
   closeDate: 'o.expected_close_date',
   amount: 'o.amount',
   // Names in pinyin order by their stored sort key (collation.ts); '' is the key of no title /
-  // no name, made NULL so that it sorts last like every other absent value.
+  // no name (or an owner the directory does not name), made NULL: it sorts last like every other
+  // absent value.
   title: `nullif(o.sort_key, '')`,
   customer: `nullif(c.sort_key, '')`,
   stage: STAGE_ORDER_SQL,
-  owner: 'u.display_name',
+  owner: `nullif(u.sort_key, '')`,
   probability: `json_extract(o.record, '$.probability')`,
   updatedAt: `json_extract(o.record, '$.updatedAt')`,
 };

@@ -34,11 +34,12 @@ const CASCADE_TRIGGERS = ['customers_deleted', 'activities_deleted'];
  */
 export function rememberUserNames(db: VaultDb, users: readonly { id: string; displayName: string; unitId?: string | undefined }[]): void {
   const upsert = db.stmt(
-    `INSERT INTO users(id, display_name, unit_id) VALUES (?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, unit_id = CASE WHEN ? THEN excluded.unit_id ELSE unit_id END`,
+    `INSERT INTO users(id, display_name, unit_id, sort_key) VALUES (?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, sort_key = excluded.sort_key,
+       unit_id = CASE WHEN ? THEN excluded.unit_id ELSE unit_id END`,
   );
   db.raw.transaction(() => {
-    for (const user of users) upsert.run(user.id, user.displayName, user.unitId ?? null, 'unitId' in user ? 1 : 0);
+    for (const user of users) upsert.run(user.id, user.displayName, user.unitId ?? null, nameSortKey(user.displayName), 'unitId' in user ? 1 : 0);
   })();
 }
 

@@ -173,9 +173,9 @@ export function listChildren<E extends ChildEntity>(
   };
 }
 
-/** The owner directory the pull delivered: display names of the owners in scope (and of shared customers' owners). */
+/** The owner directory the pull delivered: display names of the owners in scope (and of shared customers' owners), in pinyin order. */
 export function directory(db: VaultDb): { id: string; name: string }[] {
-  return db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[];
+  return db.stmt('SELECT id, display_name AS name FROM users ORDER BY sort_key, id').all() as { id: string; name: string }[];
 }
 
 export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {

@@ -146,7 +146,7 @@ export const SORT_KEYS_FILL = 'sort-keys-fill';
 const FILL_BATCH = 2_000;
 
 /**
- * Compute the sort key of every stored customer, contact and opportunity, once, at the first
+ * Compute the sort key of every stored customer, contact, opportunity and owner, once, at the first
  * open after the migration that added (or changed) the keys. One transaction; rows are read in
  * rid batches (a statement cannot write while another one is still reading).
  */
@@ -169,6 +169,10 @@ export function fillSortKeys(db: VaultDb): void {
         after = (rows[rows.length - 1] as { rid: number }).rid;
       }
     }
+    // The owner directory (display names, pull-apply.ts: rememberUserNames): a few hundred rows at most.
+    const users = db.stmt('SELECT id, display_name FROM users').all() as { id: string; display_name: string }[];
+    const write = db.stmt('UPDATE users SET sort_key = ? WHERE id = ?');
+    for (const user of users) write.run(nameSortKey(user.display_name), user.id);
     db.setInternalMeta(SORT_KEYS_FILL, null);
   })();
 }

@@ -352,6 +352,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE customers ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
   ALTER TABLE contacts ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
   ALTER TABLE opportunities ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
+  -- Owners by display name too (the owner filter, the opportunity list's owner sort).
+  ALTER TABLE users ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
   -- The customer list: (sort_key, id) replaces (name, id), which nothing else reads.
   DROP INDEX IF EXISTS customers_name;
   CREATE INDEX customers_sort ON customers(sort_key, id);

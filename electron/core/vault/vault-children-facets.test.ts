@@ -124,7 +124,7 @@ describe('facets from maintained counts', () => {
     rawOf(vault).exec(`DROP TRIGGER customers_facets_inserted; DROP TRIGGER customers_facets_deleted; DROP TRIGGER customers_facets_changed;
       DROP TABLE facet_counts; DROP TABLE org_units; ALTER TABLE users DROP COLUMN unit_id;
       DROP INDEX customers_sort; DROP INDEX customers_last_activity; DROP INDEX contacts_customer;
-      ALTER TABLE customers DROP COLUMN sort_key; ALTER TABLE contacts DROP COLUMN sort_key; ALTER TABLE opportunities DROP COLUMN sort_key;
+      ALTER TABLE customers DROP COLUMN sort_key; ALTER TABLE contacts DROP COLUMN sort_key; ALTER TABLE opportunities DROP COLUMN sort_key; ALTER TABLE users DROP COLUMN sort_key;
       CREATE INDEX customers_name ON customers(name, id); CREATE INDEX customers_last_activity ON customers(last_activity_at, name, id);
       CREATE INDEX contacts_customer ON contacts(customer_id); PRAGMA user_version = 6;`);
     vault.close();

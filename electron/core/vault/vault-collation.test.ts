@@ -79,6 +79,9 @@ function expectKeysInStep(v: Vault): void {
       expect(row.sort_key, `${table} ${row.id}`).toBe(nameSortKey(record[field]));
     }
   }
+  const users = rawOf(v).prepare('SELECT id, display_name, sort_key FROM users').all() as { id: string; display_name: string; sort_key: string }[];
+  expect(users.length).toBeGreaterThan(0);
+  for (const user of users) expect(user.sort_key, `user ${user.id}`).toBe(nameSortKey(user.display_name));
 }
 
 describe('the customer list in pinyin order', () => {
@@ -224,6 +227,7 @@ describe('sort keys on every way in', () => {
 
   it('are filled at the first open after the migration, for a vault written before it', async () => {
     vault = await Vault.create(path, keychain.secrets);
+    vault.rememberUserNames([{ id: 'u-z', displayName: '赵经理' }, { id: 'u-b', displayName: 'Bella' }]);
     vault.applyPullPage(page({
       upserts: [
         ...customerUpserts(MIXED),
@@ -235,7 +239,7 @@ describe('sort keys on every way in', () => {
     // Back to the schema before migration 10 (it is the last one): no key columns, the old indexes.
     expect(MIGRATIONS.length).toBe(10);
     rawOf(vault).exec(`DROP INDEX customers_sort; DROP INDEX customers_last_activity; DROP INDEX contacts_customer;
-      ALTER TABLE customers DROP COLUMN sort_key; ALTER TABLE contacts DROP COLUMN sort_key; ALTER TABLE opportunities DROP COLUMN sort_key;
+      ALTER TABLE customers DROP COLUMN sort_key; ALTER TABLE contacts DROP COLUMN sort_key; ALTER TABLE opportunities DROP COLUMN sort_key; ALTER TABLE users DROP COLUMN sort_key;
       CREATE INDEX customers_name ON customers(name, id); CREATE INDEX customers_last_activity ON customers(last_activity_at, name, id);
       CREATE INDEX contacts_customer ON contacts(customer_id); PRAGMA user_version = 9;`);
     vault.close();
@@ -247,6 +251,8 @@ describe('sort keys on every way in', () => {
     expect(names(vault)).toEqual(PINYIN_ORDER);
     expect(walk(vault, 2).names).toEqual(PINYIN_ORDER);
     expect(vault.getCustomer('c2')!.contacts.map((c) => c.name)).toEqual(['Alice', '张三']);
+    // The owner directory too: Bella, 王小明 (wang, the signed-in user), 赵经理 (zhao).
+    expect(vault.facets().owners.map((o) => o.name)).toEqual(['Bella', '王小明', '赵经理']);
     const indexes = (rawOf(vault).prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`).all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toContain('customers_sort');
     expect(indexes).not.toContain('customers_name');
