@@ -2,6 +2,7 @@
 // customers the server says the rep may read (own + shared), and a Chinese substring from the
 // middle of a customer's name finds it.
 
+import { nameSortKey } from '../electron/core/vault/collation';
 import { DEMO_PASSWORD } from '../server/seed/demo';
 import { expect, test } from './support/fixtures';
 import { expectListMatchesServerScope } from './support/flows';
@@ -35,6 +36,11 @@ test('a rep signs in with TOTP, syncs only their customers and finds one by a Ch
   expect(expected.some((c) => c.ownerId !== rep.id), 'the demo seed shares a colleague’s customer with this rep').toBe(true);
   const all = await server.db.db.selectFrom('customers').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   expect(expected.length, 'other reps’ customers stay on the server').toBeLessThan(Number(all.n));
+  // In pinyin order (华为 among the H's, not after every Latin name and by code point), as the vault's sort key orders them.
+  const shown = await app.customers.names();
+  const utf8 = (name: string) => Buffer.from(nameSortKey(name));
+  expect(shown).toEqual([...shown].sort((a, b) => Buffer.compare(utf8(a), utf8(b))));
+  expect(shown, 'the demo names are not already in code point order').not.toEqual([...shown].sort());
   await shot(app.page, 'customer-list');
 
   // A substring from the middle of a Chinese name (not a prefix, not on a word boundary).

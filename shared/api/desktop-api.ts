@@ -252,7 +252,8 @@ export type TimelineActivity = Projected<Activity> & { authorName: string | null
 
 /**
  * A position in one customer's list of contacts, opportunities or activities (keyset paging): the
- * last row's sort key (name, expected close date, moment) and its row number in the vault.
+ * last row's sort key (the name's pinyin sort key, expected close date, moment) and its row
+ * number in the vault. Opaque to the renderer: it sends back the `next` it was given.
  */
 export const childCursorSchema = z.object({ key: z.union([z.string().max(1000), z.number()]).nullable(), rid: z.number().int().nonnegative() });
 export type ChildCursor = z.infer<typeof childCursorSchema>;
@@ -402,8 +403,9 @@ export const searchCustomersInput = z.object({
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
   /**
-   * Keyset paging: the rows after this position in the sort order (name, then id) — the last
-   * row of the previous page. A continuation is not counted again (its `total` is null: the
+   * Keyset paging: the rows after this position in the sort order — the last row of the previous
+   * page, by its name and id (the list is in pinyin order of the names, then by id: the vault
+   * turns the name into its sort key). A continuation is not counted again (its `total` is null: the
    * first page of the query carried the count) and ignores `offset`.
    */
   after: z.object({ name: z.string().max(1000).nullable(), id: idSchema }).optional(),

@@ -62,7 +62,7 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
   const dealOwners = db.stmt(
     `SELECT o.owner_id AS ownerId, coalesce(u.display_name, o.owner_id) AS ownerName
      FROM (SELECT DISTINCT owner_id FROM opportunities WHERE owner_id IS NOT NULL) o LEFT JOIN users u ON u.id = o.owner_id
-     ORDER BY ownerName, o.owner_id`,
+     ORDER BY u.sort_key IS NULL, u.sort_key, ownerName, o.owner_id`,
   ).all() as TeamDashboard['owners'];
 
   const won = byStage.get('won')?.n ?? 0;
@@ -89,11 +89,12 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
   const byOwner = filter.ownerIds ? `AND owner_id IN ${inOwners}` : '';
   const ownerParam = owners;
   const notContacted30d = db.stmt(
-    // last_activity_at is kept by triggers (schema.ts); the index (last_activity_at, name, id)
-    // is read in this order (never contacted first: NULLs sort first) and stops at the limit.
+    // last_activity_at is kept by triggers (schema.ts); the index (last_activity_at, sort_key, id)
+    // is read in this order (never contacted first: NULLs sort first; then names in pinyin
+    // order, collation.ts) and stops at the limit.
     `SELECT id AS customerId, coalesce(name, id) AS name, last_activity_at AS lastActivityAt FROM customers
      WHERE (last_activity_at IS NULL OR last_activity_at < ?) ${byOwner}
-     ORDER BY last_activity_at, name, id LIMIT ?`,
+     ORDER BY last_activity_at, sort_key, id LIMIT ?`,
   ).all(notContactedBefore, ...ownerParam, NOT_CONTACTED_LIMIT) as TeamDashboard['notContacted30d'];
 
   // The list above is capped; the card states how many qualify in all (an honest count).

@@ -65,7 +65,7 @@ describe('the import worker', () => {
     expect(stored(vault)).toBe(350);
     expect(vault.getMeta('cursor')).toBe('p2');
     const indexes = (dbOf(vault).prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`).all() as { name: string }[]).map((r) => r.name);
-    expect(indexes).toContain('customers_name');
+    expect(indexes).toContain('customers_sort');
     expect(vault.searchCustomers({ query: '客户349', offset: 0, limit: 10 }).rows.map((r) => r.id)).toEqual(['c349']);
     expect(vault.facets().owners).toContainEqual({ id: 'u-other', name: '李经理' });
   });

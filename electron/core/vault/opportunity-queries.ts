@@ -27,10 +27,13 @@ const STAGE_ORDER_SQL = `CASE o.stage ${OPPORTUNITY_STAGES.map((s, i) => `WHEN '
 const SORT_SQL: Record<OpportunitySort, string> = {
   closeDate: 'o.expected_close_date',
   amount: 'o.amount',
-  title: `json_extract(o.record, '$.title')`,
-  customer: 'c.name',
+  // Names in pinyin order by their stored sort key (collation.ts); '' is the key of no title /
+  // no name (or an owner the directory does not name), made NULL: it sorts last like every other
+  // absent value.
+  title: `nullif(o.sort_key, '')`,
+  customer: `nullif(c.sort_key, '')`,
   stage: STAGE_ORDER_SQL,
-  owner: 'u.display_name',
+  owner: `nullif(u.sort_key, '')`,
   probability: `json_extract(o.record, '$.probability')`,
   updatedAt: `json_extract(o.record, '$.updatedAt')`,
 };

@@ -19,6 +19,7 @@ import {
   hasBuckets,
   overlayPending,
   parentOf,
+  rewriteRecord,
   setBuckets,
   stringOr,
   writeRecord,
@@ -71,7 +72,7 @@ export function applyLocalMutation(db: VaultDb, input: Mutation, claims: GrantCl
       customerId = entity === 'customer' ? recordId : (parentOf(db, entity, recordId) as string);
       const record = { ...existing, ...fields, id: recordId } as StoredRecord;
       if (entity !== 'customer') record.customerId = customerId; // moving a child is not an update
-      db.stmt(`UPDATE ${TABLE[entity]} SET record = ? WHERE id = ?`).run(JSON.stringify(record), recordId);
+      rewriteRecord(db, entity, record);
     } else {
       if (!existing) throw new VaultError('record_missing', `This ${entity} is not in the vault.`);
       customerId = entity === 'customer' ? recordId : (parentOf(db, entity, recordId) as string);
@@ -280,7 +281,7 @@ function revertFields(db: VaultDb, entity: EntityType, id: string, baseValues: R
   }
   const overlaid = overlayPending(db, entity, reverted);
   if (overlaid === null) return;
-  db.stmt(`UPDATE ${TABLE[entity]} SET record = ? WHERE id = ?`).run(JSON.stringify(overlaid), id);
+  rewriteRecord(db, entity, overlaid);
   const customerId = entity === 'customer' ? id : parentOf(db, entity, id);
   if (customerId && (entity === 'customer' || entity === 'contact')) refreshSearch(db, [customerId]);
 }

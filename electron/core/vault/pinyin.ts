@@ -25,12 +25,22 @@ function readingOf(char: string): string | null {
   return reading;
 }
 
-/** The toneless syllables of one run of Han characters. */
-export function syllablesOf(run: string): string[] {
+/** Runs read as whole words (they hold a polyphonic character), kept up to a bound: pinyin-pro's word lookup is the slow path. */
+const wordReadings = new Map<string, readonly string[]>();
+const WORD_READINGS_MAX = 20_000;
+
+/** The toneless syllables of one run of Han characters (do not modify: the array may be shared). */
+export function syllablesOf(run: string): readonly string[] {
   const chars = [...run];
   const single = chars.map(readingOf);
   if (single.every((r): r is string => r !== null)) return single;
-  return pinyin(run, { toneType: 'none', v: true, type: 'array' }).map((s) => s.toLowerCase());
+  let word = wordReadings.get(run);
+  if (!word) {
+    word = pinyin(run, { toneType: 'none', v: true, type: 'array' }).map((s) => s.toLowerCase());
+    if (wordReadings.size >= WORD_READINGS_MAX) wordReadings.clear();
+    wordReadings.set(run, word);
+  }
+  return word;
 }
 
 export interface PinyinKeys {

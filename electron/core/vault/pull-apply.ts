@@ -11,7 +11,8 @@ import type { VaultDb } from './db';
 import { VaultCorruptError, VaultError } from './errors';
 import { rebuildFacetCounts } from './facet-counts';
 import { DEFERRED_INDEXES, restoreDeferredIndexes } from './open';
-import { CHILD_ENTITIES, ClusterRids, FIELD_NAME, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
+import { nameSortKey } from './collation';
+import { CHILD_ENTITIES, ClusterRids, FIELD_NAME, SORT_FIELD, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
 import { BULK_SEARCH_PURGE_ROWS, SEARCH_TABLES, beginSearchPurge, endSearchPurge, rebuildSearch, refreshSearch, searchRowsLeaving } from './search-index';
 
 /**
@@ -33,11 +34,12 @@ const CASCADE_TRIGGERS = ['customers_deleted', 'activities_deleted'];
  */
 export function rememberUserNames(db: VaultDb, users: readonly { id: string; displayName: string; unitId?: string | undefined }[]): void {
   const upsert = db.stmt(
-    `INSERT INTO users(id, display_name, unit_id) VALUES (?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, unit_id = CASE WHEN ? THEN excluded.unit_id ELSE unit_id END`,
+    `INSERT INTO users(id, display_name, unit_id, sort_key) VALUES (?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, sort_key = excluded.sort_key,
+       unit_id = CASE WHEN ? THEN excluded.unit_id ELSE unit_id END`,
   );
   db.raw.transaction(() => {
-    for (const user of users) upsert.run(user.id, user.displayName, user.unitId ?? null, 'unitId' in user ? 1 : 0);
+    for (const user of users) upsert.run(user.id, user.displayName, user.unitId ?? null, nameSortKey(user.displayName), 'unitId' in user ? 1 : 0);
   })();
 }
 
@@ -203,6 +205,11 @@ function purgeFields(db: VaultDb, entity: EntityType, fields: readonly string[])
   // Field names were checked against FIELD_NAME, so `$.<field>` is a plain JSON path.
   const remove = db.stmt(`UPDATE ${TABLE[entity]} SET record = json_remove(record, ?) WHERE json_type(record, ?) IS NOT NULL`);
   for (const field of fields) remove.run(`$.${field}`, `$.${field}`);
+  // A purged name (or title) takes its sort key with it: the row sorts as one without a name.
+  const sortField = SORT_FIELD[entity];
+  if (sortField && fields.includes(sortField)) {
+    db.stmt(`UPDATE ${TABLE[entity]} SET sort_key = ? WHERE sort_key IS NOT ? AND json_type(record, ?) IS NULL`).run(nameSortKey(null), nameSortKey(null), `$.${sortField}`);
+  }
   // Pending edits must not carry the field back in either.
   const pending = db.stmt('SELECT mutation_id, mutation FROM outbox WHERE entity = ?').all(entity) as { mutation_id: string; mutation: string }[];
   const update = db.stmt('UPDATE outbox SET mutation = ? WHERE mutation_id = ?');

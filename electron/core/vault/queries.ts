@@ -7,6 +7,7 @@ import type { ChildCursor, ChildPage, CustomerListItem } from '../../../shared/a
 import { CHILD_PAGE_SIZE, searchCustomersInput } from '../../../shared/api/desktop-api';
 import type { EntityType } from '../../../shared/domain/model';
 import type { ChildEntity, SearchInput, StoredChild, StoredCustomer } from '../contracts';
+import { nameSortKey } from './collation';
 import type { VaultDb } from './db';
 import { VaultError } from './errors';
 import { facetValues } from './facet-counts';
@@ -76,21 +77,21 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   // One count per query: a keyset continuation (`after`) is not counted again.
   const total = input.after ? null : (db.stmt(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
-  // Keyset paging: the position in the sort order (name, id) instead of an offset, so a deep
-  // page is one index seek, not a walk over every earlier row. NULL names sort first.
+  // Keyset paging: the position in the sort order (sort_key, id) instead of an offset, so a deep
+  // page is one index seek, not a walk over every earlier row. The key is a pure function of the
+  // name (collation.ts: pinyin order, rows without a name first), so the position the renderer
+  // sends — the last row's name and id — is turned into the key here.
   let pageWhere = whereSql;
   const pageParams = [...params];
   if (input.after) {
-    const after = input.after.name === null ? '(c.name IS NOT NULL OR c.id > ?)' : '(c.name > ? OR (c.name = ? AND c.id > ?))';
-    pageWhere = `${whereSql ? `${whereSql} AND` : 'WHERE'} ${after}`;
-    if (input.after.name === null) pageParams.push(input.after.id);
-    else pageParams.push(input.after.name, input.after.name, input.after.id);
+    pageWhere = `${whereSql ? `${whereSql} AND` : 'WHERE'} (c.sort_key, c.id) > (?, ?)`;
+    pageParams.push(nameSortKey(input.after.name), input.after.id);
   }
   const rows = db.stmt(
     `SELECT c.record, u.display_name AS owner_name,
             EXISTS (SELECT 1 FROM outbox o WHERE o.customer_id = c.id) AS pending
      FROM ${from} LEFT JOIN users u ON u.id = c.owner_id
-     ${pageWhere} ORDER BY c.name, c.id LIMIT ? OFFSET ?`,
+     ${pageWhere} ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?`,
   ).all(...pageParams, input.limit, input.after ? 0 : input.offset) as { record: string; owner_name: string | null; pending: number }[];
   return { total, rows: rows.map((r) => toListItem(JSON.parse(r.record) as StoredRecord, r.owner_name, r.pending === 1)) };
 }
@@ -121,14 +122,15 @@ export function getStoredCustomer(db: VaultDb, id: string, pageSize = CHILD_PAGE
 }
 
 /**
- * The sort of each child list, a column of the table: contacts by name and opportunities by
+ * The sort of each child list, a column of the table: contacts by name (its sort key,
+ * collation.ts: pinyin order; the contacts_customer index holds it) and opportunities by
  * expected close date ascending (NULLs first), activities newest first (NULLs last). Ties go by
  * rid, so (key, rid) is a total order and a page continues exactly after the last row seen; the
  * activities' (customer_id, at) index carries rid, so a page of a long timeline is an index range
  * read in order, never a sort of every activity of the customer.
  */
 const CHILD_ORDER: Record<ChildEntity, { column: string; desc: boolean }> = {
-  contact: { column: 'name', desc: false },
+  contact: { column: 'sort_key', desc: false },
   opportunity: { column: 'expected_close_date', desc: false },
   activity: { column: 'at', desc: true },
 };
@@ -171,9 +173,9 @@ export function listChildren<E extends ChildEntity>(
   };
 }
 
-/** The owner directory the pull delivered: display names of the owners in scope (and of shared customers' owners). */
+/** The owner directory the pull delivered: display names of the owners in scope (and of shared customers' owners), in pinyin order. */
 export function directory(db: VaultDb): { id: string; name: string }[] {
-  return db.stmt('SELECT id, display_name AS name FROM users ORDER BY display_name, id').all() as { id: string; name: string }[];
+  return db.stmt('SELECT id, display_name AS name FROM users ORDER BY sort_key, id').all() as { id: string; name: string }[];
 }
 
 export function facets(db: VaultDb): { cities: string[]; industries: string[]; tags: string[]; owners: { id: string; name: string }[] } {

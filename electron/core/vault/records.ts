@@ -4,6 +4,7 @@
 
 import { ENTITY_TYPES, type EntityType } from '../../../shared/domain/model';
 import type { Mutation } from '../../../shared/protocol/sync';
+import { nameSortKey } from './collation';
 import type { VaultDb } from './db';
 
 export type StoredRecord = Record<string, unknown> & { id: string };
@@ -15,6 +16,20 @@ export const TABLE: Record<EntityType, string> = {
   activity: 'activities',
 };
 export const CHILD_ENTITIES = ['contact', 'opportunity', 'activity'] as const;
+
+/**
+ * The field each table's `sort_key` column is derived from (collation.ts; schema.ts, migration
+ * 10): customers and contacts by name, opportunities by title. Activities have no such column.
+ * The key needs JavaScript (the pinyin readings), so it cannot be a generated column: every write
+ * of a record's JSON writes its key in the same statement (writeRecord, rewriteRecord).
+ */
+export const SORT_FIELD: Partial<Record<EntityType, string>> = { customer: 'name', contact: 'name', opportunity: 'title' };
+
+/** The sort key a record of this entity is stored with (null: its table has none). */
+export function sortKeyOf(entity: EntityType, record: Record<string, unknown>): string | null {
+  const field = SORT_FIELD[entity];
+  return field ? nameSortKey(record[field]) : null;
+}
 
 export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Fields a local edit may never set: identity and versioning belong to the server. */
@@ -96,19 +111,70 @@ export function writeRecord(
 ): boolean {
   const json = JSON.stringify(record);
   const rid = rids.next(entity, record, customerId);
+  const key = sortKeyOf(entity, record);
   if (entity === 'customer') {
     // An unchanged resend writes nothing: no row, index or WAL page is touched for it.
     return db.stmt(
-      `INSERT INTO customers(rid, id, record, writable) VALUES (?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable
+      `INSERT INTO customers(rid, id, record, writable, sort_key) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable, sort_key = excluded.sort_key
        WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run(rid, record.id, json, writable ? 1 : 0).changes > 0;
+    ).run(rid, record.id, json, writable ? 1 : 0, key).changes > 0;
+  }
+  if (key !== null) {
+    return db.stmt(
+      `INSERT INTO ${TABLE[entity]}(rid, id, customer_id, record, writable, sort_key) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable, sort_key = excluded.sort_key
+       WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
+    ).run(rid, record.id, customerId, json, writable ? 1 : 0, key).changes > 0;
   }
   return db.stmt(
     `INSERT INTO ${TABLE[entity]}(rid, id, customer_id, record, writable) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
      WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
   ).run(rid, record.id, customerId, json, writable ? 1 : 0).changes > 0;
+}
+
+/** Replace the JSON of a stored record (a local edit, a reverted one), with its sort key. */
+export function rewriteRecord(db: VaultDb, entity: EntityType, record: StoredRecord): void {
+  const key = sortKeyOf(entity, record);
+  if (key === null) db.stmt(`UPDATE ${TABLE[entity]} SET record = ? WHERE id = ?`).run(JSON.stringify(record), record.id);
+  else db.stmt(`UPDATE ${TABLE[entity]} SET record = ?, sort_key = ? WHERE id = ?`).run(JSON.stringify(record), key, record.id);
+}
+
+/** Internal meta flag: stored sort keys are missing or stale (migration 10 sets it); filled at open. */
+export const SORT_KEYS_FILL = 'sort-keys-fill';
+const FILL_BATCH = 2_000;
+
+/**
+ * Compute the sort key of every stored customer, contact, opportunity and owner, once, at the first
+ * open after the migration that added (or changed) the keys. One transaction; rows are read in
+ * rid batches (a statement cannot write while another one is still reading).
+ */
+export function fillSortKeys(db: VaultDb): void {
+  if (db.internalMeta(SORT_KEYS_FILL) === null) return;
+  db.raw.transaction(() => {
+    for (const [entity, field] of Object.entries(SORT_FIELD) as [EntityType, string][]) {
+      const table = TABLE[entity];
+      const read = db.stmt(`SELECT rid, CASE WHEN json_type(record, '$.${field}') = 'text' THEN json_extract(record, '$.${field}') END AS v
+         FROM ${table} WHERE rid > ? ORDER BY rid LIMIT ${FILL_BATCH}`);
+      const write = db.stmt(`UPDATE ${table} SET sort_key = ? WHERE rid = ? AND sort_key IS NOT ?`);
+      let after = -1;
+      for (;;) {
+        const rows = read.all(after) as { rid: number; v: unknown }[];
+        for (const row of rows) {
+          const key = nameSortKey(row.v);
+          write.run(key, row.rid, key);
+        }
+        if (rows.length < FILL_BATCH) break;
+        after = (rows[rows.length - 1] as { rid: number }).rid;
+      }
+    }
+    // The owner directory (display names, pull-apply.ts: rememberUserNames): a few hundred rows at most.
+    const users = db.stmt('SELECT id, display_name FROM users').all() as { id: string; display_name: string }[];
+    const write = db.stmt('UPDATE users SET sort_key = ? WHERE id = ?');
+    for (const user of users) write.run(nameSortKey(user.display_name), user.id);
+    db.setInternalMeta(SORT_KEYS_FILL, null);
+  })();
 }
 
 /** A customer's bucket memberships (children follow their customer). */

@@ -340,4 +340,31 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO meta(key, value) VALUES ('internal:search-rebuild', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;
   `,
+  /* 10: lists in pinyin order — a stored sort key per name (collation.ts, records.ts) */ `
+  -- Customers, contacts and opportunity titles are listed by the sort key of their name: its
+  -- pinyin spelling, so Chinese and Latin names interleave by letter (华为 next to Huawei). The
+  -- key needs the pinyin readings (JavaScript), so it is not a generated column: SQLite would let
+  -- one call an application-defined function, but then every connection that touches these tables
+  -- (the import worker, the integrity check, any tool opening the file) would need it registered,
+  -- and a changed reading would leave stored keys and their index silently stale. Instead every
+  -- write of a record's JSON writes its key (records.ts: writeRecord, rewriteRecord), and a
+  -- change of the key function is a migration like this one, which refills the keys at open.
+  ALTER TABLE customers ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE contacts ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE opportunities ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
+  -- Owners by display name too (the owner filter, the opportunity list's owner sort).
+  ALTER TABLE users ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
+  -- The customer list: (sort_key, id) replaces (name, id), which nothing else reads.
+  DROP INDEX IF EXISTS customers_name;
+  CREATE INDEX customers_sort ON customers(sort_key, id);
+  -- The dashboard's "not contacted" list breaks ties (never contacted: NULL) by name, now by key.
+  DROP INDEX IF EXISTS customers_last_activity;
+  CREATE INDEX customers_last_activity ON customers(last_activity_at, sort_key, id);
+  -- A customer's contacts by key: the customer's index gains the key (same name: pull-apply.ts
+  -- keeps it during a bulk import, the delete triggers look contacts up by it).
+  DROP INDEX IF EXISTS contacts_customer;
+  CREATE INDEX contacts_customer ON contacts(customer_id, sort_key);
+  -- The opportunity list sorts by title or customer only on request, over the filtered rows: no index.
+  INSERT INTO meta(key, value) VALUES ('internal:sort-keys-fill', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+  `,
 ];

@@ -68,12 +68,12 @@ describe('Vault first sync (bulk import)', () => {
   it('defers the secondary indexes until the last page, restores them after a crash mid-import, and leaves the usual settings', async () => {
     vault = await Vault.create(path, keychain.secrets);
     const schemaIndexes = indexNames(vault);
-    expect(schemaIndexes).toContain('customers_name');
+    expect(schemaIndexes).toContain('customers_sort');
     expect(schemaIndexes).toContain('customers_last_activity');
 
     vault.applyPullPage(page({ upserts: [...customerWithChildren(1, NOW - DAY), ...customerWithChildren(2, NOW - 40 * DAY)], hasMore: true }), grantFor());
     // Mid-import: the lookup indexes are gone, the ones triggers seek by stay.
-    expect(indexNames(vault)).not.toContain('customers_name');
+    expect(indexNames(vault)).not.toContain('customers_sort');
     expect(indexNames(vault)).not.toContain('opportunities_stage');
     expect(indexNames(vault)).toEqual(expect.arrayContaining(['activities_customer_at', 'contacts_customer', 'opportunities_customer']));
     // The connection is back to its durable settings between pages.
@@ -87,7 +87,7 @@ describe('Vault first sync (bulk import)', () => {
 
     // The import goes on (in bulk again) and ends: indexes, search and dashboard are complete.
     vault.applyPullPage(page({ upserts: customerWithChildren(3, NOW - 2 * DAY), hasMore: true }), grantFor());
-    expect(indexNames(vault)).not.toContain('customers_name');
+    expect(indexNames(vault)).not.toContain('customers_sort');
     vault.applyPullPage(page({ upserts: customerWithChildren(4, NOW - 50 * DAY), hasMore: false }), grantFor());
     expect(indexNames(vault)).toEqual(schemaIndexes);
     expect(internalMeta(vault)).toEqual([]);

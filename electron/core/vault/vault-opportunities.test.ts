@@ -99,8 +99,12 @@ describe('opportunities list', () => {
     const stageOf = new Map(DEALS.map((d) => [d.id, d.stage]));
     expect(ids(vault, { sort: 'stage' }).map((id) => stageOf.get(id))).toEqual(['lead', 'qualified', 'proposal', 'proposal', 'negotiation', 'won', 'won', 'lost']);
     expect(ids(vault, { sort: 'closeDate' })).toEqual(['o4', 'o5', 'o6', 'o1', 'o3', 'o7', 'o2', 'o8']);
-    expect(ids(vault, { sort: 'customer' }).slice(0, 3).sort()).toEqual(['o1', 'o2', 'o8']); // 华为 < 腾讯 < 阿里 by code point
-    expect(ids(vault, { sort: 'owner', order: 'asc' }).slice(0, 4).sort()).toEqual(['o1', 'o2', 'o5', 'o6']); // 张三 before 李四
+    // Names in pinyin order (collation.ts): 阿里 (a li) < 华为 (hua wei) < 腾讯 (teng xun); 李四 (li) before 张三 (zhang).
+    const customerOrder = ids(vault, { sort: 'customer' });
+    expect([customerOrder.slice(0, 2).sort(), customerOrder.slice(2, 5).sort(), customerOrder.slice(5).sort()]).toEqual([['o3', 'o4'], ['o1', 'o2', 'o8'], ['o5', 'o6', 'o7']]);
+    expect(ids(vault, { sort: 'owner', order: 'asc' }).slice(0, 4).sort()).toEqual(['o3', 'o4', 'o7', 'o8']);
+    // Titles: bao mi, cloud, er qi, erp, fu, nian, pei, shi — Chinese and Latin interleaved by letter.
+    expect(ids(vault, { sort: 'title' })).toEqual(['o7', 'o3', 'o6', 'o2', 'o1', 'o4', 'o8', 'o5']);
     for (const sort of ['closeDate', 'amount', 'title', 'customer', 'stage', 'owner', 'probability', 'updatedAt'] as const) {
       for (const order of ['asc', 'desc'] as const) {
         const all = ids(vault, { sort, order });
@@ -169,7 +173,8 @@ describe('team dashboard filters and funnel', () => {
     const all = vault.teamDashboard(NOW);
     expect(all.overdueBefore).toBe('2024-05-14');
     expect(all.overdue).toBe(2); // o1 (05-01), o3 (05-14); o7 is due today
-    expect(all.owners).toEqual([{ ownerId: 'u-a', ownerName: '张三' }, { ownerId: 'u-b', ownerName: '李四' }]);
+    // The owner filter's choices in pinyin order of their names: 李四 (li) before 张三 (zhang).
+    expect(all.owners).toEqual([{ ownerId: 'u-b', ownerName: '李四' }, { ownerId: 'u-a', ownerName: '张三' }]);
     const b = vault.teamDashboard(NOW, { ownerIds: ['u-b'] });
     expect(b.winRate).toEqual({ won: 1, lost: 0, rate: 1 });
     // u-b's customers: b (last activity 40 days ago) is not contacted in 30 days.

@@ -22,7 +22,7 @@ import { applyPullPage, rememberOrgUnits, rememberUserNames } from './pull-apply
 import { directory, facets, getStoredCustomer, listChildren, recordCounts, searchCustomers } from './queries';
 import { teamDashboard } from './dashboard';
 import { deleteOpportunityView, listOpportunities, listOpportunityViews, saveOpportunityView, type ListOpportunitiesInput } from './opportunity-queries';
-import { getRecord } from './records';
+import { fillSortKeys, getRecord } from './records';
 import {
   closingSoon, countOpenFollowUps, dismissReminder, dueReminders, getFollowUp, listOpenFollowUps, markReminderNotified,
   recentCustomers, recordView, unnotifiedReminders,
@@ -46,6 +46,7 @@ export class Vault implements VaultStore {
   ) {
     this.db = db;
     this.mark = new MarkWriter(secrets, () => snapshotMark(this.markSource()));
+    fillSortKeys(db);
     ensureSearchIndex(db);
   }
 
