@@ -28,8 +28,13 @@ step "lint (including the layering rules)"
 npm run -s lint
 step "unit and integration tests (server on embedded SQLite)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
-step "server suite and attacker suite on PostgreSQL"
-SV_TEST_DB=postgres npx vitest run server test/attacks --reporter=default --reporter=json --outputFile.json=test-results/vitest-postgres.json
+step "server suite and attacker suite on PostgreSQL (the files that use the test database)"
+# Only the test files whose imports reach server/test/db.ts, the one place SV_TEST_DB picks the
+# store; every other file would repeat its SQLite run exactly (scripts/store-test-files.mjs).
+mapfile -t store_tests < <(node scripts/store-test-files.mjs server test/attacks)
+if [[ ${#store_tests[@]} -eq 0 ]]; then echo "no store-dependent test files found under server/ and test/attacks/" >&2; exit 1; fi
+echo "${#store_tests[@]} test files"
+SV_TEST_DB=postgres npx vitest run "${store_tests[@]}" --reporter=default --reporter=json --outputFile.json=test-results/vitest-postgres.json
 step "end-to-end specs in Chromium (browser harness, real server, vault and keychain)"
 bash e2e/run.sh
 step "benchmarks at smoke scale (kept runnable; no assertions on times)"

@@ -5,6 +5,7 @@ import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cliOn, cliTarget, runCliInProcess } from './test/cli';
 import { withTestDatabase, type TestDatabase } from './test/db';
 import { createFixtureOrg } from './test/fixtures';
 
@@ -30,21 +31,8 @@ describe('server CLI', () => {
   });
 
   // The CLI addresses the same database as the test: --data for SQLite, DATABASE_URL for PG.
-  const target = (db: TestDatabase) => ({
-    args: db.location.sqlitePath ? ['--data', db.location.sqlitePath] : [],
-    env: { ...process.env, DATABASE_URL: db.location.databaseUrl ?? '' },
-  });
-
-  async function cli(db: TestDatabase, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const { args: where, env } = target(db);
-    try {
-      const { stdout, stderr } = await run('npx', ['tsx', 'server/cli.ts', ...args, ...where], { env });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  // Commands run in-process (server/test/cli.ts); the tests under "the bin" start real processes.
+  const cli = (db: TestDatabase, args: string[]) => cliOn(db, args);
 
   it('create-admin prints a TOTP URI; revoke-device and deactivate-user act on the database and are audited', async () => {
     t = await withTestDatabase();
@@ -76,7 +64,7 @@ describe('server CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command');
     expect((await cli(t, ['audit-verify'])).stdout).toContain('5 entries verified');
-  }, 180_000); // each step starts the CLI as its own process (tsx), slow on a busy machine
+  });
 
   it('unlock-user, reset-mfa and sign-out-everywhere act on the named user and are audited', async () => {
     t = await withTestDatabase();
@@ -121,7 +109,32 @@ describe('server CLI', () => {
     expect(device.stdout).toMatch(/revocation\s+admin\.device\.revoke ok/);
     expect((await cli(t, ['incident', 'device', 'nope'])).code).toBe(1);
     expect((await cli(t, ['incident', 'someone'])).code).toBe(2);
-  }, 180_000);
+  });
+
+  // The bin itself (what `npm run server -- …` starts): a real process whose exit code and
+  // streams carry runCli's result. The TLS test below starts one more, serving.
+  it('the bin: a command prints on stdout and exits 0; an unknown command prints the usage on stderr and exits 2', async () => {
+    t = await withTestDatabase();
+    await createFixtureOrg(t.db);
+    const { args: where, env } = cliTarget(t);
+    const spawnCli = async (args: string[]) => {
+      try {
+        const { stdout, stderr } = await run('npx', ['tsx', 'server/cli.ts', ...args], { env: { ...process.env, DATABASE_URL: env.DATABASE_URL ?? '' } });
+        return { code: 0, stdout, stderr };
+      } catch (err) {
+        const e = err as { code: number; stdout: string; stderr: string };
+        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+      }
+    };
+    const verified = await spawnCli(['audit-verify', ...where]);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/audit chain OK: \d+ entries verified/);
+    const unknown = await spawnCli(['frobnicate', ...where]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command: frobnicate');
+    expect(unknown.stderr).toContain('usage: npm run server -- <command> [options]');
+    expect(unknown.stdout).toBe('');
+  }, 120_000); // two processes (tsx), slow on a busy machine
 
   it.skipIf(!hasOpenssl())('start --tls-cert/--tls-key serves HTTPS', async () => {
     t = await withTestDatabase();
@@ -133,9 +146,9 @@ describe('server CLI', () => {
       '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
     ], { stdio: 'ignore' });
 
-    const { args: where, env } = target(t);
+    const { args: where, env } = cliTarget(t);
     const child = spawn('npx', ['tsx', 'server/cli.ts', 'start', '--port', '0', '--tls-cert', cert, '--tls-key', key, ...where], {
-      env: { ...env, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL: env.DATABASE_URL ?? '', LOG_LEVEL: 'warn' },
       detached: true,
     });
     try {
@@ -176,7 +189,10 @@ describe.skipIf(process.env.SV_TEST_DB === 'postgres')('server CLI: the data dir
     dir = undefined;
   });
 
-  async function cliIn(args: string[], extraEnv: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  // In-process, without DATABASE_URL (the directory settings are what is tested); the first
+  // refusal runs as a real process, so the bin's exit code 1 and its stderr are proven too.
+  const cliIn = (args: string[], extraEnv: Record<string, string | undefined>) => runCliInProcess(args, { DATABASE_URL: undefined, ...extraEnv });
+  async function spawnCliIn(args: string[], extraEnv: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
     delete env.DATABASE_URL;
     try {
@@ -191,7 +207,7 @@ describe.skipIf(process.env.SV_TEST_DB === 'postgres')('server CLI: the data dir
   it('a directory without a server database is refused (totp, start, alerts) and nothing is created there', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sv-data-'));
     const db = join(dir, 'server.db');
-    const totp = await cliIn(['totp', 'rep.sh1.1'], { SV_DATA_DIR: dir });
+    const totp = await spawnCliIn(['totp', 'rep.sh1.1'], { SV_DATA_DIR: dir });
     expect(totp.code).toBe(1);
     expect(totp.stderr).toContain(`no SalesVault server database at ${db}`);
     expect(totp.stderr).toContain('SV_DATA_DIR');
@@ -205,7 +221,7 @@ describe.skipIf(process.env.SV_TEST_DB === 'postgres')('server CLI: the data dir
     expect(readFileSync(db, 'utf8')).toBe('not a database');
     rmSync(db);
     expect(existsSync(db)).toBe(false);
-  }, 300_000); // each step is its own process (tsx): slow on a busy machine
+  }, 120_000); // the first step is its own process (tsx): slow on a busy machine
 
   it('seed creates the database where SV_DATA_DIR says; totp and demo-info then read it with SV_DATA_DIR or --data-dir', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sv-data-'));
@@ -226,5 +242,5 @@ describe.skipIf(process.env.SV_TEST_DB === 'postgres')('server CLI: the data dir
     expect(info.stdout).toContain('http://127.0.0.1:9  (not answering now');
     expect(info.stdout).toContain('App:      http://127.0.0.1:5174');
     expect(info.stdout).toContain(`Data:     ${dir}`);
-  }, 300_000);
+  });
 });

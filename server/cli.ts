@@ -459,23 +459,31 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * One command as the shell sees it: its exit code (negative for `start`, which keeps serving),
+ * with usage and failures reported on stderr. The bin below is only this plus process.exit;
+ * tests call it in-process.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (err) {
+    if (err instanceof NoServerDatabaseError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    if (err instanceof UsageError || err instanceof IdentityUsageError || err instanceof MinVersionUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`error: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
 // Run when executed directly (tsx server/cli.ts …), not when imported by tests.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      if (code >= 0) process.exit(code);
-    },
-    (err: unknown) => {
-      if (err instanceof NoServerDatabaseError) {
-        console.error(`error: ${err.message}`);
-        process.exit(1);
-      }
-      if (err instanceof UsageError || err instanceof IdentityUsageError || err instanceof MinVersionUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-        console.error(`${(err as Error).message}\n\n${USAGE}`);
-        process.exit(2);
-      }
-      console.error(`error: ${(err as Error).message}`);
-      process.exit(1);
-    },
-  );
+  void runCli(process.argv.slice(2)).then((code) => {
+    if (code >= 0) process.exit(code);
+  });
 }

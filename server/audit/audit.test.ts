@@ -1,21 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { createAuditLog, verifyChain } from './chain';
 import { openDatabase } from '../db/connection';
+import { cliOn } from '../test/cli';
 import { withTestDatabase, type TestDatabase } from '../test/db';
-
-const run = promisify(execFile);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await run('npx', ['tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...env }, cwd: process.cwd() });
-    return { code: 0, stdout };
-  } catch (err) {
-    const e = err as { code: number; stdout: string };
-    return { code: e.code, stdout: e.stdout };
-  }
-}
 
 describe('audit hash chain', () => {
   let t: TestDatabase | undefined;
@@ -95,16 +82,14 @@ describe('audit hash chain', () => {
     expect(await verifyChain(db.db)).toMatchObject({ ok: false, firstBrokenSeq: 4 });
   });
 
-  it('`audit-verify` (the CLI, as a child process) reports exactly the edited entry', async () => {
+  it('`audit-verify` (the CLI) reports exactly the edited entry', async () => {
     const db = await appendSome(10);
-    const env = db.location.databaseUrl ? { DATABASE_URL: db.location.databaseUrl } : { DATABASE_URL: '' };
-    const args = db.location.sqlitePath ? ['audit-verify', '--data', db.location.sqlitePath] : ['audit-verify'];
-    const ok = await cli(args, env);
+    const ok = await cliOn(db, ['audit-verify']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('10 entries verified');
 
     await db.db.updateTable('audit_log').set({ target: 'someone-else' }).where('seq', '=', 7).execute();
-    const broken = await cli(args, env);
+    const broken = await cliOn(db, ['audit-verify']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/BROKEN at entry seq 7 \(7 entries checked\)/);
   });

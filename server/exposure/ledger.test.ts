@@ -3,15 +3,14 @@
 // page on an abandoned path is dropped, and bucket drops, removals and field purges leave the
 // ledger equal to what the client stored — record ids and field names.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pullResponseSchema, type PullResponse } from '../../shared/protocol/sync';
 import { addCustomer, call, ModelVault } from '../../test/support/server/sync-kit';
 import { enrollTestDevice, type TestDevice } from '../test/client';
+import { cliOn } from '../test/cli';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
 import { exposureReport } from './report';
@@ -144,9 +143,8 @@ describe('exposure ledger rules', () => {
   it('the CLI writes the report as CSV and PDF and audits it', async () => {
     const stored = new ModelVault();
     await syncAndAcknowledge(dev.rep, stored);
-    const where = s.database.location.sqlitePath ? ['--data', s.database.location.sqlitePath] : [];
-    const env = { ...process.env, DATABASE_URL: s.database.location.databaseUrl ?? '' };
-    const csv = await promisify(execFile)('npx', ['tsx', 'server/cli.ts', 'exposure', dev.rep.deviceId, '--format', 'csv', ...where], { env });
+    const csv = await cliOn(s.database, ['exposure', dev.rep.deviceId, '--format', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
     const lines = csv.stdout.split('\n').filter((l) => l.trim() !== '');
     expect(lines).toHaveLength(1 + 12);
     expect(csv.stdout).toContain('Customer c1');
@@ -154,7 +152,8 @@ describe('exposure ledger rules', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sv-exposure-cli-'));
     try {
       const out = join(dir, 'report.pdf');
-      await promisify(execFile)('npx', ['tsx', 'server/cli.ts', 'exposure', dev.rep.deviceId, '--format', 'pdf', '--lang', 'zh-CN', '--out', out, ...where], { env });
+      const written = await cliOn(s.database, ['exposure', dev.rep.deviceId, '--format', 'pdf', '--lang', 'zh-CN', '--out', out]);
+      expect(written.code, written.stderr).toBe(0);
       const pdf = readFileSync(out);
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(pdf.toString('latin1')).toContain(`device ${dev.rep.deviceId}; host `);
@@ -164,5 +163,5 @@ describe('exposure ledger rules', () => {
     }
     const audited = await s.ctx.db.selectFrom('audit_log').select(['actor_id', 'target']).where('action', '=', 'admin.device.exposure').execute();
     expect(audited).toEqual([{ actor_id: null, target: dev.rep.deviceId }, { actor_id: null, target: dev.rep.deviceId }]);
-  }, 60_000);
+  });
 });

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliOn } from '../test/cli';
 import { withTestDatabase, type TestDatabase } from '../test/db';
 import { createFixtureOrg } from '../test/fixtures';
-
-const run = promisify(execFile);
 
 describe('server CLI: alerts and review-create', () => {
   let t: TestDatabase | undefined;
@@ -13,17 +10,8 @@ describe('server CLI: alerts and review-create', () => {
     t = undefined;
   });
 
-  async function cli(db: TestDatabase, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const where = db.location.sqlitePath ? ['--data', db.location.sqlitePath] : [];
-    const env = { ...process.env, DATABASE_URL: db.location.databaseUrl ?? '' };
-    try {
-      const { stdout, stderr } = await run('npx', ['tsx', 'server/cli.ts', ...args, ...where], { env });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  // The CLI in-process (server/test/cli.ts), against the test's database.
+  const cli = (db: TestDatabase, args: string[]) => cliOn(db, args);
 
   it('opens a campaign for every active user and lists open alerts', async () => {
     t = await withTestDatabase();

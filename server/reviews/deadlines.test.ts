@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertView, ReviewCampaignView, ReviewItemView } from '../../shared/protocol/routes';
 import { callJson } from '../../test/support/server/alert-kit';
 import { enrollTestDevice, type TestDevice } from '../test/client';
+import { cliOn } from '../test/cli';
 import type { FixtureUserKey } from '../test/fixtures';
 import { startTestServer, type TestServer } from '../test/server';
 import { applyDueCampaigns } from './deadlines';
@@ -11,7 +10,6 @@ import { createCampaign, exportCampaign, getCampaign } from './service';
 
 const DAY = 24 * 3_600_000;
 const CLI = { userId: null, deviceId: null };
-const run = promisify(execFile);
 
 describe('access reviews finish at their due date (injected clock)', () => {
   let s: TestServer | undefined;
@@ -138,9 +136,8 @@ describe('access reviews finish at their due date (injected clock)', () => {
     const byCli = await createCampaign(server.ctx, { name: 'cli', dueAt: server.clock.now() + DAY, staleDays: 30 }, CLI);
     // The CLI runs on the real clock: the campaign was due a second ago.
     await server.ctx.db.updateTable('review_campaigns').set({ due_at: Date.now() - 1000 }).where('id', '=', byCli.id).execute();
-    const where = server.database.location.sqlitePath ? ['--data', server.database.location.sqlitePath] : [];
-    const env = { ...process.env, DATABASE_URL: server.database.location.databaseUrl ?? '' };
-    const out = await run('npx', ['tsx', 'server/cli.ts', 'review-apply-due', ...where], { env });
+    const out = await cliOn(server.database, ['review-apply-due']);
+    expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toContain(`campaign ${byCli.id} closed at its due date: ${byCli.items} kept, 0 revoked`);
     const row = await server.ctx.db.selectFrom('review_campaigns').select(['status', 'close_reason']).where('id', '=', byCli.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'closed', close_reason: 'due_date' });

@@ -5,30 +5,20 @@
 // covered and names the missing tail. The limit is tested too: someone able to delete the
 // checkpoint rows as well is caught only by a checkpoint kept outside the database (--anchor).
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditLog, verifyChain } from '../../server/audit/chain';
 import { checkpointHead } from '../../server/audit/checkpoints';
 import type { ServerKeys } from '../../server/context';
 import { loadOrCreateServerKeys } from '../../server/keys';
+import { cliOn } from '../../server/test/cli';
 import { withTestDatabase, type TestDatabase } from '../../server/test/db';
 
-const run = promisify(execFile);
-
-async function auditVerify(t: TestDatabase, extra: string[] = []): Promise<{ code: number; stdout: string }> {
-  const env = { ...process.env, DATABASE_URL: t.location.databaseUrl ?? '' };
-  const args = ['tsx', 'server/cli.ts', 'audit-verify', ...(t.location.sqlitePath ? ['--data', t.location.sqlitePath] : []), ...extra];
-  try {
-    const { stdout } = await run('npx', args, { env, cwd: process.cwd() });
-    return { code: 0, stdout };
-  } catch (err) {
-    const e = err as { code: number; stdout: string };
-    return { code: e.code, stdout: e.stdout };
-  }
+/** `audit-verify` as IT runs it (the CLI's runCli, in-process: server/test/cli.ts). */
+function auditVerify(t: TestDatabase, extra: string[] = []): Promise<{ code: number; stdout: string }> {
+  return cliOn(t, ['audit-verify', ...extra]);
 }
 
 describe('attack: delete the newest audit entries (finding 8)', () => {

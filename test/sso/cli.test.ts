@@ -1,17 +1,14 @@
-// IT's identity commands through the real CLI process: connect a provider, issue its SCIM token
+// IT's identity commands through the real CLI (its runCli, in-process: server/test/cli.ts): connect a provider, issue its SCIM token
 // (printed once, works against /scim/v2), refuse an administering group rule without the switch.
 
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_IDS } from '../../shared/permissions/default-roles';
 import { buildServer } from '../../server/app';
 import { identityDb } from '../../server/sso/tables';
+import { cliOn } from '../../server/test/cli';
 import { withTestDatabase, type TestDatabase } from '../../server/test/db';
 import { createFixtureOrg } from '../../server/test/fixtures';
 import { scimClient } from './scim-kit';
-
-const run = promisify(execFile);
 
 describe('identity CLI', () => {
   let t: TestDatabase | undefined;
@@ -21,15 +18,8 @@ describe('identity CLI', () => {
   });
 
   async function cli(db: TestDatabase, args: string[]): Promise<{ code: number; out: string }> {
-    const where = db.location.sqlitePath ? ['--data', db.location.sqlitePath] : [];
-    const env = { ...process.env, DATABASE_URL: db.location.databaseUrl ?? '' };
-    try {
-      const { stdout, stderr } = await run('npx', ['tsx', 'server/cli.ts', ...args, ...where], { env });
-      return { code: 0, out: stdout + stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, out: e.stdout + e.stderr };
-    }
+    const { code, stdout, stderr } = await cliOn(db, args);
+    return { code, out: stdout + stderr };
   }
 
   it('idp-add, scim-token and idp-rule act on the database; an admin-role rule needs --allow-admin-role', async () => {
