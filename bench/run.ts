@@ -215,7 +215,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     let firstImportRate = Number.NaN;
     let managerDeviceId = '';
     synced = await stage('firstSync', async () => {
-      const r = await client.call<{ totalMs: number; summary: { upserted: number; pages: number }; stages: StageTimes; peakRssMb: number; sampledPeakRssMb: number; rssBeforeMb: number; deviceId: string }>(
+      const r = await client.call<{ totalMs: number; summary: { upserted: number; pages: number }; stages: StageTimes; peakRssMb: number; cpuMs: number; sampledPeakRssMb: number; rssBeforeMb: number; deviceId: string }>(
         'firstSync', { baseUrl: srv.baseUrl, username: MANAGER.username, dataDir: join(workDir, 'manager') },
       );
       managerDeviceId = r.deviceId;
@@ -237,6 +237,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       figures.set('firstSync.importMs', s.importMs, 'ms', 'vault import (applyPullPage)');
       figures.set('firstSync.importRecordsPerSec', firstImportRate, 'rec/s', 'import stage');
       figures.set('firstSync.otherMs', r.totalMs - s.serverMs - s.transferMs - s.parseMs - s.importMs, 'ms', 'end to end − the stages: check-in, push, audit upload, bookkeeping; negative by the time the pipelined stages overlap');
+      figures.set('firstSync.clientCpuMs', r.cpuMs, 'ms', 'CPU time of the client process during the first sync (main thread and import worker)');
       figures.set('client.peakRssMb', Number.isFinite(r.peakRssMb) ? r.peakRssMb : r.sampledPeakRssMb, 'MB', 'client process peak RSS during the first sync (VmHWM)');
       figures.set('client.rssBeforeSyncMb', r.rssBeforeMb, 'MB', 'client process RSS before enrolling (code loaded, no data)');
     });
