@@ -15,7 +15,7 @@ import { GOALS } from './scale';
 const EXPECTED_FIGURES = [
   'seed.recordsPerSec',
   'firstSync.endToEndMs', 'firstSync.records', 'firstSync.serverMs', 'firstSync.transferMs', 'firstSync.parseMs', 'firstSync.importMs',
-  'firstSync.serverRecordsPerSec', 'firstSync.transferRecordsPerSec', 'firstSync.parseRecordsPerSec', 'firstSync.importRecordsPerSec',
+  'firstSync.serverRecordsPerSec', 'firstSync.transferRecordsPerSec', 'firstSync.parseRecordsPerSec', 'firstSync.importRecordsPerSec', 'firstSync.clientCpuMs',
   'firstSync.importPercentOfRawSqlcipher', 'vaultReplay.percentOfRawSqlcipher', 'client.peakRssMb', 'client.rssBeforeSyncMb',
   'baseline.rawSqlcipherRecordsPerSec', 'baseline.rawPlainRecordsPerSec', 'encryption.rawInsertOverhead',
   'vaultReplay.encryptedRecordsPerSec', 'vaultReplay.plainRecordsPerSec', 'encryption.vaultImportOverhead',
