@@ -12,7 +12,7 @@
 // Date.now() (same machine).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,9 +85,12 @@ async function addBusyCustomer(srv: BenchServer): Promise<{ id: string; name: st
   return { id, name: row.name };
 }
 
+/** How long the page may take, once the app is ready, to show the navigation item or the list's first rows. */
+const AFTER_READY_TIMEOUT_MS = 60_000;
+
 /** Installed before the first sync starts: getState every ~50 ms until ready, then open the list. */
-async function installPoller(page: Page, labels: { nav: string; list: string }): Promise<void> {
-  await page.evaluate(({ nav, list }) => {
+async function installPoller(page: Page, labels: { mainNav: string; nav: string; list: string; timeoutMs: number }): Promise<void> {
+  await page.evaluate(({ mainNav, nav, list, timeoutMs }) => {
     const result = { latencies: [] as number[], readyAt: null as number | null, listAt: null as number | null, stages: [] as string[], error: null as string | null };
     (window as unknown as { __svBench: typeof result }).__svBench = result;
     const call = (window as unknown as { __svApi(method: string, input?: unknown): Promise<{ ok: boolean; value?: { phase: string; progress: { stage?: string } | null } }> }).__svApi;
@@ -103,19 +106,29 @@ async function installPoller(page: Page, labels: { nav: string; list: string }):
           const stage = state.value?.progress?.stage;
           if (stage && result.stages[result.stages.length - 1] !== stage) result.stages.push(stage);
           if (state.ok && state.value?.phase === 'ready') break;
+          if (state.ok && state.value && ['locked', 'revoked', 'wiped'].includes(state.value.phase)) throw new Error(`the app went to the phase "${state.value.phase}" instead of ready`);
           await sleep(50);
         }
         result.readyAt = Date.now();
-        // Open the customer list as a person would, and wait for its first rows to be on screui.
-        for (;;) {
-          const item = [...document.querySelectorAll('[role="navigation"] [role="menuitem"]')].find((el) => el.textContent?.trim() === nav) as HTMLElement | undefined;
-          if (item) {
-            item.click();
-            break;
+        const deadline = performance.now() + timeoutMs;
+        const waitFor = async <T,>(what: string, find: () => T | null | undefined): Promise<T> => {
+          for (;;) {
+            const found = find();
+            if (found) return found;
+            if (performance.now() > deadline) {
+              const shown = document.body.innerText.replace(/\s+/g, ' ').slice(0, 200);
+              throw new Error(`${what} not shown ${timeoutMs / 1000} s after the app was ready; the page shows: ${shown}`);
+            }
+            await frame();
           }
-          await frame();
-        }
-        while (!document.querySelector(`[role="listbox"][aria-label="${list}"] [role="option"]`)) await frame();
+        };
+        // Open the customer list as a person would, and wait for its first rows to be on screen.
+        // The shell's navigation is a <nav> landmark (implicit role, no role attribute) named by
+        // its aria-label; its entries are antd menu items.
+        const item = await waitFor(`the navigation item "${nav}"`, () =>
+          [...document.querySelectorAll(`nav[aria-label="${mainNav}"] [role="menuitem"]`)].find((el) => el.textContent?.trim() === nav) as HTMLElement | undefined);
+        item.click();
+        await waitFor(`a row of the list "${list}"`, () => document.querySelector(`[role="listbox"][aria-label="${list}"] [role="option"]`));
         await frame();
         result.listAt = Date.now();
       } catch (err) {
@@ -125,15 +138,38 @@ async function installPoller(page: Page, labels: { nav: string; list: string }):
   }, labels);
 }
 
-export async function recordApp(figures: Figures, opts: { srv: BenchServer; workDir: string; keychainService: string | null }): Promise<void> {
+/** The newest modification time of the files under a directory (or of the file). */
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** dist/renderer is missing or older than a source it is built from: a stale build would measure a UI that no longer exists. */
+function rendererBuildStale(): boolean {
+  const built = join(ROOT, 'dist/renderer/index.html');
+  if (!existsSync(built)) return true;
+  const sources = ['renderer', 'shared', 'vite.config.ts'].map((p) => newestMtime(join(ROOT, p)));
+  return Math.max(...sources) > statSync(built).mtimeMs;
+}
+
+/**
+ * Measures the app stage. It adds records to the manager's scope (the busy customer's
+ * activities) and reports how many through onRecordsAdded as soon as they are written, so a
+ * first sync after it knows what the scope holds even if the stage fails later.
+ */
+export async function recordApp(figures: Figures, opts: { srv: BenchServer; workDir: string; keychainService: string | null; onRecordsAdded(count: number): void }): Promise<void> {
   const { srv } = opts;
   if (!opts.keychainService) throw new Error('the app stage needs the OS keychain (the harness keeps the vault key there)');
-  if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) {
-    progress('app: building the renderer (vite build → dist/renderer)');
+  if (rendererBuildStale()) {
+    progress('app: building the renderer (vite build → dist/renderer; missing or older than its sources)');
     const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
     if (built.status !== 0) throw new Error('vite build failed');
   }
   const busy = await addBusyCustomer(srv);
+  opts.onRecordsAdded(BUSY_CUSTOMER_ACTIVITIES);
   const dataDir = join(opts.workDir, 'app-harness');
   mkdirSync(dataDir, { recursive: true });
   const keychainService = `${opts.keychainService}-app`;
@@ -179,7 +215,7 @@ export async function recordApp(figures: Figures, opts: { srv: BenchServer; work
     await page.getByLabel(ui.signIn.mfaCode).waitFor();
 
     // ---- the first sync, with the UI calling all along --------------------------------------
-    await installPoller(page, { nav: ui.nav.customers, list: ui.customers.listLabel });
+    await installPoller(page, { mainNav: ui.shell.mainNav, nav: ui.nav.customers, list: ui.customers.listLabel, timeoutMs: AFTER_READY_TIMEOUT_MS });
     progress('app: signing in; the first sync runs while the page polls getState every ~50 ms');
     await page.getByLabel(ui.signIn.mfaCode).fill(totpFor(MANAGER.username));
     await page.getByRole('button', { name: buttonName(ui.signIn.verify) }).click();
@@ -206,9 +242,12 @@ export async function recordApp(figures: Figures, opts: { srv: BenchServer; work
       for (let i = 0; i < pages; i++) {
         const t0 = performance.now();
         const res = await api.searchCustomers({ query: '', offset: 0, limit: size, ...(after ? { after } : {}) });
-        times.push(performance.now() - t0);
-        const last = res.ok ? res.value.rows[res.value.rows.length - 1] : undefined;
-        if (!last || res.value.rows.length < size) break;
+        const ms = performance.now() - t0;
+        if (!res.ok) throw new Error(`searchCustomers failed on page ${i + 1}: ${JSON.stringify(res)}`);
+        const last = res.value.rows[res.value.rows.length - 1];
+        if (!last) break; // past the end: an empty page is not a page of the list
+        times.push(ms);
+        if (res.value.rows.length < size) break;
         after = { name: last.name, id: last.id };
       }
       return times;
@@ -218,6 +257,7 @@ export async function recordApp(figures: Figures, opts: { srv: BenchServer; work
     figures.set('app.listFirstPageMs', firstMs, 'ms', `customer list, first ${LIST_PAGE}-row page (counted)`);
     figures.set('app.listLastPageMs', lastMs, 'ms', `customer list, page ${paging.length} of ${LIST_PAGE} rows (keyset)`);
     figures.set('app.listLastVsFirst', lastMs / firstMs, '×', `page ${paging.length} / page 1`, paging.length < LIST_PAGES ? `only ${paging.length} pages at this scale` : undefined);
+    figures.set('app.listPages', paging.length, 'pages', `${LIST_PAGE}-row pages read (at most ${LIST_PAGES})`);
 
     // ---- opening a customer with 2,000 activities --------------------------------------------
     await page.getByRole('searchbox', { name: ui.customers.searchLabel }).fill(busy.name);

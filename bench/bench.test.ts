@@ -1,6 +1,7 @@
 // The benchmark at smoke scale, end to end (real server over HTTP, real vault, child client
-// process, autocannon): every figure must be present and a finite number. No assertion is
-// made on any time — timings are noise here; the point is that the benchmark cannot rot.
+// process, autocannon; the app stage through the real renderer in Chromium): every figure must
+// be present and a finite number. No assertion is made on any time — timings are noise here;
+// the point is that the benchmark cannot rot.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { GOALS } from './scale';
 const EXPECTED_FIGURES = [
   'seed.recordsPerSec',
   'firstSync.endToEndMs', 'firstSync.records', 'firstSync.serverMs', 'firstSync.transferMs', 'firstSync.parseMs', 'firstSync.importMs',
-  'firstSync.serverRecordsPerSec', 'firstSync.transferRecordsPerSec', 'firstSync.parseRecordsPerSec', 'firstSync.importRecordsPerSec',
+  'firstSync.serverRecordsPerSec', 'firstSync.transferRecordsPerSec', 'firstSync.parseRecordsPerSec', 'firstSync.importRecordsPerSec', 'firstSync.clientCpuMs',
   'firstSync.importPercentOfRawSqlcipher', 'firstSync.endToEndVsRawInsert', 'vaultReplay.percentOfRawSqlcipher', 'client.peakRssMb', 'client.rssBeforeSyncMb',
   'baseline.rawSqlcipherRecordsPerSec', 'baseline.rawPlainRecordsPerSec', 'encryption.rawInsertOverhead',
   'vaultReplay.encryptedRecordsPerSec', 'vaultReplay.plainRecordsPerSec', 'encryption.vaultImportOverhead',
@@ -25,6 +26,12 @@ const EXPECTED_FIGURES = [
   'delta.serverMs', 'delta.importMs', 'purge.serverMs',
   'exposure.ledgerRows', 'exposure.ledgerBytes', 'exposure.bytesPerRecord', 'exposure.firstSyncServerOffMs', 'exposure.firstSyncServerOnMs', 'exposure.overheadPercent',
   'fleet.streams', 'fleet.serverKbPerStream', 'fleet.revokeP50Ms', 'fleet.revokeP99Ms', 'fleet.rescopeMs', 'fleet.rescopeReceived', 'fleet.maxOpenLoopRps',
+];
+
+/** The app stage's figures (its own run: Chromium on the harness, the OS keychain). */
+const APP_FIGURES = [
+  'app.longestUiWaitMs', 'app.uiWaitP99Ms', 'app.lastRecordToListMs',
+  'app.listFirstPageMs', 'app.listLastPageMs', 'app.listLastVsFirst', 'app.listPages', 'app.openBusyCustomerMs',
 ];
 
 describe('npm run bench (smoke scale)', () => {
@@ -57,6 +64,27 @@ describe('npm run bench (smoke scale)', () => {
       expect(typeof written.figures[name]?.met, name).toBe('boolean');
     }
     expect(returned.figures).toEqual(written.figures);
+  }, 240_000);
+
+  it('drives the real UI in Chromium through a first sync and writes the app stage\'s figures, with their goals', async () => {
+    // Its own run: the stage adds a customer's 2,000 activities to the manager's scope.
+    const out = join(dir, 'smoke-app.json');
+    await runBench(parseArgs(['--scale', 'smoke', '--only', 'app', '--out', out]));
+    const written = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;
+    expect(written.failures).toEqual({});
+    for (const name of APP_FIGURES) {
+      const figure = written.figures[name];
+      expect(figure, name).toBeDefined();
+      expect(Number.isFinite(figure?.value), `${name} = ${figure?.value}`).toBe(true);
+    }
+    // Structural facts: the poller saw many getState calls, and the list paged through all
+    // 1,000 customers in 200-row pages.
+    expect(written.figures['app.listPages']?.value).toBe(5);
+    expect(written.figures['app.longestUiWaitMs']?.note).toMatch(/stages seen: /);
+    for (const [name, goal] of Object.entries(GOALS).filter(([name]) => name.startsWith('app.'))) {
+      expect(written.figures[name]?.goal, name).toEqual(goal);
+      expect(typeof written.figures[name]?.met, name).toBe('boolean');
+    }
   }, 240_000);
 
   it('refuses bad arguments with a clear message', () => {

@@ -19,7 +19,7 @@ import { beginSignIn } from '../../electron/core/sync/enroll';
 import type { SyncSummary } from '../../electron/core/sync/engine';
 import { ServerError } from '../../electron/core/sync/errors';
 import type { Vault } from '../../electron/core/vault';
-import { DEMO_PASSWORD, totpFor } from '../../server/seed/demo';
+import { DEMO_PASSWORD, totpFor } from '../../server/seed/demo-credentials';
 import { SERVER_TIMING_HEADER, serverTimingMs } from '../server';
 
 export interface StageTimes {

@@ -14,21 +14,20 @@
 // only timestamps follow the clock. Every demo user has the password DEMO_PASSWORD and a fixed
 // TOTP secret derived from the username, so codes can be printed with `totpFor(username)`.
 
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { Faker, en, zh_CN } from '@faker-js/faker';
-import { Secret } from 'otpauth';
 import { OPPORTUNITY_STAGES, type ACTIVITY_KINDS, type RoleKey } from '../../shared/domain/model';
 import { DEFAULT_ROLE_IDS } from '../../shared/permissions/default-roles';
 import type { Dialect } from '../context';
 import type { CustomersTable, Database, OrgUnitsTable, UsersTable } from '../db/schema';
 import { hashPassword } from '../identity/password';
-import { totpCode } from '../identity/totp';
 import { bulkInsertRecords, type RecordBatch } from '../records/bulk';
 import { createShare, inRecordTransaction } from '../records/repository';
 import { prng } from '../../shared/prng';
+import { DEMO_PASSWORD, demoTotpSecret } from './demo-credentials';
 
-export const DEMO_PASSWORD = 'demo-pass-2026';
+export { DEMO_PASSWORD, demoTotpSecret, totpFor } from './demo-credentials';
+
 export const DEMO_COMPANY = '华东销售有限公司';
 const DAY_MS = 86_400_000;
 /** Customers generated and inserted per transaction. */
@@ -61,16 +60,6 @@ export interface SeedOptions {
   seed?: number;
   now?: number;
   onProgress?: (done: number, total: number) => void;
-}
-
-/** The fixed TOTP secret of a demo user (base32). Deterministic so docs can explain it. */
-export function demoTotpSecret(username: string): string {
-  return new Secret({ buffer: createHash('sha1').update(`salesvault-demo:${username}`).digest().buffer }).base32;
-}
-
-/** The current TOTP code of a demo user: `npm run server -- totp <username>`. */
-export function totpFor(username: string, nowMs = Date.now()): string {
-  return totpCode(demoTotpSecret(username), nowMs);
 }
 
 // ---- organisation -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import type { ImportStage } from '../contracts';
 import type { VaultDb } from './db';
 import { VaultCorruptError, VaultError } from './errors';
 import { rebuildFacetCounts } from './facet-counts';
-import { DEFERRED_INDEXES, restoreDeferredIndexes } from './open';
+import { BULK_IMPORT_CACHE_KIB, DEFERRED_INDEXES, VAULT_CACHE_KIB, restoreDeferredIndexes } from './open';
 import { nameSortKey } from './collation';
 import { CHILD_ENTITIES, ClusterRids, FIELD_NAME, SORT_FIELD, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
 import { BULK_SEARCH_PURGE_ROWS, SEARCH_TABLES, beginSearchPurge, endSearchPurge, rebuildSearch, refreshSearch, searchRowsLeaving } from './search-index';
@@ -94,8 +94,12 @@ export function applyPullPage(
   // A bulk-import page is committed without waiting for the disk (synchronous=NORMAL; WAL
   // mode keeps the file consistent either way). An application crash loses nothing; only a
   // power loss can lose the last pages, and the cursor is committed in the same transaction,
-  // so a lost page is simply pulled again. Local edits keep synchronous=FULL.
-  if (bulkImport) db.raw.pragma('synchronous = NORMAL');
+  // so a lost page is simply pulled again. Local edits keep synchronous=FULL. Its page cache is
+  // smaller (the client's peak memory; see BULK_IMPORT_CACHE_KIB).
+  if (bulkImport) {
+    db.raw.pragma('synchronous = NORMAL');
+    db.raw.pragma(`cache_size = -${BULK_IMPORT_CACHE_KIB}`);
+  }
   try {
     db.raw.transaction(() => {
       if (bulkImport) {
@@ -178,7 +182,10 @@ export function applyPullPage(
       db.setMeta('cursor', page.cursor);
     })();
   } finally {
-    if (bulkImport) db.raw.pragma('synchronous = FULL');
+    if (bulkImport) {
+      db.raw.pragma('synchronous = FULL');
+      db.raw.pragma(`cache_size = -${VAULT_CACHE_KIB}`);
+    }
   }
 
   // secure_delete zeroes the main file's pages; the old page images still sit in the WAL

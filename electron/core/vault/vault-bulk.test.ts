@@ -10,7 +10,9 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VAULT_KEY_ACCOUNT } from '../contracts';
 import { Vault } from '.';
+import { VAULT_CACHE_KIB } from './open';
 import { MIGRATIONS } from './schema';
+import { SEARCH_REBUILD_BATCH } from './search-index';
 import { grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
@@ -78,6 +80,7 @@ describe('Vault first sync (bulk import)', () => {
     expect(indexNames(vault)).toEqual(expect.arrayContaining(['activities_customer_at', 'contacts_customer', 'opportunities_customer']));
     // The connection is back to its durable settings between pages.
     expect(dbOf(vault).pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(dbOf(vault).pragma('cache_size', { simple: true })).toBe(-VAULT_CACHE_KIB); // the bulk pages' smaller cache is undone
 
     // A crash (the process ends between pages): the next open brings every index back.
     vault.close();
@@ -99,6 +102,26 @@ describe('Vault first sync (bulk import)', () => {
     // A later page is a delta: indexes stay in place.
     vault.applyPullPage(page({ upserts: customerWithChildren(5, NOW), hasMore: false }), grantFor());
     expect(indexNames(vault)).toEqual(schemaIndexes);
+  });
+
+  it('indexes every customer of a first sync larger than one search-rebuild batch, with its contacts and pinyin', async () => {
+    vault = await Vault.create(path, keychain.secrets);
+    const count = 2 * SEARCH_REBUILD_BATCH + 7; // three batches, the last one short
+    const customers = Array.from({ length: count }, (_, i) => i + 1);
+    for (let start = 0; start < count; start += 1_000) {
+      const chunk = customers.slice(start, start + 1_000);
+      vault.applyPullPage(page({ upserts: chunk.flatMap((n) => customerWithChildren(n, NOW)), hasMore: start + 1_000 < count }), grantFor());
+    }
+    expect(internalMeta(vault)).toEqual([]);
+    expect(vault.searchCustomers({ query: 'trading', offset: 0, limit: 1 }).total).toBe(count);
+    expect(vault.searchCustomers({ query: '联系人', offset: 0, limit: 1 }).total).toBe(count);
+    expect(vault.searchCustomers({ query: 'kehu', offset: 0, limit: 1 }).total).toBe(count); // 客户, in pinyin
+    // One inside the first batch, those on each side of a batch boundary, and the last one
+    // (numbers no other customer's number starts with, so each query finds exactly one).
+    for (const n of [SEARCH_REBUILD_BATCH / 2, SEARCH_REBUILD_BATCH, SEARCH_REBUILD_BATCH + 1, 2 * SEARCH_REBUILD_BATCH + 1, count]) {
+      expect(vault.searchCustomers({ query: `客户${n}`, offset: 0, limit: 10 }).rows.map((r) => r.id), `customer ${n}`).toEqual([`c${n}`]);
+      expect(vault.searchCustomers({ query: `联系人${n}`, offset: 0, limit: 10 }).rows.map((r) => r.id), `contact of ${n}`).toEqual([`c${n}`]);
+    }
   });
 
   it('rolls a failing first page back completely, indexes included', async () => {
