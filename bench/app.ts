@@ -43,10 +43,10 @@ interface PollResult {
   error: string | null;
 }
 
-function startHarness(serverUrl: string, dataDir: string, keychainService: string): Promise<{ url: string; child: ChildProcess }> {
+function startHarness(serverUrl: string, dataDir: string, keychainService: string, nodeArgs: readonly string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'electron/harness/cli.ts', '--port', '0', '--data', dataDir, '--server', serverUrl, '--keychain-service', keychainService],
+    [...nodeArgs, '--import', 'tsx', 'electron/harness/cli.ts', '--port', '0', '--data', dataDir, '--server', serverUrl, '--keychain-service', keychainService],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
   );
   let output = '';
@@ -160,7 +160,7 @@ function rendererBuildStale(): boolean {
  * activities) and reports how many through onRecordsAdded as soon as they are written, so a
  * first sync after it knows what the scope holds even if the stage fails later.
  */
-export async function recordApp(figures: Figures, opts: { srv: BenchServer; workDir: string; keychainService: string | null; onRecordsAdded(count: number): void }): Promise<void> {
+export async function recordApp(figures: Figures, opts: { srv: BenchServer; workDir: string; keychainService: string | null; cpuProfDir?: string | undefined; onRecordsAdded(count: number): void }): Promise<void> {
   const { srv } = opts;
   if (!opts.keychainService) throw new Error('the app stage needs the OS keychain (the harness keeps the vault key there)');
   if (rendererBuildStale()) {
@@ -173,7 +173,9 @@ export async function recordApp(figures: Figures, opts: { srv: BenchServer; work
   const dataDir = join(opts.workDir, 'app-harness');
   mkdirSync(dataDir, { recursive: true });
   const keychainService = `${opts.keychainService}-app`;
-  const { url, child } = await startHarness(srv.baseUrl, dataDir, keychainService);
+  // --cpu-prof: the harness (the process answering the UI, and its import worker) is profiled too.
+  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  const { url, child } = await startHarness(srv.baseUrl, dataDir, keychainService, nodeArgs);
   const browser = await chromium.launch({
     executablePath: process.env.SV_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

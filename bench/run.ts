@@ -208,7 +208,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     // ---- 1b. the app through its UI (Chromium on the harness): its own device of the manager --
     // It adds a customer's 2,000 activities to the manager's scope, which a first sync after it then holds.
     let scopeRecords = totalRecords;
-    await stage('app', () => recordApp(figures, { srv, workDir, keychainService: keychain.service, onRecordsAdded: (n) => (scopeRecords += n) }));
+    await stage('app', () => recordApp(figures, { srv, workDir, keychainService: keychain.service, cpuProfDir: opts.cpuProfDir ? resolve(opts.cpuProfDir) : undefined, onRecordsAdded: (n) => (scopeRecords += n) }));
 
     // ---- 2. first sync ---------------------------------------------------------------------
     let synced = false;

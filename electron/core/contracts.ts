@@ -149,6 +149,8 @@ export interface PageImporter {
 export interface VaultStore extends FollowUpStore {
   getMeta<K extends keyof VaultMeta>(key: K): VaultMeta[K] | null;
   setMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): void;
+  /** setMeta unless another connection (the import worker) holds the write lock right now: false, nothing written, no wait. */
+  trySetMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): boolean;
   /** A counter that moves when, and only when, stored records changed (pull, local edit, settled push). */
   dataVersion(): number;
 

@@ -22,6 +22,15 @@ import { ServerClient } from '../sync/server-client';
 import { verifyGrant, type PinnedKey } from '../sync/tokens';
 import { isDiskFull, VaultCorruptError } from '../vault/errors';
 
+/**
+ * At most this often, the trusted time a look at the state moves forward (noteTrustedTime) is
+ * written to the vault. In between it moves in memory only: this process saw the time pass,
+ * which is what the stored mark would say, and a write on every look (the UI asks every few
+ * hundred milliseconds) would wait for the import worker's lock during a sync. What a crash can
+ * lose is the last minute of the mark's progress; a clean stop writes it.
+ */
+export const TRUSTED_TIME_STORE_INTERVAL_MS = 60_000;
+
 /** What the session reports to its owner. None of these is awaited by the reporter. */
 export interface SessionOwner {
   /** A lease verdict: after each accepted grant, and at the watcher's lock and wipe moments. */
@@ -70,6 +79,9 @@ export class ClientSession {
   private serverOffsetMs = 0;
   /** the trusted time and the monotonic reading when it was set: trusted time advances with real elapsed time */
   private trustMark: { mono: number; trusted: number };
+  /** the trusted time in trustMark is not stored in the vault yet; the monotonic reading of the last store */
+  private trustUnsaved = false;
+  private trustStoredMono: number;
 
   /** Wire a session over an open vault and a client that signs as this device. Call `acceptGrant` next. */
   constructor(
@@ -80,6 +92,7 @@ export class ClientSession {
     private readonly owner: SessionOwner,
   ) {
     this.trustMark = { mono: this.monotonic(), trusted: Number(vault.getMeta('lastTrustedTime') ?? 0) };
+    this.trustStoredMono = this.trustMark.mono;
     // Check-ins (explicit, or a token refresh inside any call) bring grants too: same door.
     client.setCheckInListener(async (jws) => {
       const verdict = await this.acceptGrant(jws);
@@ -194,17 +207,37 @@ export class ClientSession {
   noteTrustedTime(): void {
     const now = this.now();
     if (now <= this.trustedTime()) return;
+    const mono = this.monotonic();
+    this.trustMark = { mono, trusted: now };
+    this.trustUnsaved = true;
+    if (mono - this.trustStoredMono >= TRUSTED_TIME_STORE_INTERVAL_MS) this.storeTrustedTime(false);
+  }
+
+  /**
+   * Write the trusted time in memory to the vault, if it moved since the last write. Never waits
+   * for the import worker's write lock unless `wait` (the session is stopping: no import runs):
+   * a busy vault leaves it for the next look. A full disk must not make the state unreadable:
+   * the stored mark simply does not move this time.
+   */
+  private storeTrustedTime(wait: boolean): void {
+    if (!this.trustUnsaved) return;
+    const value = String(this.trustMark.trusted);
     try {
-      this.setTrustedTime(now);
+      if (wait) this.vault.setMeta('lastTrustedTime', value);
+      else if (!this.vault.trySetMeta('lastTrustedTime', value)) return;
     } catch (err) {
-      // A full disk must not make the state unreadable: the mark simply does not move this time.
       if (!isDiskFull(err)) throw err;
+      return;
     }
+    this.trustUnsaved = false;
+    this.trustStoredMono = this.monotonic();
   }
 
   private setTrustedTime(time: number): void {
     this.vault.setMeta('lastTrustedTime', String(time));
     this.trustMark = { mono: this.monotonic(), trusted: time };
+    this.trustUnsaved = false;
+    this.trustStoredMono = this.trustMark.mono;
   }
 
   private monotonic(): number {
@@ -244,6 +277,13 @@ export class ClientSession {
         this.watcher = null;
         await this.events.stop();
         await this.engine.stop();
+        // The trusted time seen since the last write outlives this session (best effort: a
+        // vault that cannot take the write must not keep the session from stopping).
+        try {
+          this.storeTrustedTime(true);
+        } catch {
+          // the mark stays where it was stored last
+        }
         // The mark's last write lands before the vault closes (and before another process,
         // or the next start, reads the keychain).
         await this.vault.flushMark?.();

@@ -100,6 +100,28 @@ describe('offline lease with an injected clock (through the app service)', () =>
     await server.restart();
   });
 
+  it('the trusted time a look at the state moved is kept across a restart: a clock set back meanwhile is caught', async () => {
+    const clock = movableClock();
+    const t = await newTestApp('lease-rollback-restart', { clock });
+    apps.push(t);
+    await signInAndSync(t.app, server, server.fixture.users.rep2);
+    await server.stop();
+    await waitFor(async () => !(await stateOf(t.app)).online, 'offline');
+
+    // Noted at once in memory, written to the vault at most once a minute, and when the app closes.
+    clock.offset = 2 * HOUR;
+    expect((await stateOf(t.app)).phase).toBe('ready');
+    await t.app.close();
+    clock.offset = 0; // set back two hours while the app was closed
+    const app = await t.reopen();
+    const rolledBack = await waitFor(async () => {
+      const s = await stateOf(app);
+      return s.phase === 'locked' ? s : null;
+    }, 'the lock at the next start');
+    expect(rolledBack.reason).toBe('clock_rolled_back');
+    await server.restart();
+  });
+
   it('crypto-wipes after the wipe-after period while open', async () => {
     const clock = movableClock();
     const t = await newTestApp('lease-wipe-open', { clock });

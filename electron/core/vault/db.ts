@@ -33,6 +33,26 @@ export class VaultDb {
     this.stmt('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  /**
+   * setMeta now or not at all: false, with nothing written, when another connection (the import
+   * worker, in the middle of a page) holds the write lock, instead of waiting for it under the
+   * connection's busy timeout — a wait of seconds at the end of a first sync, on the thread that
+   * answers the UI. For writes that may simply be tried again later.
+   */
+  trySetMeta(key: string, value: string): boolean {
+    const timeout = this.raw.pragma('busy_timeout', { simple: true }) as number;
+    this.raw.pragma('busy_timeout = 0');
+    try {
+      this.setMeta(key, value);
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+      throw err;
+    } finally {
+      this.raw.pragma(`busy_timeout = ${timeout}`);
+    }
+  }
+
   /** Bookkeeping rows of the vault itself, kept apart from the VaultMeta contract keys. */
   internalMeta(key: string): string | null {
     return this.getMeta(`internal:${key}`);

@@ -8,10 +8,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportStage } from '../contracts';
+import { VAULT_KEY_ACCOUNT, type ImportStage } from '../contracts';
 import { Vault } from '.';
 import { VaultError } from './errors';
 import { INLINE_MAX_RECORDS, isHeavyPage } from './off-thread';
+import { openImportConnection } from './open';
 import { grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
@@ -131,5 +132,27 @@ describe('the import worker', () => {
     expect(stored(vault)).toBe(4300);
     expect(vault.getMeta('cursor')).toBe('p2');
     expect(vault.searchCustomers({ query: '客户4299', offset: 0, limit: 10 }).rows.map((r) => r.id)).toEqual(['c4299']);
+  });
+  it("a try-write of meta on the UI's connection does not wait while the worker's connection holds the write lock", async () => {
+    vault = await Vault.create(path, keychain.secrets);
+    vault.setMeta('lastTrustedTime', '1');
+    // A second connection to the same file, as the import worker opens it, in the middle of a page.
+    const worker = openImportConnection(path, (await keychain.secrets.get(VAULT_KEY_ACCOUNT)) as string);
+    try {
+      worker.exec('BEGIN IMMEDIATE');
+      worker.prepare("INSERT INTO meta(key, value) VALUES ('internal:held', '1')").run();
+      const started = performance.now();
+      expect(vault.trySetMeta('lastTrustedTime', '2')).toBe(false);
+      // Far below the connection's busy timeout (5 s), which a plain setMeta would wait out.
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(vault.getMeta('lastTrustedTime')).toBe('1');
+      worker.exec('COMMIT');
+      expect(vault.trySetMeta('lastTrustedTime', '3')).toBe(true);
+      expect(vault.getMeta('lastTrustedTime')).toBe('3');
+      // The connection's own busy timeout is back: a plain write waits for a lock again.
+      expect(dbOf(vault).pragma('busy_timeout', { simple: true })).toBe(5000);
+    } finally {
+      worker.close();
+    }
   });
 });

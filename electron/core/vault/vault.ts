@@ -124,6 +124,10 @@ export class Vault implements VaultStore {
     this.db.setMeta(key, value);
   }
 
+  trySetMeta<K extends keyof VaultMeta>(key: K, value: VaultMeta[K]): boolean {
+    return this.db.trySetMeta(key, value);
+  }
+
   /** Moves when, and only when, stored records changed (see VaultDb.dataVersion). */
   dataVersion(): number {
     return this.db.dataVersion();
