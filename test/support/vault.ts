@@ -174,3 +174,7 @@ export function seedPage() {
     ],
   });
 }
+
+/** SQL undoing vault migration 11 (activity_weeks), for tests that replay an earlier migration. */
+export const UNDO_MIGRATION_11 = `DROP TRIGGER activities_weeks_inserted; DROP TRIGGER activities_weeks_deleted; DROP TRIGGER activities_weeks_changed;
+  DROP TABLE activity_weeks;`;

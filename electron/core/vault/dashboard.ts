@@ -12,6 +12,7 @@ import { OPPORTUNITY_STAGES, type OpportunityStage } from '../../../shared/domai
 import { DAY_MS, WEEK_MS, isoDate, isoWeekStart } from './dates';
 import type { VaultDb } from './db';
 import { opportunityWhere } from './opportunity-queries';
+import { activityWeekCounts } from './facet-counts';
 
 const NOT_CONTACTED_DAYS = 30;
 const NOT_CONTACTED_LIMIT = 100;
@@ -73,16 +74,11 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
   const owners = filter.ownerIds ?? [];
   // An owner filter that selects nobody (a team without members) selects nothing, never everything.
   const inOwners = owners.length ? `(${owners.map(() => '?').join(', ')})` : '(NULL)';
-  const byAuthor = filter.ownerIds ? `AND json_extract(record, '$.authorId') IN ${inOwners}` : '';
-  const perWeek = new Map(
-    // Logged activities only: an open follow-up is a plan, not a contact (docs/follow-ups.md).
-    (db.stmt(`SELECT CAST((at - ?) / ? AS INTEGER) AS week, count(*) AS n FROM activities WHERE at >= ? AND at < ? AND (due_at IS NULL OR done_at IS NOT NULL) ${byAuthor} GROUP BY week`).all(
-      firstWeek, WEEK_MS, firstWeek, thisWeek + WEEK_MS, ...owners,
-    ) as { week: number; n: number }[]).map((r) => [r.week, r.n]),
-  );
+  // Logged activities only (docs/follow-ups.md), from the counts kept per week and author (facet-counts.ts).
+  const perWeek = activityWeekCounts(db, firstWeek, thisWeek + WEEK_MS, filter.ownerIds);
   const activitiesPerWeek = Array.from({ length: DASHBOARD_WEEKS }, (_, i) => ({
     weekStart: isoDate(firstWeek + i * WEEK_MS),
-    count: perWeek.get(i) ?? 0,
+    count: perWeek.get(firstWeek + i * WEEK_MS) ?? 0,
   }));
 
   const notContactedBefore = now - NOT_CONTACTED_DAYS * DAY_MS;

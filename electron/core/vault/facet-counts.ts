@@ -1,6 +1,7 @@
-// The customer list's filter values (city, industry, tag) from the counts kept in facet_counts
-// (schema.ts, migration 7): triggers keep them in step with every write of a customer, in the
-// writing transaction; a bulk import (the first sync) rebuilds them once when it ends.
+// Counts kept by triggers in the writing transaction, so that a figure never scans the records:
+// the customer list's filter values (city, industry, tag) in facet_counts (schema.ts, migration 7)
+// and the dashboard's logged activities per week and author in activity_weeks (migration 11). A
+// bulk import (the first sync) rebuilds both once when it ends.
 
 import type { VaultDb } from './db';
 
@@ -74,4 +75,51 @@ export function scanFacetCounts(db: VaultDb): { facet: string; value: string; n:
 /** The kept counts (tests). */
 export function keptFacetCounts(db: VaultDb): { facet: string; value: string; n: number }[] {
   return db.stmt('SELECT facet, value, n FROM facet_counts ORDER BY facet, value').all() as { facet: string; value: string; n: number }[];
+}
+
+// ---- logged activities per week and author (activity_weeks, schema.ts migration 11) ----------
+// The dashboard's weekly activity chart. Kept by triggers like facet_counts; rebuilt once at the
+// end of a bulk import, and read from the activities themselves while one is under way.
+
+/** The UTC ISO week start (Monday 00:00, isoWeekStart in dates.ts) of `a.at`; 345600000 is Monday 1970-01-05. */
+const WEEK_OF_AT = 'a.at - ((a.at - 345600000) % 604800000 + 604800000) % 604800000';
+/** A logged activity: a moment, and no due moment or done (an open follow-up is a plan, not a contact). */
+const LOGGED = 'a.at IS NOT NULL AND (a.due_at IS NULL OR a.done_at IS NOT NULL)';
+const SCAN_WEEKS = `SELECT ${WEEK_OF_AT} AS weekStart, coalesce(a.author_id, '') AS authorId, count(*) AS n FROM activities a WHERE ${LOGGED} GROUP BY 1, 2`;
+
+export interface ActivityWeek {
+  weekStart: number;
+  authorId: string;
+  n: number;
+}
+
+/** Count every logged activity again (the end of a bulk import). */
+export function rebuildActivityWeeks(db: VaultDb): void {
+  db.stmt('DELETE FROM activity_weeks').run();
+  db.stmt(`INSERT INTO activity_weeks(week_start, author_id, n) ${SCAN_WEEKS}`).run();
+}
+
+/**
+ * Logged activities per week start in [from, to) (both week starts), of the given authors or of
+ * everyone: from the kept counts, or from the activities while a bulk import is under way.
+ */
+export function activityWeekCounts(db: VaultDb, from: number, to: number, authorIds?: readonly string[]): Map<number, number> {
+  // An author filter that names nobody (a team without members) counts nothing, never everything.
+  const byAuthor = authorIds ? `AND authorId IN (${authorIds.length ? authorIds.map(() => '?').join(', ') : 'NULL'})` : '';
+  const source = db.internalMeta(BULK_IMPORT_FLAG) !== null ? SCAN_WEEKS : 'SELECT week_start AS weekStart, author_id AS authorId, n FROM activity_weeks';
+  const rows = db.stmt(`SELECT weekStart, sum(n) AS n FROM (${source}) WHERE weekStart >= ? AND weekStart < ? ${byAuthor} GROUP BY weekStart`).all(from, to, ...(authorIds ?? [])) as {
+    weekStart: number;
+    n: number;
+  }[];
+  return new Map(rows.map((r) => [r.weekStart, r.n]));
+}
+
+/** Every (week, author, count) as a full scan computes it (tests compare the kept counts with this). */
+export function scanActivityWeeks(db: VaultDb): ActivityWeek[] {
+  return db.stmt(`${SCAN_WEEKS} ORDER BY 1, 2`).all() as ActivityWeek[];
+}
+
+/** The kept counts (tests). */
+export function keptActivityWeeks(db: VaultDb): ActivityWeek[] {
+  return db.stmt('SELECT week_start AS weekStart, author_id AS authorId, n FROM activity_weeks ORDER BY 1, 2').all() as ActivityWeek[];
 }

@@ -9,7 +9,7 @@ import type { Mutation, PullResponse } from '../../../shared/protocol/sync';
 import type { ImportStage } from '../contracts';
 import type { VaultDb } from './db';
 import { VaultCorruptError, VaultError } from './errors';
-import { rebuildFacetCounts } from './facet-counts';
+import { rebuildActivityWeeks, rebuildFacetCounts } from './facet-counts';
 import { BULK_IMPORT_CACHE_KIB, DEFERRED_INDEXES, VAULT_CACHE_KIB, restoreDeferredIndexes } from './open';
 import { nameSortKey } from './collation';
 import { CHILD_ENTITIES, ClusterRids, FIELD_NAME, SORT_FIELD, TABLE, deleteRecord, overlayPending, parentOf, setBuckets, stringOr, writeRecord, type StoredRecord } from './records';
@@ -173,6 +173,7 @@ export function applyPullPage(
           onStage?.('search');
           rebuildSearch(db);
           rebuildFacetCounts(db);
+          rebuildActivityWeeks(db);
           db.setInternalMeta(SEARCH_STALE, null);
         }
       } else if (searchNeedsRebuild) rebuildSearch(db);

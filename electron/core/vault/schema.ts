@@ -367,4 +367,44 @@ export const MIGRATIONS: readonly string[] = [
   -- The opportunity list sorts by title or customer only on request, over the filtered rows: no index.
   INSERT INTO meta(key, value) VALUES ('internal:sort-keys-fill', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;
   `,
+  /* 11: logged activities counted per week and author (the dashboard's activity chart, dashboard.ts) */ `
+  -- The weekly activity chart counted the logged activities of the last 8 weeks in the table. An
+  -- activity's time, due and done moments and author are columns derived from its JSON, and
+  -- SQLite reads a generated column from the row even where an index holds it (an index on one is
+  -- never covering): in a director's vault (300k activities, a ~400 MB file, far more than the
+  -- page cache) every dashboard read and decrypted tens of thousands of table pages, 1.4 s of its
+  -- 1.8 s. The counts are kept here instead, per UTC ISO week (Monday 00:00, as isoWeekStart in
+  -- dates.ts: 345600000 is Monday 1970-01-05) and author ('' for none), by the triggers below in
+  -- the transaction of every write path (bulk purges included). During a bulk import (meta
+  -- 'internal:search-stale') they stand aside and the counts are rebuilt when it ends
+  -- (rebuildActivityWeeks, facet-counts.ts), as facet_counts are.
+  CREATE TABLE activity_weeks (
+    week_start INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (week_start, author_id)
+  ) WITHOUT ROWID;
+  INSERT INTO activity_weeks(week_start, author_id, n)
+    SELECT a.at - ((a.at - 345600000) % 604800000 + 604800000) % 604800000, coalesce(a.author_id, ''), count(*) FROM activities a WHERE a.at IS NOT NULL AND (a.due_at IS NULL OR a.done_at IS NOT NULL) GROUP BY 1, 2;
+  CREATE TRIGGER activities_weeks_inserted AFTER INSERT ON activities
+  WHEN new.at IS NOT NULL AND (new.due_at IS NULL OR new.done_at IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'internal:search-stale') BEGIN
+    INSERT INTO activity_weeks(week_start, author_id, n) VALUES (new.at - ((new.at - 345600000) % 604800000 + 604800000) % 604800000, coalesce(new.author_id, ''), 1)
+    ON CONFLICT(week_start, author_id) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER activities_weeks_deleted AFTER DELETE ON activities
+  WHEN old.at IS NOT NULL AND (old.due_at IS NULL OR old.done_at IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'internal:search-stale') BEGIN
+    UPDATE activity_weeks SET n = n - 1 WHERE week_start = old.at - ((old.at - 345600000) % 604800000 + 604800000) % 604800000 AND author_id = coalesce(old.author_id, '');
+    DELETE FROM activity_weeks WHERE week_start = old.at - ((old.at - 345600000) % 604800000 + 604800000) % 604800000 AND author_id = coalesce(old.author_id, '') AND n <= 0;
+  END;
+  -- Only a change of the time, the due or done moment or the author moves a count (a follow-up
+  -- completed, an activity moved or re-attributed); most record updates change none.
+  CREATE TRIGGER activities_weeks_changed AFTER UPDATE OF record ON activities
+  WHEN (old.at IS NOT new.at OR old.due_at IS NOT new.due_at OR old.done_at IS NOT new.done_at OR old.author_id IS NOT new.author_id)
+   AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'internal:search-stale') BEGIN
+    UPDATE activity_weeks SET n = n - 1 WHERE old.at IS NOT NULL AND (old.due_at IS NULL OR old.done_at IS NOT NULL) AND week_start = old.at - ((old.at - 345600000) % 604800000 + 604800000) % 604800000 AND author_id = coalesce(old.author_id, '');
+    DELETE FROM activity_weeks WHERE old.at IS NOT NULL AND (old.due_at IS NULL OR old.done_at IS NOT NULL) AND week_start = old.at - ((old.at - 345600000) % 604800000 + 604800000) % 604800000 AND author_id = coalesce(old.author_id, '') AND n <= 0;
+    INSERT INTO activity_weeks(week_start, author_id, n) SELECT new.at - ((new.at - 345600000) % 604800000 + 604800000) % 604800000, coalesce(new.author_id, ''), 1 WHERE new.at IS NOT NULL AND (new.due_at IS NULL OR new.done_at IS NOT NULL)
+    ON CONFLICT(week_start, author_id) DO UPDATE SET n = n + 1;
+  END;
+  `,
 ];

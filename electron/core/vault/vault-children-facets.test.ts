@@ -14,7 +14,7 @@ import { Vault } from '.';
 import type { VaultDb } from './db';
 import { keptFacetCounts, scanFacetCounts, scanFacetValues } from './facet-counts';
 import { BULK_SEARCH_PURGE_ROWS } from './search-index';
-import { grantFor, mutation, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
+import { grantFor, mutation, page, tempDir, testKeychain, UNDO_MIGRATION_11, upsert } from '../../../test/support/vault';
 
 let dir: string;
 let keychain: ReturnType<typeof testKeychain>;
@@ -120,8 +120,8 @@ describe('facets from maintained counts', () => {
     vault = await Vault.create(path, keychain.secrets);
     vault.applyPullPage(page({ upserts: Array.from({ length: 40 }, (_, i) => customer(i, 'u-rep')) }), grantFor());
     // Back to the schema before migration 7 (and undo the later ones, which run again: 8, and 10's
-    // sort keys with their indexes as they were before it; 9 rebuilds its tables by itself).
-    rawOf(vault).exec(`DROP TRIGGER customers_facets_inserted; DROP TRIGGER customers_facets_deleted; DROP TRIGGER customers_facets_changed;
+    // sort keys with their indexes as they were before it, and 11; 9 rebuilds its tables by itself).
+    rawOf(vault).exec(`${UNDO_MIGRATION_11} DROP TRIGGER customers_facets_inserted; DROP TRIGGER customers_facets_deleted; DROP TRIGGER customers_facets_changed;
       DROP TABLE facet_counts; DROP TABLE org_units; ALTER TABLE users DROP COLUMN unit_id;
       DROP INDEX customers_sort; DROP INDEX customers_last_activity; DROP INDEX contacts_customer;
       ALTER TABLE customers DROP COLUMN sort_key; ALTER TABLE contacts DROP COLUMN sort_key; ALTER TABLE opportunities DROP COLUMN sort_key; ALTER TABLE users DROP COLUMN sort_key;
