@@ -21,6 +21,7 @@ import { applyLocalMutation, discardMutation, dismissIssue, issueMutation, listI
 import { applyPullPage, rememberOrgUnits, rememberUserNames } from './pull-apply';
 import { directory, facets, getStoredCustomer, listChildren, recordCounts, searchCustomers } from './queries';
 import { teamDashboard } from './dashboard';
+import { warmPinyin } from './pinyin';
 import { deleteOpportunityView, listOpportunities, listOpportunityViews, saveOpportunityView, type ListOpportunitiesInput } from './opportunity-queries';
 import { fillSortKeys, getRecord } from './records';
 import {
@@ -48,6 +49,8 @@ export class Vault implements VaultStore {
     this.mark = new MarkWriter(secrets, () => snapshotMark(this.markSource()));
     fillSortKeys(db);
     ensureSearchIndex(db);
+    // Off the path of whatever opened the vault, before the first delta, edit or search needs it.
+    setImmediate(warmPinyin).unref();
   }
 
   /** First enrollment: a new key in the keychain, then a new vault file. */
