@@ -34,6 +34,9 @@ for (const { locale, rep } of CASES) {
     const list = app.customers;
     await list.searchFor('上海');
     await expect.poll(() => list.total()).toBe(inShanghai.length);
+    // A row names its city in the UI's language where the city is on the list (shared/domain/places.ts).
+    const cityOfFirst = inShanghai.some((c) => c.city === '上海') ? (locale === 'en' ? 'Shanghai ·' : '上海 ·') : null;
+    if (cityOfFirst) await expect(list.rows.filter({ hasText: cityOfFirst }).first()).toBeVisible();
     await list.searchFor('shanghai');
     await expect.poll(() => list.total()).toBe(inShanghai.length);
     await list.searchFor('sh');

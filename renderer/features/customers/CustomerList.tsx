@@ -4,6 +4,8 @@ import { Empty, Tag, Tooltip } from 'antd';
 import { useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerListItem } from '../../../shared/api/desktop-api';
+import { CITIES, INDUSTRIES, listLabel } from '../../../shared/domain/places';
+import { useLocale } from '../../app/context';
 
 const ROW_HEIGHT = 56;
 
@@ -29,6 +31,7 @@ export interface CustomerListProps {
  */
 export function CustomerList({ rows, total, busy = false, selectedId, onOpen, onNeedMore, listRef, onLeave }: CustomerListProps) {
   const { t } = useTranslation();
+  const english = useLocale() === 'en';
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is mutable by design; this component is not auto-memoised
@@ -103,7 +106,10 @@ export function CustomerList({ rows, total, busy = false, selectedId, onOpen, on
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {items.map((item) => {
           const row = rows[item.index]!;
-          const meta = [row.city, row.industry, row.ownerName ?? undefined].filter(Boolean).join(' · ');
+          // City and industry in the UI's language where they are on the lists (places.ts); other values as typed.
+          const meta = [row.city && listLabel(CITIES, row.city, english), row.industry && listLabel(INDUSTRIES, row.industry, english), row.ownerName ?? undefined]
+            .filter(Boolean)
+            .join(' · ');
           return (
             <div
               key={row.id}
