@@ -30,7 +30,13 @@ export class AdminUsers {
     await this.rowOf(username).getByRole('button', { name: new RegExp(`^${actions.more}`) }).click();
     await this.ui.page.getByRole('menuitem', { name: actions[action] }).click();
     const dialog = this.ui.page.getByRole('dialog');
-    await dialog.getByRole('button', { name: buttonName(actions[action]) }).click();
-    await expect(dialog).toBeHidden();
+    const confirm = dialog.getByRole('button', { name: buttonName(actions[action]) });
+    // A click that lands while the confirmation is still zooming in can be lost on a loaded
+    // machine (the dialog then stays open, untouched): click again while it stays open. Every
+    // help-desk action is idempotent on the server.
+    await expect(async () => {
+      if (await confirm.isVisible()) await confirm.click({ timeout: 2_000 });
+      await expect(dialog).toBeHidden({ timeout: 3_000 });
+    }).toPass({ timeout: 30_000 });
   }
 }
