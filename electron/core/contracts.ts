@@ -203,6 +203,8 @@ export interface VaultStore extends FollowUpStore {
   deleteOpportunityView(id: string): OpportunityView[];
   /** Wait for the keychain high-water mark to reflect every outbox change (before closing). */
   flushMark?(): Promise<void>;
+  /** End background readers of the file (the integrity check) and wait for them (before close). */
+  stopBackgroundReaders?(): Promise<void>;
   close(): void;
 }
 

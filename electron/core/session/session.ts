@@ -287,6 +287,7 @@ export class ClientSession {
         // The mark's last write lands before the vault closes (and before another process,
         // or the next start, reads the keychain).
         await this.vault.flushMark?.();
+        await this.vault.stopBackgroundReaders?.();
         this.vault.close();
       })();
     }

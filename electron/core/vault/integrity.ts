@@ -36,21 +36,33 @@ try {
 
 const KEY_HEX = /^[0-9a-f]{64}$/i;
 
-/** Check the vault file at `path` on a worker thread. Never rejects. */
-export function checkIntegrityInBackground(path: string, keyHex: string): Promise<IntegrityVerdict> {
-  if (!KEY_HEX.test(keyHex)) return Promise.resolve({ state: 'unknown', detail: 'malformed key' });
+/** A running check: its verdict (never rejects) and a way to end it early. */
+export interface IntegrityCheck {
+  verdict: Promise<IntegrityVerdict>;
+  /**
+   * End the worker now and wait until it has: its read-only connection is closed by then, so no
+   * -wal/-shm file of the vault is created or held after this resolves (a close, a wipe or a
+   * removal of the data directory may follow).
+   */
+  stop(): Promise<void>;
+}
+
+/** Check the vault file at `path` on a worker thread. */
+export function startIntegrityCheck(path: string, keyHex: string): IntegrityCheck {
+  if (!KEY_HEX.test(keyHex)) return { verdict: Promise.resolve({ state: 'unknown', detail: 'malformed key' }), stop: async () => undefined };
   const module = createRequire(import.meta.url).resolve('better-sqlite3-multiple-ciphers');
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, path, keyHex } });
-    } catch (err) {
-      resolve({ state: 'unknown', detail: err instanceof Error ? err.message : String(err) });
-      return;
-    }
-    worker.unref();
-    worker.once('message', (verdict: IntegrityVerdict) => resolve(verdict));
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, path, keyHex } });
+  } catch (err) {
+    return { verdict: Promise.resolve({ state: 'unknown', detail: err instanceof Error ? err.message : String(err) }), stop: async () => undefined };
+  }
+  worker.unref();
+  const verdict = new Promise<IntegrityVerdict>((resolve) => {
+    worker.once('message', (v: IntegrityVerdict) => resolve(v));
     worker.once('error', (err) => resolve({ state: 'unknown', detail: err.message }));
     worker.once('exit', () => resolve({ state: 'unknown', detail: 'the check ended without a verdict' }));
   });
+  // terminate() resolves once the thread has exited (at once if it already has).
+  return { verdict, stop: async () => void (await worker.terminate()) };
 }

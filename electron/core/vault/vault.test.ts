@@ -2,7 +2,7 @@
 // Run inside: dbus-run-session -- sh -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run electron/core/vault'
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,6 +95,20 @@ describe('Vault lifecycle and encryption', () => {
     }
     // The wrong key fails the page HMAC: the decryptor really checks.
     expect(() => decryptSqlcipher4(readFileSync(path), 'ab'.repeat(32))).toThrow(/HMAC/);
+  });
+
+  it('ends its background integrity check before it closes: no reader holds or recreates a file of the vault', async () => {
+    const v = await createVault();
+    v.applyPullPage(seedPage(), grantFor());
+    const verdict = v.checkIntegrityInBackground();
+    await new Promise((r) => setTimeout(r, 30)); // the worker is starting or reading
+    await v.stopBackgroundReaders();
+    // A check asked for once the vault is closing does not start.
+    expect(await v.checkIntegrityInBackground()).toMatchObject({ state: 'unknown' });
+    v.close();
+    vault = null;
+    expect(['ok', 'unknown']).toContain((await verdict).state);
+    expect(readdirSync(dir)).toEqual(['vault.db']);
   });
 
   it('refuses to open without the key, with a wrong key, or when the file was tampered with', async () => {

@@ -15,7 +15,7 @@ import { VAULT_KEY_ACCOUNT, type ChildEntity, type StoredChild, type Clock, type
 import { ackAudit, pendingAudit, recordAudit } from './audit-queue';
 import { VaultDb } from './db';
 import { createVaultFile, openVaultFile } from './open';
-import { checkIntegrityInBackground, type IntegrityVerdict } from './integrity';
+import { startIntegrityCheck, type IntegrityCheck, type IntegrityVerdict } from './integrity';
 import { compareWithMark, MarkWriter, readMark, snapshotMark, writeMark, type MarkedEdit, type MarkSource } from './mark';
 import { applyLocalMutation, discardMutation, dismissIssue, issueMutation, listIssues, listOutbox, outbox, outboxCount, outboxSeq, resetAttempts, restoreOutbox, settlePush } from './outbox';
 import { applyPullPage, rememberOrgUnits, rememberUserNames } from './pull-apply';
@@ -39,6 +39,9 @@ export interface VaultOptions {
 export class Vault implements VaultStore {
   private readonly db: VaultDb;
   private readonly mark: MarkWriter;
+  /** Integrity checks running on worker threads (each with its own connection to the file). */
+  private readonly integrityChecks = new Set<IntegrityCheck>();
+  private readersStopped = false;
 
   private constructor(
     db: VaultDb,
@@ -101,7 +104,25 @@ export class Vault implements VaultStore {
   async checkIntegrityInBackground(): Promise<IntegrityVerdict> {
     const keyHex = await this.secrets.get(VAULT_KEY_ACCOUNT);
     if (!keyHex) return { state: 'unknown', detail: 'no key' };
-    return checkIntegrityInBackground(this.path, keyHex);
+    // Closed meanwhile: no reader of the file may start after its owner let go of it.
+    if (!this.db.raw.open || this.readersStopped) return { state: 'unknown', detail: 'the vault is closing' };
+    const check = startIntegrityCheck(this.path, keyHex);
+    this.integrityChecks.add(check);
+    try {
+      return await check.verdict;
+    } finally {
+      this.integrityChecks.delete(check);
+    }
+  }
+
+  /**
+   * End the background readers of the file (the integrity check) and wait until their
+   * connections are closed: before the vault closes, its files are removed (wipe) or its
+   * directory is deleted, none of them may still open or recreate a -wal/-shm file.
+   */
+  async stopBackgroundReaders(): Promise<void> {
+    this.readersStopped = true;
+    await Promise.all([...this.integrityChecks].map((check) => check.stop()));
   }
 
   /** Edits salvaged from a damaged vault, back in this (fresh) vault's outbox. */
@@ -112,6 +133,8 @@ export class Vault implements VaultStore {
   }
 
   close(): void {
+    // Callers that can wait call stopBackgroundReaders() first; this makes sure they end anyway.
+    for (const check of this.integrityChecks) void check.stop();
     if (this.db.raw.open) this.db.raw.close();
   }
 

@@ -23,7 +23,7 @@ export interface CryptoShredOptions {
   /** Caches and other files/directories derived from the vault (removed recursively). */
   extraPaths?: readonly string[];
   /** An open vault handle to close before its files are removed. */
-  vault?: { close(): void } | null;
+  vault?: { close(): void; stopBackgroundReaders?(): Promise<void> } | null;
 }
 
 export interface WipeReport {
@@ -75,6 +75,8 @@ export async function cryptoShred(options: CryptoShredOptions): Promise<WipeRepo
 
   // 3. The files.
   const filesStarted = performance.now();
+  // A background reader (the integrity check) must not hold or recreate a -wal/-shm file.
+  await options.vault?.stopBackgroundReaders?.().catch(() => undefined);
   try {
     options.vault?.close();
   } catch {
