@@ -6,7 +6,15 @@ cd "$(dirname "$0")/.."
 
 if [[ -z "${SV_IN_KEYRING_SESSION:-}" ]]; then
   export SV_IN_KEYRING_SESSION=1
-  exec dbus-run-session -- bash -c 'printf pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$0"
+  # The keyring's files in a directory of this run's own: gnome-keyring daemons of other D-Bus
+  # sessions on the machine (another test run, a benchmark, `npm start`) that share
+  # ~/.local/share/keyrings reload the file each other writes, and an item this run stored a
+  # moment ago is gone (seen as "the vault key is not available" in a test).
+  keyring_dir=$(mktemp -d -t sv-test-keyring-XXXXXX)
+  status=0
+  dbus-run-session -- bash -c 'printf pass | XDG_DATA_HOME="$1" gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$0" "$keyring_dir" || status=$?
+  rm -rf "$keyring_dir"
+  exit "$status"
 fi
 
 # First use creates the keyring's default collection; do it once, serially, before parallel
