@@ -20,34 +20,23 @@ export function recordCounts(db: VaultDb): Record<EntityType, number> {
   return { customer: count('customer'), contact: count('contact'), opportunity: count('opportunity'), activity: count('activity') };
 }
 
+/**
+ * At least this many matches and the page is read by walking the name order's index
+ * (customers_sort) and keeping the rows that match, which stops once the page is full; with
+ * fewer, the matches are looked up and sorted. Walking costs about (offset + limit) × customers
+ * ÷ matches index entries, sorting about one row lookup and sort step per match: at 100k
+ * customers a page of 100 with 1,000 matches walks ~10,000 entries, index-only.
+ */
+export const DENSE_MATCHES = 1_000;
+
 export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: number | null; rows: CustomerListItem[] } {
   const parsed = searchCustomersInput.safeParse(rawInput);
   if (!parsed.success) throw new VaultError('invalid_input', `Invalid search: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
   const input = parsed.data;
+  const text = matchingRids(input.query);
+  // Conditions other than the text, and their parameters.
   const where: string[] = [];
   const params: unknown[] = [];
-  const filter = buildSearchFilter(input.query);
-  const from = 'customers c';
-  if (filter.trigramMatch) {
-    where.push('c.rid IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)');
-    params.push(filter.trigramMatch);
-  }
-  if (filter.gramMatch) {
-    where.push('c.rid IN (SELECT rowid FROM customer_grams WHERE customer_grams MATCH ?)');
-    params.push(filter.gramMatch);
-  }
-  for (const term of filter.letterTerms) {
-    const textIndex = term.index === 'trigram' ? 'customer_search' : 'customer_grams';
-    where.push(
-      `c.rid IN (SELECT rowid FROM ${textIndex} WHERE ${textIndex} MATCH ? UNION ALL SELECT rowid FROM customer_pinyin WHERE customer_pinyin MATCH ?)`,
-    );
-    params.push(term.text, term.pinyin);
-  }
-  for (const pattern of filter.likePatterns) {
-    const columns = ['s.name', 's.contact_names', 's.city', 's.tags', 's.contact_points'].map((col) => `${col} LIKE ? ESCAPE '${LIKE_ESCAPE}'`).join(' OR ');
-    where.push(`c.rid IN (SELECT s.rowid FROM customer_search s WHERE ${columns})`);
-    params.push(pattern, pattern, pattern, pattern, pattern);
-  }
   if (input.city) {
     where.push('c.city = ?');
     params.push(input.city);
@@ -74,26 +63,76 @@ export function searchCustomers(db: VaultDb, rawInput: SearchInput): { total: nu
     where.push('c.id IN (SELECT a.customer_id FROM activities a WHERE a.at >= ? AND a.at < ? AND (a.due_at IS NULL OR a.done_at IS NOT NULL))');
     params.push(input.activityFrom ?? 0, input.activityTo ?? Number.MAX_SAFE_INTEGER);
   }
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  // One count per query: a keyset continuation (`after`) is not counted again.
-  const total = input.after ? null : (db.stmt(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(...params) as { n: number }).n;
+  /** The WHERE clause; `walk`: the text's rid test may not be used as a lookup (see below). */
+  const filtered = (walk: boolean, extra: string[] = []) => {
+    const all = [...(text ? [`${walk ? '+' : ''}c.rid IN (${text.sql})`] : []), ...where, ...extra];
+    return { sql: all.length ? `WHERE ${all.join(' AND ')}` : '', params: [...(text?.params ?? []), ...params] };
+  };
+
+  // One count per query: a keyset continuation (`after`) is not counted again. A search by text
+  // alone is counted in the search indexes, without a lookup of each matching customer (every
+  // indexed rowid is a customer's rid: the indexes are kept in step with the table).
+  let total: number | null = null;
+  if (!input.after) {
+    const all = filtered(false);
+    const counted = text && !where.length
+      ? db.stmt(`SELECT count(*) AS n FROM (${text.sql})`).get(...text.params)
+      : db.stmt(`SELECT count(*) AS n FROM customers c ${all.sql}`).get(...all.params);
+    total = (counted as { n: number }).n;
+  }
+  // Many matches (DENSE_MATCHES; a continuation follows a full first page, so its query matched
+  // many): walk the name order. `+c.rid` makes the rid test unusable as a lookup, so SQLite reads
+  // customers_sort in order — not INDEXED BY: a first sync's bulk import drops that index until
+  // its last page, and search works meanwhile.
+  const walk = text !== null && (total === null || total >= DENSE_MATCHES);
   // Keyset paging: the position in the sort order (sort_key, id) instead of an offset, so a deep
   // page is one index seek, not a walk over every earlier row. The key is a pure function of the
   // name (collation.ts: pinyin order, rows without a name first), so the position the renderer
   // sends — the last row's name and id — is turned into the key here.
-  let pageWhere = whereSql;
-  const pageParams = [...params];
-  if (input.after) {
-    pageWhere = `${whereSql ? `${whereSql} AND` : 'WHERE'} (c.sort_key, c.id) > (?, ?)`;
-    pageParams.push(nameSortKey(input.after.name), input.after.id);
-  }
+  const page = input.after ? filtered(walk, ['(c.sort_key, c.id) > (?, ?)']) : filtered(walk);
+  if (input.after) page.params.push(nameSortKey(input.after.name), input.after.id);
+  // The page's rids first, then their rows: a sort carries a rid and its key, not every matching
+  // customer's record, owner name and pending flag. CROSS JOIN keeps the page as the outer loop:
+  // with the limit a bound parameter, SQLite otherwise chose to scan every customer in name
+  // order and probe the page for each.
   const rows = db.stmt(
     `SELECT c.record, u.display_name AS owner_name,
             EXISTS (SELECT 1 FROM outbox o WHERE o.customer_id = c.id) AS pending
-     FROM ${from} LEFT JOIN users u ON u.id = c.owner_id
-     ${pageWhere} ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?`,
-  ).all(...pageParams, input.limit, input.after ? 0 : input.offset) as { record: string; owner_name: string | null; pending: number }[];
+     FROM (SELECT c.rid FROM customers c ${page.sql} ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?) page
+     CROSS JOIN customers c ON c.rid = page.rid LEFT JOIN users u ON u.id = c.owner_id
+     ORDER BY c.sort_key, c.id`,
+  ).all(...page.params, input.limit, input.after ? 0 : input.offset) as { record: string; owner_name: string | null; pending: number }[];
   return { total, rows: rows.map((r) => toListItem(JSON.parse(r.record) as StoredRecord, r.owner_name, r.pending === 1)) };
+}
+
+/**
+ * The rids of the customers whose indexed text matches every term of `query` (search-query.ts),
+ * as one compound SELECT of a single column, or null for a query without terms.
+ */
+function matchingRids(query: string): { sql: string; params: unknown[] } | null {
+  const filter = buildSearchFilter(query);
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  if (filter.trigramMatch) {
+    sets.push('SELECT rowid FROM customer_search WHERE customer_search MATCH ?');
+    params.push(filter.trigramMatch);
+  }
+  if (filter.gramMatch) {
+    sets.push('SELECT rowid FROM customer_grams WHERE customer_grams MATCH ?');
+    params.push(filter.gramMatch);
+  }
+  for (const term of filter.letterTerms) {
+    const textIndex = term.index === 'trigram' ? 'customer_search' : 'customer_grams';
+    // A letter term is its text OR a pinyin prefix; wrapped, so INTERSECT applies to the union.
+    sets.push(`SELECT * FROM (SELECT rowid FROM ${textIndex} WHERE ${textIndex} MATCH ? UNION SELECT rowid FROM customer_pinyin WHERE customer_pinyin MATCH ?)`);
+    params.push(term.text, term.pinyin);
+  }
+  for (const pattern of filter.likePatterns) {
+    const columns = ['s.name', 's.contact_names', 's.city', 's.tags', 's.contact_points'].map((col) => `${col} LIKE ? ESCAPE '${LIKE_ESCAPE}'`).join(' OR ');
+    sets.push(`SELECT s.rowid FROM customer_search s WHERE ${columns}`);
+    params.push(pattern, pattern, pattern, pattern, pattern);
+  }
+  return sets.length ? { sql: sets.join(' INTERSECT '), params } : null;
 }
 
 /**

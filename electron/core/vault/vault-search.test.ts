@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VAULT_KEY_ACCOUNT } from '../contracts';
 import { Vault } from '.';
 import { pinyinIndex, pinyinKeys } from './pinyin';
+import { nameSortKey } from './collation';
+import { DENSE_MATCHES } from './queries';
 import { grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
 
 let dir: string;
@@ -90,6 +92,48 @@ describe('Vault search by pinyin and initials', () => {
     expect(ids('hangzhou')).toEqual(['sh1']);
     vault!.applyPullPage(page({ removals: [{ entity: 'customer', id: 'sh1', reason: 'deleted' }] }), grantFor());
     expect(ids('hangzhou')).toEqual([]);
+  });
+});
+
+describe('Vault search: both page plans (queries.ts DENSE_MATCHES)', () => {
+  it('a search matching few or many customers gives the same total and order as its definition, on both sides of the threshold', async () => {
+    vault = await Vault.create(path, keychain.secrets);
+    // 1,500 customers named 华为… (over DENSE_MATCHES), 300 named 中兴… in 上海 and elsewhere.
+    const cities = ['上海', '北京', '深圳'];
+    const upserts = [
+      ...Array.from({ length: 1_500 }, (_, i) => upsert('customer', { id: `hw-${i}`, name: `华为${['电子', '技术', '软件'][i % 3]}${(i * 7919) % 1_500}号`, ownerId: 'u-rep', city: cities[i % 3], tags: [] }, ['o:u-rep'])),
+      ...Array.from({ length: 300 }, (_, i) => upsert('customer', { id: `zx-${i}`, name: `中兴通讯${(i * 31) % 300}`, ownerId: 'u-rep', city: cities[i % 3], tags: [] }, ['o:u-rep'])),
+    ];
+    vault.applyPullPage(page({ upserts }), grantFor());
+    expect(DENSE_MATCHES).toBeLessThan(1_500);
+    expect(DENSE_MATCHES).toBeGreaterThan(300);
+    const everything = (input: { query: string; city?: string }) => {
+      const rows = [];
+      let next = vault!.searchCustomers({ ...input, offset: 0, limit: 500 });
+      const total = next.total;
+      rows.push(...next.rows);
+      while (next.rows.length === 500) {
+        const last = next.rows.at(-1)!;
+        next = vault!.searchCustomers({ ...input, offset: 0, limit: 500, after: { name: last.name, id: last.id } });
+        rows.push(...next.rows);
+      }
+      return { total, ids: rows.map((r) => r.id) };
+    };
+    // The definition: every customer whose name holds the text (and in the city), by sort key then id.
+    const expected = (text: string, city?: string) =>
+      upserts
+        .filter((u) => String(u.record.name).includes(text) && (!city || u.record.city === city))
+        .map((u) => ({ id: u.record.id, key: nameSortKey(String(u.record.name)) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((r) => r.id);
+    for (const [query, text, city] of [['华为', '华为'], ['中兴', '中兴'], ['华为', '华为', '上海'], ['huawei', '华为'], ['zx', '中兴']] as const) {
+      const want = expected(text, city);
+      const got = everything({ query, ...(city ? { city } : {}) });
+      expect(got.total, query).toBe(want.length);
+      expect(got.ids, query).toEqual(want);
+    }
+    // An offset page of the dense plan is the same slice of that order.
+    expect(vault.searchCustomers({ query: '华为', offset: 1_000, limit: 100 }).rows.map((r) => r.id)).toEqual(expected('华为').slice(1_000, 1_100));
   });
 });
 
