@@ -1,7 +1,8 @@
 // Counts kept by triggers in the writing transaction, so that a figure never scans the records:
 // the customer list's filter values (city, industry, tag) in facet_counts (schema.ts, migration 7)
 // and the dashboard's logged activities per week and author in activity_weeks (migration 11). A
-// bulk import (the first sync) rebuilds both once when it ends.
+// bulk import (the first sync) rebuilds both once when it ends; a bulk scope shrink subtracts the
+// leaving customers' facet values in one grouped statement (subtractFacetCounts).
 
 import type { VaultDb } from './db';
 
