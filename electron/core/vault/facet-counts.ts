@@ -1,7 +1,8 @@
 // Counts kept by triggers in the writing transaction, so that a figure never scans the records:
 // the customer list's filter values (city, industry, tag) in facet_counts (schema.ts, migration 7)
 // and the dashboard's logged activities per week and author in activity_weeks (migration 11). A
-// bulk import (the first sync) rebuilds both once when it ends.
+// bulk import (the first sync) rebuilds both once when it ends; a bulk scope shrink subtracts the
+// leaving customers' facet values in one grouped statement (subtractFacetCounts).
 
 import type { VaultDb } from './db';
 
@@ -32,6 +33,26 @@ export function rebuildFacetCounts(db: VaultDb): void {
     `INSERT INTO facet_counts(facet, value, n)
      SELECT 'tag', v, count(*) FROM (SELECT DISTINCT c.rid, t.value AS v FROM customers c, json_each(c.record, '$.tags') t WHERE t.type = 'text') GROUP BY v`,
   ).run();
+}
+
+/**
+ * Take the customers whose rids `leavingRids` (SQL selecting rids) selects out of the counts, as
+ * customers_facets_deleted would one row at a time: a bulk scope shrink suspends that trigger
+ * (two statements and a JSON walk per customer) and calls this once, before the customers go.
+ * One pass over the leaving rows, in rid order (their pages in file order); `->` keeps a tags
+ * value that is not an array countable the way json_each(record, '$.tags') counts it.
+ */
+export function subtractFacetCounts(db: VaultDb, leavingRids: string): void {
+  db.stmt(
+    `WITH leaving AS MATERIALIZED (
+       SELECT rid, city, industry, record -> '$.tags' AS tags FROM customers WHERE rid IN (${leavingRids})),
+     gone(facet, value, n) AS (
+       SELECT 'city', city, count(*) FROM leaving WHERE city IS NOT NULL AND city <> '' GROUP BY city
+       UNION ALL SELECT 'industry', industry, count(*) FROM leaving WHERE industry IS NOT NULL AND industry <> '' GROUP BY industry
+       UNION ALL SELECT 'tag', v, count(*) FROM (SELECT DISTINCT l.rid, t.value AS v FROM leaving l, json_each(l.tags) t WHERE t.type = 'text') GROUP BY v)
+     UPDATE facet_counts SET n = facet_counts.n - gone.n FROM gone WHERE facet_counts.facet = gone.facet AND facet_counts.value = gone.value`,
+  ).run();
+  db.stmt('DELETE FROM facet_counts WHERE n <= 0').run();
 }
 
 /** The values present, each list sorted: read from the counts (a few hundred rows, not every customer). */

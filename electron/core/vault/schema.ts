@@ -8,8 +8,9 @@
 // in the same statement. `customer_id` of child records is a real column because it is
 // structural and always known. Children are not foreign keys of customers: a pull page may
 // deliver a child before its parent; the delete cascade is done by triggers instead. (A large
-// scope shrink suspends customers_deleted and activities_deleted and does the same cascade as
-// set-based deletes: Vault.deleteLeftCustomersInBulk, which must stay in step with them.)
+// scope shrink suspends customers_deleted, activities_deleted, customers_deleted_recent and
+// customers_facets_deleted and does their work set-based: deleteLeftCustomersInBulk in
+// pull-apply.ts and subtractFacetCounts in facet-counts.ts, which must stay in step with them.)
 
 export const MIGRATIONS: readonly string[] = [
   /* 1: records, buckets, outbox, issues, audit queue, meta, search index */ `
@@ -228,8 +229,8 @@ export const MIGRATIONS: readonly string[] = [
   -- Customers this user opened, newest first (the home page); kept on this device only.
   CREATE TABLE recent_views (customer_id TEXT PRIMARY KEY, viewed_at INTEGER NOT NULL) WITHOUT ROWID;
   CREATE INDEX recent_views_at ON recent_views(viewed_at);
-  -- A customer that leaves the vault leaves this list too (also during a bulk purge: this
-  -- trigger is not one of those pull-apply.ts suspends).
+  -- A customer that leaves the vault leaves this list too (a bulk purge suspends this trigger
+  -- by name and clears the list in one delete: pull-apply.ts).
   CREATE TRIGGER customers_deleted_recent AFTER DELETE ON customers BEGIN
     DELETE FROM recent_views WHERE customer_id = old.id;
   END;
@@ -250,7 +251,8 @@ export const MIGRATIONS: readonly string[] = [
   -- instead each (facet, value) is counted here — the customers having it (a tag repeated on one
   -- customer counts once) — and kept in step by the triggers below, in the transaction of every
   -- write path: pulls, local edits, settled pushes, field purges, removals and scope shrinks
-  -- (also the bulk one: these triggers are not among those pull-apply.ts suspends). During a
+  -- (the bulk one suspends customers_facets_deleted by name and subtracts the leaving customers'
+  -- values grouped: subtractFacetCounts, facet-counts.ts — keep the two in step). During a
   -- bulk import (the first sync, meta 'internal:search-stale' set) they stand aside and the
   -- counts are rebuilt once when it ends (rebuildFacetCounts), like the search index.
   CREATE TABLE facet_counts (
