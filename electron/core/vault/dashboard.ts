@@ -52,8 +52,10 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
   }));
 
   // The pipeline by rep and the roll-up both count deals per owner under the period (the rep
-  // figures also under the owner filter): one read of the (owner, stage, amount) index gives
-  // both, per owner and stage, instead of one pass each with its own per-row conditions.
+  // figures also under the owner filter): one read of the owner index (schema.ts, migration 12)
+  // gives both, per owner and stage, instead of one pass each with its own per-row conditions.
+  // An owner's amount is then the sum of its stages' sums: whole amounts add up exactly, and
+  // fractional ones can differ from one sum over the rows only in the last binary digit.
   const period = { ...(filter.closeFrom ? { closeFrom: filter.closeFrom } : {}), ...(filter.closeTo ? { closeTo: filter.closeTo } : {}) };
   const ownerStages = dealsByOwnerAndStage(db, period);
   const pipelineByRep = repPipeline(ownerStages, filter.ownerIds);
