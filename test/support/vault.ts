@@ -175,6 +175,11 @@ export function seedPage() {
   });
 }
 
-/** SQL undoing vault migration 11 (activity_weeks), for tests that replay an earlier migration. */
-export const UNDO_MIGRATION_11 = `DROP TRIGGER activities_weeks_inserted; DROP TRIGGER activities_weeks_deleted; DROP TRIGGER activities_weeks_changed;
+/** SQL undoing vault migration 12 (the dashboard's index on customers, and the opportunity indexes as they were). */
+export const UNDO_MIGRATION_12 = `DROP INDEX customers_owner_activity;
+  DROP INDEX opportunities_owner; CREATE INDEX opportunities_owner ON opportunities(owner_id, stage, amount);
+  DROP INDEX opportunities_close; CREATE INDEX opportunities_close ON opportunities(expected_close_date, stage);`;
+
+/** SQL undoing vault migration 11 (activity_weeks) and those after it, for tests that replay an earlier migration. */
+export const UNDO_MIGRATION_11 = `${UNDO_MIGRATION_12} DROP TRIGGER activities_weeks_inserted; DROP TRIGGER activities_weeks_deleted; DROP TRIGGER activities_weeks_changed;
   DROP TABLE activity_weeks;`;

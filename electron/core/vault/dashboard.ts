@@ -51,19 +51,25 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
     amount: byStage.get(stage)?.amount ?? 0,
   }));
 
-  const repWhere = dealWhere(filter, [`o.stage NOT IN ('won', 'lost')`, 'o.owner_id IS NOT NULL']);
-  const pipelineByRep = db.stmt(
-    `SELECT o.owner_id AS ownerId, coalesce(u.display_name, o.owner_id) AS ownerName, count(*) AS count, total(o.amount) AS amount
-     FROM opportunities o LEFT JOIN users u ON u.id = o.owner_id
-     ${repWhere.sql}
-     GROUP BY o.owner_id ORDER BY amount DESC, o.owner_id`,
-  ).all(...repWhere.params) as TeamDashboard['pipelineByRep'];
+  // The pipeline by rep and the roll-up both count deals per owner under the period (the rep
+  // figures also under the owner filter): one read of the owner index (schema.ts, migration 12)
+  // gives both, per owner and stage, instead of one pass each with its own per-row conditions.
+  // An owner's amount is then the sum of its stages' sums: whole amounts add up exactly, and
+  // fractional ones can differ from one sum over the rows only in the last binary digit.
+  const period = { ...(filter.closeFrom ? { closeFrom: filter.closeFrom } : {}), ...(filter.closeTo ? { closeTo: filter.closeTo } : {}) };
+  const ownerStages = dealsByOwnerAndStage(db, period);
+  const pipelineByRep = repPipeline(ownerStages, filter.ownerIds);
 
-  // Every owner of a deal in the vault, whatever the filter (the owner filter's choices).
+  // Every owner of a deal in the vault, whatever the filter (the owner filter's choices). The
+  // distinct owners are found by seeking from one owner to the next in the owner index (a few
+  // dozen seeks) rather than reading its 100k entries.
   const dealOwners = db.stmt(
-    `SELECT o.owner_id AS ownerId, coalesce(u.display_name, o.owner_id) AS ownerName
-     FROM (SELECT DISTINCT owner_id FROM opportunities WHERE owner_id IS NOT NULL) o LEFT JOIN users u ON u.id = o.owner_id
-     ORDER BY u.sort_key IS NULL, u.sort_key, ownerName, o.owner_id`,
+    `WITH RECURSIVE owners(id) AS (
+       SELECT (SELECT min(owner_id) FROM opportunities)
+       UNION ALL SELECT (SELECT min(owner_id) FROM opportunities WHERE owner_id > owners.id) FROM owners WHERE owners.id IS NOT NULL)
+     SELECT o.id AS ownerId, coalesce(u.display_name, o.id) AS ownerName
+     FROM owners o LEFT JOIN users u ON u.id = o.id WHERE o.id IS NOT NULL
+     ORDER BY u.sort_key IS NULL, u.sort_key, ownerName, o.id`,
   ).all() as TeamDashboard['owners'];
 
   const won = byStage.get('won')?.n ?? 0;
@@ -87,9 +93,10 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
   const notContacted30d = db.stmt(
     // last_activity_at is kept by triggers (schema.ts); the index (last_activity_at, sort_key, id)
     // is read in this order (never contacted first: NULLs sort first; then names in pinyin
-    // order, collation.ts) and stops at the limit.
+    // order, collation.ts) and stops at the limit. The owners are checked on the way (`+`: not
+    // through the owner index, which would collect and sort every customer of theirs).
     `SELECT id AS customerId, coalesce(name, id) AS name, last_activity_at AS lastActivityAt FROM customers
-     WHERE (last_activity_at IS NULL OR last_activity_at < ?) ${byOwner}
+     WHERE (last_activity_at IS NULL OR last_activity_at < ?) ${filter.ownerIds ? `AND +owner_id IN ${inOwners}` : ''}
      ORDER BY last_activity_at, sort_key, id LIMIT ?`,
   ).all(notContactedBefore, ...ownerParam, NOT_CONTACTED_LIMIT) as TeamDashboard['notContacted30d'];
 
@@ -115,9 +122,53 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
     overdue,
     overdueBefore,
     units: db.stmt('SELECT id, parent_id AS parentId, name, kind FROM org_units ORDER BY name, id').all() as TeamDashboard['units'],
-    rollup: rollup(db, { ...(filter.closeFrom ? { closeFrom: filter.closeFrom } : {}), ...(filter.closeTo ? { closeTo: filter.closeTo } : {}) }, notContactedBefore),
+    rollup: rollup(db, ownerStages, notContactedBefore),
     computedAt: now,
   };
+}
+
+/** The deals of one owner at one stage (stage null: not stored, e.g. above clearance). */
+interface OwnerStage {
+  ownerId: string;
+  ownerName: string;
+  stage: string | null;
+  n: number;
+  amount: number;
+}
+
+/** Deals with an owner under the period, counted and summed per owner and stage, with the owner's name. */
+function dealsByOwnerAndStage(db: VaultDb, period: TeamDashboardFilter): OwnerStage[] {
+  const where = dealWhere(period, ['o.owner_id IS NOT NULL']);
+  return db.stmt(
+    `SELECT g.ownerId, coalesce(u.display_name, g.ownerId) AS ownerName, g.stage, g.n, g.amount FROM (
+       SELECT o.owner_id AS ownerId, o.stage AS stage, count(*) AS n, total(o.amount) AS amount
+       FROM opportunities o ${where.sql} GROUP BY o.owner_id, o.stage) g
+     LEFT JOIN users u ON u.id = g.ownerId`,
+  ).all(...where.params) as OwnerStage[];
+}
+
+/** SQLite's BINARY order of two strings (UTF-8 bytes), which JavaScript's < (UTF-16 units) differs from above U+FFFF. */
+function binaryOrder(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * The open pipeline per owner (a stage that is neither won nor lost; a deal without a stored
+ * stage is in no pipeline), owners narrowed by the filter, largest amount first, then by owner
+ * id as SQLite orders it.
+ */
+function repPipeline(ownerStages: readonly OwnerStage[], ownerIds: readonly string[] | undefined): TeamDashboard['pipelineByRep'] {
+  const wanted = ownerIds ? new Set(ownerIds) : null;
+  const reps = new Map<string, TeamDashboard['pipelineByRep'][number]>();
+  for (const g of ownerStages) {
+    if (g.stage === null || g.stage === 'won' || g.stage === 'lost' || (wanted && !wanted.has(g.ownerId))) continue;
+    const rep = reps.get(g.ownerId);
+    if (rep) {
+      rep.count += g.n;
+      rep.amount += g.amount;
+    } else reps.set(g.ownerId, { ownerId: g.ownerId, ownerName: g.ownerName, count: g.n, amount: g.amount });
+  }
+  return [...reps.values()].sort((a, b) => b.amount - a.amount || binaryOrder(a.ownerId, b.ownerId));
 }
 
 /** Owners whose unit is `unitId` or lies below it (by the units and owner units the pull delivered). */
@@ -141,25 +192,36 @@ interface OwnerFigures {
  * team when they hold anything) and one row for the owners outside every branch. Figures are
  * summed per owner, then per row, so the branch rows and the 'other' row add up to the vault.
  */
-function rollup(db: VaultDb, period: TeamDashboardFilter, notContactedBefore: number): RollupRow[] {
-  const openStages = OPEN_STAGES.map((s) => `'${s}'`).join(', ');
-  const where = dealWhere(period, ['o.owner_id IS NOT NULL']);
+function rollup(db: VaultDb, ownerStages: readonly OwnerStage[], notContactedBefore: number): RollupRow[] {
+  const open = new Set<string>(OPEN_STAGES);
   const figures = new Map<string, OwnerFigures>();
   const of = (ownerId: string) => {
     let f = figures.get(ownerId);
     if (!f) figures.set(ownerId, (f = { openCount: 0, openAmount: 0, won: 0, lost: 0, notContacted: 0 }));
     return f;
   };
-  for (const r of db.stmt(
-    `SELECT o.owner_id AS ownerId, sum(o.stage IN (${openStages})) AS openCount,
-       total(CASE WHEN o.stage IN (${openStages}) THEN o.amount END) AS openAmount,
-       sum(o.stage = 'won') AS won, sum(o.stage = 'lost') AS lost
-     FROM opportunities o ${where.sql} GROUP BY o.owner_id`,
-  ).all(...where.params) as (Omit<OwnerFigures, 'notContacted'> & { ownerId: string })[]) {
-    Object.assign(of(r.ownerId), { openCount: r.openCount, openAmount: r.openAmount, won: r.won, lost: r.lost });
+  // Every owner of a deal in the period has figures, even when none of its deals has a stage.
+  for (const g of ownerStages) {
+    const f = of(g.ownerId);
+    if (g.stage !== null && open.has(g.stage)) {
+      f.openCount += g.n;
+      f.openAmount += g.amount;
+    } else if (g.stage === 'won') f.won += g.n;
+    else if (g.stage === 'lost') f.lost += g.n;
   }
+  // Not contacted, per owner, inside the (owner, last activity) index (schema.ts, migration 12):
+  // from one owner to the next by seeks, and per owner the never-contacted range (NULL) and the
+  // range before the cutoff, two disjoint counts. Owners with none are left out, as before.
   for (const r of db.stmt(
-    `SELECT owner_id AS ownerId, count(*) AS n FROM customers WHERE (last_activity_at IS NULL OR last_activity_at < ?) AND owner_id IS NOT NULL GROUP BY owner_id`,
+    `WITH RECURSIVE owners(id) AS (
+       SELECT (SELECT min(owner_id) FROM customers)
+       UNION ALL SELECT (SELECT min(owner_id) FROM customers WHERE owner_id > owners.id) FROM owners WHERE owners.id IS NOT NULL)
+     SELECT ownerId, n FROM (
+       SELECT id AS ownerId,
+         (SELECT count(*) FROM customers WHERE owner_id = owners.id AND last_activity_at IS NULL)
+         + (SELECT count(*) FROM customers WHERE owner_id = owners.id AND last_activity_at < ?) AS n
+       FROM owners WHERE id IS NOT NULL)
+     WHERE n > 0`,
   ).all(notContactedBefore) as { ownerId: string; n: number }[]) {
     of(r.ownerId).notContacted = r.n;
   }

@@ -15,7 +15,6 @@ import { Vault } from '.';
 import { DAY_MS, WEEK_MS, isoDate, isoWeekStart } from './dates';
 import type { VaultDb } from './db';
 import { keptActivityWeeks, scanActivityWeeks } from './facet-counts';
-import { MIGRATIONS } from './schema';
 import { BULK_SEARCH_PURGE_ROWS } from './search-index';
 import { grantFor, page, tempDir, testKeychain, UNDO_MIGRATION_11, upsert } from '../../../test/support/vault';
 
@@ -150,7 +149,8 @@ describe('logged activities per week and author', () => {
     const path = join(dir, 'old.db');
     vault = await Vault.create(path, keychain.secrets);
     vault.applyPullPage(page({ upserts: Array.from({ length: 30 }, (_, i) => customerWithActivities(i, 'u-rep', 'o:u-rep')).flat() }), grantFor());
-    dbOf(vault).raw.exec(`${UNDO_MIGRATION_11} PRAGMA user_version = ${MIGRATIONS.length - 1};`);
+    // Back to the schema before migration 11 (the later ones run again).
+    dbOf(vault).raw.exec(`${UNDO_MIGRATION_11} PRAGMA user_version = 10;`);
     vault.close();
     vault = await Vault.open(path, keychain.secrets);
     expect(keptActivityWeeks(dbOf(vault)).length).toBeGreaterThan(5);

@@ -77,6 +77,11 @@ describe('Vault first sync (bulk import)', () => {
     // Mid-import: the lookup indexes are gone, the ones triggers seek by stay.
     expect(indexNames(vault)).not.toContain('customers_sort');
     expect(indexNames(vault)).not.toContain('opportunities_stage');
+    // The dashboard's indexes (migration 12) too: built once at the end, not row by row.
+    for (const name of ['customers_owner_activity', 'opportunities_owner', 'opportunities_close']) {
+      expect(schemaIndexes).toContain(name);
+      expect(indexNames(vault)).not.toContain(name);
+    }
     expect(indexNames(vault)).toEqual(expect.arrayContaining(['activities_customer_at', 'contacts_customer', 'opportunities_customer']));
     // The connection is back to its durable settings between pages.
     expect(dbOf(vault).pragma('synchronous', { simple: true })).toBe(2); // FULL

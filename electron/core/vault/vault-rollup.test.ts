@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Vault } from '.';
 import { OPEN_STAGES, type RollupRow } from '../../../shared/api/opportunities';
-import { grantFor, page, tempDir, testKeychain, upsert } from '../../../test/support/vault';
+import { grantFor, page, tempDir, testKeychain, UNDO_MIGRATION_12, upsert } from '../../../test/support/vault';
+import type { VaultDb } from './db';
 
 let dir: string;
 let keychain: ReturnType<typeof testKeychain>;
@@ -163,5 +164,81 @@ describe('dashboard roll-up by branch and team', () => {
     expect(empty.notContacted30dTotal).toBe(0);
     expect(empty.notContacted30d).toEqual([]);
     expect(empty.activitiesPerWeek.every((w) => w.count === 0)).toBe(true);
+  });
+});
+
+/** The open pipeline per owner straight from the records: deals neither won nor lost, largest amount first, then by owner id. */
+function expectedReps(ids: readonly string[] | null, from = '0000-00-00', to = '9999-99-99') {
+  const reps = new Map<string, { ownerId: string; ownerName: string; count: number; amount: number }>();
+  for (const d of DEALS) {
+    if ((ids && !ids.includes(d.ownerId)) || d.expectedCloseDate < from || d.expectedCloseDate > to || d.stage === 'won' || d.stage === 'lost') continue;
+    const rep = reps.get(d.ownerId) ?? { ownerId: d.ownerId, ownerName: `name ${d.ownerId}`, count: 0, amount: 0 };
+    rep.count += 1;
+    rep.amount += d.amount;
+    reps.set(d.ownerId, rep);
+  }
+  return [...reps.values()].sort((a, b) => b.amount - a.amount || (a.ownerId < b.ownerId ? -1 : 1));
+}
+
+const dbOf = (v: Vault) => (v as unknown as { db: VaultDb }).db;
+
+describe('dashboard figures per owner, read from the indexes (vault migration 12)', () => {
+  it('the pipeline by rep equals the records under every filter, in order', async () => {
+    vault = await seeded();
+    expect(vault.teamDashboard(NOW).pipelineByRep).toEqual(expectedReps(null));
+    expect(vault.teamDashboard(NOW, { ownerIds: ['r2', 'r4', 'x-out'] }).pipelineByRep).toEqual(expectedReps(['r2', 'r4', 'x-out']));
+    expect(vault.teamDashboard(NOW, { closeFrom: '2024-02-01', closeTo: '2024-04-30' }).pipelineByRep).toEqual(expectedReps(null, '2024-02-01', '2024-04-30'));
+    expect(vault.teamDashboard(NOW, { unitId: 'sh', closeFrom: '2024-03-01' }).pipelineByRep).toEqual(expectedReps(['m-sh', 'r1', 'r2', 'r3'], '2024-03-01'));
+    expect(vault.teamDashboard(NOW, { ownerIds: [] }).pipelineByRep).toEqual([]);
+    // The owner filter's choices: every owner of a deal, whatever the filter.
+    expect(vault.teamDashboard(NOW, { ownerIds: ['r1'] }).owners.map((o) => o.ownerId).sort()).toEqual(OWNERS.map((o) => o.id).sort());
+  });
+
+  it('"not contacted" per owner: the cutoff is exclusive, customers without an owner count in the total only, owners with none are no figure', async () => {
+    vault = await seeded();
+    const cutoff = NOW - 30 * DAY;
+    vault.applyPullPage(page({
+      upserts: [
+        // Contacted exactly at the cutoff: contacted within the 30 days.
+        upsert('customer', { id: 'edge', name: 'edge', ownerId: 'r3' }, ['o:r3']),
+        upsert('activity', { id: 'a-edge', customerId: 'edge', kind: 'call', at: cutoff, authorId: 'r3', text: '.' }, ['o:r3']),
+        // One millisecond earlier: not contacted.
+        upsert('customer', { id: 'edge-1', name: 'edge-1', ownerId: 'r3' }, ['o:r3']),
+        upsert('activity', { id: 'a-edge-1', customerId: 'edge-1', kind: 'call', at: cutoff - 1, authorId: 'r3', text: '.' }, ['o:r3']),
+        // No owner, never contacted.
+        upsert('customer', { id: 'nobody', name: 'nobody' }, ['s:shared']),
+        // An owner outside the directory whose only customer was contacted lately, with no deals.
+        upsert('customer', { id: 'y-1', name: 'y-1', ownerId: 'y-out' }, ['o:y-out']),
+        upsert('activity', { id: 'a-y-1', customerId: 'y-1', kind: 'call', at: NOW - DAY, authorId: 'y-out', text: '.' }, ['o:y-out']),
+      ],
+    }), grantFor({ sub: 'r1', displayName: 'name r1' }));
+    const d = vault.teamDashboard(NOW);
+    const row = (kind: string, unitId: string | null) => d.rollup.find((r) => r.kind === kind && r.unitId === unitId)!;
+    expect(row('team', 'sh-2').notContacted).toBe(expected(['r3']).notContacted + 1);
+    expect(row('other', null).ownerIds).toEqual(['x-out']);
+    const tops = d.rollup.filter((r) => r.kind === 'branch' || r.kind === 'other');
+    expect(tops.reduce((s, r) => s + r.notContacted, 0)).toBe(d.notContacted30dTotal - 1);
+    expect(d.notContacted30dTotal).toBe(vault.searchCustomers({ query: '', notContactedSince: cutoff, limit: 1, offset: 0 }).total);
+  });
+
+  it('a vault from before gets the indexes by its migration, with every figure as before', async () => {
+    vault = await seeded();
+    const filters = [{}, { unitId: 'sh-1' }, { closeFrom: '2024-02-01', closeTo: '2024-04-30' }, { ownerIds: ['r3', 'x-out'], closeTo: '2024-03-31' }];
+    const boards = filters.map((f) => vault!.teamDashboard(NOW, f));
+    dbOf(vault).raw.exec(`${UNDO_MIGRATION_12} PRAGMA user_version = 11;`);
+    const indexSql = (v: Vault) => Object.fromEntries((dbOf(v).raw.prepare(
+      `SELECT name, sql FROM sqlite_master WHERE name IN ('customers_owner_activity', 'opportunities_owner', 'opportunities_close')`,
+    ).all() as { name: string; sql: string }[]).map((r) => [r.name, r.sql]));
+    expect(indexSql(vault)).not.toHaveProperty('customers_owner_activity');
+    vault.close();
+
+    vault = await Vault.open(join(dir, 'vault.db'), keychain.secrets);
+    expect(indexSql(vault)).toEqual({
+      customers_owner_activity: expect.stringContaining('(owner_id, last_activity_at)'),
+      opportunities_owner: expect.stringContaining('(owner_id, stage, amount, expected_close_date)'),
+      opportunities_close: expect.stringContaining('(expected_close_date, stage, owner_id, amount)'),
+    });
+    expect(filters.map((f) => vault!.teamDashboard(NOW, f))).toEqual(boards);
+    expect(figures(boards[0]!.rollup.find((r) => r.kind === 'branch' && r.unitId === 'sh')!)).toEqual(expected(['m-sh', 'r1', 'r2', 'r3']));
   });
 });
