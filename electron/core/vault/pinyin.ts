@@ -95,7 +95,8 @@ let youngRuns = new Map<string, RunTokens | null>();
 let oldRuns = new Map<string, RunTokens | null>();
 
 function tokensOfRun(run: string): RunTokens | null {
-  if (run.length > RUN_CACHE_MAX_CHARS * 2) return computeRunTokens(run); // * 2: a character may take a surrogate pair
+  // Counted in UTF-16 units: a rare character outside the BMP counts twice, which only makes its run less likely kept.
+  if (run.length > RUN_CACHE_MAX_CHARS) return computeRunTokens(run);
   let tokens = youngRuns.get(run);
   if (tokens !== undefined) return tokens;
   tokens = oldRuns.get(run);
