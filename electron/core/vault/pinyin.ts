@@ -7,7 +7,8 @@
 //
 // Speed: a first sync indexes every customer and contact name at once. Most characters have one
 // reading, cached per character after the first lookup; only a run containing a polyphonic
-// character is sent to pinyin-pro as a whole word.
+// character is sent to pinyin-pro as a whole word. The tokens of short runs (people's names,
+// cities), which recur across customers, are kept once computed (tokensOfRun).
 
 import { pinyin } from 'pinyin-pro';
 
@@ -64,26 +65,69 @@ export interface PinyinKeys {
 
 /** The pinyin keys of every Han run in `text` (other characters are indexed as they are). */
 export function pinyinKeys(text: string | null | undefined): PinyinKeys {
-  const runs = cachedRuns(text);
-  return { full: runs.map((r) => r.join('')), initials: runs.map((r) => r.map((s) => s[0]).join('')) };
+  const runs = runsOf(text);
+  return { full: runs.map((r) => r.syllables.join('')), initials: runs.map((r) => r.syllables.map((s) => s[0]).join('')) };
 }
 
-/** The same texts recur (a city on thousands of customers): their keys are kept, up to a bound. */
-const runsCache = new Map<string, string[][]>();
-const RUNS_CACHE_MAX = 20_000;
+/** What one run of Han characters adds to a search row's pinyin tokens (pinyinIndex), in token order. */
+interface RunTokens {
+  /** Its toneless syllables. */
+  syllables: readonly string[];
+  /** The run spelled out (capped at PINYIN_TOKEN_MAX). */
+  head: string;
+  /** The spelling from each later syllable on. */
+  tails: readonly string[];
+  /** The initials from each syllable on (the first is the run's initials). */
+  initials: readonly string[];
+}
 
-/** The syllables of every Han run in `text`, computed once per distinct text (up to a bound). */
-function cachedRuns(text: string | null | undefined): string[][] {
+/**
+ * Tokens of short runs, kept in two generations (a full young map becomes the old one, the old
+ * one is dropped; a hit in the old one moves to the young one), so runs that keep recurring stay
+ * while one-off names pass through. Short runs are the ones that recur: people's names in a
+ * customer's contacts (王芳, 张伟), cities (上海) — a search row holds many of them, and the first
+ * sync builds a row for every customer. Longer runs (a company's whole name) seldom repeat and
+ * would only crowd them out.
+ */
+const RUN_CACHE_MAX_CHARS = 4;
+const RUN_CACHE_GENERATION = 10_000;
+let youngRuns = new Map<string, RunTokens | null>();
+let oldRuns = new Map<string, RunTokens | null>();
+
+function tokensOfRun(run: string): RunTokens | null {
+  // Counted in UTF-16 units: a rare character outside the BMP counts twice, which only makes its run less likely kept.
+  if (run.length > RUN_CACHE_MAX_CHARS) return computeRunTokens(run);
+  let tokens = youngRuns.get(run);
+  if (tokens !== undefined) return tokens;
+  tokens = oldRuns.get(run);
+  if (tokens === undefined) tokens = computeRunTokens(run);
+  if (youngRuns.size >= RUN_CACHE_GENERATION) {
+    oldRuns = youngRuns;
+    youngRuns = new Map();
+  }
+  youngRuns.set(run, tokens);
+  return tokens;
+}
+
+function computeRunTokens(run: string): RunTokens | null {
+  const syllables = syllablesOf(run).filter((s) => /^[a-z]+$/.test(s));
+  if (!syllables.length) return null;
+  const cap = (token: string) => token.slice(0, PINYIN_TOKEN_MAX);
+  const tails: string[] = [];
+  for (let i = 1; i < syllables.length; i++) tails.push(cap(syllables.slice(i).join('')));
+  const letters = syllables.map((s) => s[0]).join('');
+  const initials: string[] = [];
+  for (let i = 0; i < letters.length; i++) initials.push(cap(letters.slice(i)));
+  return { syllables, head: cap(syllables.join('')), tails, initials };
+}
+
+/** The tokens of every Han run in `text`, in order. */
+function runsOf(text: string | null | undefined): RunTokens[] {
   if (!text) return [];
-  let runs = runsCache.get(text);
-  if (!runs) {
-    runs = [];
-    for (const match of text.normalize('NFC').matchAll(HAN_RUN)) {
-      const syllables = syllablesOf(match[0]).filter((s) => /^[a-z]+$/.test(s));
-      if (syllables.length) runs.push(syllables);
-    }
-    if (runsCache.size >= RUNS_CACHE_MAX) runsCache.clear();
-    runsCache.set(text, runs);
+  const runs: RunTokens[] = [];
+  for (const match of text.normalize('NFC').matchAll(HAN_RUN)) {
+    const tokens = tokensOfRun(match[0]);
+    if (tokens) runs.push(tokens);
   }
   return runs;
 }
@@ -112,13 +156,11 @@ export function pinyinIndex(texts: readonly (string | null | undefined)[]): Piny
   const head = new Set<string>();
   const tail = new Set<string>();
   const initials = new Set<string>();
-  const cap = (token: string) => token.slice(0, PINYIN_TOKEN_MAX);
   for (const t of texts) {
-    for (const run of cachedRuns(t)) {
-      head.add(cap(run.join('')));
-      for (let i = 1; i < run.length; i++) tail.add(cap(run.slice(i).join('')));
-      const letters = run.map((s) => s[0]).join('');
-      for (let i = 0; i < letters.length; i++) initials.add(cap(letters.slice(i)));
+    for (const run of runsOf(t)) {
+      head.add(run.head);
+      for (const token of run.tails) tail.add(token);
+      for (const token of run.initials) initials.add(token);
     }
   }
   const text = (set: Set<string>) => (set.size ? [...set].join(' ') : null);

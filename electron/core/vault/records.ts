@@ -25,10 +25,29 @@ export const CHILD_ENTITIES = ['contact', 'opportunity', 'activity'] as const;
  */
 export const SORT_FIELD: Partial<Record<EntityType, string>> = { customer: 'name', contact: 'name', opportunity: 'title' };
 
+/**
+ * Sort keys of names seen before, up to a bound: names repeat across a first sync (contacts'
+ * given names and surnames, opportunity titles made from a customer's name), and the key is a
+ * pure function of the name (collation.ts), so a name's key is computed once.
+ */
+const sortKeys = new Map<string, string>();
+const SORT_KEYS_MAX = 20_000;
+
+function cachedSortKey(name: unknown): string {
+  if (typeof name !== 'string') return nameSortKey(name);
+  let key = sortKeys.get(name);
+  if (key === undefined) {
+    key = nameSortKey(name);
+    if (sortKeys.size >= SORT_KEYS_MAX) sortKeys.clear();
+    sortKeys.set(name, key);
+  }
+  return key;
+}
+
 /** The sort key a record of this entity is stored with (null: its table has none). */
 export function sortKeyOf(entity: EntityType, record: Record<string, unknown>): string | null {
   const field = SORT_FIELD[entity];
-  return field ? nameSortKey(record[field]) : null;
+  return field ? cachedSortKey(record[field]) : null;
 }
 
 export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -49,6 +68,21 @@ export function deleteRecord(db: VaultDb, entity: EntityType, id: string): strin
 /** Rids of one cluster slot: [slot * CLUSTER_SPAN, (slot + 1) * CLUSTER_SPAN) (schema.ts, migration 3). */
 const CLUSTER_SPAN = 2 ** 32;
 
+/** Per entity: a table's statements as constant strings, so the statement cache finds them without building the SQL per record. */
+function perEntity(sql: (table: string) => string): Record<EntityType, string> {
+  return Object.fromEntries(ENTITY_TYPES.map((entity) => [entity, sql(TABLE[entity])])) as Record<EntityType, string>;
+}
+const MAX_RID_SQL = perEntity((table) => `SELECT coalesce(max(rid), ?) + 1 AS rid FROM ${table} WHERE rid > ? AND rid < ?`);
+const UPSERT_CUSTOMER_SQL = `INSERT INTO customers(rid, id, record, writable, sort_key) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable, sort_key = excluded.sort_key
+       WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`;
+const UPSERT_KEYED_SQL = perEntity((table) => `INSERT INTO ${table}(rid, id, customer_id, record, writable, sort_key) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable, sort_key = excluded.sort_key
+       WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`);
+const UPSERT_CHILD_SQL = perEntity((table) => `INSERT INTO ${table}(rid, id, customer_id, record, writable) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
+     WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`);
+
 /**
  * Hands out rids in clusters (schema.ts, migration 3): a customer's in its owner's slot, a child's
  * in its customer's. Lookups (owner slot, a customer's slot, the highest rid of a slot) are made
@@ -59,19 +93,20 @@ const CLUSTER_SPAN = 2 ** 32;
 export class ClusterRids {
   private readonly slotBase = new Map<string, number>();
   private readonly customerBase = new Map<string, number>();
-  private readonly nextRid = new Map<string, number>();
+  /** Per table, the next free rid of each cluster base used so far. */
+  private readonly nextRid = new Map<EntityType, Map<number, number>>();
 
   constructor(private readonly db: VaultDb) {}
 
   next(entity: EntityType, record: StoredRecord, customerId: string): number {
     const base = entity === 'customer' ? this.ownerBase(stringOr(record.ownerId)) : this.parentBase(customerId);
-    const table = TABLE[entity];
-    const key = `${table}:${base}`;
-    let rid = this.nextRid.get(key);
+    let bases = this.nextRid.get(entity);
+    if (!bases) this.nextRid.set(entity, (bases = new Map()));
+    let rid = bases.get(base);
     if (rid === undefined) {
-      rid = (this.db.stmt(`SELECT coalesce(max(rid), ?) + 1 AS rid FROM ${table} WHERE rid > ? AND rid < ?`).get(base, base, base + CLUSTER_SPAN) as { rid: number }).rid;
+      rid = (this.db.stmt(MAX_RID_SQL[entity]).get(base, base, base + CLUSTER_SPAN) as { rid: number }).rid;
     }
-    this.nextRid.set(key, rid + 1);
+    bases.set(base, rid + 1);
     if (entity === 'customer') this.customerBase.set(record.id, base);
     return rid;
   }
@@ -114,24 +149,10 @@ export function writeRecord(
   const key = sortKeyOf(entity, record);
   if (entity === 'customer') {
     // An unchanged resend writes nothing: no row, index or WAL page is touched for it.
-    return db.stmt(
-      `INSERT INTO customers(rid, id, record, writable, sort_key) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET record = excluded.record, writable = excluded.writable, sort_key = excluded.sort_key
-       WHERE record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run(rid, record.id, json, writable ? 1 : 0, key).changes > 0;
+    return db.stmt(UPSERT_CUSTOMER_SQL).run(rid, record.id, json, writable ? 1 : 0, key).changes > 0;
   }
-  if (key !== null) {
-    return db.stmt(
-      `INSERT INTO ${TABLE[entity]}(rid, id, customer_id, record, writable, sort_key) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable, sort_key = excluded.sort_key
-       WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-    ).run(rid, record.id, customerId, json, writable ? 1 : 0, key).changes > 0;
-  }
-  return db.stmt(
-    `INSERT INTO ${TABLE[entity]}(rid, id, customer_id, record, writable) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, record = excluded.record, writable = excluded.writable
-     WHERE customer_id IS NOT excluded.customer_id OR record IS NOT excluded.record OR writable IS NOT excluded.writable`,
-  ).run(rid, record.id, customerId, json, writable ? 1 : 0).changes > 0;
+  if (key !== null) return db.stmt(UPSERT_KEYED_SQL[entity]).run(rid, record.id, customerId, json, writable ? 1 : 0, key).changes > 0;
+  return db.stmt(UPSERT_CHILD_SQL[entity]).run(rid, record.id, customerId, json, writable ? 1 : 0).changes > 0;
 }
 
 /** Replace the JSON of a stored record (a local edit, a reverted one), with its sort key. */
@@ -188,6 +209,31 @@ export function setBuckets(db: VaultDb, customerId: string, buckets: readonly st
   ).changes;
   const insert = db.stmt(`INSERT OR IGNORE INTO record_buckets(entity, id, bucket) VALUES ('customer', ?, ?)`);
   for (const bucket of buckets) changes += insert.run(customerId, bucket).changes;
+  return changes > 0;
+}
+
+/**
+ * The bucket memberships of a pull page's customers (customer id → its buckets), with two
+ * statements for the whole page instead of two or more per customer: memberships no longer
+ * listed are deleted, listed ones inserted where missing (unchanged rows are not rewritten, as
+ * in setBuckets). Returns true when a membership changed.
+ */
+export function setPageBuckets(db: VaultDb, memberships: ReadonlyMap<string, readonly string[]>): boolean {
+  if (memberships.size === 0) return false;
+  const ids: string[] = [];
+  const pairs: [string, string][] = [];
+  for (const [id, buckets] of memberships) {
+    ids.push(id);
+    for (const bucket of buckets) pairs.push([id, bucket]);
+  }
+  const listed = JSON.stringify(pairs);
+  let changes = db.stmt(
+    `DELETE FROM record_buckets WHERE entity = 'customer' AND id IN (SELECT value FROM json_each(?))
+       AND (id, bucket) NOT IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`,
+  ).run(JSON.stringify(ids), listed).changes;
+  changes += db.stmt(
+    `INSERT OR IGNORE INTO record_buckets(entity, id, bucket) SELECT 'customer', value ->> 0, value ->> 1 FROM json_each(?)`,
+  ).run(listed).changes;
   return changes > 0;
 }
 

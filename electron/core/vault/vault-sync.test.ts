@@ -212,6 +212,28 @@ describe('Vault pull pages', () => {
     expect(Object.keys(v.getRecord('customer', 'c9')!).sort()).toEqual(['id', 'name', 'ownerId', 'updatedAt', 'version']);
   });
 
+  it('projects every record of a page, whichever fields the records before it carried', async () => {
+    const v = await createVault();
+    // The first customer carries only readable fields, the second an above-clearance one, the
+    // third a field the record should never have: each is projected on its own.
+    v.applyPullPage(
+      page({
+        upserts: [
+          upsert('customer', { id: 'c7', name: 'Clean', ownerId: 'u-rep' }, ['o:u-rep']),
+          upsert('customer', { id: 'c8', name: 'Leaky', ownerId: 'u-rep', creditLimit: 5e6 }, ['o:u-rep']),
+          upsert('customer', JSON.parse('{"id":"c9","name":"Odd","ownerId":"u-rep","__proto__":{"creditLimit":1}}'), ['o:u-rep']),
+        ],
+      }),
+      grantFor({ readClearance: 'internal' }),
+    );
+    expect(Object.keys(v.getRecord('customer', 'c7')!).sort()).toEqual(['id', 'name', 'ownerId', 'updatedAt', 'version']);
+    expect(Object.keys(v.getRecord('customer', 'c8')!).sort()).toEqual(['id', 'name', 'ownerId', 'updatedAt', 'version']);
+    expect(Object.keys(v.getRecord('customer', 'c9')!).sort()).toEqual(['id', 'name', 'ownerId', 'updatedAt', 'version']);
+    // The next page under a higher clearance keeps the field: the decision is not carried over.
+    v.applyPullPage(page({ upserts: [upsert('customer', { id: 'c8', name: 'Leaky', ownerId: 'u-rep', creditLimit: 5e6, version: 2 }, ['o:u-rep'])] }), grantFor({ readClearance: 'confidential' }));
+    expect(v.getRecord('customer', 'c8')!.creditLimit).toBe(5e6);
+  });
+
   it('keeps a pending local edit on top of a newer server version of the same record', async () => {
     const v = await createVault();
     v.applyPullPage(seedPage(), grantFor());
