@@ -198,25 +198,17 @@ export function fillSortKeys(db: VaultDb): void {
   })();
 }
 
-/** A customer's bucket memberships (children follow their customer). */
-/** Returns true when a membership changed. */
+/** A customer's bucket memberships (children follow their customer); true when one changed. */
 export function setBuckets(db: VaultDb, customerId: string, buckets: readonly string[]): boolean {
-  // Only memberships that change are written: a delta resends every customer's buckets, and
-  // deleting and re-inserting the same rows would dirty their pages on every sync.
-  let changes = db.stmt(`DELETE FROM record_buckets WHERE entity = 'customer' AND id = ? AND bucket NOT IN (SELECT value FROM json_each(?))`).run(
-    customerId,
-    JSON.stringify(buckets),
-  ).changes;
-  const insert = db.stmt(`INSERT OR IGNORE INTO record_buckets(entity, id, bucket) VALUES ('customer', ?, ?)`);
-  for (const bucket of buckets) changes += insert.run(customerId, bucket).changes;
-  return changes > 0;
+  return setPageBuckets(db, new Map([[customerId, buckets]]));
 }
 
 /**
  * The bucket memberships of a pull page's customers (customer id → its buckets), with two
  * statements for the whole page instead of two or more per customer: memberships no longer
- * listed are deleted, listed ones inserted where missing (unchanged rows are not rewritten, as
- * in setBuckets). Returns true when a membership changed.
+ * listed are deleted, listed ones inserted where missing. Only memberships that change are
+ * written: a delta resends every customer's buckets, and deleting and re-inserting the same rows
+ * would dirty their pages on every sync. Returns true when a membership changed.
  */
 export function setPageBuckets(db: VaultDb, memberships: ReadonlyMap<string, readonly string[]>): boolean {
   if (memberships.size === 0) return false;
