@@ -30,6 +30,7 @@ import { registerIdentityProviderAdminRoutes } from './sso/admin-routes';
 import { registerSsoSignInRoutes } from './sso/sign-in';
 import { startReviewDeadlineTimer } from './reviews/deadlines';
 import { registerRecycleBinRoutes, startRecycleBinPurge } from './ownership/recycle-bin';
+import { refreshStatistics } from './db/statistics';
 
 export interface BuildServerOptions {
   db: Kysely<Database>;
@@ -93,6 +94,9 @@ function requestId(req: IncomingMessage): string {
 
 export async function buildServer(opts: BuildServerOptions): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
   const ctx = await createServerContext(opts);
+  // Tables filled while no server ran (a restore, another tool's import) get planner statistics
+  // before the first sync is planned without them (db/statistics.ts); a catalog read otherwise.
+  await refreshStatistics(opts.db);
   const metrics = createServerMetrics(opts.db, opts.dialect);
   metrics.countStreams(ctx.events);
   ctx.audit = metrics.countAudit(ctx.audit);

@@ -71,7 +71,15 @@ export function poolStats(db: Kysely<Database>): PoolStats | null {
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? poolSizeDefault() });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? poolSizeDefault(),
+      // No JIT compilation: the server's statements are short, and JIT starts on the planner's
+      // cost estimate alone, which is far off exactly when a table lacks statistics (a fresh
+      // bulk load): a page of index probes estimated at 100 × its cost then spends ~300 ms
+      // compiling itself. An `options` parameter in DATABASE_URL takes precedence over this.
+      options: '-c jit=off',
+    });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

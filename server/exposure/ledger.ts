@@ -17,7 +17,8 @@
 // Cost: one transaction per pull (none on an idle periodic sync): the INSERT of the page, and the
 // replay of the pages it acknowledges in a handful of set-based statements (upserts as one JSON
 // parameter unpacked by the database, deletes by id lists, bucket and field-set rewrites grouped
-// by their distinct stored values). Nothing here reads the permission scope.
+// by their distinct stored values). On PostgreSQL the replay is a transaction of its own that runs
+// while the pull builds its page (startLedgerUpdate). Nothing here reads the permission scope.
 
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -159,36 +160,104 @@ export function acknowledgementOf(pending: readonly PendingPage[], cursor: strin
  * are pending it is, so that a request naming its cursor still acknowledges them.
  */
 export async function updateLedger(db: Kysely<Database>, dialect: Dialect, deviceId: string, ack: Acknowledgement, firstSync: boolean, page: PullResponse, now: number): Promise<void> {
-  const empty = page.upserts.length === 0 && page.removals.length === 0 && page.droppedBuckets.length === 0 && page.fieldPurges.length === 0;
-  const record = !(empty && !firstSync && ack.pendingLeft === 0);
+  const record = recordsPage(ack, firstSync, page);
   if (!record && ack.upto < 0 && !ack.dropRest) return;
   const built = record ? pageBody(firstSync, page) : null;
   const text = built ? JSON.stringify(built.body) : '';
   const known = knownSetsOf(db);
   const fresh = new Set<string>();
   await db.transaction().execute(async (trx) => {
-    if (ack.upto >= 0) {
-      const pages = await trx.selectFrom('exposure_pages').select(['n', 'body']).where('device_id', '=', deviceId).where('n', '<=', ack.upto).orderBy('n').execute();
-      let first = false;
-      for (const p of pages) {
-        const body = JSON.parse(p.body) as PageBody;
-        if (body.r === 1) first = true;
-        await replayPage(trx, dialect, deviceId, body);
-      }
-      await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).where('n', '<=', ack.upto).execute();
-      await trx.insertInto('exposure_devices').values({ device_id: deviceId, complete: first ? 1 : 0, applied_at: now })
-        .onConflict((oc) => oc.column('device_id').doUpdateSet(first ? { complete: 1, applied_at: now } : { applied_at: now }))
-        .execute();
-    }
-    // Sent on a path the device abandoned: its vault never stored them.
-    if (ack.dropRest) await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).execute();
-    if (built) {
-      await internFieldSets(trx, fresh, new Map([...built.sets].filter(([id]) => !known.has(id))));
-      await trx.insertInto('exposure_pages').values({ device_id: deviceId, page_key: pageKey(page.cursor), sent_at: now, body: text }).execute();
-    }
+    await applyAcknowledgement(trx, dialect, deviceId, ack, now);
+    if (built) await storePage(trx, known, fresh, deviceId, built.sets, text, page.cursor, now);
   });
   // Only once committed: a rolled-back set must be written again next time.
   for (const id of fresh) known.add(id);
+}
+
+/** A ledger update begun before the page it records is built (startLedgerUpdate). */
+export interface LedgerUpdate {
+  /** Records the page sent (after the acknowledgement committed); throws what either step threw. */
+  finish(firstSync: boolean, page: PullResponse): Promise<void>;
+  /** The pull failed before its page was built: waits for the acknowledgement, never throws. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * updateLedger in two steps, for PostgreSQL: what the request acknowledges does not depend on the
+ * page being built, so its replay (the bulk of the work: thousands of rows per page of a first
+ * sync) runs in its own transaction on its own pooled connection while the pull reads and builds
+ * the page, and only the page's own record waits for the page. The acknowledgement holds whatever
+ * becomes of this pull: the device's vault has stored those pages. On SQLite (one connection:
+ * nothing would run beside it) this is updateLedger, one transaction at finish.
+ */
+export function startLedgerUpdate(db: Kysely<Database>, dialect: Dialect, deviceId: string, ack: Acknowledgement, now: number): LedgerUpdate {
+  if (dialect !== 'postgres') {
+    return {
+      finish: (firstSync, page) => updateLedger(db, dialect, deviceId, ack, firstSync, page, now),
+      abandon: async () => undefined,
+    };
+  }
+  const acknowledged = ack.upto >= 0 || ack.dropRest
+    ? db.transaction().execute((trx) => applyAcknowledgement(trx, dialect, deviceId, ack, now))
+    : Promise.resolve();
+  // Awaited by finish or abandon; until then a failure must not count as unhandled.
+  acknowledged.catch(() => undefined);
+  return {
+    async finish(firstSync, page) {
+      await acknowledged;
+      if (!recordsPage(ack, firstSync, page)) return;
+      const built = pageBody(firstSync, page);
+      const text = JSON.stringify(built.body);
+      const known = knownSetsOf(db);
+      const fresh = new Set<string>();
+      // No transaction: a field set is stored under its content's hash, so one stored without the
+      // page is harmless, and the page is then one statement (its sets are known but on the first
+      // pages): one round trip on every page's path instead of three.
+      await storePage(db, known, fresh, deviceId, built.sets, text, page.cursor, now);
+      for (const id of fresh) known.add(id);
+    },
+    abandon: () => acknowledged.catch(() => undefined),
+  };
+}
+
+/** Whether a page is stored as pending (see updateLedger). */
+function recordsPage(ack: Acknowledgement, firstSync: boolean, page: PullResponse): boolean {
+  const empty = page.upserts.length === 0 && page.removals.length === 0 && page.droppedBuckets.length === 0 && page.fieldPurges.length === 0;
+  return !(empty && !firstSync && ack.pendingLeft === 0);
+}
+
+/** Replays the acknowledged pages into the ledger and drops the abandoned ones. */
+async function applyAcknowledgement(trx: Transaction<Database>, dialect: Dialect, deviceId: string, ack: Acknowledgement, now: number): Promise<void> {
+  if (ack.upto >= 0) {
+    const pages = await trx.selectFrom('exposure_pages').select(['n', 'body']).where('device_id', '=', deviceId).where('n', '<=', ack.upto).orderBy('n').execute();
+    let first = false;
+    for (const p of pages) {
+      const body = JSON.parse(p.body) as PageBody;
+      if (body.r === 1) first = true;
+      await replayPage(trx, dialect, deviceId, body);
+    }
+    await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).where('n', '<=', ack.upto).execute();
+    await trx.insertInto('exposure_devices').values({ device_id: deviceId, complete: first ? 1 : 0, applied_at: now })
+      .onConflict((oc) => oc.column('device_id').doUpdateSet(first ? { complete: 1, applied_at: now } : { applied_at: now }))
+      .execute();
+  }
+  // Sent on a path the device abandoned: its vault never stored them.
+  if (ack.dropRest) await trx.deleteFrom('exposure_pages').where('device_id', '=', deviceId).execute();
+}
+
+/** Stores the page sent as pending, with the field sets it names that are not stored yet. */
+async function storePage(
+  trx: Kysely<Database> | Transaction<Database>,
+  known: Set<string>,
+  fresh: Set<string>,
+  deviceId: string,
+  sets: Map<string, { entity: EntityType; fields: string }>,
+  body: string,
+  cursor: string,
+  now: number,
+): Promise<void> {
+  await internFieldSets(trx, fresh, new Map([...sets].filter(([id]) => !known.has(id))));
+  await trx.insertInto('exposure_pages').values({ device_id: deviceId, page_key: pageKey(cursor), sent_at: now, body }).execute();
 }
 
 /** Apply one acknowledged page to the ledger, in the order the vault applies it. */

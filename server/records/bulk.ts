@@ -2,6 +2,7 @@
 // transaction, as multi-row INSERTs, each record logged as `create` so incremental syncs see it.
 
 import type { ActivitiesTable, ChangeLogTable, ContactsTable, CustomersTable, Database, OpportunitiesTable } from '../db/schema';
+import { refreshStatistics } from '../db/statistics';
 import { inRecordTransaction, type RecordStore, type Trx } from './repository';
 
 export interface RecordBatch {
@@ -67,5 +68,8 @@ export async function bulkInsertRecords(
     await insertChunked(trx, 'activities', batch.activities);
     await insertChunked(trx, 'change_log', log, 2000);
   });
+  // PostgreSQL plans the sync's reads from statistics that only ANALYZE gathers: a table filled in
+  // bulk is analyzed as it grows instead of whenever autovacuum comes by (db/statistics.ts).
+  if (store.dialect === 'postgres') await refreshStatistics(store.db);
   return log.length;
 }

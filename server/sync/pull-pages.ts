@@ -87,16 +87,22 @@ async function childrenOf(db: Kysely<Database>, customerIds: readonly string[]):
 }
 
 /**
- * A page's children on PostgreSQL: one index probe per customer (a LATERAL join over the id array
- * cannot become a hash join). `customer_id IN (…)` leaves the choice to the planner, and on a
- * table without statistics (a fresh import, before autovacuum analysed it) or at a middling
- * selectivity it scans the whole child table for every page: a first sync then costs pages ×
- * table size. The probe costs the same on any table size, statistics or not.
+ * A page's children on PostgreSQL: one index probe per customer. `customer_id IN (…)` leaves the
+ * choice to the planner, and a plain LATERAL join is flattened into the same join the planner
+ * may run as a hash join over the whole child table. On a table without statistics (a fresh
+ * import, before it was analyzed) it does: `deleted = 0` is taken for 0.5 % of the rows, so the
+ * scan looks cheap, and a first sync then costs pages × table size (profiled at 100k customers:
+ * ~100 ms per child table and page). `offset 0` keeps the subquery from being flattened, so the
+ * plan is a nested loop of probes on (customer_id, id) whatever the statistics say: the same
+ * cost on any table size.
  */
+export function childRowsStatement(entity: (typeof CHILD_ENTITIES)[number], customerIds: readonly string[]) {
+  return sql<AnyRow>`select r.* from unnest(cast(${[...customerIds]} as text[])) as c(id)
+    cross join lateral (select * from ${sql.table(ENTITY_TABLE[entity])} as x where x.customer_id = c.id and x.deleted = 0 offset 0) as r`;
+}
+
 async function childRowsPg(db: Kysely<Database>, entity: (typeof CHILD_ENTITIES)[number], customerIds: readonly string[]): Promise<AnyRow[]> {
-  const { rows } = await sql<AnyRow>`select r.* from unnest(cast(${[...customerIds]} as text[])) as c(id)
-    cross join lateral (select * from ${sql.table(ENTITY_TABLE[entity])} as x where x.customer_id = c.id and x.deleted = 0) as r`.execute(db);
-  return rows;
+  return (await childRowsStatement(entity, customerIds).execute(db)).rows;
 }
 
 function toUpsert(entity: EntityType, row: AnyRow, customer: CustomersTable, visibility: VisibilityCache, state: SyncState): Upsert | undefined {

@@ -36,7 +36,7 @@ import {
   type PullCursor,
   type SyncState,
 } from './state';
-import { acknowledgementOf, updateLedger, type PendingPage } from '../exposure/ledger';
+import { acknowledgementOf, startLedgerUpdate, type LedgerUpdate, type PendingPage } from '../exposure/ledger';
 import { directoryUnits, ownerDirectory } from './directory';
 import { entityRemovals, readableEntities } from './entity-removals';
 import { VisibilityCache } from './visibility';
@@ -196,83 +196,91 @@ export async function pull(ctx: ServerContext, principal: Principal, request: Pu
     }
   }
 
-  const visibility = new VisibilityCache(subject, data, target.buckets, now);
-  const upserts: Upsert[] = [];
-  const removals: Removal[] = [];
-  if (transition && transition.lostEntities.length > 0) {
-    removals.push(...await entityRemovals(ctx.db, data, transition.keptBuckets, transition.lostEntities));
-  }
-  let budget = request.limit;
-  let nextCursor: PullCursor;
-  let hasMore = false;
-  let remaining: number | undefined;
+  // What the request acknowledges is replayed into the exposure ledger beside the page's reads
+  // (on PostgreSQL; see startLedgerUpdate); the page itself is recorded once built.
+  const ledgerUpdate: LedgerUpdate | null = ack ? startLedgerUpdate(ctx.db, ctx.dialect, device.id, ack, now) : null;
+  try {
+    const visibility = new VisibilityCache(subject, data, target.buckets, now);
+    const upserts: Upsert[] = [];
+    const removals: Removal[] = [];
+    if (transition && transition.lostEntities.length > 0) {
+      removals.push(...await entityRemovals(ctx.db, data, transition.keptBuckets, transition.lostEntities));
+    }
+    let budget = request.limit;
+    let nextCursor: PullCursor;
+    let hasMore = false;
+    let remaining: number | undefined;
 
-  if (bf) {
-    const list = backfillList(base, target, bf.all);
-    const page = await backfillPage(ctx.db, data, list, { i: bf.i, after: bf.after }, budget, visibility, target);
-    upserts.push(...page.upserts);
-    budget -= page.upserts.length;
-    const sent = bf.sent + page.upserts.length;
-    if (!page.done) {
-      nextCursor = {
-        v: 1, base: stateId(base), seq: logSeq, tgt: targetId,
-        bf: { i: page.pos.i, after: page.pos.after, total: bf.total, sent, all: bf.all },
-      };
-      hasMore = true;
-      remaining = Math.max(0, bf.total - sent);
+    if (bf) {
+      const list = backfillList(base, target, bf.all);
+      const page = await backfillPage(ctx.db, data, list, { i: bf.i, after: bf.after }, budget, visibility, target);
+      upserts.push(...page.upserts);
+      budget -= page.upserts.length;
+      const sent = bf.sent + page.upserts.length;
+      if (!page.done) {
+        nextCursor = {
+          v: 1, base: stateId(base), seq: logSeq, tgt: targetId,
+          bf: { i: page.pos.i, after: page.pos.after, total: bf.total, sent, all: bf.all },
+        };
+        hasMore = true;
+        remaining = Math.max(0, bf.total - sent);
+      } else {
+        nextCursor = { v: 1, base: targetId, seq: logSeq };
+      }
     } else {
       nextCursor = { v: 1, base: targetId, seq: logSeq };
     }
-  } else {
-    nextCursor = { v: 1, base: targetId, seq: logSeq };
+
+    if (!hasMore && budget > 0) {
+      const clientBuckets = [...new Set([...target.buckets, ...base.buckets, ...(pending?.buckets ?? [])])];
+      const log = await readLog(ctx.db, logSeq, seqNow, bucketTargets(clientBuckets, data), budget);
+      const changes = await changesFromLog(ctx.db, log.entries, visibility, target);
+      upserts.push(...changes.upserts);
+      removals.push(...changes.removals);
+      nextCursor = { v: 1, base: targetId, seq: log.lastSeq };
+      hasMore = log.hasMore;
+      if (hasMore) remaining = Math.max(0, seqNow - log.lastSeq);
+    } else if (!hasMore) {
+      hasMore = seqNow > logSeq; // budget spent on the backfill's end: the log comes next page
+    }
+
+    const response: PullResponse = {
+      droppedBuckets: transition?.dropped ?? [],
+      fieldPurges: transition?.purges ?? [],
+      upserts,
+      removals,
+      cursor: encodeCursor(nextCursor),
+      hasMore,
+      serverTime: now,
+    };
+    if (remaining !== undefined) response.remaining = remaining;
+    if (transition) response.grant = await deps.issueGrant(principal, { data, buckets: target.buckets });
+    const fullDirectory = request.cursor === null || transition !== undefined;
+    const directory = await ownerDirectory(ctx.db, target.buckets, upserts, fullDirectory);
+    if (directory.length > 0) response.directory = directory;
+    if (fullDirectory) response.units = directoryUnits(data, target.buckets);
+
+    if (ledgerUpdate) await ledgerUpdate.finish(request.cursor === null, response);
+
+    await ctx.audit.append({
+      actorId: principal.user.id,
+      deviceId: device.id,
+      action: 'sync.pull',
+      target: null,
+      outcome: 'ok',
+      details: {
+        records: upserts.length,
+        removals: removals.length,
+        droppedBuckets: response.droppedBuckets.length,
+        fieldPurges: response.fieldPurges.reduce((n, p) => n + p.fields.length, 0),
+        first: request.cursor === null,
+      },
+    });
+    return response;
+  } catch (err) {
+    await ledgerUpdate?.abandon();
+    throw err;
   }
-
-  if (!hasMore && budget > 0) {
-    const clientBuckets = [...new Set([...target.buckets, ...base.buckets, ...(pending?.buckets ?? [])])];
-    const log = await readLog(ctx.db, logSeq, seqNow, bucketTargets(clientBuckets, data), budget);
-    const changes = await changesFromLog(ctx.db, log.entries, visibility, target);
-    upserts.push(...changes.upserts);
-    removals.push(...changes.removals);
-    nextCursor = { v: 1, base: targetId, seq: log.lastSeq };
-    hasMore = log.hasMore;
-    if (hasMore) remaining = Math.max(0, seqNow - log.lastSeq);
-  } else if (!hasMore) {
-    hasMore = seqNow > logSeq; // budget spent on the backfill's end: the log comes next page
-  }
-
-  const response: PullResponse = {
-    droppedBuckets: transition?.dropped ?? [],
-    fieldPurges: transition?.purges ?? [],
-    upserts,
-    removals,
-    cursor: encodeCursor(nextCursor),
-    hasMore,
-    serverTime: now,
-  };
-  if (remaining !== undefined) response.remaining = remaining;
-  if (transition) response.grant = await deps.issueGrant(principal, { data, buckets: target.buckets });
-  const fullDirectory = request.cursor === null || transition !== undefined;
-  const directory = await ownerDirectory(ctx.db, target.buckets, upserts, fullDirectory);
-  if (directory.length > 0) response.directory = directory;
-  if (fullDirectory) response.units = directoryUnits(data, target.buckets);
-
-  if (ack) await updateLedger(ctx.db, ctx.dialect, device.id, ack, request.cursor === null, response, now);
-
-  await ctx.audit.append({
-    actorId: principal.user.id,
-    deviceId: device.id,
-    action: 'sync.pull',
-    target: null,
-    outcome: 'ok',
-    details: {
-      records: upserts.length,
-      removals: removals.length,
-      droppedBuckets: response.droppedBuckets.length,
-      fieldPurges: response.fieldPurges.reduce((n, p) => n + p.fields.length, 0),
-      first: request.cursor === null,
-    },
-  });
-  return response;
 }
 
 // Exposed for the benchmark and tests that want to know the log head.
