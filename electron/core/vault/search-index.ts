@@ -25,7 +25,8 @@ export const SEARCH_REBUILD = 'search-rebuild';
 
 /** Above this many search rows leaving scope, one index rewrite beats per-row secure deletes. */
 export const BULK_SEARCH_PURGE_ROWS = 1000;
-export type SearchPurgeMode = 'none' | 'secure' | 'bulk';
+/** How a purge treats the search index; a bulk one carries the merge settings it put aside. */
+export type SearchPurgeMode = { kind: 'none' } | { kind: 'secure' } | { kind: 'bulk'; merges: MergeSettingsByTable };
 /** The index's tables; each row's rowid is its customer's rid. */
 export const SEARCH_TABLES = ['customer_search', 'customer_grams', 'customer_pinyin'] as const;
 
@@ -75,20 +76,17 @@ export function searchRowsLeaving(db: VaultDb, page: PullResponse): number {
 }
 
 export function beginSearchPurge(db: VaultDb, rows: number): SearchPurgeMode {
-  if (rows === 0) return 'none';
-  if (rows > BULK_SEARCH_PURGE_ROWS) {
-    suspendMerges(db);
-    return 'bulk';
-  }
+  if (rows === 0) return { kind: 'none' };
+  if (rows > BULK_SEARCH_PURGE_ROWS) return { kind: 'bulk', merges: suspendMerges(db) };
   setSearchSecureDelete(db, true);
-  return 'secure';
+  return { kind: 'secure' };
 }
 
 export function endSearchPurge(db: VaultDb, mode: SearchPurgeMode): void {
-  if (mode === 'secure') setSearchSecureDelete(db, false);
-  if (mode === 'bulk') {
+  if (mode.kind === 'secure') setSearchSecureDelete(db, false);
+  if (mode.kind === 'bulk') {
     for (const table of SEARCH_TABLES) db.stmt(`INSERT INTO ${table}(${table}) VALUES ('optimize')`).run();
-    resumeMerges(db);
+    for (const table of SEARCH_TABLES) setMergeSettings(db, table, mode.merges.get(table) ?? MERGE_SETTINGS);
   }
 }
 
@@ -101,26 +99,22 @@ export function endSearchPurge(db: VaultDb, mode: SearchPurgeMode): void {
  * the same transaction (a rollback undoes both).
  */
 const MERGE_SETTINGS = { automerge: 4, deletemerge: 10 } as const;
-const suspendedMerges = new WeakMap<VaultDb, Map<string, Record<keyof typeof MERGE_SETTINGS, number>>>();
+type MergeSettings = Record<keyof typeof MERGE_SETTINGS, number>;
+type MergeSettingsByTable = Map<string, MergeSettings>;
 
-function suspendMerges(db: VaultDb): void {
-  const saved = new Map<string, Record<keyof typeof MERGE_SETTINGS, number>>();
+/** Turn merging off in every search index; returns each index's settings to put back. */
+function suspendMerges(db: VaultDb): MergeSettingsByTable {
+  const saved: MergeSettingsByTable = new Map();
   for (const table of SEARCH_TABLES) {
     const stored = new Map((db.stmt(`SELECT k, v FROM ${table}_config`).all() as { k: string; v: unknown }[]).map((r) => [r.k, r.v]));
     const value = (key: keyof typeof MERGE_SETTINGS) => (typeof stored.get(key) === 'number' ? (stored.get(key) as number) : MERGE_SETTINGS[key]);
     saved.set(table, { automerge: value('automerge'), deletemerge: value('deletemerge') });
     setMergeSettings(db, table, { automerge: 0, deletemerge: 0 });
   }
-  suspendedMerges.set(db, saved);
+  return saved;
 }
 
-function resumeMerges(db: VaultDb): void {
-  const saved = suspendedMerges.get(db);
-  suspendedMerges.delete(db);
-  for (const table of SEARCH_TABLES) setMergeSettings(db, table, saved?.get(table) ?? MERGE_SETTINGS);
-}
-
-function setMergeSettings(db: VaultDb, table: string, settings: Record<keyof typeof MERGE_SETTINGS, number>): void {
+function setMergeSettings(db: VaultDb, table: string, settings: MergeSettings): void {
   // Integer literals, as for 'secure-delete' below (the values are numbers read from the config or constants).
   for (const key of Object.keys(MERGE_SETTINGS) as (keyof typeof MERGE_SETTINGS)[]) {
     db.stmt(`INSERT INTO ${table}(${table}, rank) VALUES ('${key}', ${Math.trunc(settings[key])})`).run();
