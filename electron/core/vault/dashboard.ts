@@ -60,13 +60,10 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
   const ownerStages = dealsByOwnerAndStage(db, period);
   const pipelineByRep = repPipeline(ownerStages, filter.ownerIds);
 
-  // Every owner of a deal in the vault, whatever the filter (the owner filter's choices). The
-  // distinct owners are found by seeking from one owner to the next in the owner index (a few
-  // dozen seeks) rather than reading its 100k entries.
+  // Every owner of a deal in the vault, whatever the filter (the owner filter's choices), by
+  // seeks in the owner index (ownersOf) rather than reading its 100k entries.
   const dealOwners = db.stmt(
-    `WITH RECURSIVE owners(id) AS (
-       SELECT (SELECT min(owner_id) FROM opportunities)
-       UNION ALL SELECT (SELECT min(owner_id) FROM opportunities WHERE owner_id > owners.id) FROM owners WHERE owners.id IS NOT NULL)
+    `WITH RECURSIVE ${ownersOf('opportunities')}
      SELECT o.id AS ownerId, coalesce(u.display_name, o.id) AS ownerName
      FROM owners o LEFT JOIN users u ON u.id = o.id WHERE o.id IS NOT NULL
      ORDER BY u.sort_key IS NULL, u.sort_key, ownerName, o.id`,
@@ -125,6 +122,17 @@ export function teamDashboard(db: VaultDb, now: number, requested: TeamDashboard
     rollup: rollup(db, ownerStages, notContactedBefore),
     computedAt: now,
   };
+}
+
+/**
+ * A recursive CTE `owners(id)`: the distinct owner ids of `table`, found by seeking from one owner
+ * to the next in an index that starts with owner_id (a few dozen seeks rather than reading every
+ * entry); its last row is NULL, so readers keep `id IS NOT NULL`.
+ */
+function ownersOf(table: 'customers' | 'opportunities'): string {
+  return `owners(id) AS (
+       SELECT (SELECT min(owner_id) FROM ${table})
+       UNION ALL SELECT (SELECT min(owner_id) FROM ${table} WHERE owner_id > owners.id) FROM owners WHERE owners.id IS NOT NULL)`;
 }
 
 /** The deals of one owner at one stage (stage null: not stored, e.g. above clearance). */
@@ -213,9 +221,7 @@ function rollup(db: VaultDb, ownerStages: readonly OwnerStage[], notContactedBef
   // from one owner to the next by seeks, and per owner the never-contacted range (NULL) and the
   // range before the cutoff, two disjoint counts. Owners with none are left out, as before.
   for (const r of db.stmt(
-    `WITH RECURSIVE owners(id) AS (
-       SELECT (SELECT min(owner_id) FROM customers)
-       UNION ALL SELECT (SELECT min(owner_id) FROM customers WHERE owner_id > owners.id) FROM owners WHERE owners.id IS NOT NULL)
+    `WITH RECURSIVE ${ownersOf('customers')}
      SELECT ownerId, n FROM (
        SELECT id AS ownerId,
          (SELECT count(*) FROM customers WHERE owner_id = owners.id AND last_activity_at IS NULL)
