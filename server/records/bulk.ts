@@ -69,7 +69,7 @@ export async function bulkInsertRecords(
     await insertChunked(trx, 'change_log', log, 2000);
   });
   // PostgreSQL plans the sync's reads from statistics that only ANALYZE gathers: a table filled in
-  // bulk is analyzed as it grows instead of whenever autovacuum comes by (db/statistics.ts).
-  if (store.dialect === 'postgres') await refreshStatistics(store.db);
+  // bulk is analyzed as it grows instead of whenever autovacuum comes by (db/statistics.ts; a no-op on SQLite).
+  await refreshStatistics(store.db);
   return log.length;
 }
