@@ -11,6 +11,7 @@ import { buildServer } from '../server/app';
 import type { ServerContext } from '../server/context';
 import { poolSizeDefault } from '../server/db/connection';
 import { withTestDatabase, type TestDatabase } from '../server/test/db';
+import { SERVER_TIMING_HEADER } from './server-timing';
 
 export interface BenchServer {
   baseUrl: string;
@@ -22,7 +23,6 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export const SERVER_TIMING_HEADER = 'server-timing';
 const START = Symbol('benchStart');
 
 /**
@@ -80,10 +80,4 @@ export async function startBenchServer(database: TestDatabase, db: Kysely<Databa
       await app.close();
     },
   };
-}
-
-/** Parses `app;dur=12.3` → 12.3 (NaN when absent). */
-export function serverTimingMs(header: string | null): number {
-  const match = header ? /dur=([0-9.]+)/.exec(header) : null;
-  return match ? Number(match[1]) : Number.NaN;
 }

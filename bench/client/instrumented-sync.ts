@@ -20,7 +20,7 @@ import type { SyncSummary } from '../../electron/core/sync/engine';
 import { ServerError } from '../../electron/core/sync/errors';
 import type { Vault } from '../../electron/core/vault';
 import { DEMO_PASSWORD, totpFor } from '../../server/seed/demo-credentials';
-import { SERVER_TIMING_HEADER, serverTimingMs } from '../server';
+import { SERVER_TIMING_HEADER, serverTimingMs } from '../server-timing';
 
 export interface StageTimes {
   requests: number;
