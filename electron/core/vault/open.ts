@@ -82,13 +82,16 @@ export const VAULT_CACHE_KIB = 65_536;
 /**
  * The page cache while a first sync's bulk pages are applied (pull-apply.ts), in KiB. The import
  * worker's connection is a second cache beside the UI's, and during a first sync it is the one
- * that fills: at 64 MB it was ~50 MB of the client's peak RSS over a 700k-record first sync
- * (352 MB; 332 MB at 32 MB, 320 MB at 16 MB), with no measurable change in the import's CPU
- * time — the import appends to one owner cluster after another, and the index builds at its end
- * sort in memory (temp_store). Other pages (deltas, purges, which rewrite pages all over the
- * file) keep VAULT_CACHE_KIB: a medium-scale purge measured 20–60 % slower at 16 MB.
+ * that fills; the same figure also caps how much of a sort SQLite keeps as one in-memory list
+ * before it writes a sorted run (to memory too: temp_store), so it counts twice at the end of the
+ * import, when the deferred indexes are built. Client peak RSS over a 700k-record first sync:
+ * 352 MB at 64 MB, 332 MB at 32 MB, 284–318 MB at 16 MB, 261–262 MB at 4 MB (the peak falls at
+ * the index builds), with no measurable change in the import's CPU time — the import appends to
+ * one owner cluster after another, so only the right edge of each B-tree is hot. Other pages
+ * (deltas, purges, which rewrite pages all over the file) keep VAULT_CACHE_KIB: a medium-scale
+ * purge measured 20–60 % slower at 16 MB.
  */
-export const BULK_IMPORT_CACHE_KIB = 16_384;
+export const BULK_IMPORT_CACHE_KIB = 4_096;
 
 /** The per-connection settings every connection to the vault uses (the UI's and the import worker's). */
 function connectionPragmas(db: Db): void {
