@@ -20,6 +20,7 @@ import { checkServerUrl } from '../../../shared/protocol/server-url';
 import { ROUTES, updateRequiredDetailsSchema, type RouteBody, type RouteName, type RouteResponse, type UpdateRequiredDetails } from '../../../shared/protocol/routes';
 import type { DeviceKey } from '../device-key';
 import { hostFacts } from '../host-facts';
+import { nextTurn } from '../next-turn';
 import { InsecureServerUrlError, RevokedError, ServerError, ServerUnreachableError, UntrustedTokenError } from './errors';
 import { verifyWipeDirective, type PinnedKey } from './tokens';
 
@@ -250,6 +251,7 @@ export class ServerClient {
     } catch {
       throw new ServerError('bad_response', res.status, `${name}: the server's answer is not JSON`);
     }
+    await nextTurn(); // parsing and validating a large answer are two long steps, not one
     const parsed = (route.response as z.ZodType).safeParse(json);
     if (!parsed.success) {
       throw new ServerError('bad_response', res.status, `${name}: the server's answer does not match the protocol: ${parsed.error.issues[0]?.message ?? ''}`);

@@ -30,6 +30,7 @@ import type { GrantClaims } from '../../../shared/protocol/grant';
 import type { PullResponse } from '../../../shared/protocol/sync';
 import type { VaultDb } from './db';
 import { VaultError } from './errors';
+import { nextTurn } from '../next-turn';
 import type { ImportStage, PageImporter } from '../contracts';
 import { applyPullPage, isBulkImport, rememberDirectory } from './pull-apply';
 import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol';
@@ -195,6 +196,7 @@ class ImportWorker {
   }
 
   async apply(page: PullResponse, claims: GrantClaims, onStage?: (stage: ImportStage) => void): Promise<PageApplied> {
+    await nextTurn(); // posting copies the whole page: a step of its own on the UI's thread
     const answer = await this.request({ type: 'apply', page, claims }, [], onStage);
     if (answer.type !== 'applied') throw importFailed(`unexpected answer ${answer.type}`);
     return answer.result;
