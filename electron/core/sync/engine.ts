@@ -141,15 +141,19 @@ export class SyncEngine {
     // import. At most ONE page is fetched ahead (bounded memory), and pages are still applied
     // one by one, in order, each in one vault transaction together with its cursor: a crash
     // loses at most the page in flight, which is pulled again from the stored cursor.
-    // A per-run controller cancels a prefetch the run will not use (error or stop).
-    const run = new AbortController();
-    const stopRun = () => run.abort();
+    // Each request has its own controller, and the latest one cancels a prefetch the run will not
+    // use (error or stop). (One controller for the whole run would collect an abort listener per
+    // request — hundreds in a first sync, each holding its finished request — and dispatch them
+    // all when the run ends: a 40 ms pause on the UI's thread at the end of a 700k-record sync.)
+    let prefetch: AbortController | null = null;
+    const stopRun = () => prefetch?.abort();
     signal.addEventListener('abort', stopRun);
     const limit = this.opts.pullPageSize ?? 2000;
     const fetchPage = (cursor: string | null) => {
+      prefetch = new AbortController();
       // `applied`: what the vault has stored now (the page before `cursor` may still be importing),
       // so the server's exposure ledger counts as held only what is on disk.
-      const pending = client.call('pull', { cursor, limit, applied: vault.getMeta('cursor') || null }, { signal: run.signal });
+      const pending = client.call('pull', { cursor, limit, applied: vault.getMeta('cursor') || null }, { signal: prefetch.signal });
       pending.catch(() => undefined); // awaited below; a prefetch the run leaves unused must not be an unhandled rejection
       return pending;
     };
@@ -178,7 +182,7 @@ export class SyncEngine {
       }
     } finally {
       signal.removeEventListener('abort', stopRun);
-      run.abort();
+      stopRun();
       await importer.close();
       this.opts.onProgress?.(null);
     }
