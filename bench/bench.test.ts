@@ -23,7 +23,7 @@ const EXPECTED_FIGURES = [
   'delta.syncOnceMs', 'delta.pullMs', 'purge.syncMs', 'purge.dropApplyMs', 'purge.removedCustomers',
   'wipe.cryptoShredMs', 'revoke.adminToWipedMs', 'integrity.checkAtOpenMs', 'integrity.vaultOpenMs',
   'load.p50Ms', 'load.p99Ms', 'load.throughputRps', 'load.requests', 'load.errors',
-  'delta.serverMs', 'delta.importMs', 'purge.serverMs',
+  'delta.serverMs', 'delta.importMs', 'delta.steadySyncOnceMs', 'delta.steadyServerMs', 'purge.serverMs',
   'exposure.ledgerRows', 'exposure.ledgerBytes', 'exposure.bytesPerRecord', 'exposure.firstSyncServerOffMs', 'exposure.firstSyncServerOnMs', 'exposure.overheadPercent',
   'fleet.streams', 'fleet.serverKbPerStream', 'fleet.revokeP50Ms', 'fleet.revokeP99Ms', 'fleet.rescopeMs', 'fleet.rescopeReceived', 'fleet.maxOpenLoopRps',
 ];
