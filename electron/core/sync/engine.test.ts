@@ -102,13 +102,14 @@ describe('SyncEngine lifecycle', () => {
 
   it('pipelines the pull: the next page is requested before the current one is applied, never more than one ahead, and applied in order with its cursor', async () => {
     const events: string[] = [];
-    const pages = [1, 2, 3].map((n) => page({ cursor: `cur-${n}`, hasMore: n < 3 }));
+    // Pages 1–3 are the first sync; 4 answers its closing pull; 5 is the next sync's.
+    const pages = [1, 2, 3, 4, 5].map((n) => page({ cursor: `cur-${n}`, hasMore: n < 3 }));
     let served = 0;
     const client = {
       refresh: async () => undefined,
-      call: vi.fn(async (name: string, body: { cursor: string | null }) => {
+      call: vi.fn(async (name: string, body: { cursor: string | null; applied: string | null }) => {
         if (name !== 'pull') throw new Error(`unexpected ${name}`);
-        events.push(`request after ${body.cursor ?? 'start'}`);
+        events.push(`request after ${body.cursor ?? 'start'} (applied ${body.applied ?? 'none'})`);
         return pages[served++];
       }),
     } as unknown as Partial<ServerClient>;
@@ -120,15 +121,23 @@ describe('SyncEngine lifecycle', () => {
     });
     const { engine } = engineWith(client, vault);
     const summary = await engine.syncOnce();
-    expect(summary.pages).toBe(3);
+    expect(summary.pages).toBe(4);
     expect(events).toEqual([
-      'request after start',
-      'request after cur-1', // sent before page 1 is imported
+      'request after start (applied none)',
+      'request after cur-1 (applied none)', // sent before page 1 is imported
       'apply cur-1',
-      'request after cur-2',
+      'request after cur-2 (applied cur-1)',
       'apply cur-2',
-      'apply cur-3', // the last page says hasMore: false, nothing more is requested
+      'apply cur-3', // the last page says hasMore: false, nothing more is requested in this pass
+      // A first sync ends with one more pull, which acknowledges its last pages.
+      'request after cur-3 (applied cur-3)',
+      'apply cur-4',
     ]);
-    expect(vault.meta.get('cursor')).toBe('cur-3');
+    expect(vault.meta.get('cursor')).toBe('cur-4');
+
+    // Any later sync is one pass.
+    events.length = 0;
+    expect((await engine.syncOnce()).pages).toBe(1);
+    expect(events).toEqual(['request after cur-4 (applied cur-4)', 'apply cur-5']);
   });
 });

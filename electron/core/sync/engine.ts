@@ -163,22 +163,30 @@ export class SyncEngine {
     const importer = vault.openImporter();
     this.opts.hooks?.importer?.(importer);
     try {
-      let next = fetchPage(vault.getMeta('cursor') || null);
-      for (;;) {
-        const page = await next;
-        this.checkStopped();
-        if (page.hasMore) next = fetchPage(page.cursor);
-        const claims = page.grant ? await this.opts.acceptGrant(page.grant) : this.opts.currentGrant();
-        this.checkStopped();
-        const applied = await importer.apply(page, claims, (stage) => this.opts.onProgress?.({ task, done, total, stage }));
-        summary.upserted += applied.upserted;
-        summary.removed += applied.removed;
-        summary.pages += 1;
-        done += page.upserts.length + page.removals.length;
-        total = page.remaining === undefined ? null : done + page.remaining;
-        this.opts.onProgress?.({ task, done, total, stage: 'records' });
-        await this.opts.hooks?.pause?.('after-pull-page');
-        if (!page.hasMore) break;
+      // A first sync ends with one more pull from where it stopped: with the pull pipelined, its
+      // last two pages are still unacknowledged when the server answers "nothing more", and the
+      // next request is what acknowledges them. Sent now, it lets the server's exposure ledger
+      // record the whole scope as held at once (not a minute later, or days later if the laptop
+      // goes offline first), and spares the first delta the fold of those thousands of rows; it
+      // also brings whatever changed on the server during the sync.
+      for (let pass = firstSync ? 2 : 1; pass > 0; pass--) {
+        let next = fetchPage(vault.getMeta('cursor') || null);
+        for (;;) {
+          const page = await next;
+          this.checkStopped();
+          if (page.hasMore) next = fetchPage(page.cursor);
+          const claims = page.grant ? await this.opts.acceptGrant(page.grant) : this.opts.currentGrant();
+          this.checkStopped();
+          const applied = await importer.apply(page, claims, (stage) => this.opts.onProgress?.({ task, done, total, stage }));
+          summary.upserted += applied.upserted;
+          summary.removed += applied.removed;
+          summary.pages += 1;
+          done += page.upserts.length + page.removals.length;
+          total = page.remaining === undefined ? null : done + page.remaining;
+          this.opts.onProgress?.({ task, done, total, stage: 'records' });
+          await this.opts.hooks?.pause?.('after-pull-page');
+          if (!page.hasMore) break;
+        }
       }
     } finally {
       signal.removeEventListener('abort', stopRun);
