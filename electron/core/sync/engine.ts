@@ -164,7 +164,7 @@ export class SyncEngine {
     this.opts.hooks?.importer?.(importer);
     try {
       // A first sync ends with one more pull from where it stopped: with the pull pipelined, its
-      // last two pages are still unacknowledged when the server answers "nothing more", and the
+      // last pages (two, when it had more than one) are still unacknowledged when the server answers "nothing more", and the
       // next request is what acknowledges them. Sent now, it lets the server's exposure ledger
       // record the whole scope as held at once (not a minute later, or days later if the laptop
       // goes offline first), and spares the first delta the fold of those thousands of rows; it

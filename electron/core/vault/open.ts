@@ -85,7 +85,7 @@ export const VAULT_CACHE_KIB = 65_536;
  * that fills; the same figure also caps how much of a sort SQLite keeps as one in-memory list
  * before it writes a sorted run (to memory too: temp_store), so it counts twice at the end of the
  * import, when the deferred indexes are built. Client peak RSS over a 700k-record first sync:
- * 352 MB at 64 MB, 332 MB at 32 MB, 284–318 MB at 16 MB, 261–262 MB at 4 MB (the peak falls at
+ * 352 MB at 64 MB, 332 MB at 32 MB, 284–318 MB at 16 MB, 248–285 MB at 4 MB (the peak falls at
  * the index builds), with no measurable change in the import's CPU time — the import appends to
  * one owner cluster after another, so only the right edge of each B-tree is hot. Other pages
  * (deltas, purges, which rewrite pages all over the file) keep VAULT_CACHE_KIB: a medium-scale
