@@ -4,6 +4,7 @@ import { DESKTOP_METHODS } from '../../shared/api/desktop-api';
 import { createIpcCallHandler, createIpcDispatch } from './ipc-dispatch';
 
 const STATE: AppState = {
+  revision: 0,
   phase: 'signed-out',
   serverUrl: null,
   user: null,

@@ -3,7 +3,8 @@ import enUS from 'antd/locale/en_US';
 import zhCNLocale from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { newerState } from '../lib/newer-state';
 import type { AppState, DesktopApi } from '../../shared/api/desktop-api';
 import { DEFAULT_LOCALE, initI18n } from '../i18n';
 import { FirstSyncScreen } from '../screens/FirstSyncScreen';
@@ -40,7 +41,9 @@ function PhaseRouter({ state }: { state: AppState }) {
 }
 
 export function Root({ api }: { api: DesktopApi }) {
-  const [state, setState] = useState<AppState | null>(null);
+  const [state, setLatest] = useState<AppState | null>(null);
+  // Streamed states and calls' answers alike: the newer one wins (newer-state.ts).
+  const setState = useCallback((next: AppState) => setLatest((current) => newerState(current, next)), []);
   const [loadError, setLoadError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -56,7 +59,7 @@ export function Root({ api }: { api: DesktopApi }) {
       live = false;
       unsubscribe();
     };
-  }, [api]);
+  }, [api, setState]);
 
   const locale = state?.locale ?? DEFAULT_LOCALE;
   useEffect(() => {
@@ -65,7 +68,7 @@ export function Root({ api }: { api: DesktopApi }) {
     document.documentElement.lang = locale;
   }, [locale]);
 
-  const stateContext = useMemo(() => (state ? { state, setState } : null), [state]);
+  const stateContext = useMemo(() => (state ? { state, setState } : null), [state, setState]);
 
   return (
     <ConfigProvider

@@ -130,6 +130,13 @@ export interface SessionUser {
 }
 
 export interface AppState {
+  /**
+   * Grows with every state the core streams (onStateChange); a state returned by a call carries
+   * the revision of the last one streamed. The renderer keeps the newer of two states: a call's
+   * answer can arrive after a later change has already been streamed (a first sync that finishes
+   * before the sign-in call's answer is read must not be undone by that answer).
+   */
+  revision: number;
   phase: AppPhase;
   serverUrl: string | null;
   user: SessionUser | null;

@@ -1,6 +1,7 @@
 // The app-state machine applies the lease verdict it is given (it never evaluates the lease
 // itself) and moves between phases as docs/architecture.md draws them.
 import { describe, expect, it } from 'vitest';
+import type { AppState } from '../../../shared/api/desktop-api';
 import type { LeaseEvaluation } from '../lease';
 import { AppStateMachine } from './app-state';
 
@@ -52,5 +53,20 @@ describe('AppStateMachine', () => {
     s.signedOut();
     s.emit(snapshot);
     expect(seen).toEqual(['signed-out', 'ready']);
+  });
+  it('each state it streams has a higher revision; an unchanged state is not streamed again', () => {
+    const s = new AppStateMachine();
+    const streamed: AppState[] = [];
+    s.onChange((state) => streamed.push(state));
+    // What the controller's snapshot would say: the machine's phase, with its last revision.
+    const snapshot = () => ({ revision: s.revision, phase: s.phase }) as AppState;
+    s.sessionUp(false, true);
+    s.emit(snapshot);
+    s.emit(snapshot); // nothing changed
+    s.syncSucceeded();
+    s.emit(snapshot);
+    expect(streamed.map((x) => [x.revision, x.phase])).toEqual([[1, 'first-sync'], [2, 'ready']]);
+    // A call answered now carries the revision of the last state streamed.
+    expect(snapshot().revision).toBe(2);
   });
 });

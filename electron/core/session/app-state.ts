@@ -31,6 +31,9 @@ export class AppStateMachine {
   /** The updater's state, as the update-required screen shows it. */
   update: UpdateStatus = { state: 'unavailable', version: null, percent: null, message: null };
 
+  /** The revision of the last state streamed (AppState.revision). */
+  revision = 0;
+
   private readonly listeners = new Set<StateListener>();
   private lastEmitted = '';
   private closed = false;
@@ -132,9 +135,12 @@ export class AppStateMachine {
     } catch {
       return; // the vault is closing under us; the next change emits again
     }
-    const json = JSON.stringify(state);
+    const { revision: _previous, ...content } = state;
+    const json = JSON.stringify(content);
     if (json === this.lastEmitted) return;
     this.lastEmitted = json;
+    this.revision += 1;
+    state = { ...state, revision: this.revision };
     for (const listener of this.listeners) {
       try {
         listener(state);

@@ -11,6 +11,7 @@ export function appSnapshot(s: AppStateMachine, session: ClientSession | null, f
   const grant = session ? session.grant : null;
   const lastSync = session?.vault.getMeta('lastSyncAt');
   return {
+    revision: s.revision,
     phase: s.phase,
     serverUrl: session?.identity.serverUrl ?? fallback.serverUrl,
     user: grant ? sessionUser(grant) : null,
